@@ -1,0 +1,35 @@
+# giftflow — every workflow in one place. The two that matter: `make run` and `make test`.
+SHELL := /bin/bash
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.stack/venv
+export UV_PYTHON_DOWNLOADS := never
+PY := $(UV_PROJECT_ENVIRONMENT)/bin/python
+
+.PHONY: help install run stop status test test-unit test-integration test-system bench seed clean
+
+help: ## list the workflows
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+install: ## install and build what the local stack needs, cached under .stack/
+	@bash scripts/stack/install.sh
+
+run: install ## start the whole system and print where to open it (Ctrl-C stops it)
+	@$(PY) -m scripts.stack run
+
+stop: ## stop a `make run` from another shell
+	@$(PY) -m scripts.stack stop
+
+status: ## which processes of the local stack are running
+	@$(PY) -m scripts.stack status
+
+test: install ## unit, integration and system tests (starts and stops its own stack)
+	@$(PY) -m pytest -q -p no:cacheprovider
+
+test-unit: install ## only the tests that need no server
+	@$(PY) -m pytest -q -p no:cacheprovider tests/unit
+
+bench: install ## measure latency and throughput against a running stack; writes bench/results/
+	@$(PY) -m bench
+
+clean: ## remove everything the stack cached (the next `make run` rebuilds it)
+	@$(PY) -m scripts.stack stop >/dev/null 2>&1 || true
+	rm -rf .stack

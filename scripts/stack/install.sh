@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs everything the local stack needs, caching it under .stack/ so the next start takes seconds:
+# Python packages (uv, locked), PostgreSQL (Debian), Kafka's jars (Maven Central), daprd (built from Go).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+mkdir -p .stack/logs
+export UV_PROJECT_ENVIRONMENT="${UV_PROJECT_ENVIRONMENT:-$root/.stack/venv}" UV_PYTHON_DOWNLOADS=never
+
+step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+if ! command -v uv >/dev/null 2>&1; then
+  step "installing uv (PyPI)"
+  python3 -m pip install --quiet uv
+fi
+step "python packages (uv.lock)"
+uv sync --frozen --quiet
+
+if [ ! -x "${PG_BIN:-/usr/lib/postgresql/15/bin}/postgres" ]; then
+  step "postgresql (Debian packages)"
+  if [ "$(id -u)" -ne 0 ]; then echo "PostgreSQL 15 is missing: install the postgresql-15 package (needs root)"; exit 1; fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
+fi
+if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then
+  useradd --system --home-dir /var/lib/postgresql --shell /usr/sbin/nologin postgres
+fi
+
+for tool in java mvn go; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "$tool is required (Java 17 with Maven, Go) and was not found"; exit 1; }
+done
+
+if [ ! -f .stack/kafka/libs/kafka_2.13-4.1.1.jar ]; then
+  step "kafka 4.1.1 jars (Maven Central)"
+  mvn -q -B -f scripts/stack/kafka-pom.xml -Dmaven.repo.local="$root/.stack/build/m2" \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$root/.stack/kafka/libs.tmp"
+  rm -rf .stack/kafka/libs && mv .stack/kafka/libs.tmp .stack/kafka/libs && rm -rf .stack/build/m2
+fi
+
+step "daprd"
+bash scripts/stack/build-daprd.sh

@@ -1,0 +1,281 @@
+"""Starting and stopping the local stack's processes, each tracked by a pid file.
+
+Order matters: Postgres and Kafka first, then each service and its sidecar; on the way down,
+services and sidecars before Kafka, Kafka before Postgres.
+"""
+
+import asyncio
+import base64
+import os
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+from scripts.stack.topology import BIN, DATABASE, KAFKA_LIBS, ROOT, SERVICES, VENV_PYTHON, Topology
+
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+UNPRIVILEGED_USER = "postgres"  # Postgres refuses to run as root
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _wait(what: str, ready, timeout: float, proc: subprocess.Popen | None = None, log: Path | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready():
+            return
+        if proc is not None and proc.poll() is not None:
+            tail = log.read_text()[-3000:] if log and log.exists() else ""
+            raise RuntimeError(f"{what} exited with {proc.returncode} while starting:\n{tail}")
+        time.sleep(0.1)
+    tail = log.read_text()[-3000:] if log and log.exists() else ""
+    raise RuntimeError(f"{what} was not ready after {timeout:.0f}s:\n{tail}")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a zombie child still answers kill(0); reap it if it is ours
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        return done == 0
+    except ChildProcessError:
+        return True
+
+
+class Stack:
+    def __init__(self, topology: Topology) -> None:
+        self.t = topology
+        self.pids = topology.dir / "pids"
+        self.logs = topology.dir / "logs"
+        self.procs: dict[str, subprocess.Popen] = {}
+
+    # generic process handling ---------------------------------------------------------------
+    def _spawn(self, name: str, args: list[str], env: dict[str, str] | None = None,
+               user: str | None = None, cwd: Path = ROOT) -> subprocess.Popen:
+        self.pids.mkdir(parents=True, exist_ok=True)
+        self.logs.mkdir(parents=True, exist_ok=True)
+        if user and os.geteuid() == 0:
+            args = ["runuser", "-u", user, "--", *args]
+        log = open(self.logs / f"{name}.log", "ab")
+        proc = subprocess.Popen(
+            args, cwd=cwd, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+        self.procs[name] = proc
+        (self.pids / f"{name}.pid").write_text(str(proc.pid))
+        return proc
+
+    def pid_of(self, name: str) -> int | None:
+        path = self.pids / f"{name}.pid"
+        if not path.exists():
+            return None
+        pid = int(path.read_text())
+        return pid if _pid_alive(pid) else None
+
+    def stop(self, name: str, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
+        """Stop one process by its pid (its whole process group); SIGKILL if it does not go in time."""
+        pid = self.pid_of(name)
+        if pid is not None:
+            try:
+                os.killpg(pid, sig)
+            except ProcessLookupError:
+                pass
+            deadline = time.monotonic() + timeout
+            while _pid_alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if _pid_alive(pid):
+                os.killpg(pid, signal.SIGKILL)
+                while _pid_alive(pid):
+                    time.sleep(0.05)
+        self.procs.pop(name, None)
+        (self.pids / f"{name}.pid").unlink(missing_ok=True)
+
+    def kill(self, name: str) -> None:
+        """As a crash would: no chance to clean up."""
+        self.stop(name, sig=signal.SIGKILL)
+
+    def log_path(self, name: str) -> Path:
+        return self.logs / f"{name}.log"
+
+    # Postgres ---------------------------------------------------------------------------------
+    def start_postgres(self) -> None:
+        if self.pid_of("postgres"):
+            return
+        data = self.t.dir / "postgres"
+        run = self.t.dir / "pgrun"
+        run.mkdir(parents=True, exist_ok=True)
+        if not (data / "PG_VERSION").exists():
+            data.mkdir(parents=True, exist_ok=True)
+            pwfile = self.t.dir / "pgpass.tmp"
+            pwfile.write_text(self.t.secrets["ADMIN_DB_PASSWORD"] + "\n")
+            self._chown(data, run, pwfile)
+            subprocess.run(
+                self._as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--pwfile", str(pwfile),
+                                   "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-sync"]),
+                check=True, stdout=subprocess.DEVNULL,
+            )
+            pwfile.unlink()
+        self._chown(run)
+        proc = self._spawn("postgres", [
+            str(PG_BIN / "postgres"), "-D", str(data), "-p", str(self.t.postgres_port),
+            "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={run}",
+            "-c", "max_connections=300", "-c", "shared_buffers=256MB", "-c", "synchronous_commit=off",
+        ], user=UNPRIVILEGED_USER)
+        _wait("postgres", lambda: _port_open(self.t.postgres_port), 60, proc, self.log_path("postgres"))
+
+    def _as_postgres(self, args: list[str]) -> list[str]:
+        return ["runuser", "-u", UNPRIVILEGED_USER, "--", *args] if os.geteuid() == 0 else args
+
+    def _chown(self, *paths: Path) -> None:
+        if os.geteuid() == 0:
+            subprocess.run(["chown", "-R", f"{UNPRIVILEGED_USER}:", *map(str, paths)], check=True)
+
+    def migrate(self, database: str = DATABASE) -> None:
+        """Roles, schemas and every service's migrations, in `database` (created if missing)."""
+        env = {**os.environ, **self.t.migration_env(database)}
+        py = str(VENV_PYTHON)
+        subprocess.run([py, "-m", "shared.migrate", "bootstrap"], cwd=ROOT, env=env, check=True)
+        for service in SERVICES:
+            subprocess.run([py, "-m", "shared.migrate", "upgrade", service], cwd=ROOT, env=env, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    # Kafka ------------------------------------------------------------------------------------
+    def start_kafka(self) -> None:
+        if self.pid_of("kafka"):
+            return
+        data = self.t.dir / "kafka"
+        config = self.t.dir / "kafka.properties"
+        config.write_text(f"""
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:{self.t.kafka_controller_port}
+listeners=PLAINTEXT://127.0.0.1:{self.t.kafka_port},CONTROLLER://127.0.0.1:{self.t.kafka_controller_port}
+advertised.listeners=PLAINTEXT://127.0.0.1:{self.t.kafka_port}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs={data}
+num.partitions=1
+auto.create.topics.enable=true
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=4
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+log.retention.hours=168
+""")
+        java = ["java", "-Xms256m", "-Xmx768m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
+                f"-Dlog4j2.configurationFile={ROOT / 'scripts/stack/kafka-log4j2.properties'}",
+                f"-Dkafka.logs.dir={self.logs}", "-cp", f"{KAFKA_LIBS}/*"]
+        if not (data / "meta.properties").exists():
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            subprocess.run([*java, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)],
+                           check=True, stdout=subprocess.DEVNULL)
+        proc = self._spawn("kafka", [*java, "kafka.Kafka", str(config)])
+        _wait("kafka", lambda: _port_open(self.t.kafka_port), 90, proc, self.log_path("kafka"))
+
+    def create_topics(self) -> None:
+        from scripts.stack.topics import ensure_topics
+
+        asyncio.run(ensure_topics(self.t.kafka_bootstrap))
+
+    # services and sidecars ----------------------------------------------------------------------
+    def start_app(self, service: str, extra_env: dict[str, str] | None = None, name: str | None = None,
+                  port: int | None = None) -> None:
+        name = name or f"app-{service}"
+        port = port or self.t.app_port(service)
+        if self.pid_of(name):
+            return
+        proc = self._spawn(name, [
+            str(VENV_PYTHON), "-m", "uvicorn", f"services.{service}.main:app", "--host", "127.0.0.1",
+            "--port", str(port), "--no-access-log", "--timeout-graceful-shutdown", "5",
+        ], env={**self.t.service_env(service), **(extra_env or {})})
+        _wait(name, lambda: _port_open(port), 60, proc, self.log_path(name))
+
+    def start_sidecar(self, service: str) -> None:
+        if self.pid_of(f"daprd-{service}"):
+            return
+        dapr = ROOT / "dapr"
+        proc = self._spawn(f"daprd-{service}", [
+            str(BIN / "daprd"), "--app-id", service, "--app-port", str(self.t.app_port(service)),
+            "--app-protocol", "http", "--app-channel-address", "127.0.0.1",
+            "--dapr-listen-addresses", "127.0.0.1",
+            "--dapr-http-port", str(self.t.dapr_http_port(service)),
+            "--dapr-grpc-port", str(self.t.dapr_grpc_port(service)),
+            "--dapr-internal-grpc-port", str(self.t.dapr_internal_port(service)),
+            "--metrics-port", str(self.t.dapr_metrics_port(service)),
+            "--resources-path", str(dapr / "components"),
+            "--resources-path", str(dapr / "subscriptions"),
+            "--resources-path", str(dapr / "resiliency"),
+            "--config", str(dapr / "config.yaml"),
+            "--enable-app-health-check", "--app-health-check-path", "/healthz",
+            "--app-health-probe-interval", "1", "--app-health-threshold", "2",
+            "--placement-host-address", "", "--scheduler-host-address", "",
+            "--log-level", "warn", "--log-as-json",
+        ], env=self.t.sidecar_env())
+        _wait(f"daprd-{service}", lambda: self._sidecar_healthy(service), 60, proc,
+              self.log_path(f"daprd-{service}"))
+
+    def _sidecar_healthy(self, service: str) -> bool:
+        try:
+            return httpx.get(f"{self.t.dapr_url(service)}/v1.0/healthz", timeout=0.5).status_code == 204
+        except httpx.HTTPError:
+            return False
+
+    def wait_ready(self, service: str, timeout: float = 60) -> None:
+        def ready() -> bool:
+            try:
+                return httpx.get(f"{self.t.app_url(service)}/readyz", timeout=1).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        _wait(f"{service} readiness", ready, timeout, None, self.log_path(f"app-{service}"))
+
+    # the whole stack --------------------------------------------------------------------------
+    def up(self, say=print) -> None:
+        t0 = time.monotonic()
+        say(f"starting postgres on :{self.t.postgres_port}")
+        self.start_postgres()
+        self.migrate()
+        say(f"starting kafka on :{self.t.kafka_port}")
+        self.start_kafka()
+        self.create_topics()
+        for service in SERVICES:
+            say(f"starting {service} on :{self.t.app_port(service)} with its sidecar on :{self.t.dapr_http_port(service)}")
+            self.start_app(service)
+            self.start_sidecar(service)
+        for service in SERVICES:
+            self.wait_ready(service)
+        say(f"stack '{self.t.name}' up in {time.monotonic() - t0:.1f}s")
+
+    def wipe(self) -> None:
+        """Forget all data of this stack (its secrets stay): the next start begins empty."""
+        import shutil
+
+        for part in ("postgres", "kafka", "pgrun"):
+            shutil.rmtree(self.t.dir / part, ignore_errors=True)
+
+    def down(self, say=print) -> None:
+        """Stop whatever this stack's pid files name: services and sidecars, then Kafka, then Postgres."""
+        names = [p.stem for p in self.pids.glob("*.pid")] if self.pids.exists() else []
+        rank = {"kafka": 1, "postgres": 2}
+        for name in sorted(names, key=lambda n: rank.get(n, 0)):
+            say(f"stopping {name}")
+            self.stop(name)
+

@@ -1,0 +1,130 @@
+"""Where everything of one local stack lives: ports, folders, environment of each process.
+
+Ports are offsets from one base so two stacks (`make run` on 8000, the tests on 18000) can
+run side by side on one machine.
+"""
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = ROOT / ".stack"
+BIN = CACHE / "bin"
+KAFKA_LIBS = CACHE / "kafka" / "libs"
+VENV_PYTHON = Path(os.environ.get("UV_PROJECT_ENVIRONMENT", CACHE / "venv")) / "bin" / "python"
+
+SERVICES = ("gateway", "notification", "reminder", "recurring", "audit")
+CONSUMERS = SERVICES[1:]
+DATABASE = "giftflow"
+
+
+@dataclass(frozen=True)
+class Topology:
+    name: str  # "run" or "test": the folder under .stack/ and the stack's identity
+    base_port: int
+
+    @property
+    def dir(self) -> Path:
+        return CACHE / self.name
+
+    # ports -------------------------------------------------------------------------------
+    def app_port(self, service: str) -> int:
+        return self.base_port + SERVICES.index(service)
+
+    def dapr_http_port(self, service: str) -> int:
+        return self.base_port + 100 + SERVICES.index(service)
+
+    def dapr_grpc_port(self, service: str) -> int:
+        return self.base_port + 200 + SERVICES.index(service)
+
+    def dapr_metrics_port(self, service: str) -> int:
+        return self.base_port + 300 + SERVICES.index(service)
+
+    def dapr_internal_port(self, service: str) -> int:
+        return self.base_port + 400 + SERVICES.index(service)
+
+    @property
+    def postgres_port(self) -> int:
+        return self.base_port + 432
+
+    @property
+    def kafka_port(self) -> int:
+        return self.base_port + 92
+
+    @property
+    def kafka_controller_port(self) -> int:
+        return self.base_port + 93
+
+    # addresses ---------------------------------------------------------------------------
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.app_port('gateway')}"
+
+    def app_url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.app_port(service)}"
+
+    def dapr_url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.dapr_http_port(service)}"
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return f"127.0.0.1:{self.kafka_port}"
+
+    @property
+    def admin_dsn(self) -> str:
+        return f"postgresql://postgres:{self.secrets['ADMIN_DB_PASSWORD']}@127.0.0.1:{self.postgres_port}/postgres"
+
+    def database_dsn(self, database: str = DATABASE) -> str:
+        """Superuser DSN of a giftflow database: for tests and benchmarks that look across schemas."""
+        return self.admin_dsn.rsplit("/", 1)[0] + f"/{database}"
+
+    def service_database_url(self, service: str, database: str = DATABASE) -> str:
+        password = self.secrets[f"{service.upper()}_DB_PASSWORD"]
+        return f"postgresql+asyncpg://{service}:{password}@127.0.0.1:{self.postgres_port}/{database}"
+
+    # secrets: made once per stack folder, random, never committed --------------------------
+    @cached_property
+    def secrets(self) -> dict[str, str]:
+        path = self.dir / "secrets.env"
+        if not path.exists():
+            self.dir.mkdir(parents=True, exist_ok=True)
+            names = ["ADMIN_DB_PASSWORD", "DAPR_API_TOKEN", "APP_API_TOKEN", "JWT_SECRET"]
+            names += [f"{s.upper()}_DB_PASSWORD" for s in SERVICES]
+            path.write_text("".join(f"{n}={secrets.token_urlsafe(24)}\n" for n in names))
+            path.chmod(0o600)
+        return dict(line.split("=", 1) for line in path.read_text().split())
+
+    # process environments -------------------------------------------------------------------
+    def service_env(self, service: str) -> dict[str, str]:
+        return {
+            "SERVICE_NAME": service,
+            "DATABASE_URL": self.service_database_url(service),
+            "DAPR_HTTP_ENDPOINT": self.dapr_url(service),
+            "DAPR_API_TOKEN": self.secrets["DAPR_API_TOKEN"],
+            "APP_API_TOKEN": self.secrets["APP_API_TOKEN"],
+            "JWT_SECRET": self.secrets["JWT_SECRET"],
+            "NOTIFICATION_URL": self.app_url("notification"),
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def sidecar_env(self) -> dict[str, str]:
+        return {
+            "DAPR_API_TOKEN": self.secrets["DAPR_API_TOKEN"],
+            "APP_API_TOKEN": self.secrets["APP_API_TOKEN"],
+            "KAFKA_BROKERS": self.kafka_bootstrap,
+        }
+
+    def migration_env(self, database: str = DATABASE) -> dict[str, str]:
+        env = {"ADMIN_DATABASE_URL": self.admin_dsn, "DATABASE_NAME": database}
+        for service in SERVICES:
+            env[f"{service.upper()}_DB_PASSWORD"] = self.secrets[f"{service.upper()}_DB_PASSWORD"]
+            env[f"{service.upper()}_DATABASE_URL"] = self.service_database_url(service, database)
+        return env
+
+
+RUN = Topology("run", int(os.environ.get("GIFTFLOW_PORT_BASE", "8000")))
+# the tests' own stack; another name and base let several test runs share one machine
+TEST = Topology(os.environ.get("GIFTFLOW_TEST_STACK", "test"), int(os.environ.get("GIFTFLOW_TEST_PORT_BASE", "18000")))

@@ -1,0 +1,28 @@
+"""The audit logger's tables, in its own schema. `audit_entry` is append-only and partitioned by
+month of `recorded_at`, so retention drops whole partitions instead of deleting rows."""
+
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Table, Text, func
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+
+from shared.db import service_metadata
+from shared.inbox import processed_event_table
+
+SCHEMA = "audit"
+metadata = service_metadata(SCHEMA)
+processed_event = processed_event_table(metadata)
+
+audit_entry = Table(
+    "audit_entry",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("recorded_at", DateTime(timezone=True), primary_key=True, server_default=func.now()),
+    Column("event_id", UUID(as_uuid=True), nullable=False),
+    Column("event_type", Text, nullable=False),
+    Column("subject", Text),
+    Column("household_id", UUID(as_uuid=True)),
+    Column("actor_id", UUID(as_uuid=True)),
+    Column("hidden_from", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
+    Column("occurred_at", DateTime(timezone=True)),
+    Column("data", JSONB, nullable=False),
+    postgresql_partition_by="RANGE (recorded_at)",
+)

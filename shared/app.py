@@ -1,0 +1,47 @@
+"""What every service's composition root shares: settings, engine, sidecar client, middleware, health."""
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from fastapi import FastAPI
+
+from shared import health, metrics
+from shared.dapr import DaprClient
+from shared.db import create_engine, session_factory
+from shared.errors import install_error_handlers
+from shared.logging import TraceContextMiddleware, configure_logging
+from shared.settings import ServiceSettings
+
+Extra = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def create_service_app(settings: ServiceSettings, title: str, extra: Extra | None = None, **kwargs) -> FastAPI:
+    """A FastAPI app with logging, metrics, health and the error envelope; `extra` adds startup work."""
+    configure_logging(settings.service_name, settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            if extra is None:
+                yield
+            else:
+                async with extra(app):
+                    yield
+        finally:
+            await app.state.dapr.aclose()
+            await app.state.engine.dispose()
+
+    app = FastAPI(title=title, lifespan=lifespan, **kwargs)
+    app.state.settings = settings
+    # neither connects until first used, so an app can be built (and tested) without its database
+    app.state.engine = create_engine(settings.database_url, settings.db_pool_size)
+    app.state.sessions = session_factory(app.state.engine)
+    app.state.dapr = DaprClient(
+        settings.dapr_http_endpoint, settings.dapr_api_token.get_secret_value(), settings.pubsub_name
+    )
+    app.add_middleware(metrics.MetricsMiddleware, service=settings.service_name)
+    app.add_middleware(TraceContextMiddleware)
+    app.include_router(health.router)
+    app.include_router(metrics.router)
+    install_error_handlers(app)
+    return app

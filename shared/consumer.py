@@ -1,0 +1,197 @@
+"""Consuming events delivered by Dapr bulk subscribe: one transaction a batch, a status an entry.
+
+A handler is a plain async function `(session, envelope) -> None` routed by event type. Each entry
+runs in its own savepoint inside the batch's transaction, next to its inbox row, so one failing
+entry is retried or dead-lettered alone and a redelivered event is acknowledged with no effect.
+"""
+
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+import structlog
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlalchemy import Table
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.dapr import SidecarOnly
+from shared.events import EVENT_TYPES, Event, split_type
+from shared.inbox import record_once
+from shared.logging import trace_id_of
+from shared.metrics import EVENTS_CONSUMED, HANDLER_LATENCY
+
+log = structlog.get_logger()
+
+
+class Outcome(StrEnum):
+    SUCCESS = "SUCCESS"
+    RETRY = "RETRY"  # transient: try again later
+    DROP = "DROP"  # poison: Dapr sends it to the dead-letter topic
+
+
+class CloudEvent(BaseModel):
+    """The envelope fields a consumer relies on; anything else is ignored."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: UUID
+    type: str
+    source: str
+    subject: str | None = None
+    time: datetime | None = None
+    household: UUID | None = None
+    traceparent: str | None = None
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A delivered event: its CloudEvent metadata and its parsed contract."""
+
+    cloudevent: CloudEvent
+    event: Event | None  # None only for a catch-all handler given a type without a known contract
+
+
+Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+
+
+class PoisonEvent(Exception):
+    """Raised by a handler for an event that can never be handled: it is dead-lettered."""
+
+
+def parse(
+    raw: Any, handlers: Mapping[str, Handler], catch_all: bool = False
+) -> tuple[Outcome, Envelope | None, str]:
+    """Validate one delivered event. SUCCESS with no envelope means: not for us, acknowledge."""
+    try:
+        cloudevent = CloudEvent.model_validate(raw)
+    except ValidationError as exc:
+        return Outcome.DROP, None, f"not a giftflow CloudEvent: {exc.errors()[0]['msg']}"
+    parsed = split_type(cloudevent.type)
+    if parsed is None:
+        return Outcome.DROP, None, f"unknown event type {cloudevent.type!r}"
+    contract = EVENT_TYPES.get(cloudevent.type)
+    if catch_all and contract is None:
+        return Outcome.SUCCESS, Envelope(cloudevent, None), ""
+    if cloudevent.type not in handlers and not catch_all:
+        known_names = {split_type(t)[0] for t in handlers}
+        if parsed[0] in known_names:
+            return Outcome.DROP, None, f"unsupported version of {parsed[0]}: v{parsed[1]}"
+        return Outcome.SUCCESS, None, "ignored"
+    if contract is None:
+        return Outcome.DROP, None, f"no contract for {cloudevent.type}"
+    try:
+        event = contract.model_validate(cloudevent.data)
+    except ValidationError as exc:
+        return Outcome.DROP, None, f"invalid {cloudevent.type} data: {exc.errors()[0]['msg']}"
+    return Outcome.SUCCESS, Envelope(cloudevent, event), ""
+
+
+class BulkConsumer:
+    """Handles Dapr bulk-subscribe deliveries for one service."""
+
+    def __init__(
+        self,
+        service: str,
+        sessions: async_sessionmaker[AsyncSession],
+        inbox: Table,
+        handlers: Mapping[str, Handler],
+        catch_all: Handler | None = None,
+    ) -> None:
+        """`catch_all` receives every well-formed giftflow event without a handler of its own."""
+        self.service = service
+        self.sessions = sessions
+        self.inbox = inbox
+        self.handlers = handlers
+        self.catch_all = catch_all
+
+    async def handle_bulk(self, body: Mapping[str, Any]) -> dict:
+        """Answer Dapr's bulk delivery (`{"entries": [...]}`) with a status per entry."""
+        start = time.perf_counter()
+        entries = body.get("entries") or []
+        statuses: dict[str, Outcome] = {}
+        parsed: list[tuple[str, Envelope]] = []
+        for entry in entries:
+            entry_id = str(entry.get("entryId", ""))
+            outcome, envelope, reason = parse(entry.get("event"), self.handlers, self.catch_all is not None)
+            if envelope is None:
+                statuses[entry_id] = outcome
+                self._count(entry.get("event"), outcome)
+                if outcome is Outcome.DROP:
+                    log.warning("event.dropped", entry_id=entry_id, reason=reason)
+            else:
+                parsed.append((entry_id, envelope))
+        if parsed:
+            statuses.update(await self._apply(parsed))
+        HANDLER_LATENCY.labels(self.service).observe(time.perf_counter() - start)
+        return {"statuses": [{"entryId": e, "status": s.value} for e, s in statuses.items()]}
+
+    async def _apply(self, batch: list[tuple[str, Envelope]]) -> dict[str, Outcome]:
+        statuses: dict[str, Outcome] = {}
+        try:
+            async with self.sessions() as session, session.begin():
+                for entry_id, envelope in batch:
+                    statuses[entry_id] = await self._apply_one(session, envelope)
+        except (OSError, OperationalError, DBAPIError) as exc:
+            # the batch's transaction did not commit: nothing of it happened, so all of it is retried
+            log.warning("event.batch_failed", size=len(batch), error=repr(exc))
+            statuses = {entry_id: Outcome.RETRY for entry_id, _ in batch}
+        for entry_id, envelope in batch:
+            self._count_type(envelope.cloudevent.type, statuses[entry_id])
+        return statuses
+
+    async def _apply_one(self, session: AsyncSession, envelope: Envelope) -> Outcome:
+        ce = envelope.cloudevent
+        bound = structlog.contextvars.bound_contextvars(
+            event_id=str(ce.id), event_type=ce.type, trace_id=trace_id_of(ce.traceparent)
+        )
+        with bound:
+            try:
+                async with session.begin_nested():
+                    if not await record_once(session, self.inbox, ce.id, ce.type):
+                        log.info("event.duplicate")
+                        return Outcome.SUCCESS
+                    await self.handlers.get(ce.type, self.catch_all)(session, envelope)
+            except PoisonEvent as exc:
+                log.warning("event.poison", reason=str(exc))
+                return Outcome.DROP
+            except (OSError, OperationalError):
+                raise
+            except Exception:
+                log.exception("event.handler_failed")
+                return Outcome.RETRY
+            log.info("event.handled")
+            return Outcome.SUCCESS
+
+    def _count(self, raw: Any, outcome: Outcome) -> None:
+        event_type = raw.get("type", "malformed") if isinstance(raw, dict) else "malformed"
+        self._count_type(event_type if isinstance(event_type, str) else "malformed", outcome)
+
+    def _count_type(self, event_type: str, outcome: Outcome) -> None:
+        # unknown types are folded into one label so a flood of junk cannot explode cardinality
+        label = event_type if split_type(event_type) else "unknown"
+        EVENTS_CONSUMED.labels(self.service, label, outcome.value).inc()
+
+
+def events_router(
+    service: str, inbox: Table, handlers: Mapping[str, Handler], catch_all: Handler | None = None
+) -> APIRouter:
+    """The one route Dapr delivers a consumer's bulk subscriptions to (see dapr/subscriptions/)."""
+    router = APIRouter(tags=["events"])
+
+    @router.post("/events", dependencies=[SidecarOnly], include_in_schema=False)
+    async def deliver(request: Request) -> dict:
+        try:
+            body = await request.json()
+        except ValueError:
+            raise HTTPException(400, "the body must be a Dapr bulk delivery (JSON)") from None
+        consumer = BulkConsumer(service, request.app.state.sessions, inbox, handlers, catch_all)
+        return await consumer.handle_bulk(body)
+
+    return router

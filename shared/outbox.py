@@ -1,0 +1,63 @@
+"""The transactional outbox: use cases add events in their own transaction; only the relay publishes."""
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, DateTime, Index, Integer, MetaData, Table, Text, func, insert, text
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.events import Event
+from shared.logging import current_traceparent
+
+SOURCE = "giftflow/gateway"
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "outbox",
+        metadata,
+        Column("id", UUID(as_uuid=True), primary_key=True),
+        Column("topic", Text, nullable=False),
+        Column("partition_key", Text, nullable=False),
+        Column("event_type", Text, nullable=False),
+        Column("cloudevent", JSONB, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("published_at", DateTime(timezone=True)),
+        Column("attempts", Integer, nullable=False, server_default=text("0")),
+        Column("last_error", Text),
+        Index("ix_outbox_unpublished", "created_at", postgresql_where=text("published_at IS NULL")),
+    )
+
+
+def to_cloudevent(event: Event, event_id: uuid.UUID, now: datetime) -> dict:
+    """The CloudEvent 1.0 the relay publishes as-is (`application/cloudevents+json`)."""
+    cloudevent = {
+        "specversion": "1.0",
+        "id": str(event_id),
+        "source": SOURCE,
+        "type": event.event_type(),
+        "subject": str(event.aggregate_id()),
+        "time": now.isoformat(),
+        "datacontenttype": "application/json",
+        "household": str(event.household_id),
+        "data": event.model_dump(mode="json"),
+    }
+    if traceparent := current_traceparent():
+        cloudevent["traceparent"] = traceparent
+    return cloudevent
+
+
+async def add_event(session: AsyncSession, table: Table, event: Event) -> uuid.UUID:
+    """Stage `event` in the caller's transaction; it is published only if that transaction commits."""
+    event_id = uuid.uuid4()
+    await session.execute(
+        insert(table).values(
+            id=event_id,
+            topic=event.topic,
+            partition_key=str(event.aggregate_id()),
+            event_type=event.event_type(),
+            cloudevent=to_cloudevent(event, event_id, datetime.now(UTC)),
+        )
+    )
+    return event_id
