@@ -2,6 +2,7 @@
 
     python -m shared.migrate bootstrap        # as a superuser: database roles and schemas
     python -m shared.migrate upgrade SERVICE  # as the service's role: its Alembic history to head
+    python -m shared.migrate all              # both, for every service (local stacks and tests)
 
 Each service has its own login role that owns its own schema (and its Alembic version table);
 no role is granted anything on another service's schema.
@@ -79,13 +80,16 @@ def run_env() -> None:
 
 
 def _main(argv: list[str]) -> None:
-    if argv[:1] == ["bootstrap"]:
-        passwords = {s: os.environ.get(f"{s.upper()}_DB_PASSWORD", s) for s in SERVICES}
+    if argv[:1] in (["bootstrap"], ["all"]):
+        passwords = {s: os.environ[f"{s.upper()}_DB_PASSWORD"] for s in SERVICES}
         asyncio.run(bootstrap(os.environ["ADMIN_DATABASE_URL"], os.environ.get("DATABASE_NAME", "giftflow"), passwords))
+    if argv[:1] == ["all"]:
+        for service in SERVICES:
+            upgrade(service, os.environ[f"{service.upper()}_DATABASE_URL"])
     elif len(argv) == 2 and argv[0] == "upgrade" and argv[1] in SERVICES:
         upgrade(argv[1], os.environ[f"{argv[1].upper()}_DATABASE_URL"])
-    else:
-        sys.exit(f"usage: python -m shared.migrate bootstrap | upgrade {{{'|'.join(SERVICES)}}}")
+    elif argv[:1] != ["bootstrap"]:
+        sys.exit(f"usage: python -m shared.migrate bootstrap | all | upgrade {{{'|'.join(SERVICES)}}}")
 
 
 if __name__ == "__main__":

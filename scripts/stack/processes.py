@@ -12,6 +12,7 @@ import socket
 import subprocess
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -147,16 +148,13 @@ class Stack:
     def migrate(self, database: str = DATABASE) -> None:
         """Roles, schemas and every service's migrations, in `database` (created if missing)."""
         env = {**os.environ, **self.t.migration_env(database)}
-        py = str(VENV_PYTHON)
-        subprocess.run([py, "-m", "shared.migrate", "bootstrap"], cwd=ROOT, env=env, check=True)
-        for service in SERVICES:
-            subprocess.run([py, "-m", "shared.migrate", "upgrade", service], cwd=ROOT, env=env, check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        subprocess.run([str(VENV_PYTHON), "-m", "shared.migrate", "all"], cwd=ROOT, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
 
     # Kafka ------------------------------------------------------------------------------------
-    def start_kafka(self) -> None:
+    def start_kafka(self, wait: bool = True) -> Callable[[], None]:
         if self.pid_of("kafka"):
-            return
+            return lambda: None
         data = self.t.dir / "kafka"
         config = self.t.dir / "kafka.properties"
         config.write_text(f"""
@@ -188,7 +186,7 @@ log.retention.hours=168
             subprocess.run([*java, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)],
                            check=True, stdout=subprocess.DEVNULL)
         proc = self._spawn("kafka", [*java, "kafka.Kafka", str(config)])
-        _wait("kafka", lambda: _port_open(self.t.kafka_port), 90, proc, self.log_path("kafka"))
+        return self._waiter(wait, "kafka", lambda: _port_open(self.t.kafka_port), 90, proc)
 
     def create_topics(self) -> None:
         from scripts.stack.topics import ensure_topics
@@ -197,20 +195,29 @@ log.retention.hours=168
 
     # services and sidecars ----------------------------------------------------------------------
     def start_app(self, service: str, extra_env: dict[str, str] | None = None, name: str | None = None,
-                  port: int | None = None) -> None:
+                  port: int | None = None, wait: bool = True) -> Callable[[], None]:
+        """Start a service (unless running); returns the wait for it, already done if `wait`."""
         name = name or f"app-{service}"
         port = port or self.t.app_port(service)
         if self.pid_of(name):
-            return
+            return lambda: None
         proc = self._spawn(name, [
             str(VENV_PYTHON), "-m", "uvicorn", f"services.{service}.main:app", "--host", "127.0.0.1",
             "--port", str(port), "--no-access-log", "--timeout-graceful-shutdown", "5",
         ], env={**self.t.service_env(service), **(extra_env or {})})
-        _wait(name, lambda: _port_open(port), 60, proc, self.log_path(name))
+        return self._waiter(wait, name, lambda: _port_open(port), 60, proc)
 
-    def start_sidecar(self, service: str) -> None:
+    def _waiter(self, now: bool, name: str, ready, timeout: float, proc) -> Callable[[], None]:
+        def wait() -> None:
+            _wait(name, ready, timeout, proc, self.log_path(name))
+
+        if now:
+            wait()
+        return wait
+
+    def start_sidecar(self, service: str, wait: bool = True) -> Callable[[], None]:
         if self.pid_of(f"daprd-{service}"):
-            return
+            return lambda: None
         dapr = ROOT / "dapr"
         proc = self._spawn(f"daprd-{service}", [
             str(BIN / "daprd"), "--app-id", service, "--app-port", str(self.t.app_port(service)),
@@ -229,8 +236,7 @@ log.retention.hours=168
             "--placement-host-address", "", "--scheduler-host-address", "",
             "--log-level", "warn", "--log-as-json",
         ], env=self.t.sidecar_env())
-        _wait(f"daprd-{service}", lambda: self._sidecar_healthy(service), 60, proc,
-              self.log_path(f"daprd-{service}"))
+        return self._waiter(wait, f"daprd-{service}", lambda: self._sidecar_healthy(service), 60, proc)
 
     def _sidecar_healthy(self, service: str) -> bool:
         try:
@@ -250,16 +256,17 @@ log.retention.hours=168
     # the whole stack --------------------------------------------------------------------------
     def up(self, say=print) -> None:
         t0 = time.monotonic()
-        say(f"starting postgres on :{self.t.postgres_port}")
+        say(f"starting postgres on :{self.t.postgres_port} and kafka on :{self.t.kafka_port}")
+        kafka_ready = self.start_kafka(wait=False)  # the JVM starts while Postgres is migrated
         self.start_postgres()
         self.migrate()
-        say(f"starting kafka on :{self.t.kafka_port}")
-        self.start_kafka()
+        kafka_ready()
         self.create_topics()
-        for service in SERVICES:
-            say(f"starting {service} on :{self.t.app_port(service)} with its sidecar on :{self.t.dapr_http_port(service)}")
-            self.start_app(service)
-            self.start_sidecar(service)
+        say("starting " + ", ".join(f"{s} :{self.t.app_port(s)}" for s in SERVICES) + f" (sidecars :{self.t.dapr_http_port(SERVICES[0])}…)")
+        for wait in [self.start_app(s, wait=False) for s in SERVICES]:
+            wait()
+        for wait in [self.start_sidecar(s, wait=False) for s in SERVICES]:
+            wait()
         for service in SERVICES:
             self.wait_ready(service)
         say(f"stack '{self.t.name}' up in {time.monotonic() - t0:.1f}s")
