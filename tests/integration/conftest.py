@@ -41,3 +41,18 @@ async def admin_db(postgres: Stack, it_database: str):
     conn = await asyncpg.connect(postgres.t.database_dsn(it_database))
     yield conn
     await conn.close()
+
+
+@pytest.fixture
+async def gateway_client(service_url):
+    """The gateway's REST API in-process, on the integration database. The lifespan (and so the
+    outbox relay) is not started: events stay in `gateway.outbox`, where tests can read them."""
+    import httpx
+
+    from services.gateway.config import Settings
+    from services.gateway.main import create_app
+
+    app = create_app(Settings(database_url=service_url("gateway"), db_pool_size=5))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://gateway.test") as client:
+        yield client
+    await app.state.engine.dispose()

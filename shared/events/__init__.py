@@ -1,10 +1,10 @@
 """Event contracts: past-tense, versioned, frozen data. One class per event type.
 
 Each event knows its topic (the aggregate it belongs to) and its CloudEvent `type`
-(`giftflow.<name>.v<version>`). Consumers ignore fields they do not know.
+(`giftflow.<name>.v<version>`). Consumers ignore fields they do not know. Contracts live in
+one module per area (`household`, …); every subclass of `Event` is registered in EVENT_TYPES.
 """
 
-from datetime import datetime
 from typing import ClassVar
 from uuid import UUID
 
@@ -30,23 +30,17 @@ class Event(BaseModel):
     def event_type(cls) -> str:
         return f"{TYPE_PREFIX}{cls.event_name}.v{cls.version}"
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "event_name" in cls.__dict__:  # a concrete contract, not an intermediate base
+            EVENT_TYPES[cls.event_type()] = cls
+
     def aggregate_id(self) -> UUID:
         """The id of the aggregate this event is about: CloudEvent subject and Kafka key."""
         raise NotImplementedError
 
 
-class HouseholdCreated(Event):
-    topic: ClassVar[str] = "household"
-    event_name: ClassVar[str] = "household.created"
-
-    name: str
-    created_at: datetime
-
-    def aggregate_id(self) -> UUID:
-        return self.household_id
-
-
-EVENT_TYPES: dict[str, type[Event]] = {cls.event_type(): cls for cls in (HouseholdCreated,)}
+EVENT_TYPES: dict[str, type[Event]] = {}
 
 TOPICS: tuple[str, ...] = (
     "household", "person", "occasion", "list", "gift", "list_item", "claim", "comment", "task",
@@ -62,3 +56,8 @@ def split_type(event_type: str) -> tuple[str, int] | None:
     if not name or not version.isdigit():
         return None
     return name, int(version)
+
+
+# every contract module, so that importing shared.events registers all of them
+from shared.events import household  # noqa: E402,F401
+from shared.events.household import HouseholdCreated  # noqa: E402,F401
