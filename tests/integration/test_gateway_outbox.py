@@ -21,12 +21,12 @@ async def test_creating_a_household_stages_its_event_in_the_outbox(gateway_clien
 async def test_a_use_case_that_fails_after_its_insert_leaves_neither_row_nor_event(
     gateway_client, admin_db, monkeypatch
 ):
-    from services.gateway import services
+    from services.gateway.services import households
 
     async def outbox_unavailable(*args, **kwargs):
         raise RuntimeError("outbox write failed")
 
-    monkeypatch.setattr(services, "add_event", outbox_unavailable)
+    monkeypatch.setattr(households, "add_event", outbox_unavailable)
     name = f"Half-done {uuid.uuid4()}"
     response = await gateway_client.post("/api/households", json={"name": name})
     assert response.status_code == 500

@@ -1,8 +1,9 @@
-"""Gateway use cases. Each owns its transaction: domain rows and outbox rows commit together."""
+"""Household use cases."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.gateway.models import Household, HouseholdCreate, outbox
+from services.gateway.models import outbox
+from services.gateway.models.households import Household, HouseholdCreate
 from shared.events import HouseholdCreated
 from shared.outbox import add_event
 

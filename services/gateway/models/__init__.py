@@ -1,11 +1,11 @@
-"""The gateway's tables, in its own schema."""
+"""The gateway's tables, in its own schema: the base every table model derives from, and the outbox.
+Domain tables live in one module per area (`households`, …)."""
 
-import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import Column, DateTime
 from sqlalchemy.orm import registry
-from sqlmodel import Field, SQLModel
+from sqlmodel import SQLModel
 
 from shared.db import service_metadata
 from shared.outbox import outbox_table
@@ -23,24 +23,6 @@ def utcnow() -> datetime:
 
 def timestamp(**kwargs) -> Column:
     return Column(DateTime(timezone=True), nullable=False, default=utcnow, **kwargs)
-
-
-class HouseholdBase(SQLModel):
-    name: str = Field(min_length=1, max_length=120)
-
-
-class HouseholdCreate(HouseholdBase):
-    pass
-
-
-class Household(HouseholdBase, GatewayModel, table=True):
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
-
-
-class HouseholdPublic(HouseholdBase):
-    id: uuid.UUID
-    created_at: datetime
 
 
 outbox = outbox_table(GatewayModel.metadata)
