@@ -1,0 +1,50 @@
+# syntax=docker/dockerfile:1
+# One image for every giftflow service. Which service a container runs is chosen by SERVICE_NAME
+# (the same variable the service reads for its settings), or by overriding CMD.
+#
+#   docker build -t giftflow:local .
+#   docker run -e SERVICE_NAME=gateway ... giftflow:local
+#   docker run ... giftflow:local python -m shared.migrate upgrade gateway
+
+ARG PYTHON_IMAGE=python:3.11-slim
+
+# --- build: resolve the locked dependencies into a virtualenv ------------------------------------
+FROM ${PYTHON_IMAGE} AS build
+COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /bin/uv
+ENV UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_PROJECT_ENVIRONMENT=/app/.venv
+WORKDIR /app
+# Only the lock file and pyproject feed this layer, so it is rebuilt only when dependencies change.
+# The project itself is not installed: the services run from /app, where migrations/ sits next to
+# shared/ (shared.migrate finds the Alembic scripts relative to itself).
+RUN --mount=type=cache,target=/root/.cache/uv \
+    --mount=type=bind,source=uv.lock,target=uv.lock \
+    --mount=type=bind,source=pyproject.toml,target=pyproject.toml \
+    uv sync --frozen --no-dev --no-install-project
+
+# --- runtime: the virtualenv, the source, an unprivileged user -----------------------------------
+FROM ${PYTHON_IMAGE}
+RUN groupadd --system --gid 10001 giftflow \
+ && useradd --system --uid 10001 --gid giftflow --no-create-home --home-dir /nonexistent \
+            --shell /usr/sbin/nologin giftflow
+WORKDIR /app
+COPY --from=build /app/.venv /app/.venv
+COPY shared/ shared/
+COPY services/ services/
+COPY migrations/ migrations/
+# Byte-compiled now, because at run time the root filesystem is read-only (see k8s/base).
+RUN /app/.venv/bin/python -m compileall -q shared services migrations
+
+ENV PATH=/app/.venv/bin:$PATH \
+    PYTHONPATH=/app \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1
+# numeric, so Kubernetes can verify runAsNonRoot without looking the name up
+USER 10001:10001
+EXPOSE 8000
+
+# Short graceful shutdown: open SSE streams would otherwise hold a pod for the whole grace period;
+# browsers reconnect with Last-Event-ID and miss nothing.
+CMD ["sh", "-c", "exec uvicorn \"services.${SERVICE_NAME:?set SERVICE_NAME to the service to run}.main:app\" --host 0.0.0.0 --port 8000 --no-access-log --timeout-graceful-shutdown 10"]
