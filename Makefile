@@ -27,6 +27,9 @@ test: install ## unit, integration and system tests (starts and stops its own st
 test-unit: install ## only the tests that need no server
 	@$(PY) -m pytest -q -p no:cacheprovider tests/unit
 
+seed: ## load a realistic family into the running stack (`make run` in another shell)
+	@$(PY) -m scripts.seed
+
 bench: install ## measure latency and throughput against a running stack; writes bench/results/
 	@$(PY) -m bench
 
