@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.dapr import SidecarOnly
 from shared.events import EVENT_TYPES, Event, split_type
-from shared.inbox import record_once
+from shared.inbox import record_many, record_once
 from shared.logging import trace_id_of
 from shared.metrics import EVENTS_CONSUMED, HANDLER_LATENCY
 
@@ -63,6 +63,10 @@ Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
 
 class PoisonEvent(Exception):
     """Raised by a handler for an event that can never be handled: it is dead-lettered."""
+
+
+class _EntryFailed(Exception):
+    """A handler failed inside a batch's shared transaction."""
 
 
 def parse(
@@ -133,11 +137,13 @@ class BulkConsumer:
         return {"statuses": [{"entryId": e, "status": s.value} for e, s in statuses.items()]}
 
     async def _apply(self, batch: list[tuple[str, Envelope]]) -> dict[str, Outcome]:
-        statuses: dict[str, Outcome] = {}
         try:
-            async with self.sessions() as session, session.begin():
-                for entry_id, envelope in batch:
-                    statuses[entry_id] = await self._apply_one(session, envelope)
+            try:
+                statuses = await self._apply_together(batch)
+            except _EntryFailed:
+                # one entry failed and took the batch's transaction with it: redo the batch entry
+                # by entry, each in a savepoint, so only that entry is retried or dead-lettered
+                statuses = await self._apply_isolated(batch)
         except (OSError, OperationalError, DBAPIError) as exc:
             # the batch's transaction did not commit: nothing of it happened, so all of it is retried
             log.warning("event.batch_failed", size=len(batch), error=repr(exc))
@@ -146,12 +152,40 @@ class BulkConsumer:
             self._count_type(envelope.cloudevent.type, statuses[entry_id])
         return statuses
 
-    async def _apply_one(self, session: AsyncSession, envelope: Envelope) -> Outcome:
-        ce = envelope.cloudevent
-        bound = structlog.contextvars.bound_contextvars(
+    async def _apply_together(self, batch: list[tuple[str, Envelope]]) -> dict[str, Outcome]:
+        """The fast path: one inbox insert for the batch, every handler, one commit."""
+        async with self.sessions() as session, session.begin():
+            fresh = await record_many(session, self.inbox, [(e.cloudevent.id, e.cloudevent.type) for _, e in batch])
+            for _, envelope in batch:
+                ce = envelope.cloudevent
+                if ce.id not in fresh:
+                    log.debug("event.duplicate", event_id=str(ce.id))
+                    continue
+                fresh.discard(ce.id)  # the same event twice in one batch has one effect too
+                with self._log_context(ce):
+                    try:
+                        await self.handlers.get(ce.type, self.catch_all)(session, envelope)
+                    except (OSError, OperationalError):
+                        raise
+                    except Exception as exc:
+                        raise _EntryFailed from exc
+                    log.debug("event.handled")
+        log.info("events.batch_handled", size=len(batch))
+        return {entry_id: Outcome.SUCCESS for entry_id, _ in batch}
+
+    async def _apply_isolated(self, batch: list[tuple[str, Envelope]]) -> dict[str, Outcome]:
+        async with self.sessions() as session, session.begin():
+            return {entry_id: await self._apply_one(session, envelope) for entry_id, envelope in batch}
+
+    @staticmethod
+    def _log_context(ce: CloudEvent):
+        return structlog.contextvars.bound_contextvars(
             event_id=str(ce.id), event_type=ce.type, trace_id=trace_id_of(ce.traceparent)
         )
-        with bound:
+
+    async def _apply_one(self, session: AsyncSession, envelope: Envelope) -> Outcome:
+        ce = envelope.cloudevent
+        with self._log_context(ce):
             try:
                 async with session.begin_nested():
                     if not await record_once(session, self.inbox, ce.id, ce.type):

@@ -27,3 +27,16 @@ async def record_once(session: AsyncSession, table: Table, event_id: UUID, event
         .returning(table.c.event_id)
     )
     return result.first() is not None
+
+
+async def record_many(session: AsyncSession, table: Table, events: list[tuple[UUID, str]]) -> set[UUID]:
+    """Record a batch in one statement; returns the ids seen for the first time."""
+    if not events:
+        return set()
+    result = await session.execute(
+        insert(table)
+        .values([{"event_id": event_id, "event_type": event_type} for event_id, event_type in events])
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(table.c.event_id)
+    )
+    return {row[0] for row in result}

@@ -157,6 +157,7 @@ class Stack:
             return lambda: None
         data = self.t.dir / "kafka"
         config = self.t.dir / "kafka.properties"
+        self.t.dir.mkdir(parents=True, exist_ok=True)
         config.write_text(f"""
 process.roles=broker,controller
 node.id=1

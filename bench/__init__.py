@@ -1,0 +1,1 @@
+"""`make bench`: latency and throughput of the running system, written to bench/results/."""

@@ -1,0 +1,42 @@
+"""Runs the benchmarks against a stack of their own (.stack/bench, ports from 28000).
+
+    python -m bench            # all
+    python -m bench pipe       # only the named groups
+"""
+
+import asyncio
+import sys
+import time
+
+from bench import pipe
+from scripts.stack.processes import Stack
+from scripts.stack.topology import Topology
+
+GROUPS = {
+    "pipe": [pipe.commit_to_consumer, pipe.outbox_drain],
+}
+
+
+def main(argv: list[str]) -> int:
+    chosen = argv or list(GROUPS)
+    unknown = [g for g in chosen if g not in GROUPS]
+    if unknown:
+        print(f"unknown benchmark group(s): {unknown}; choose from {list(GROUPS)}")
+        return 2
+    stack = Stack(Topology("bench", 28000))
+    stack.down(say=lambda _: None)
+    stack.wipe()
+    t0 = time.monotonic()
+    stack.up(say=lambda m: print(f"bench: {m}", flush=True))
+    try:
+        for group in chosen:
+            for benchmark in GROUPS[group]:
+                asyncio.run(benchmark(stack))
+    finally:
+        stack.down(say=lambda _: None)
+    print(f"bench: done in {time.monotonic() - t0:.0f}s; results in bench/results/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
