@@ -1,0 +1,228 @@
+"""Fetching the page a user linked to without letting the link reach anything inside our network.
+
+On every hop: http(s) only, no credentials in the link, the host looked up by us and every address it
+resolves to checked (`is_public_address`); the connection is made to that checked address while the Host
+header and the TLS server name stay the link's, so a second DNS answer cannot swap the address (DNS
+rebinding). Redirects are followed by hand, each hop checked again. The body is read up to a cap, and
+one deadline covers the lookups, every hop and the body.
+"""
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import httpx
+import structlog
+
+from shared.errors import AppError
+
+log = structlog.get_logger()
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], Awaitable[list[IPAddress]]]
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+USER_AGENT = "Mozilla/5.0 (compatible; giftflow-url-import/1.0)"
+DEFAULT_PORTS = {"http": 80, "https": 443}
+# the well-known NAT64 prefix carries an IPv4 address in its last 32 bits (RFC 6052)
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# special-purpose ranges that this Python's `is_global`/`is_private` let through
+NOT_PUBLIC = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "100.64.0.0/10", "192.0.0.0/24", "192.88.99.0/24", "198.18.0.0/15",
+        "64:ff9b:1::/48", "100::/64", "2001::/23", "2001:db8::/32", "3fff::/20", "5f00::/16", "fc00::/7",
+        "fec0::/10",
+    )
+)  # fmt: skip
+
+
+class UrlRefused(AppError):
+    status_code = 422
+    code = "url_refused"
+
+
+class NotAWebPage(AppError):
+    status_code = 422
+    code = "url_not_a_page"
+
+
+class PageUnreachable(AppError):
+    status_code = 502
+    code = "page_unreachable"
+
+
+class PageTimedOut(AppError):
+    status_code = 504
+    code = "page_timed_out"
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    allow_private: bool = False  # only for tests, whose sample shop listens on 127.0.0.1
+    timeout_s: float = 5.0
+    max_bytes: int = 2 * 1024 * 1024
+    max_redirects: int = 5
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str  # where the redirects ended
+    body: bytes
+    charset: str | None  # from the Content-Type header
+    truncated: bool
+
+    def text(self) -> str | bytes:
+        """The page decoded by its header's charset; left as bytes for the parser to detect otherwise."""
+        if self.charset:
+            try:
+                return self.body.decode(self.charset, errors="replace")
+            except LookupError:
+                pass
+        return self.body
+
+
+def is_public_address(address: IPAddress) -> bool:
+    """A globally routable unicast address; an IPv6 address that carries an IPv4 one (mapped, 6to4,
+    NAT64) is judged by the IPv4 address it carries."""
+    if isinstance(address, ipaddress.IPv6Address):
+        carried = address.ipv4_mapped or address.sixtofour
+        if carried is None and address in NAT64:
+            carried = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if carried is not None:
+            return is_public_address(carried)
+    special = (
+        address.is_private or address.is_loopback or address.is_link_local or address.is_multicast
+        or address.is_reserved or address.is_unspecified
+    )  # fmt: skip
+    return address.is_global and not special and not any(address in net for net in NOT_PUBLIC)
+
+
+def check_url(url: str, redirected: bool = False) -> httpx.URL:
+    """The link parsed, if it is one we may fetch at all."""
+    said = "The page redirected to a link that" if redirected else "The link"
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise UrlRefused(f"{said} is not a valid web address; copy it again from the browser's address bar.") from exc
+    if parsed.scheme not in DEFAULT_PORTS:
+        raise UrlRefused(f"{said} does not start with http:// or https://; only web pages can be imported.")
+    if not parsed.host:
+        raise UrlRefused(f"{said} has no site name in it; copy it again from the browser's address bar.")
+    if parsed.userinfo:
+        raise UrlRefused(f"{said} has a user name or password in it; paste the shop's public link instead.")
+    return parsed
+
+
+async def resolve_host(host: str, port: int) -> list[IPAddress]:
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise PageUnreachable(f"We could not find the site {host}; check the link for typos.") from exc
+    return list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
+
+
+async def fetch_page(
+    url: str,
+    limits: FetchLimits,
+    *,
+    resolve: Resolver = resolve_host,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> Page:
+    """The HTML page behind the link, or a caller-facing error saying why not."""
+    target = check_url(url)
+    try:
+        async with asyncio.timeout(limits.timeout_s):
+            async with httpx.AsyncClient(transport=transport, trust_env=False, timeout=limits.timeout_s) as client:
+                return await _follow(client, target, limits, resolve)
+    except (TimeoutError, httpx.TimeoutException) as exc:
+        raise PageTimedOut(
+            f"The page took longer than {limits.timeout_s:g} seconds to load; try again, or fill in the gift yourself."
+        ) from exc
+    except httpx.HTTPError as exc:  # the connection broke, or the answer was not valid HTTP
+        raise PageUnreachable(f"The page at {target.host} could not be read; check that it opens in a browser.") from exc
+
+
+async def _follow(client: httpx.AsyncClient, target: httpx.URL, limits: FetchLimits, resolve: Resolver) -> Page:
+    for hop in range(limits.max_redirects + 1):
+        addresses = await _checked_addresses(target, limits, resolve, redirected=hop > 0)
+        response = await _connect(client, target, addresses)
+        try:
+            if response.is_redirect:
+                try:
+                    location = target.join(response.headers["location"])
+                except httpx.InvalidURL as exc:
+                    raise PageUnreachable("The page redirected to an address that is not valid.") from exc
+                target = check_url(str(location), redirected=True)
+                continue
+            return await _read(response, target, limits)
+        finally:
+            await response.aclose()
+    raise PageUnreachable(
+        f"The page redirected more than {limits.max_redirects} times; open it in a browser and paste the final link."
+    )
+
+
+async def _checked_addresses(target: httpx.URL, limits: FetchLimits, resolve: Resolver, redirected: bool):
+    host = target.raw_host.decode("ascii")
+    addresses = await resolve(host, target.port or DEFAULT_PORTS[target.scheme])
+    if not addresses:
+        raise PageUnreachable(f"We could not find the site {target.host}; check the link for typos.")
+    refused = [a for a in addresses if not is_public_address(a)]
+    if refused and not limits.allow_private:
+        log.info("url_import.refused", host=host, address=str(refused[0]), redirected=redirected)
+        said = "The page redirected to" if redirected else "The link points to"
+        raise UrlRefused(
+            f"{said} {target.host}, a private or local network address; only public web pages can be imported.",
+            {"host": target.host},
+        )
+    return addresses
+
+
+async def _connect(client: httpx.AsyncClient, target: httpx.URL, addresses: list[IPAddress]) -> httpx.Response:
+    host = target.raw_host.decode("ascii")
+    host_header = f"[{host}]" if ":" in host else host
+    if target.port is not None and target.port != DEFAULT_PORTS[target.scheme]:
+        host_header += f":{target.port}"
+    headers = {
+        "Host": host_header,
+        "User-Agent": USER_AGENT,
+        "Accept": "text/html,application/xhtml+xml;q=0.9",
+        # compressed bodies could expand far past the size cap before it is checked
+        "Accept-Encoding": "identity",
+    }
+    extensions = {"sni_hostname": host} if target.scheme == "https" else {}
+    refused: httpx.ConnectError | None = None
+    for address in addresses[:3]:  # the checked addresses only: never a second lookup
+        request = client.build_request("GET", target.copy_with(host=str(address)), headers=headers, extensions=extensions)
+        try:
+            return await client.send(request, stream=True)
+        except httpx.ConnectError as exc:
+            refused = exc
+    raise PageUnreachable(f"We could not connect to {target.host}; check the link, or try again later.") from refused
+
+
+async def _read(response: httpx.Response, target: httpx.URL, limits: FetchLimits) -> Page:
+    if not response.is_success:
+        raise PageUnreachable(
+            f"{target.host} answered {response.status_code} {response.reason_phrase}; check that the link opens in a browser.",
+            {"status": response.status_code},
+        )
+    mime = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if mime not in HTML_TYPES:
+        raise NotAWebPage(
+            f"The link leads to {mime or 'a file of unknown type'}, not a web page; paste the link of the product's page.",
+            {"content_type": mime or None},
+        )
+    body, truncated = bytearray(), False
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > limits.max_bytes:
+            # product metadata sits in the head: keep the start, stop reading the rest
+            del body[limits.max_bytes :]
+            truncated = True
+            break
+    log.info("url_import.fetched", host=target.host, bytes=len(body), truncated=truncated)
+    return Page(url=str(target), body=bytes(body), charset=response.charset_encoding, truncated=truncated)
