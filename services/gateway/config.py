@@ -1,3 +1,5 @@
+from pydantic import SecretStr
+
 from shared.settings import ServiceSettings
 
 
@@ -5,3 +7,15 @@ class Settings(ServiceSettings):
     service_name: str = "gateway"
     outbox_batch_size: int = 500
     outbox_poll_interval_s: float = 1.0
+
+    # accounts: JWT_SECRET signs access tokens (the local default is for development only)
+    jwt_secret: SecretStr = SecretStr("local-only-jwt-secret-never-used-in-production")
+    access_token_ttl_s: int = 15 * 60
+    refresh_token_ttl_s: int = 30 * 24 * 3600
+    # the auth cookies are sent over https only; off for local http
+    cookie_secure: bool = False
+    # login throttling: failures per email and per client IP (a whole family may share one IP)
+    login_failure_window_s: int = 15 * 60
+    login_max_failures_per_email: int = 5
+    login_max_failures_per_ip: int = 20
+

@@ -1,10 +1,27 @@
-"""FastAPI dependencies of the gateway: the only way routes get what they need."""
+"""FastAPI dependencies of the gateway: the only way routes get what they need.
 
+Authorization building blocks for every household-scoped route (`/api/households/{household_id}/...`):
+
+    async def list_things(member: CurrentMember, session: SessionDep): ...   # any member
+    async def delete_thing(admin: AdminMember, session: SessionDep): ...     # admins only
+
+A household the caller does not belong to answers 404, exactly like one that does not exist.
+"""
+
+import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.gateway.config import Settings
+from services.gateway.models.households import Member, Membership, Role
+from shared.errors import Forbidden, NotFound, Unauthorized
+from shared.tokens import ACCESS_COOKIE, InvalidToken, read_access_token
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -13,3 +30,60 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+# auto_error=False: a missing credential is answered by us, in the error envelope
+_bearer = HTTPBearer(auto_error=False, description="The access token from sign-up, login or refresh.")
+_cookie = APIKeyCookie(name=ACCESS_COOKIE, auto_error=False, description="Set by sign-up, login and refresh.")
+
+
+@dataclass(frozen=True)
+class AuthenticatedUser:
+    """The caller, as proven by their access token (verified without a database round trip)."""
+
+    id: uuid.UUID
+
+
+def get_current_user(
+    settings: SettingsDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    cookie: Annotated[str | None, Depends(_cookie)],
+) -> AuthenticatedUser:
+    token = bearer.credentials if bearer else cookie
+    if not token:
+        raise Unauthorized("Please sign in: this needs an access token (Authorization: Bearer, or the login cookie).")
+    try:
+        return AuthenticatedUser(read_access_token(token, settings.jwt_secret.get_secret_value()))
+    except InvalidToken:
+        raise Unauthorized("Your sign-in has expired or is not valid; refresh it or sign in again.") from None
+
+
+CurrentUser = Annotated[AuthenticatedUser, Depends(get_current_user)]
+
+
+async def get_current_member(household_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Member:
+    async with session.begin():  # its own short transaction: the use case then begins its own
+        role = await session.scalar(
+            select(Membership.role).where(Membership.household_id == household_id, Membership.user_id == user.id)
+        )
+    if role is None:
+        raise NotFound("No such household.")
+    return Member(user_id=user.id, household_id=household_id, role=Role(role))
+
+
+CurrentMember = Annotated[Member, Depends(get_current_member)]
+
+
+def get_admin_member(member: CurrentMember) -> Member:
+    if not member.is_admin:
+        raise Forbidden("Only an admin of this household can do that.")
+    return member
+
+
+AdminMember = Annotated[Member, Depends(get_admin_member)]

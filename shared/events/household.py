@@ -1,4 +1,9 @@
-"""Household events."""
+"""Household events: the household itself, its members and their roles, invitations.
+
+All of them are on the `household` topic, keyed by the household id, so one household's membership
+changes arrive in order. `actor_id` is the user who made the change. No secrets: never codes, tokens
+or e-mail addresses.
+"""
 
 from datetime import datetime
 from typing import ClassVar
@@ -7,12 +12,70 @@ from uuid import UUID
 from shared.events import Event
 
 
-class HouseholdCreated(Event):
+class HouseholdEvent(Event):
     topic: ClassVar[str] = "household"
+
+    def aggregate_id(self) -> UUID:
+        return self.household_id
+
+
+class HouseholdCreated(HouseholdEvent):
+    """The creator (`actor_id`) is the household's first admin; there is no member.joined for them."""
+
     event_name: ClassVar[str] = "household.created"
 
     name: str
     created_at: datetime
+    timezone: str = "UTC"
+    creator_display_name: str | None = None
 
-    def aggregate_id(self) -> UUID:
-        return self.household_id
+
+class HouseholdUpdated(HouseholdEvent):
+    """The household as it is now, and which fields changed."""
+
+    event_name: ClassVar[str] = "household.updated"
+
+    name: str
+    timezone: str
+    changed: tuple[str, ...]
+
+
+class MemberJoined(HouseholdEvent):
+    event_name: ClassVar[str] = "member.joined"
+
+    user_id: UUID
+    display_name: str
+    role: str
+    invitation_id: UUID | None = None
+    joined_at: datetime
+
+
+class MemberRoleChanged(HouseholdEvent):
+    event_name: ClassVar[str] = "member.role_changed"
+
+    user_id: UUID
+    old_role: str
+    new_role: str
+
+
+class MemberRemoved(HouseholdEvent):
+    """A member left (`actor_id` == `user_id`) or an admin removed them."""
+
+    event_name: ClassVar[str] = "member.removed"
+
+    user_id: UUID
+    role: str
+
+
+class InvitationCreated(HouseholdEvent):
+    event_name: ClassVar[str] = "invitation.created"
+
+    invitation_id: UUID
+    role: str
+    expires_at: datetime
+
+
+class InvitationRevoked(HouseholdEvent):
+    event_name: ClassVar[str] = "invitation.revoked"
+
+    invitation_id: UUID

@@ -17,7 +17,14 @@ from tests.system.conftest import (
 
 
 async def create_household(gateway: httpx.AsyncClient, name: str = "Smiths") -> str:
-    response = await gateway.post("/api/households", json={"name": name})
+    """A household made by a newly signed-up user: sign-up itself publishes no event."""
+    email = f"admin-{uuid.uuid4().hex[:12]}@example.com"
+    signed_up = await gateway.post(
+        "/api/auth/signup", json={"email": email, "password": "correct horse battery", "display_name": "Admin"}
+    )
+    assert signed_up.status_code == 201, signed_up.text
+    token = signed_up.json()["access_token"]
+    response = await gateway.post("/api/households", json={"name": name}, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 201, response.text
     return response.json()["id"]
 

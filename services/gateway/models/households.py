@@ -1,26 +1,149 @@
-"""Households."""
+"""Households, their members with roles, and invitations to join them."""
 
 import uuid
+import zoneinfo
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from functools import cache
 
+from pydantic import field_validator
+from sqlalchemy import CheckConstraint, Column, DateTime, Text
 from sqlmodel import Field, SQLModel
 
 from services.gateway.models import GatewayModel, timestamp, utcnow
 
 
+class Role(StrEnum):
+    ADMIN = "admin"
+    ADULT = "adult"
+    CHILD = "child"
+
+
+ROLES_SQL = "role IN ('admin', 'adult', 'child')"
+
+
+@cache
+def _timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones() - {"localtime", "posixrules", "Factory"})
+
+
+def check_timezone(name: str) -> str:
+    if name not in _timezones():
+        raise ValueError(f"{name!r} is not an IANA time zone name (like 'Europe/Berlin' or 'UTC')")
+    return name
+
+
 class HouseholdBase(SQLModel):
     name: str = Field(min_length=1, max_length=120)
+    timezone: str = Field(default="UTC", max_length=64, description="IANA time zone, e.g. Europe/Berlin")
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_timezone(cls, value: str) -> str:
+        return check_timezone(value)
 
 
 class HouseholdCreate(HouseholdBase):
     pass
 
 
+class HouseholdUpdate(SQLModel):
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    timezone: str | None = Field(default=None, max_length=64)
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_timezone(cls, value: str | None) -> str | None:
+        return None if value is None else check_timezone(value)
+
+
 class Household(HouseholdBase, GatewayModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    timezone: str = Field(default="UTC", sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
 
 
 class HouseholdPublic(HouseholdBase):
     id: uuid.UUID
     created_at: datetime
+
+
+class MyHousehold(HouseholdPublic):
+    """A household as one of its members sees it in their list: with their own role."""
+
+    role: Role
+
+
+class Membership(GatewayModel, table=True):
+    __table_args__ = (CheckConstraint(ROLES_SQL, name="role"),)
+
+    household_id: uuid.UUID = Field(foreign_key="gateway.household.id", ondelete="CASCADE", primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="gateway.user_account.id", ondelete="CASCADE", primary_key=True,
+                               index=True)
+    role: Role = Field(sa_type=Text)
+    joined_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+
+
+@dataclass(frozen=True)
+class Member:
+    """The caller as a member of the household in the path (see deps.CurrentMember)."""
+
+    user_id: uuid.UUID
+    household_id: uuid.UUID
+    role: Role
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+class MemberPublic(SQLModel):
+    user_id: uuid.UUID
+    display_name: str
+    role: Role
+    joined_at: datetime
+
+
+class MemberUpdate(SQLModel):
+    role: Role
+
+
+class InvitationCreate(SQLModel):
+    role: Role = Role.ADULT
+    expires_in_hours: int = Field(default=7 * 24, ge=1, le=30 * 24)
+
+
+class Invitation(GatewayModel, table=True):
+    """An invitation to join with a role. Only the code's hash is stored; the code is shown once."""
+
+    __table_args__ = (CheckConstraint(ROLES_SQL, name="role"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    household_id: uuid.UUID = Field(foreign_key="gateway.household.id", ondelete="CASCADE", index=True)
+    code_hash: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    role: Role = Field(sa_type=Text)
+    created_by: uuid.UUID = Field(foreign_key="gateway.user_account.id", ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    accepted_by: uuid.UUID | None = Field(default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL")
+    accepted_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class InvitationPublic(SQLModel):
+    id: uuid.UUID
+    role: Role
+    created_by: uuid.UUID
+    created_at: datetime
+    expires_at: datetime
+
+
+class InvitationWithCode(InvitationPublic):
+    """Answered once, to the admin who created it: the code is not stored and cannot be shown again."""
+
+    code: str
+
+
+class InvitationAccept(SQLModel):
+    code: str = Field(min_length=4, max_length=32, description="e.g. K7QM-3XTA; case and dashes do not matter")

@@ -1,6 +1,9 @@
 from fastapi import APIRouter
 
-from services.gateway.routes import households
+from services.gateway.routes import auth, households, invitations, members
 
 api = APIRouter(prefix="/api")
 api.include_router(households.router)
+api.include_router(auth.router)
+api.include_router(members.router)
+api.include_router(invitations.router)

@@ -1,13 +1,31 @@
 from fastapi import APIRouter, status
 
+from services.gateway.deps import AdminMember, CurrentMember, CurrentUser, SessionDep
+from services.gateway.models.households import HouseholdCreate, HouseholdUpdate, MyHousehold
 from services.gateway.services import households as use_cases
-from services.gateway.deps import SessionDep
-from services.gateway.models.households import HouseholdCreate, HouseholdPublic
 
 router = APIRouter(prefix="/households", tags=["households"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=HouseholdPublic)
-async def create_household(session: SessionDep, body: HouseholdCreate):
-    """Create a household."""
-    return await use_cases.create_household(session, body)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=MyHousehold)
+async def create_household(session: SessionDep, user: CurrentUser, body: HouseholdCreate):
+    """Create a household; its creator becomes its admin."""
+    return await use_cases.create_household(session, user.id, body)
+
+
+@router.get("", response_model=list[MyHousehold])
+async def list_households(session: SessionDep, user: CurrentUser):
+    """The households I belong to, with my role in each."""
+    return await use_cases.list_households(session, user.id)
+
+
+@router.get("/{household_id}", response_model=MyHousehold)
+async def get_household(session: SessionDep, member: CurrentMember):
+    """One of my households."""
+    return await use_cases.get_household(session, member)
+
+
+@router.patch("/{household_id}", response_model=MyHousehold)
+async def update_household(session: SessionDep, admin: AdminMember, body: HouseholdUpdate):
+    """Rename a household or change its time zone (admins only)."""
+    return await use_cases.update_household(session, admin, body)

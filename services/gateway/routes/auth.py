@@ -1,0 +1,82 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Cookie, Request, Response, status
+
+from services.gateway.deps import CurrentUser, SessionDep, SettingsDep
+from services.gateway.config import Settings
+from services.gateway.models.accounts import AuthTokens, LogIn, SignUp, TokenRequest, UserPublic
+from services.gateway.models.households import MyHousehold
+from services.gateway.services import accounts as use_cases
+from shared.tokens import ACCESS_COOKIE, REFRESH_COOKIE
+
+router = APIRouter(tags=["accounts"])
+
+# the refresh token is only ever needed by these routes, so the browser sends it nowhere else
+REFRESH_PATH = "/api/auth"
+
+RefreshCookie = Annotated[str | None, Cookie(alias=REFRESH_COOKIE, include_in_schema=False)]
+
+
+class Me(UserPublic):
+    households: list[MyHousehold]
+
+
+def set_auth_cookies(response: Response, settings: Settings, tokens: AuthTokens) -> None:
+    common = {"httponly": True, "samesite": "lax", "secure": settings.cookie_secure}
+    response.set_cookie(ACCESS_COOKIE, tokens.access_token, max_age=settings.access_token_ttl_s, path="/", **common)
+    response.set_cookie(REFRESH_COOKIE, tokens.refresh_token, max_age=settings.refresh_token_ttl_s,
+                        path=REFRESH_PATH, **common)
+
+
+def clear_auth_cookies(response: Response, settings: Settings) -> None:
+    common = {"httponly": True, "samesite": "lax", "secure": settings.cookie_secure}
+    response.delete_cookie(ACCESS_COOKIE, path="/", **common)
+    response.delete_cookie(REFRESH_COOKIE, path=REFRESH_PATH, **common)
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/auth/signup", status_code=status.HTTP_201_CREATED, response_model=AuthTokens)
+async def sign_up(session: SessionDep, settings: SettingsDep, body: SignUp, response: Response):
+    """Create an account and sign in to it."""
+    tokens = await use_cases.sign_up(session, settings, body)
+    set_auth_cookies(response, settings, tokens)
+    return tokens
+
+
+@router.post("/auth/login", response_model=AuthTokens, responses={401: {}, 429: {"description": "Too many failed logins; see Retry-After."}})
+async def log_in(session: SessionDep, settings: SettingsDep, body: LogIn, request: Request, response: Response):
+    """Sign in with email and password (throttled after repeated failures)."""
+    tokens = await use_cases.log_in(session, settings, body, client_ip(request))
+    set_auth_cookies(response, settings, tokens)
+    return tokens
+
+
+@router.post("/auth/refresh", response_model=AuthTokens)
+async def refresh(
+    session: SessionDep, settings: SettingsDep, response: Response, cookie: RefreshCookie = None,
+    body: TokenRequest | None = None,
+):
+    """Trade a refresh token (body or cookie) for new tokens; the old refresh token stops working."""
+    tokens = await use_cases.refresh(session, settings, (body and body.refresh_token) or cookie)
+    set_auth_cookies(response, settings, tokens)
+    return tokens
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def log_out(
+    session: SessionDep, settings: SettingsDep, response: Response, cookie: RefreshCookie = None,
+    body: TokenRequest | None = None,
+):
+    """End this session: revoke its refresh token and clear the cookies."""
+    await use_cases.log_out(session, (body and body.refresh_token) or cookie)
+    clear_auth_cookies(response, settings)
+
+
+@router.get("/me", response_model=Me)
+async def me(session: SessionDep, user: CurrentUser):
+    """The signed-in user and their households, with their role in each."""
+    account, households = await use_cases.get_me(session, user.id)
+    return Me(**UserPublic.model_validate(account, from_attributes=True).model_dump(), households=households)

@@ -1,0 +1,90 @@
+"""Invitation use cases: an admin invites with a role and gets a code; a signed-in user joins with it."""
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.gateway.models import outbox, utcnow
+from services.gateway.models.accounts import UserAccount
+from services.gateway.models.households import (
+    Household, Invitation, InvitationCreate, InvitationPublic, InvitationWithCode, Member, Membership, MyHousehold,
+)
+from services.gateway.security import hash_token, new_invitation_code, normalize_code
+from shared.errors import Conflict, Gone, NotFound
+from shared.events.household import InvitationCreated, InvitationRevoked, MemberJoined
+from shared.outbox import add_event
+
+
+async def create_invitation(session: AsyncSession, admin: Member, data: InvitationCreate) -> InvitationWithCode:
+    code = new_invitation_code()
+    now = utcnow()
+    async with session.begin():
+        invitation = Invitation(
+            household_id=admin.household_id, code_hash=hash_token(normalize_code(code)), role=data.role,
+            created_by=admin.user_id, created_at=now, expires_at=now + timedelta(hours=data.expires_in_hours),
+        )
+        session.add(invitation)
+        await session.flush()
+        await add_event(
+            session,
+            outbox,
+            InvitationCreated(household_id=admin.household_id, actor_id=admin.user_id, invitation_id=invitation.id,
+                              role=invitation.role, expires_at=invitation.expires_at),
+        )
+    return InvitationWithCode.model_validate({**invitation.model_dump(), "code": code})
+
+
+async def list_open_invitations(session: AsyncSession, admin: Member) -> list[InvitationPublic]:
+    async with session.begin():
+        rows = await session.scalars(
+            select(Invitation)
+            .where(Invitation.household_id == admin.household_id, Invitation.accepted_at.is_(None),
+                   Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
+            .order_by(Invitation.created_at)
+        )
+        return [InvitationPublic.model_validate(i, from_attributes=True) for i in rows.all()]
+
+
+async def revoke_invitation(session: AsyncSession, admin: Member, invitation_id: uuid.UUID) -> None:
+    async with session.begin():
+        invitation = await session.get(Invitation, invitation_id, with_for_update=True)
+        if invitation is None or invitation.household_id != admin.household_id:
+            raise NotFound("No such invitation in this household.")
+        if invitation.accepted_at is not None:
+            raise Conflict("This invitation has already been used; remove the member instead.")
+        if invitation.revoked_at is None:
+            invitation.revoked_at = utcnow()
+            await add_event(
+                session,
+                outbox,
+                InvitationRevoked(household_id=admin.household_id, actor_id=admin.user_id, invitation_id=invitation.id),
+            )
+
+
+async def accept_invitation(session: AsyncSession, user_id: uuid.UUID, code: str) -> MyHousehold:
+    now = utcnow()
+    async with session.begin():
+        invitation = await session.scalar(
+            select(Invitation).where(Invitation.code_hash == hash_token(normalize_code(code))).with_for_update()
+        )
+        if invitation is None or invitation.revoked_at is not None:
+            raise NotFound("No invitation has this code; check it for typos or ask for a new one.")
+        if invitation.accepted_at is not None:
+            raise Conflict("This invitation code has already been used; ask for a new one.")
+        if invitation.expires_at <= now:
+            raise Gone("This invitation code has expired; ask for a new one.")
+        if await session.get(Membership, (invitation.household_id, user_id)) is not None:
+            raise Conflict("You are already a member of this household.")
+        user = await session.get_one(UserAccount, user_id)
+        household = await session.get_one(Household, invitation.household_id)
+        invitation.accepted_by, invitation.accepted_at = user_id, now
+        session.add(Membership(household_id=household.id, user_id=user_id, role=invitation.role, joined_at=now))
+        await add_event(
+            session,
+            outbox,
+            MemberJoined(household_id=household.id, actor_id=user_id, user_id=user_id, display_name=user.display_name,
+                         role=invitation.role, invitation_id=invitation.id, joined_at=now),
+        )
+    return MyHousehold.model_validate({**household.model_dump(), "role": invitation.role})

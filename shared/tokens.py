@@ -1,0 +1,40 @@
+"""Access tokens: short-lived HS256 JWTs the gateway issues at login and any service can verify.
+
+Browsers carry them in the same-origin HttpOnly cookie `gf_access` (an EventSource sends no headers);
+other clients send `Authorization: Bearer <token>`.
+"""
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import jwt
+
+ACCESS_COOKIE = "gf_access"
+REFRESH_COOKIE = "gf_refresh"
+
+ALGORITHM = "HS256"
+ISSUER = "giftflow"
+LEEWAY_S = 10  # clock skew between replicas
+
+
+class InvalidToken(Exception):
+    """The token is malformed, forged, expired or not an access token."""
+
+
+def create_access_token(user_id: UUID, secret: str, now: datetime, ttl: timedelta) -> str:
+    claims = {"sub": str(user_id), "iss": ISSUER, "typ": "access", "iat": now, "exp": now + ttl}
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def read_access_token(token: str, secret: str) -> UUID:
+    """The user id the token was issued to; raises InvalidToken unless it is genuine and current."""
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], issuer=ISSUER, leeway=LEEWAY_S,
+            options={"require": ["sub", "exp", "iat", "iss"]},
+        )
+        if claims.get("typ") != "access":
+            raise InvalidToken("not an access token")
+        return UUID(claims["sub"])
+    except (jwt.PyJWTError, ValueError) as exc:
+        raise InvalidToken(str(exc)) from exc
