@@ -9,7 +9,7 @@ out="$root/.stack/bin/daprd-$DAPR_VERSION"
 [ -x "$out" ] && { echo "daprd $DAPR_VERSION: cached at $out"; exit 0; }
 
 work="$root/.stack/build/daprd"
-export GOMODCACHE="$root/.stack/build/gomod" GOFLAGS="-mod=mod" CGO_ENABLED=0 GOTOOLCHAIN=local
+export GOMODCACHE="$root/.stack/build/gomod" GOCACHE="$root/.stack/build/gocache" GOFLAGS="-mod=mod" CGO_ENABLED=0 GOTOOLCHAIN=local
 mkdir -p "$work" "$root/.stack/bin"
 cd "$work"
 echo "daprd $DAPR_VERSION: building from the Go module proxy (several GB of modules, ~5 min on 2 cores)"
@@ -34,6 +34,7 @@ go build -v -tags stablecomponents -trimpath -ldflags "-s -w -X github.com/dapr/
   -o "$out.tmp" github.com/dapr/dapr/cmd/daprd 2>&1 | awk '{n++} n%100==0{print "  … compiled", n, "packages"}'
 mv "$out.tmp" "$out"
 ln -sf "$(basename "$out")" "$root/.stack/bin/daprd"
-# the module cache is only needed to build; drop it so the cache folder stays small
-go clean -modcache >/dev/null 2>&1 || chmod -R u+w "$GOMODCACHE" && rm -rf "$GOMODCACHE"
+# the module and build caches are only needed to build; drop them so the cache folder stays small
+go clean -modcache >/dev/null 2>&1 || true
+rm -rf "$GOMODCACHE" "$GOCACHE" "$work"
 echo "daprd $DAPR_VERSION: built $(du -h "$out" | cut -f1) at $out"

@@ -6,6 +6,7 @@ services and sidecars before Kafka, Kafka before Postgres.
 
 import asyncio
 import base64
+import contextlib
 import os
 import signal
 import socket
@@ -280,10 +281,18 @@ log.retention.hours=168
             shutil.rmtree(self.t.dir / part, ignore_errors=True)
 
     def down(self, say=print) -> None:
-        """Stop whatever this stack's pid files name: services and sidecars, then Kafka, then Postgres."""
+        """Stop whatever this stack's pid files name: services and sidecars together, then Kafka,
+        then Postgres."""
         names = [p.stem for p in self.pids.glob("*.pid")] if self.pids.exists() else []
         rank = {"kafka": 1, "postgres": 2}
-        for name in sorted(names, key=lambda n: rank.get(n, 0)):
-            say(f"stopping {name}")
-            self.stop(name)
+        for level in sorted({rank.get(n, 0) for n in names}):
+            group = sorted(n for n in names if rank.get(n, 0) == level)
+            say("stopping " + ", ".join(group))
+            for name in group:  # signal the whole group first, so they wind down side by side
+                pid = self.pid_of(name)
+                if pid:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(pid, signal.SIGTERM)
+            for name in group:
+                self.stop(name)
 
