@@ -8,11 +8,11 @@ published only after Dapr accepted them: a sidecar or broker outage leaves a bac
 import asyncio
 import contextlib
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import structlog
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.dapr import DaprClient, DaprError, OutgoingEvent
@@ -32,6 +32,7 @@ class OutboxRelay:
         listen_dsn: str,
         batch_size: int = 500,
         poll_interval: float = 1.0,
+        keep_published: timedelta = timedelta(days=7),
     ) -> None:
         self.engine = engine
         self.table = table
@@ -39,6 +40,8 @@ class OutboxRelay:
         self.listen_dsn = listen_dsn
         self.batch_size = batch_size
         self.poll_interval = poll_interval
+        self.keep_published = keep_published
+        self._next_prune = 0.0
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
 
@@ -77,6 +80,7 @@ class OutboxRelay:
             try:
                 published = await self.relay_once()
                 backoff = self.poll_interval
+                await self._prune_if_due()
             except (DaprError, OSError, asyncpg.PostgresError) as exc:
                 log.warning("outbox.relay_failed", error=repr(exc))
                 published = 0
@@ -134,6 +138,20 @@ class OutboxRelay:
         if failed and not accepted:
             raise DaprError(f"none of {len(failed)} events were accepted")
         return len(accepted)
+
+    async def _prune_if_due(self) -> None:
+        """Published rows are kept a while for inspection and replays, then deleted (hourly)."""
+        now = asyncio.get_running_loop().time()
+        if now < self._next_prune:
+            return
+        self._next_prune = now + 3600
+        t = self.table
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                delete(t).where(t.c.published_at < datetime.now(UTC) - self.keep_published)
+            )
+        if result.rowcount:
+            log.info("outbox.pruned", rows=result.rowcount)
 
     async def _observe_backlog(self, conn) -> None:
         t = self.table
