@@ -19,3 +19,7 @@ class Settings(ServiceSettings):
     login_max_failures_per_email: int = 5
     login_max_failures_per_ip: int = 20
 
+    # URL import: fetching private or loopback addresses is for tests only (their sample shop is on 127.0.0.1)
+    url_import_allow_private: bool = False
+    url_import_timeout_s: float = 5.0
+    url_import_max_bytes: int = 2 * 1024 * 1024
