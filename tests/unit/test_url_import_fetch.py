@@ -1,12 +1,13 @@
 """How the fetch walks a link, with DNS and the network replaced by fakes: it connects only to the
 address it checked, keeps the link's Host and TLS name, and checks every redirect hop again."""
 
+import asyncio
 import ipaddress
 
 import httpx
 import pytest
 
-from services.gateway.url_import import FetchLimits, PageUnreachable, UrlRefused
+from services.gateway.url_import import FetchLimits, PageUnreachable, UnknownSite, UrlRefused
 from services.gateway.url_import.fetch import fetch_page
 
 PUBLIC_IP = "93.184.216.34"
@@ -24,7 +25,7 @@ class FakeDNS:
         self.lookups.append(host)
         answer = self.table.get(host)
         if answer is None:
-            raise PageUnreachable(f"We could not find the site {host}; check the link for typos.")
+            raise UnknownSite(f"There is no site called {host}; check the link for typos.")
         if isinstance(answer, list):
             answer = answer.pop(0)
         return [ipaddress.ip_address(a) for a in answer.split(",")]
@@ -149,10 +150,28 @@ async def test_five_redirects_are_followed_and_a_sixth_is_not():
     assert len(web.requests) == 6
 
 
-async def test_an_unknown_site_is_unreachable_not_refused():
-    with pytest.raises(PageUnreachable, match="could not find the site nowhere.example") as error:
+async def test_a_site_that_does_not_exist_is_the_callers_to_fix():
+    with pytest.raises(UnknownSite, match="no site called nowhere.example") as error:
         await fetch("https://nowhere.example/", FakeDNS({}), FakeWeb({}))
-    assert error.value.status_code == 502
+    assert error.value.status_code == 422
+
+
+async def test_a_name_that_does_not_exist_is_told_apart_from_a_failed_lookup(monkeypatch):
+    import socket
+
+    from services.gateway.url_import.fetch import resolve_host
+
+    async def failing(errno):
+        async def getaddrinfo(*args, **kwargs):
+            raise socket.gaierror(errno, "lookup failed")
+
+        monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", getaddrinfo)
+        await resolve_host("shop.example", 443)
+
+    with pytest.raises(UnknownSite):
+        await failing(socket.EAI_NONAME)
+    with pytest.raises(PageUnreachable, match="try again"):
+        await failing(socket.EAI_AGAIN)
 
 
 async def test_an_error_status_from_the_site_is_reported_with_its_status():

@@ -14,11 +14,14 @@ router = APIRouter(prefix="/households/{household_id}/gifts", tags=["gifts"])
         404: {"description": "No such household, or the caller is not a member of it."},
         422: {
             "description": "`url_refused`: not an http(s) link, credentials in it, or it (or a redirect) leads to a "
-            "private, loopback, link-local, multicast or reserved address. `url_not_a_page`: it leads to "
-            "something other than HTML. `validation_failed`: a typed field is not valid."
+            "private, loopback, link-local, multicast or reserved address. `url_unknown_site`: no such site name. "
+            "`url_not_a_page`: it leads to something other than HTML. `validation_failed`: a typed field is not valid."
         },
-        502: {"description": "`page_unreachable`: the site is unknown, refused the connection, answered an error "
-              "status, or redirected more than 5 times. Retrying later may help; the user can also type the gift."},
+        502: {
+            "description": "`page_unreachable`: the site refused the connection, answered an error status, or "
+            "redirected more than 5 times, or its name could not be looked up just now. Retrying later may help; "
+            "the user can also type the gift in."
+        },
         504: {"description": "`page_timed_out`: the page did not load within 5 seconds."},
     },
 )

@@ -17,6 +17,7 @@ from services.gateway.url_import.fetch import (
     PageTimedOut,
     PageUnreachable,
     Resolver,
+    UnknownSite,
     UrlRefused,
     check_url,
     fetch_page,
@@ -27,7 +28,7 @@ from services.gateway.url_import.metadata import TITLE_MAX, URL_MAX, ProductMeta
 
 __all__ = [
     "FetchLimits", "GiftDraft", "GiftImport", "NotAWebPage", "PageTimedOut", "PageUnreachable", "ProductMetadata",
-    "UrlRefused", "draft_gift", "import_gift", "is_public_address", "read_product",
+    "UnknownSite", "UrlRefused", "draft_gift", "import_gift", "is_public_address", "read_product",
 ]  # fmt: skip
 
 FIELDS = ("title", "price", "currency", "image_url")

@@ -44,6 +44,11 @@ class UrlRefused(AppError):
     code = "url_refused"
 
 
+class UnknownSite(AppError):
+    status_code = 422
+    code = "url_unknown_site"
+
+
 class NotAWebPage(AppError):
     status_code = 422
     code = "url_not_a_page"
@@ -119,8 +124,13 @@ def check_url(url: str, redirected: bool = False) -> httpx.URL:
 async def resolve_host(host: str, port: int) -> list[IPAddress]:
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise PageUnreachable(f"We could not find the site {host}; check the link for typos.") from exc
+    except socket.gaierror as exc:
+        # a name that does not exist is a typo to fix; a lookup that failed may work on a retry
+        if exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)):
+            raise UnknownSite(f"There is no site called {host}; check the link for typos.") from exc
+        raise PageUnreachable(f"We could not look up the site {host} just now; try again in a moment.") from exc
+    except UnicodeError as exc:
+        raise UnknownSite(f"There is no site called {host}; check the link for typos.") from exc
     return list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
 
 
@@ -169,7 +179,7 @@ async def _checked_addresses(target: httpx.URL, limits: FetchLimits, resolve: Re
     host = target.raw_host.decode("ascii")
     addresses = await resolve(host, target.port or DEFAULT_PORTS[target.scheme])
     if not addresses:
-        raise PageUnreachable(f"We could not find the site {target.host}; check the link for typos.")
+        raise UnknownSite(f"There is no site called {target.host}; check the link for typos.")
     refused = [a for a in addresses if not is_public_address(a)]
     if refused and not limits.allow_private:
         log.info("url_import.refused", host=host, address=str(refused[0]), redirected=redirected)
