@@ -9,6 +9,7 @@
 Requests carry the token in `headers`, never in cookies: tests then act as several users over one client.
 """
 
+import json
 import uuid
 from dataclasses import dataclass
 
@@ -93,3 +94,14 @@ async def family(client: httpx.AsyncClient, name: str = "Smiths") -> tuple[str, 
     adult = await invite_and_join(client, household_id, admin=admin, role="adult", name="Ben")
     child = await invite_and_join(client, household_id, admin=admin, role="child", name="Cleo")
     return household_id, admin, adult, child
+
+
+async def outbox_events(admin_db, aggregate_id: str, event_type: str | None = None) -> list[dict]:
+    """The CloudEvents staged for one aggregate, oldest first (optionally of one type, e.g. `member.joined`)."""
+    rows = await admin_db.fetch(
+        "SELECT cloudevent FROM gateway.outbox WHERE partition_key = $1 ORDER BY created_at, id", aggregate_id
+    )
+    events = [json.loads(r["cloudevent"]) if isinstance(r["cloudevent"], str) else r["cloudevent"] for r in rows]
+    if event_type:
+        events = [e for e in events if e["type"] == f"giftflow.{event_type}.v1"]
+    return events

@@ -46,7 +46,7 @@ async def sign_up(session: SessionDep, settings: SettingsDep, body: SignUp, resp
     return tokens
 
 
-@router.post("/auth/login", response_model=AuthTokens, responses={401: {}, 429: {"description": "Too many failed logins; see Retry-After."}})
+@router.post("/auth/login", response_model=AuthTokens)
 async def log_in(session: SessionDep, settings: SettingsDep, body: LogIn, request: Request, response: Response):
     """Sign in with email and password (throttled after repeated failures)."""
     tokens = await use_cases.log_in(session, settings, body, client_ip(request))

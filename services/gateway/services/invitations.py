@@ -4,6 +4,7 @@ import uuid
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.models import outbox, utcnow
@@ -75,12 +76,17 @@ async def accept_invitation(session: AsyncSession, user_id: uuid.UUID, code: str
             raise Conflict("This invitation code has already been used; ask for a new one.")
         if invitation.expires_at <= now:
             raise Gone("This invitation code has expired; ask for a new one.")
-        if await session.get(Membership, (invitation.household_id, user_id)) is not None:
+        joined = await session.scalar(
+            insert(Membership)
+            .values(household_id=invitation.household_id, user_id=user_id, role=invitation.role, joined_at=now)
+            .on_conflict_do_nothing()
+            .returning(Membership.user_id)
+        )
+        if joined is None:
             raise Conflict("You are already a member of this household.")
         user = await session.get_one(UserAccount, user_id)
         household = await session.get_one(Household, invitation.household_id)
         invitation.accepted_by, invitation.accepted_at = user_id, now
-        session.add(Membership(household_id=household.id, user_id=user_id, role=invitation.role, joined_at=now))
         await add_event(
             session,
             outbox,

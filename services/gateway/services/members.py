@@ -29,7 +29,7 @@ async def list_members(session: AsyncSession, member: Member) -> list[MemberPubl
 
 async def change_role(session: AsyncSession, admin: Member, user_id: uuid.UUID, role: Role) -> MemberPublic:
     async with session.begin():
-        target = await _lock_membership(session, admin.household_id, user_id)
+        target = await _lock_membership(session, admin, user_id)
         old_role = Role(target.role)
         if old_role != role:
             if old_role == Role.ADMIN:
@@ -50,7 +50,7 @@ async def remove_member(session: AsyncSession, member: Member, user_id: uuid.UUI
     if user_id != member.user_id and not member.is_admin:
         raise Forbidden("Only an admin of this household can remove other members.")
     async with session.begin():
-        target = await _lock_membership(session, member.household_id, user_id)
+        target = await _lock_membership(session, member, user_id, needs_admin=user_id != member.user_id)
         if target.role == Role.ADMIN:
             await _refuse_if_last_admin(session, member.household_id, "remove")
         await session.delete(target)
@@ -62,11 +62,24 @@ async def remove_member(session: AsyncSession, member: Member, user_id: uuid.UUI
         )
 
 
-async def _lock_membership(session: AsyncSession, household_id: uuid.UUID, user_id: uuid.UUID) -> Membership:
-    # the household row serializes membership changes, so two admins demoting each other cannot
-    # both see the other one as the remaining admin
-    await session.get_one(Household, household_id, with_for_update=True)
-    target = await session.get(Membership, (household_id, user_id))
+async def _lock_membership(
+    session: AsyncSession, actor: Member, user_id: uuid.UUID, needs_admin: bool = True
+) -> Membership:
+    """The target's membership, with the household's membership changes serialized from here on.
+
+    The lock makes two admins demoting each other at once run one after the other, and the
+    caller's role is read again under it: it may have changed since the request was authorized.
+    """
+    await session.get_one(Household, actor.household_id, with_for_update=True)
+    actor_role = await session.scalar(
+        select(Membership.role).where(Membership.household_id == actor.household_id,
+                                      Membership.user_id == actor.user_id)
+    )
+    if actor_role is None:
+        raise NotFound("No such household.")
+    if needs_admin and actor_role != Role.ADMIN:
+        raise Forbidden("Only an admin of this household can do that.")
+    target = await session.get(Membership, (actor.household_id, user_id))
     if target is None:
         raise NotFound("No such member in this household.")
     return target
