@@ -30,6 +30,11 @@ async def verify_password(password_hash: str | None, password: str) -> bool:
     return await asyncio.to_thread(verify)
 
 
+def needs_rehash(password_hash: str) -> bool:
+    """Whether the hash was made with weaker parameters than today's; rehashed at the next login."""
+    return _hasher.check_needs_rehash(password_hash)
+
+
 def new_refresh_token() -> str:
     return secrets.token_urlsafe(32)
 

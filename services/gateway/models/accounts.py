@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, Text
 from sqlmodel import Field, SQLModel
 
 from services.gateway.models import GatewayModel, timestamp, utcnow
+from services.gateway.models.households import MyHousehold
 
 
 def moment(nullable: bool = False) -> Column:
@@ -57,6 +58,10 @@ class UserPublic(UserBase):
     id: uuid.UUID
     email: str
     created_at: datetime
+
+
+class Me(UserPublic):
+    households: list[MyHousehold]
 
 
 class AuthTokens(SQLModel):

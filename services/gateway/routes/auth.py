@@ -2,10 +2,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Cookie, Request, Response, status
 
-from services.gateway.deps import CurrentUser, SessionDep, SettingsDep
 from services.gateway.config import Settings
-from services.gateway.models.accounts import AuthTokens, LogIn, SignUp, TokenRequest, UserPublic
-from services.gateway.models.households import MyHousehold
+from services.gateway.deps import CurrentUser, SessionDep, SettingsDep
+from services.gateway.models.accounts import AuthTokens, LogIn, Me, SignUp, TokenRequest
 from services.gateway.services import accounts as use_cases
 from shared.tokens import ACCESS_COOKIE, REFRESH_COOKIE
 
@@ -15,10 +14,6 @@ router = APIRouter(tags=["accounts"])
 REFRESH_PATH = "/api/auth"
 
 RefreshCookie = Annotated[str | None, Cookie(alias=REFRESH_COOKIE, include_in_schema=False)]
-
-
-class Me(UserPublic):
-    households: list[MyHousehold]
 
 
 def set_auth_cookies(response: Response, settings: Settings, tokens: AuthTokens) -> None:
@@ -78,5 +73,4 @@ async def log_out(
 @router.get("/me", response_model=Me)
 async def me(session: SessionDep, user: CurrentUser):
     """The signed-in user and their households, with their role in each."""
-    account, households = await use_cases.get_me(session, user.id)
-    return Me(**UserPublic.model_validate(account, from_attributes=True).model_dump(), households=households)
+    return await use_cases.get_me(session, user.id)

@@ -10,11 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.gateway.config import Settings
 from services.gateway.models import utcnow
 from services.gateway.models.accounts import (
-    AuthTokens, LogIn, LoginAttempt, RefreshToken, SignUp, UserAccount, UserPublic, normalize_email,
+    AuthTokens, LogIn, LoginAttempt, Me, RefreshToken, SignUp, UserAccount, UserPublic, normalize_email,
 )
-from services.gateway.models.households import MyHousehold
+from services.gateway.security import (
+    hash_password, hash_token, needs_rehash, new_refresh_token, retry_after, verify_password,
+)
 from services.gateway.services.households import list_households
-from services.gateway.security import hash_password, hash_token, new_refresh_token, retry_after, verify_password
 from shared.errors import Conflict, TooManyRequests, Unauthorized
 from shared.tokens import create_access_token
 
@@ -56,6 +57,8 @@ async def log_in(session: AsyncSession, settings: Settings, data: LogIn, client_
         user = await session.scalar(select(UserAccount).where(UserAccount.email == email))
         if await verify_password(user.password_hash if user else None, data.password):
             await session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+            if needs_rehash(user.password_hash):
+                user.password_hash = await hash_password(data.password)
             return await _issue_tokens(session, settings, user, uuid.uuid4(), now)
         session.add(LoginAttempt(email=email, client_ip=client_ip, attempted_at=now))
         # what has aged out of the window is of no use to the throttle any more
@@ -151,9 +154,10 @@ async def _issue_tokens(
     )
 
 
-async def get_me(session: AsyncSession, user_id: uuid.UUID) -> tuple[UserAccount, list[MyHousehold]]:
+async def get_me(session: AsyncSession, user_id: uuid.UUID) -> Me:
     async with session.begin():
         user = await session.get(UserAccount, user_id)
     if user is None:
         raise Unauthorized("This account no longer exists; please sign in again.")
-    return user, await list_households(session, user_id)
+    households = await list_households(session, user_id)
+    return Me(**UserPublic.model_validate(user, from_attributes=True).model_dump(), households=households)
