@@ -1,6 +1,7 @@
 from fastapi import APIRouter
 
 from services.gateway.routes import auth, households, invitations, members, url_import
+from services.gateway.routes import budgets, comments, dashboard, gifts, items, lists, occasions, people, tags
 
 api = APIRouter(prefix="/api")
 api.include_router(households.router)
@@ -8,3 +9,12 @@ api.include_router(auth.router)
 api.include_router(members.router)
 api.include_router(invitations.router)
 api.include_router(url_import.router)
+api.include_router(people.router)
+api.include_router(occasions.router)
+api.include_router(lists.router)
+api.include_router(gifts.router)
+api.include_router(items.router)
+api.include_router(comments.router)
+api.include_router(tags.router)
+api.include_router(budgets.router)
+api.include_router(dashboard.router)

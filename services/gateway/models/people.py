@@ -1,0 +1,62 @@
+"""People the household gives to: recipients, some of them members (a linked user)."""
+
+import uuid
+from datetime import datetime
+
+from typing import Annotated
+
+from pydantic import StringConstraints
+from sqlalchemy import Column, Text, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from services.gateway.models import GatewayModel, timestamp, utcnow
+
+Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Interests = list[Word]
+Sizes = dict[Word, Word]
+
+
+class PersonBase(SQLModel):
+    name: str = Field(min_length=1, max_length=120)
+    linked_user_id: uuid.UUID | None = Field(
+        default=None, description="The member this person is, if they are one: they see their own wish lists."
+    )
+    interests: Interests = Field(default_factory=list, max_length=50, description="e.g. ['lego', 'climbing']")
+    sizes: Sizes = Field(default_factory=dict, max_length=30, description="e.g. {'shoe': '38', 'shirt': 'M'}")
+    notes: str | None = Field(default=None, max_length=4000)
+
+
+class PersonCreate(PersonBase):
+    pass
+
+
+class PersonUpdate(SQLModel):
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    linked_user_id: uuid.UUID | None = None
+    interests: Interests | None = Field(default=None, max_length=50)
+    sizes: Sizes | None = Field(default=None, max_length=30)
+    notes: str | None = Field(default=None, max_length=4000)
+
+
+class Person(PersonBase, GatewayModel, table=True):
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    household_id: uuid.UUID = Field(foreign_key="gateway.household.id", ondelete="CASCADE", index=True)
+    name: str = Field(sa_type=Text)
+    linked_user_id: uuid.UUID | None = Field(default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL")
+    interests: Interests = Field(
+        default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb"))
+    )
+    sizes: Sizes = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default=text("'{}'::jsonb")))
+    notes: str | None = Field(default=None, sa_type=Text)
+    created_by: uuid.UUID | None = Field(default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
+
+
+class PersonPublic(PersonBase):
+    id: uuid.UUID
+    household_id: uuid.UUID
+    created_by: uuid.UUID | None
+    created_at: datetime
+    updated_at: datetime

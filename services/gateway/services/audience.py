@@ -1,0 +1,84 @@
+"""The facts the surprise rules need, read from the database: who is looking, and what lists and
+gifts are about whom. Reads only; the rules themselves are in `services.gateway.surprise`."""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.gateway.models.gifts import Gift, GiftPerson, GiftRole
+from services.gateway.models.households import Member, Membership, Role
+from services.gateway.models.lists import GiftList, ListItem
+from services.gateway.models.people import Person
+from services.gateway.surprise import GiftFacts, ListFacts, Viewer
+
+
+async def load_viewer(session: AsyncSession, member: Member) -> Viewer:
+    person_ids = await session.scalars(
+        select(Person.id).where(Person.household_id == member.household_id, Person.linked_user_id == member.user_id)
+    )
+    return Viewer(user_id=member.user_id, is_child=member.role == Role.CHILD, person_ids=frozenset(person_ids))
+
+
+async def household_viewers(session: AsyncSession, household_id: uuid.UUID) -> list[Viewer]:
+    """Every member of the household as the rules see them: whom an event must be hidden from."""
+    members = (await session.execute(
+        select(Membership.user_id, Membership.role).where(Membership.household_id == household_id)
+    )).all()
+    linked = defaultdict(set)
+    for person_id, user_id in (await session.execute(
+        select(Person.id, Person.linked_user_id)
+        .where(Person.household_id == household_id, Person.linked_user_id.is_not(None))
+    )).all():
+        linked[user_id].add(person_id)
+    return [
+        Viewer(user_id=user_id, is_child=role == Role.CHILD, person_ids=frozenset(linked[user_id]))
+        for user_id, role in members
+    ]
+
+
+def list_facts(lst: GiftList) -> ListFacts:
+    return ListFacts(owner_person_id=lst.person_id, kind=lst.kind, visibility=lst.visibility, created_by=lst.created_by)
+
+
+async def lists_facts(session: AsyncSession, list_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, ListFacts]:
+    ids = set(list_ids)
+    if not ids:
+        return {}
+    lists = await session.scalars(select(GiftList).where(GiftList.id.in_(ids)))
+    return {lst.id: list_facts(lst) for lst in lists}
+
+
+async def gifts_facts(session: AsyncSession, gift_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, GiftFacts]:
+    """Whom each gift is for (linked recipients and the people whose lists it is on), and its lists."""
+    ids = set(gift_ids)
+    if not ids:
+        return {}
+    santa = dict((await session.execute(select(Gift.id, Gift.from_santa).where(Gift.id.in_(ids)))).all())
+    recipients: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    for gift_id, person_id in (await session.execute(
+        select(GiftPerson.gift_id, GiftPerson.person_id)
+        .where(GiftPerson.gift_id.in_(ids), GiftPerson.role == GiftRole.RECIPIENT)
+    )).all():
+        recipients[gift_id].add(person_id)
+    lists: dict[uuid.UUID, list[ListFacts]] = defaultdict(list)
+    for gift_id, lst in (await session.execute(
+        select(ListItem.gift_id, GiftList).join(GiftList, GiftList.id == ListItem.list_id)
+        .where(ListItem.gift_id.in_(ids))
+    )).all():
+        lists[gift_id].append(list_facts(lst))
+        recipients[gift_id].add(lst.person_id)
+    return {
+        gift_id: GiftFacts(
+            recipient_person_ids=frozenset(recipients[gift_id]),
+            from_santa=from_santa,
+            lists=tuple(lists[gift_id]),
+        )
+        for gift_id, from_santa in santa.items()
+    }
+
+
+async def gift_facts(session: AsyncSession, gift_id: uuid.UUID) -> GiftFacts:
+    return (await gifts_facts(session, [gift_id]))[gift_id]

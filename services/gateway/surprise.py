@@ -1,0 +1,154 @@
+"""Surprise protection: what one member may learn about lists, gifts, list items and their comments.
+
+Pure rules over plain facts, with no database, so every read path (REST, dashboard, the `hidden_from`
+of events) asks the same questions and the rules can be tested on their own:
+
+* A list kept private is seen only by the member who made it.
+* A member sees their own wish list, but its items only *redacted*: what and how many, never who
+  claimed or bought it, its status beyond "on my list", pledges or surprise comments.
+* Idea lists about a member, and gifts for them that are not on their own wish list, are hidden.
+* A gift "from Santa" is hidden from the household's children unless it is for them; a child who is
+  its recipient sees Santa as the giver.
+"""
+
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from enum import Enum
+from uuid import UUID
+
+from services.gateway.models.gifts import Gift, GiftPersonLink, GiftPublic, GiftRole
+from services.gateway.models.lists import ListItem, ListItemPublic
+
+ON_MY_LIST = "on_my_list"
+SANTA = "Santa"
+
+
+class View(Enum):
+    FULL = "full"
+    REDACTED = "redacted"  # the recipient's view of their own wishes
+    HIDDEN = "hidden"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A member as the rules see them: who they are in the household's list of people."""
+
+    user_id: UUID
+    is_child: bool = False
+    person_ids: frozenset[UUID] = frozenset()  # the household's people linked to this member
+
+
+@dataclass(frozen=True)
+class ListFacts:
+    owner_person_id: UUID
+    kind: str  # "wish" or "idea"
+    visibility: str  # "private" or "household"
+    created_by: UUID | None
+
+
+@dataclass(frozen=True)
+class GiftFacts:
+    recipient_person_ids: frozenset[UUID]  # linked as recipients, plus the owners of lists it is on
+    from_santa: bool = False
+    lists: tuple[ListFacts, ...] = ()  # the lists it sits on
+
+
+def is_own_wish_list(viewer: Viewer, lst: ListFacts) -> bool:
+    return lst.kind == "wish" and lst.owner_person_id in viewer.person_ids
+
+
+def list_view(viewer: Viewer, lst: ListFacts) -> View:
+    if lst.visibility == "private" and lst.created_by != viewer.user_id:
+        return View.HIDDEN
+    if lst.owner_person_id in viewer.person_ids:
+        return View.REDACTED if lst.kind == "wish" else View.HIDDEN
+    return View.FULL
+
+
+def gift_view(viewer: Viewer, gift: GiftFacts) -> View:
+    if gift.recipient_person_ids & viewer.person_ids:
+        on_own_wish_list = any(
+            is_own_wish_list(viewer, lst) and list_view(viewer, lst) is not View.HIDDEN for lst in gift.lists
+        )
+        return View.REDACTED if on_own_wish_list else View.HIDDEN
+    if gift.from_santa and viewer.is_child:
+        return View.HIDDEN
+    return View.FULL
+
+
+def item_view(viewer: Viewer, lst: ListFacts, gift: GiftFacts) -> View:
+    """A gift on one list: the stricter of what the viewer may see of the list and of the gift."""
+    of_list = list_view(viewer, lst)
+    if of_list is View.HIDDEN:
+        return View.HIDDEN
+    recipients = gift.recipient_person_ids | {lst.owner_person_id}
+    if recipients & viewer.person_ids:
+        return View.REDACTED if is_own_wish_list(viewer, lst) else View.HIDDEN
+    if gift.from_santa and viewer.is_child:
+        return View.HIDDEN
+    return View.FULL
+
+
+def comment_visible(viewer: Viewer, target: View, surprise: bool, author_id: UUID) -> bool:
+    """Comments follow their gift or list; surprise comments also stay away from its recipients."""
+    if target is View.HIDDEN:
+        return False
+    return target is View.FULL or not surprise or author_id == viewer.user_id
+
+
+def person_facts_visible(viewer: Viewer, person_id: UUID) -> bool:
+    """Budgets, coverage and spend about a person are never shown to that person."""
+    return person_id not in viewer.person_ids
+
+
+def shown_status(view: View, status: str) -> str:
+    return ON_MY_LIST if view is View.REDACTED else status
+
+
+def shown_notes(viewer: Viewer, view: View, notes: str | None, written_by: UUID | None) -> str | None:
+    """A recipient reads only the notes they wrote themselves ("size M please"), not the givers'."""
+    return notes if view is View.FULL or written_by == viewer.user_id else None
+
+
+def shown_giver(viewer: Viewer, view: View, from_santa: bool) -> str | None:
+    """Who the gift is from, as its recipient may see it: Santa for a child, nobody otherwise."""
+    return SANTA if view is View.REDACTED and from_santa and viewer.is_child else None
+
+
+def hidden_from(members: Iterable[Viewer], view_of: Callable[[Viewer], View],
+                *, seen: Collection[View] = (View.FULL,)) -> tuple[UUID, ...]:
+    """The members an event must never reach: those whose view of its subject is not in `seen`
+    (by default, all who do not see it in full). `view_of` is e.g. `lambda v: item_view(v, lst, gift)`."""
+    return tuple(sorted((m.user_id for m in members if view_of(m) not in seen), key=str))
+
+
+# what a viewer is shown -------------------------------------------------------------------------
+def present_item(viewer: Viewer, view: View, item: ListItem, gift_title: str) -> ListItemPublic:
+    full = view is View.FULL
+    return ListItemPublic(
+        id=item.id, list_id=item.list_id, gift_id=item.gift_id, gift_title=gift_title, quantity=item.quantity,
+        status=shown_status(view, item.status),
+        claimed_quantity=item.claimed_quantity if full else None,
+        status_changed_at=item.status_changed_at if full else None,
+        purchased_at=item.purchased_at if full else None,
+        purchased_by=item.purchased_by if full else None,
+        added_by=item.added_by,
+        notes=shown_notes(viewer, view, item.notes, item.added_by),
+        created_at=item.created_at,
+        updated_at=item.updated_at if full else None,
+    )
+
+
+def present_gift(viewer: Viewer, view: View, gift: Gift, tags: list[str],
+                 people: list[GiftPersonLink]) -> GiftPublic:
+    full = view is View.FULL
+    return GiftPublic(
+        id=gift.id, household_id=gift.household_id, title=gift.title, url=gift.url, price=gift.price,
+        currency=gift.currency, image_url=gift.image_url,
+        notes=shown_notes(viewer, view, gift.notes, gift.created_by),
+        from_santa=gift.from_santa if full else None,
+        giver=shown_giver(viewer, view, gift.from_santa),
+        tags=tags,
+        people=people if full else [p for p in people if p.role == GiftRole.RECIPIENT],
+        created_by=gift.created_by, created_at=gift.created_at, updated_at=gift.updated_at,
+    )
