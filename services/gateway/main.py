@@ -2,8 +2,10 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from services.gateway.config import Settings
 from services.gateway.models import outbox
@@ -11,6 +13,9 @@ from services.gateway.routes import api
 from shared.app import create_service_app
 from shared.db import asyncpg_dsn
 from shared.relay import OutboxRelay
+
+# the static web client; same origin as the API, so it signs in with the HttpOnly cookies
+WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 
 
 @asynccontextmanager
@@ -35,6 +40,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     app = create_service_app(settings, title="giftflow gateway", extra=run_relay)
     app.include_router(api)
+    if WEB_DIR.is_dir():  # last: every route above (/api, /docs, /healthz, /readyz, /metrics) wins over it
+        app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
     return app
 
 

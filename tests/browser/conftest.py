@@ -1,0 +1,67 @@
+"""Browser tests: the web client in headless Chromium (the system's own, driven by Playwright) against
+the whole local stack, on a phone-sized screen."""
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+
+from tests.system.conftest import PATIENCE_S, stack  # noqa: F401 - the whole system, started once
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Playwright gives every launch a fresh, throw-away profile (its own --user-data-dir)
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+SHOTS = Path(os.environ.get("GIFTFLOW_SCREENSHOTS", Path(__file__).resolve().parents[2] / ".stack" / "screenshots"))
+
+# a ceiling for hung pages, never a measure of speed: the machine is shared with other test runs
+expect.set_options(timeout=PATIENCE_S * 1000)
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"no Chromium at {CHROMIUM}: `make install` installs Debian's chromium package",
+                allow_module_level=True)
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        await chromium.close()
+
+
+@pytest.fixture
+async def new_phone(browser: Browser, stack):  # noqa: F811 - the fixture imported above
+    """Open a new phone-sized browser (its own cookies: one family member each) on the web client."""
+    contexts: list[BrowserContext] = []
+
+    async def open_phone() -> Page:
+        context = await browser.new_context(viewport=PHONE, base_url=stack.t.gateway_url, locale="en-GB")
+        context.set_default_timeout(PATIENCE_S * 1000)
+        contexts.append(context)
+        page = await context.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.js_errors = errors  # every test checks the client threw nothing
+        return page
+
+    yield open_phone
+    for context in contexts:
+        await context.close()
+
+
+def unique_email(name: str) -> str:
+    return f"{name.lower()}-{uuid.uuid4().hex[:8]}@example.com"
+
+
+async def screenshot(page: Page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    await page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,120 @@
+// The web client's composition root: the shell, the routes, the session and the live stream.
+import { ApiError, onSignedOut } from "./api.js";
+import { h } from "./dom.js";
+import { LiveStream, onEntityChanged } from "./live.js";
+import { match, navigate, parseHash } from "./router.js";
+import { session } from "./session.js";
+import { routes } from "./routes.js";
+import { shell } from "./shell.js";
+
+let live = null;
+let renderToken = 0;
+let cleanups = [];
+
+function toast(message, kind = "info") {
+  const region = document.getElementById("toast");
+  const item = h("p", { class: `toast ${kind}` }, message);
+  region.append(item);
+  setTimeout(() => item.remove(), kind === "error" ? 8000 : 4000);
+}
+
+/** Re-run `fn` (debounced) when the live stream says something of these entities changed. */
+function onChange(entities, fn) {
+  let timer = null;
+  const off = onEntityChanged((message) => {
+    if (entities && message.entity !== "*" && !entities.includes(message.entity)) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(message), 250);
+  });
+  cleanups.push(() => { off(); clearTimeout(timer); });
+}
+
+function startLive() {
+  const streamUrl = session.household ? shell.streamUrl(session.household.id) : null;
+  if (live && live.url === streamUrl) return;
+  stopLive();
+  if (!streamUrl) return;
+  live = new LiveStream(streamUrl, {
+    onNotification: () => shell.refreshUnread(),
+    onState: (state) => shell.setLiveState(state),
+  });
+  live.open();
+}
+
+function stopLive() {
+  if (live) live.close();
+  live = null;
+  shell.setLiveState("off");
+}
+
+async function render({ keepFocus = false } = {}) {
+  const token = ++renderToken;
+  const scroll = window.scrollY;
+  cleanups.forEach((fn) => fn());
+  cleanups = [];
+  const { path, query } = parseHash();
+  const found = match(routes, path) || match(routes, "/not-found");
+  const { route, params } = found;
+  if (route.auth !== false && !session.me) {
+    await session.load();
+    if (!session.me) return navigate(`/login?next=${encodeURIComponent(path)}`);
+  }
+  if (route.household && !session.household) return navigate("/households");
+  shell.update(route);
+  if (session.household) startLive(); else stopLive();
+
+  const main = document.getElementById("main");
+  main.setAttribute("aria-busy", "true");
+  const ctx = {
+    params, query, session, toast, navigate, onChange, refreshUnread: () => shell.refreshUnread(),
+    isCurrent: () => token === renderToken,
+    /** Show this page again with fresh data; not while the user is typing in one of its forms. */
+    refresh: ({ force = false } = {}) => {
+      if (token !== renderToken) return;
+      if (!force && document.getElementById("main").querySelector("form.dirty")) return;
+      render({ keepFocus: true });
+    },
+    reloadSession: async () => { await session.load(); shell.update(route); },
+  };
+  let view;
+  try {
+    view = await route.view(ctx);
+  } catch (error) {
+    if (token !== renderToken) return;
+    view = failure(error);
+  }
+  if (token !== renderToken) return;
+  main.replaceChildren(view);
+  main.removeAttribute("aria-busy");
+  const heading = main.querySelector("h1");
+  document.title = heading ? `${heading.textContent} · giftflow` : "giftflow";
+  if (keepFocus) { window.scrollTo(0, scroll); return; }
+  if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus({ preventScroll: true }); }
+  window.scrollTo(0, 0);
+}
+
+// a form the user has typed in is "dirty": live refreshes wait until it is sent or left
+document.addEventListener("input", (event) => {
+  const form = event.target.closest && event.target.closest("#main form");
+  if (form) form.classList.add("dirty");
+});
+document.addEventListener("submit", (event) => event.target.classList.remove("dirty"), true);
+
+function failure(error) {
+  const message = error instanceof ApiError ? error.message : "Something went wrong showing this page.";
+  if (!(error instanceof ApiError)) console.error(error);
+  return h("section", { class: "page" }, h("h1", {}, "Cannot show this"),
+    h("p", { class: "form-error", role: "alert" }, message),
+    h("p", {}, h("a", { href: "#/" }, "Back to the start")));
+}
+
+onSignedOut(() => {
+  session.clear();
+  stopLive();
+  const { path } = parseHash();
+  if (!path.startsWith("/login") && !path.startsWith("/signup")) navigate(`/login?next=${encodeURIComponent(path)}`);
+});
+
+shell.mount({ session, toast, navigate, onChange, stopLive });
+window.addEventListener("hashchange", () => render());
+render();

@@ -1,0 +1,99 @@
+// Forms that talk to the API: busy while sending, the API's error envelope shown where it belongs
+// (a field's problem next to that field, the rest above the buttons), focus on the first problem.
+import { ApiError } from "./api.js";
+import { h } from "./dom.js";
+
+export function clearErrors(form) {
+  form.querySelectorAll(".field-error, .form-error").forEach((el) => el.remove());
+  form.querySelectorAll("[aria-invalid]").forEach((el) => {
+    el.removeAttribute("aria-invalid");
+    const described = (el.getAttribute("aria-describedby") || "").split(" ").filter((id) => !id.endsWith("-error"));
+    if (described.length) el.setAttribute("aria-describedby", described.join(" "));
+    else el.removeAttribute("aria-describedby");
+  });
+}
+
+/** The control for an API field name: "gift.title" matches name="gift.title", then name="title". */
+function controlFor(form, fieldName) {
+  const candidates = [fieldName, fieldName.split(".").pop(), fieldName.split(".")[0]];
+  for (const name of candidates) {
+    const el = form.querySelector(`[name="${CSS.escape(name)}"]`);
+    if (el) return el;
+  }
+  return null;
+}
+
+export function showError(form, error) {
+  clearErrors(form);
+  const err = error instanceof ApiError ? error
+    : new ApiError(0, { message: "Something went wrong here; please try again." });
+  let first = null;
+  const unplaced = [];
+  for (const [name, problem] of Object.entries(err.fieldErrors)) {
+    const control = controlFor(form, name);
+    if (!control) { unplaced.push(`${name}: ${problem}`); continue; }
+    const wrap = control.closest(".field") || control.parentElement;
+    const msg = h("p", { class: "field-error", id: `${control.id}-error` }, problem);
+    wrap.append(msg);
+    control.setAttribute("aria-invalid", "true");
+    const described = control.getAttribute("aria-describedby");
+    control.setAttribute("aria-describedby", described ? `${described} ${msg.id}` : msg.id);
+    first = first || control;
+  }
+  const hasFieldErrors = Object.keys(err.fieldErrors).length > 0;
+  if (!hasFieldErrors || unplaced.length) {
+    const text = hasFieldErrors ? unplaced.join("; ") : err.message;
+    const alert = h("p", { class: "form-error", role: "alert", dataset: { code: err.code } }, text);
+    const actions = form.querySelector(".actions");
+    actions ? actions.before(alert) : form.append(alert);
+    if (!first) alert.setAttribute("tabindex", "-1");
+    first = first || alert;
+  }
+  first.focus();
+}
+
+/** Wire `form` to `submit(form)`; while it runs the submit button is disabled. */
+export function handleSubmit(form, submit) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const buttons = form.querySelectorAll("button[type=submit]");
+    buttons.forEach((b) => { b.disabled = true; });
+    form.setAttribute("aria-busy", "true");
+    try {
+      clearErrors(form);
+      await submit(form);
+    } catch (error) {
+      if (!(error instanceof ApiError)) console.error(error);
+      showError(form, error);
+    } finally {
+      buttons.forEach((b) => { b.disabled = false; });
+      form.removeAttribute("aria-busy");
+    }
+  });
+  return form;
+}
+
+/** The non-empty text fields of a form as an object (empty strings left out, trimmed). */
+export function values(form) {
+  const out = {};
+  for (const el of form.elements) {
+    if (!el.name || el.disabled || el.type === "submit" || el.type === "button") continue;
+    if (el.type === "checkbox") continue; // read explicitly: a box's meaning differs per form
+    const v = el.value.trim();
+    if (v !== "") out[el.name] = v;
+  }
+  return out;
+}
+
+/** Run an action from a button; an API error goes to the toast, so nothing fails silently. */
+export async function act(buttonEl, fn, toast) {
+  buttonEl.disabled = true;
+  try {
+    await fn();
+  } catch (error) {
+    toast(error instanceof ApiError ? error.message : "Something went wrong; please try again.", "error");
+    if (!(error instanceof ApiError)) console.error(error);
+  } finally {
+    buttonEl.disabled = false;
+  }
+}

@@ -1,0 +1,31 @@
+// Every page of the client: its path, its view, and what it needs (a session, a household).
+import { account, login, signup } from "./views/auth.js";
+import { family } from "./views/family.js";
+import { addToList, gift } from "./views/gift.js";
+import { home } from "./views/home.js";
+import { join, pick } from "./views/households.js";
+import { list } from "./views/list.js";
+import { notFound } from "./views/misc.js";
+import { notifications } from "./views/notifications.js";
+import { occasions } from "./views/occasions.js";
+import { people, person } from "./views/people.js";
+import { tasks } from "./views/tasks.js";
+
+export const routes = [
+  { path: "/login", view: login, auth: false },
+  { path: "/signup", view: signup, auth: false },
+  { path: "/households", view: pick },
+  { path: "/join", view: join },
+  { path: "/account", view: account },
+  { path: "/", view: home, household: true, tab: "home" },
+  { path: "/people", view: people, household: true, tab: "people" },
+  { path: "/people/:id", view: person, household: true, tab: "people" },
+  { path: "/lists/:id", view: list, household: true, tab: "people" },
+  { path: "/lists/:id/add", view: addToList, household: true, tab: "people" },
+  { path: "/gifts/:id", view: gift, household: true, tab: "people" },
+  { path: "/occasions", view: occasions, household: true, tab: "occasions" },
+  { path: "/tasks", view: tasks, household: true, tab: "tasks" },
+  { path: "/family", view: family, household: true, tab: "family" },
+  { path: "/notifications", view: notifications, household: true },
+  { path: "/not-found", view: notFound, auth: false },
+];

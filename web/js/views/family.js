@@ -1,0 +1,89 @@
+// The household's members; admins invite, change roles and remove; anyone may leave.
+import { api } from "../api.js";
+import { button, field, h, select, timeAgo } from "../dom.js";
+import { act, handleSubmit } from "../forms.js";
+
+const ROLES = [["adult", "Adult"], ["child", "Child"], ["admin", "Admin"]];
+
+export async function family(ctx) {
+  const { session } = ctx;
+  const membersEl = h("ul", { class: "rows", "aria-label": "Members" });
+  const invitesEl = h("ul", { class: "rows", "aria-label": "Open invitations" });
+  const codeEl = h("div", { "aria-live": "polite" });
+
+  async function loadMembers() {
+    const members = await api.get(session.hh("/members"));
+    membersEl.replaceChildren(...members.map((m) => memberRow(m)));
+  }
+
+  function memberRow(m) {
+    const me = m.user_id === session.me.id;
+    const controls = [];
+    if (session.isAdmin && !me) {
+      const roleSelect = select("role", ROLES, m.role, { "aria-label": `Role of ${m.display_name}` });
+      roleSelect.addEventListener("change", () => act(roleSelect, async () => {
+        await api.patch(session.hh(`/members/${m.user_id}`), { role: roleSelect.value });
+        ctx.toast(`${m.display_name} is now ${roleSelect.value}.`);
+      }, ctx.toast).finally(loadMembers));
+      const remove = button("Remove", () => {
+        if (!confirm(`Remove ${m.display_name} from ${session.household.name}?`)) return;
+        act(remove, async () => { await api.del(session.hh(`/members/${m.user_id}`)); await loadMembers(); }, ctx.toast);
+      }, { class: "small danger" });
+      controls.push(roleSelect, remove);
+    } else {
+      controls.push(h("span", { class: "pill" }, m.role));
+    }
+    return h("li", { class: "row" },
+      h("span", { class: "grow" }, h("strong", {}, m.display_name), me ? " (you)" : "",
+        h("span", { class: "muted block" }, `joined ${timeAgo(m.joined_at)}`)),
+      ...controls);
+  }
+
+  async function loadInvites() {
+    const invites = await api.get(session.hh("/invitations"));
+    invitesEl.replaceChildren(...invites.map((inv) => {
+      const revoke = button("Revoke", () => act(revoke, async () => {
+        await api.del(session.hh(`/invitations/${inv.id}`));
+        await loadInvites();
+      }, ctx.toast), { class: "small" });
+      return h("li", { class: "row" },
+        h("span", { class: "grow" }, `${inv.role} · expires ${new Date(inv.expires_at).toLocaleDateString()}`), revoke);
+    }));
+    if (!invites.length) invitesEl.replaceChildren(h("li", { class: "muted" }, "No open invitations."));
+  }
+
+  const inviteForm = h("form", { class: "card stack", novalidate: true },
+    h("h2", {}, "Invite someone"),
+    field("They join as", select("role", ROLES, "adult")),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Create invitation code")),
+    codeEl);
+  handleSubmit(inviteForm, async () => {
+    const inv = await api.post(session.hh("/invitations"), { role: inviteForm.elements.role.value });
+    const link = `${location.origin}/#/join?code=${encodeURIComponent(inv.code)}`;
+    codeEl.replaceChildren(h("div", { class: "code-box" },
+      h("p", {}, "Send this code (shown only now):"),
+      h("p", { class: "code", "data-testid": "invitation-code" }, inv.code),
+      h("p", { class: "muted small-text" }, "or the link: ", h("a", { href: link }, link))));
+    await loadInvites();
+  });
+
+  const leave = button("Leave this household", () => {
+    if (!confirm(`Leave ${session.household.name}?`)) return;
+    act(leave, async () => {
+      await api.del(session.hh(`/members/${session.me.id}`));
+      session.choose(null);
+      await ctx.reloadSession();
+      ctx.navigate("/households");
+    }, ctx.toast);
+  }, { class: "danger" });
+
+  await loadMembers();
+  if (session.isAdmin) await loadInvites();
+  ctx.onChange(["member", "household", "invitation"], () => { loadMembers(); if (session.isAdmin) loadInvites(); });
+
+  return h("section", { class: "page" },
+    h("h1", {}, "Family"),
+    h("h2", {}, "Members"), membersEl,
+    session.isAdmin ? [inviteForm, h("h2", {}, "Open invitations"), invitesEl] : null,
+    h("div", { class: "actions spaced" }, leave));
+}

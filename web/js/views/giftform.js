@@ -1,0 +1,79 @@
+// The gift form, with URL import: paste a product link and the empty fields are filled from the
+// page; whatever the user typed stays as typed (the gateway keeps typed fields, and so do we).
+import { ApiError, api } from "../api.js";
+import { button, checkbox, field, h, input, textarea } from "../dom.js";
+
+const IMPORTED = ["title", "price", "currency", "image_url"];
+const LABELS = { title: "name", price: "price", currency: "currency", image_url: "picture" };
+
+export function giftFields(gift = {}) {
+  return [
+    field("Link to the product", input("url", { type: "url", inputmode: "url", value: gift.url || "", placeholder: "https://…", autocomplete: "off" }),
+      "Paste a link and we fill in what the shop's page tells us."),
+    h("div", { class: "import-row" }),
+    field("What is it?", input("title", { required: true, maxlength: 200, value: gift.title || "" })),
+    h("div", { class: "two" },
+      field("Price", input("price", { inputmode: "decimal", value: gift.price ?? "", placeholder: "24.99" })),
+      field("Currency", input("currency", { maxlength: 3, value: gift.currency || "", placeholder: "EUR", autocapitalize: "characters" }))),
+    field("Picture link", input("image_url", { type: "url", inputmode: "url", value: gift.image_url || "" })),
+    field("Tags", input("tags", { value: (gift.tags || []).join(", "), placeholder: "books, outdoors" }), "Separated by commas."),
+    field("Notes", textarea("notes", { maxlength: 4000, value: gift.notes || "" })),
+    checkbox("from_santa", "From Santa (children see Santa as the giver)", Boolean(gift.from_santa)),
+  ];
+}
+
+/** Adds the "Fill from link" button to a form made with giftFields(). */
+export function wireImport(form, ctx) {
+  const status = h("p", { class: "hint", role: "status" });
+  const fill = button("Fill from link", () => importInto(form, ctx, fill, status), { class: "small" });
+  form.querySelector(".import-row").append(fill, status);
+  const url = form.elements.url;
+  // a pasted link is imported straight away; a typed one on request
+  url.addEventListener("paste", () => setTimeout(() => { if (url.value.trim()) importInto(form, ctx, fill, status); }, 0));
+}
+
+async function importInto(form, ctx, fill, status) {
+  const typed = { url: form.elements.url.value.trim() };
+  for (const name of IMPORTED) {
+    const v = form.elements[name].value.trim();
+    if (v) typed[name] = v;
+  }
+  status.classList.remove("error");
+  if (!typed.url) { status.textContent = "Paste or type a link first."; form.elements.url.focus(); return; }
+  status.textContent = "Reading the page…";
+  fill.disabled = true;
+  try {
+    const draft = await api.post(ctx.session.hh("/gifts/import"), typed);
+    const filled = [];
+    for (const name of draft.imported) {
+      const el = form.elements[name];
+      // typed while the page loaded? then it stays as typed
+      if (el && !el.value.trim() && draft[name] !== null && draft[name] !== undefined) {
+        el.value = draft[name];
+        el.classList.add("imported");
+        filled.push(LABELS[name]);
+      }
+    }
+    status.textContent = filled.length ? `Filled in from the page: ${filled.join(", ")}. Check and change anything.`
+      : "The page had nothing to add; type the gift in.";
+  } catch (error) {
+    // the page could not be read: say why where the link is, and let the user type the gift in
+    status.classList.add("error");
+    status.textContent = error instanceof ApiError ? error.message : "The page could not be read.";
+  } finally {
+    fill.disabled = false;
+  }
+}
+
+/** The gift fields of a form as the gifts endpoint takes them (empty ones left out, or null on edit). */
+export function giftBody(form, { nulls = false } = {}) {
+  const body = {};
+  for (const name of ["title", "url", "price", "currency", "image_url", "notes"]) {
+    const v = form.elements[name].value.trim();
+    if (v) body[name] = v;
+    else if (nulls) body[name] = null;
+  }
+  body.tags = form.elements.tags.value.split(",").map((t) => t.trim()).filter(Boolean);
+  body.from_santa = form.elements.from_santa.checked;
+  return body;
+}

@@ -1,0 +1,58 @@
+// Pick one of my households, start a new one, or join one with an invitation code.
+import { api } from "../api.js";
+import { empty, field, h, input } from "../dom.js";
+import { handleSubmit, values } from "../forms.js";
+
+const localZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+
+export async function pick(ctx) {
+  await ctx.reloadSession();
+  const households = ctx.session.me.households;
+  const choose = (hh) => () => { ctx.session.choose(hh); ctx.navigate("/"); };
+  const list = households.length
+    ? h("ul", { class: "cards", "aria-label": "Your households" }, households.map((hh) =>
+      h("li", {}, h("button", { type: "button", class: "card choice", onclick: choose(hh),
+        "aria-current": ctx.session.household?.id === hh.id ? "true" : null },
+      h("strong", {}, hh.name), h("span", { class: "muted" }, ` · ${hh.role}`)))))
+    : empty("You are not in a household yet: start one for your family, or join with a code someone sent you.");
+
+  const form = h("form", { class: "card stack", novalidate: true },
+    h("h2", {}, "Start a household"),
+    field("Name", input("name", { required: true, maxlength: 120, placeholder: "The Millers" })),
+    field("Time zone", input("timezone", { value: localZone(), maxlength: 64 }), "Reminders and due dates use it."),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Create household")));
+  handleSubmit(form, async () => {
+    const created = await api.post("/households", values(form));
+    await ctx.reloadSession();
+    ctx.session.choose(created);
+    ctx.toast(`${created.name} is ready. Add the people you give to.`);
+    ctx.navigate("/people");
+  });
+
+  return h("section", { class: "page" },
+    h("h1", {}, "Your households"),
+    list,
+    form,
+    h("p", {}, h("a", { href: "#/join" }, "Have an invitation code? Join a household")));
+}
+
+export async function join(ctx) {
+  const form = h("form", { class: "card stack", novalidate: true },
+    field("Invitation code", input("code", {
+      required: true, autocomplete: "off", autocapitalize: "characters", spellcheck: false,
+      value: ctx.query.code || "", placeholder: "K7QM-3XTA",
+    }), "Case and dashes do not matter."),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Join")));
+  handleSubmit(form, async () => {
+    const joined = await api.post("/invitations/accept", values(form));
+    await ctx.reloadSession();
+    ctx.session.choose(ctx.session.me.households.find((hh) => hh.id === joined.id) || joined);
+    ctx.toast(`Welcome to ${joined.name}!`);
+    ctx.navigate("/");
+  });
+  return h("section", { class: "page narrow" },
+    h("h1", {}, "Join a household"),
+    h("p", { class: "lede" }, "Ask an admin of the household for an invitation code."),
+    form,
+    h("p", {}, h("a", { href: "#/households" }, "Back to your households")));
+}

@@ -1,0 +1,126 @@
+// One list: its items walking idea → selected → purchased → wrapped → given, with claims.
+import { api, getAll } from "../api.js";
+import { button, empty, field, h, input, money, replaceKeepingFocus } from "../dom.js";
+import { act, handleSubmit, values } from "../forms.js";
+
+export const PIPELINE = ["idea", "selected", "purchased", "wrapped", "given"];
+// as the gateway allows it: forward one step, or back one to undo a slip; given is final
+const MOVES = { idea: ["selected"], selected: ["purchased", "idea"], purchased: ["wrapped", "selected"],
+  wrapped: ["given", "purchased"], given: [] };
+
+function stepper(status) {
+  const at = PIPELINE.indexOf(status);
+  return h("ol", { class: "pipeline", "aria-label": `Status: ${status}` }, PIPELINE.map((step, i) =>
+    h("li", { class: i < at ? "done" : i === at ? "current" : "", "aria-current": i === at ? "step" : null }, step)));
+}
+
+export async function list(ctx) {
+  const { session } = ctx;
+  const id = ctx.params.id;
+  const lst = await api.get(session.hh(`/lists/${id}`));
+  const [owner, members] = await Promise.all([
+    api.get(session.hh(`/people/${lst.person_id}`)), api.get(session.hh("/members")),
+  ]);
+  const names = Object.fromEntries(members.map((m) => [m.user_id, m.display_name]));
+  const itemsEl = h("ul", { class: "items", "aria-label": "Items" });
+  const gifts = new Map();
+
+  async function giftOf(giftId) {
+    if (!gifts.has(giftId)) gifts.set(giftId, api.get(session.hh(`/gifts/${giftId}`)).catch(() => null));
+    return gifts.get(giftId);
+  }
+
+  async function load() {
+    gifts.clear();
+    const items = await getAll(session.hh(`/lists/${id}/items`));
+    const rows = await Promise.all(items.map(async (item) => {
+      const [gift, claims] = await Promise.all([
+        giftOf(item.gift_id),
+        item.claimed_quantity ? api.get(session.hh(`/items/${item.id}/claims`)) : [],
+      ]);
+      return itemRow(item, gift, claims);
+    }));
+    replaceKeepingFocus(itemsEl, items.length ? rows : [h("li", {}, empty("Nothing on this list yet."))]);
+  }
+
+  function itemRow(item, gift, claims) {
+    const title = h("a", { href: `#/gifts/${item.gift_id}?list=${id}`, class: "item-title" }, item.gift_title);
+    const price = gift && gift.price ? h("span", { class: "price" }, money(gift.price, gift.currency)) : null;
+    const image = gift && gift.image_url ? h("img", { src: gift.image_url, alt: "", class: "thumb", loading: "lazy", referrerpolicy: "no-referrer" }) : null;
+    const head = h("div", { class: "item-head" }, image, h("div", { class: "grow" }, title, price,
+      item.quantity > 1 ? h("span", { class: "muted block" }, `${item.quantity} wanted`) : null,
+      item.notes ? h("p", { class: "notes" }, item.notes) : null));
+    const li = h("li", { class: "item card", dataset: { key: item.id, status: item.status } }, head);
+
+    if (item.status === "on_my_list") { // its recipient: what and how many, never who or how far
+      li.append(h("p", { class: "pill wish" }, "On your list"));
+      const remove = button("Remove", () => act(remove, async () => {
+        await api.del(session.hh(`/items/${item.id}`)); await load();
+      }, ctx.toast), { class: "small", "aria-label": `Remove ${item.gift_title}` });
+      li.append(h("div", { class: "actions" }, remove));
+      return li;
+    }
+
+    li.append(stepper(item.status));
+    const mine = claims.find((c) => c.user_id === session.me.id);
+    const claimText = item.claimed_quantity
+      ? `Claimed ${item.claimed_quantity} of ${item.quantity}` + (claims.length
+        ? ` by ${claims.map((c) => (c.user_id === session.me.id ? "you" : names[c.user_id] || "someone")).join(", ")}` : "")
+      : "Not claimed yet";
+    li.append(h("p", { class: `claim ${item.claimed_quantity ? "claimed" : ""}`, "data-testid": "claim-state" }, claimText));
+
+    const actions = h("div", { class: "actions" });
+    if (item.claimed_quantity < item.quantity && item.status !== "given") {
+      const claim = button(mine ? "Claim one more" : "I'll get this", () => act(claim, async () => {
+        await api.post(session.hh(`/items/${item.id}/claims`), { quantity: 1 });
+        ctx.toast(`You claimed ${item.gift_title}.`);
+        await load();
+      }, ctx.toast), { class: "primary small" });
+      actions.append(claim);
+    }
+    if (mine) {
+      const release = button("Release my claim", () => act(release, async () => {
+        await api.del(session.hh(`/items/${item.id}/claims/mine`));
+        await load();
+      }, ctx.toast), { class: "small" });
+      actions.append(release);
+    }
+    for (const next of MOVES[item.status] || []) {
+      const back = PIPELINE.indexOf(next) < PIPELINE.indexOf(item.status);
+      const move = button(back ? `Back to ${next}` : `Mark ${next}`, () => act(move, async () => {
+        await api.post(session.hh(`/items/${item.id}/status`), { status: next });
+        await load();
+      }, ctx.toast), { class: back ? "small link" : "small" });
+      actions.append(move);
+    }
+    li.append(actions);
+    return li;
+  }
+
+  await load();
+  ctx.onChange(["list_item", "claim", "gift", "list", "pledge"], (message) => {
+    if (message.entity === "list" && message.id === id && message.change === "deleted") ctx.navigate(`/people/${lst.person_id}`);
+    else load();
+  });
+
+  const settings = h("form", { class: "stack", novalidate: true },
+    field("List name", input("name", { value: lst.name, maxlength: 120, required: true })),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Rename")));
+  handleSubmit(settings, async () => {
+    await api.patch(session.hh(`/lists/${id}`), { name: values(settings).name });
+    ctx.navigate(`/lists/${id}`);
+  });
+  const remove = button("Delete this list", () => {
+    if (!confirm(`Delete ${lst.name} and its items? The gifts stay.`)) return;
+    act(remove, async () => { await api.del(session.hh(`/lists/${id}`)); ctx.navigate(`/people/${lst.person_id}`); }, ctx.toast);
+  }, { class: "danger" });
+
+  return h("section", { class: "page" },
+    h("p", { class: "crumbs" }, h("a", { href: `#/people/${owner.id}` }, owner.name)),
+    h("h1", {}, lst.name),
+    h("p", { class: "muted" }, lst.kind === "wish" ? `${owner.name}'s wish list` : `Gift ideas for ${owner.name}`,
+      lst.visibility === "private" ? " · only you see it" : ""),
+    h("div", { class: "actions" }, h("a", { class: "button primary", href: `#/lists/${id}/add` }, "Add a gift")),
+    itemsEl,
+    h("details", { class: "card" }, h("summary", {}, "List settings"), settings, h("div", { class: "actions spaced" }, remove)));
+}

@@ -1,0 +1,127 @@
+// The people the household gives to, and one person with their lists.
+import { api, getAll } from "../api.js";
+import { button, empty, field, h, input, select, textarea } from "../dom.js";
+import { act, handleSubmit, values } from "../forms.js";
+
+const words = (text) => (text || "").split(",").map((w) => w.trim()).filter(Boolean);
+
+function personForm(members, person, linkedElsewhere) {
+  const linkOptions = [["", "Not a member"], ...members
+    .filter((m) => !linkedElsewhere.has(m.user_id) || m.user_id === person?.linked_user_id)
+    .map((m) => [m.user_id, m.display_name])];
+  return [
+    field("Name", input("name", { required: true, maxlength: 120, value: person?.name || "", autocomplete: "off" })),
+    field("Is this a member?", select("linked_user_id", linkOptions, person?.linked_user_id || ""),
+      "A member sees their own wish lists, never the surprises."),
+    field("Interests", input("interests", { value: (person?.interests || []).join(", "), placeholder: "lego, climbing" }),
+      "Separated by commas."),
+    field("Notes", textarea("notes", { maxlength: 4000, value: person?.notes || "" })),
+  ];
+}
+
+function personBody(form) {
+  const v = values(form);
+  return { name: v.name, linked_user_id: v.linked_user_id || null, interests: words(v.interests), notes: v.notes || null };
+}
+
+export async function people(ctx) {
+  const { session } = ctx;
+  const listEl = h("ul", { class: "cards", "aria-label": "People" });
+  let members = await api.get(session.hh("/members"));
+  let everyone = [];
+
+  async function load() {
+    everyone = await getAll(session.hh("/people"));
+    listEl.replaceChildren(...everyone.map((p) => h("li", {},
+      h("a", { class: "card choice", href: `#/people/${p.id}` },
+        h("strong", {}, p.name),
+        p.linked_user_id ? h("span", { class: "pill" }, "member") : null,
+        p.interests.length ? h("span", { class: "muted block" }, p.interests.join(", ")) : null))));
+    if (!everyone.length) listEl.replaceChildren(h("li", {}, empty("No one yet. Add the people you give gifts to.")));
+  }
+  await load();
+  ctx.onChange(["person", "member"], load);
+
+  const canEdit = !session.isChild;
+  let addForm = null;
+  if (canEdit) {
+    const linked = new Set(everyone.map((p) => p.linked_user_id).filter(Boolean));
+    addForm = h("form", { class: "card stack", novalidate: true },
+      h("h2", {}, "Add a person"), ...personForm(members, null, linked),
+      h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Add person")));
+    handleSubmit(addForm, async () => {
+      const person = await api.post(session.hh("/people"), personBody(addForm));
+      ctx.toast(`${person.name} added. Start a list for them.`);
+      ctx.navigate(`/people/${person.id}`);
+    });
+  }
+  return h("section", { class: "page" }, h("h1", {}, "People"), listEl, addForm);
+}
+
+const KINDS = [["wish", "Wish list (they see what is on it)"], ["idea", "Idea list (kept from them)"]];
+const VISIBILITY = [["household", "The whole household"], ["private", "Only me"]];
+
+export async function person(ctx) {
+  const { session } = ctx;
+  const id = ctx.params.id;
+  const [p, occasions, members] = await Promise.all([
+    api.get(session.hh(`/people/${id}`)), getAll(session.hh(`/occasions?person_id=${id}`)), api.get(session.hh("/members")),
+  ]);
+  const isMe = p.linked_user_id === session.me.id;
+  const listsEl = h("ul", { class: "cards", "aria-label": `Lists for ${p.name}` });
+
+  async function load() {
+    const lists = await getAll(session.hh(`/lists?person_id=${id}`));
+    const occasionName = Object.fromEntries(occasions.map((o) => [o.id, o.name]));
+    listsEl.replaceChildren(...lists.map((l) => h("li", {},
+      h("a", { class: "card choice", href: `#/lists/${l.id}` },
+        h("strong", {}, l.name),
+        h("span", { class: "pill" }, l.kind === "wish" ? "wish list" : "ideas"),
+        l.visibility === "private" ? h("span", { class: "pill" }, "private") : null,
+        l.occasion_id && occasionName[l.occasion_id] ? h("span", { class: "muted block" }, `for ${occasionName[l.occasion_id]}`) : null))));
+    if (!lists.length) listsEl.replaceChildren(h("li", {}, empty("No lists yet.")));
+  }
+  await load();
+  ctx.onChange(["list", "person"], load);
+
+  const listForm = h("form", { class: "card stack", novalidate: true },
+    h("h2", {}, isMe ? "Start your wish list" : `Start a list for ${p.name}`),
+    field("Name", input("name", { required: true, maxlength: 120, value: isMe ? "My wishes" : "" })),
+    isMe ? null : field("Kind", select("kind", KINDS, "wish")),
+    field("Who sees it", select("visibility", VISIBILITY, "household")),
+    occasions.length ? field("For occasion", select("occasion_id", [["", "No particular occasion"], ...occasions.map((o) => [o.id, o.name])], "")) : null,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Create list")));
+  handleSubmit(listForm, async () => {
+    const v = values(listForm);
+    const created = await api.post(session.hh("/lists"), {
+      name: v.name, kind: v.kind || "wish", visibility: v.visibility, occasion_id: v.occasion_id || null, person_id: id,
+    });
+    ctx.navigate(`/lists/${created.id}`);
+  });
+
+  let editSection = null;
+  if (!session.isChild) {
+    const people = await getAll(session.hh("/people"));
+    const linked = new Set(people.map((x) => x.linked_user_id).filter(Boolean));
+    const editForm = h("form", { class: "stack", novalidate: true }, ...personForm(members, p, linked),
+      h("div", { class: "actions" }, h("button", { type: "submit" }, "Save changes")));
+    handleSubmit(editForm, async () => {
+      await api.patch(session.hh(`/people/${id}`), personBody(editForm));
+      ctx.toast("Saved.");
+      ctx.navigate(`/people/${id}`);
+    });
+    const remove = button(`Remove ${p.name}`, () => {
+      if (!confirm(`Remove ${p.name} with their lists and budgets?`)) return;
+      act(remove, async () => { await api.del(session.hh(`/people/${id}`)); ctx.navigate("/people"); }, ctx.toast);
+    }, { class: "danger" });
+    editSection = h("details", { class: "card" }, h("summary", {}, `Edit ${p.name}`), editForm,
+      h("div", { class: "actions spaced" }, remove));
+  }
+
+  return h("section", { class: "page" },
+    h("p", { class: "crumbs" }, h("a", { href: "#/people" }, "People")),
+    h("h1", {}, p.name),
+    p.interests.length ? h("p", { class: "muted" }, `Likes: ${p.interests.join(", ")}`) : null,
+    p.notes ? h("p", { class: "notes" }, p.notes) : null,
+    h("h2", {}, "Lists"), listsEl, listForm, editSection);
+}
