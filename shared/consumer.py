@@ -46,7 +46,8 @@ class CloudEvent(BaseModel):
     subject: str | None = None
     time: datetime | None = None
     household: UUID | None = None
-    traceparent: str | None = None
+    traceparent: str | None = None  # Dapr's span of the delivery
+    origintraceparent: str | None = None  # the request that caused the event (see shared.outbox)
     data: dict[str, Any]
 
 
@@ -169,8 +170,8 @@ class BulkConsumer:
                         raise
                     except Exception as exc:
                         raise _EntryFailed from exc
-                    log.debug("event.handled")
-        log.info("events.batch_handled", size=len(batch))
+                    log.info("event.handled")
+        log.debug("events.batch_handled", size=len(batch))
         return {entry_id: Outcome.SUCCESS for entry_id, _ in batch}
 
     async def _apply_isolated(self, batch: list[tuple[str, Envelope]]) -> dict[str, Outcome]:
@@ -180,7 +181,10 @@ class BulkConsumer:
     @staticmethod
     def _log_context(ce: CloudEvent):
         return structlog.contextvars.bound_contextvars(
-            event_id=str(ce.id), event_type=ce.type, trace_id=trace_id_of(ce.traceparent)
+            event_id=str(ce.id),
+            event_type=ce.type,
+            trace_id=trace_id_of(ce.origintraceparent) or trace_id_of(ce.traceparent),
+            dapr_trace_id=trace_id_of(ce.traceparent),
         )
 
     async def _apply_one(self, session: AsyncSession, envelope: Envelope) -> Outcome:

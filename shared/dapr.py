@@ -33,7 +33,9 @@ class DaprClient:
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    async def publish_bulk(self, topic: str, events: Sequence[OutgoingEvent]) -> set[str]:
+    async def publish_bulk(
+        self, topic: str, events: Sequence[OutgoingEvent], traceparent: str | None = None
+    ) -> set[str]:
         """Publish a batch to one topic; returns the entry ids Dapr did NOT accept."""
         body = [
             {
@@ -46,7 +48,11 @@ class DaprClient:
             for e in events
         ]
         try:
-            response = await self.http.post(f"/v1.0-alpha1/publish/bulk/{self.pubsub}/{topic}", json=body)
+            response = await self.http.post(
+                f"/v1.0-alpha1/publish/bulk/{self.pubsub}/{topic}",
+                json=body,
+                headers={"traceparent": traceparent} if traceparent else None,
+            )
         except httpx.HTTPError as exc:
             raise DaprError(f"sidecar unreachable: {exc!r}") from exc
         if response.status_code == 204 or (response.status_code == 200 and not response.content):

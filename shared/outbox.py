@@ -11,6 +11,7 @@ from shared.events import Event
 from shared.logging import current_traceparent
 
 SOURCE = "giftflow/gateway"
+ORIGIN_TRACE = "origintraceparent"
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -44,7 +45,9 @@ def to_cloudevent(event: Event, event_id: uuid.UUID, now: datetime) -> dict:
         "data": event.model_dump(mode="json"),
     }
     if traceparent := current_traceparent():
-        cloudevent["traceparent"] = traceparent
+        # Dapr rewrites `traceparent` with the span of the publish call (one per bulk publish), so
+        # the request that caused the event travels in an extension of its own as well
+        cloudevent[ORIGIN_TRACE] = traceparent
     return cloudevent
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.dapr import DaprClient, DaprError, OutgoingEvent
 from shared.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE
+from shared.outbox import ORIGIN_TRACE
 
 log = structlog.get_logger()
 
@@ -117,8 +118,11 @@ class OutboxRelay:
             accepted: list[str] = []
             failed: list[str] = []
             for topic, events in by_topic.items():
+                # one request's events keep its trace in Dapr's own spans too
+                origins = {e.cloudevent.get(ORIGIN_TRACE) for e in events}
+                traceparent = origins.pop() if len(origins) == 1 else None
                 try:
-                    rejected = await self.dapr.publish_bulk(topic, events)
+                    rejected = await self.dapr.publish_bulk(topic, events, traceparent)
                 except DaprError as exc:
                     rejected = {e.entry_id for e in events}
                     log.warning("outbox.publish_failed", topic=topic, count=len(events), error=str(exc))

@@ -16,7 +16,7 @@ from tests.system.conftest import (
 )
 
 
-async def create_household(gateway: httpx.AsyncClient, name: str = "Smiths") -> str:
+async def create_household(gateway: httpx.AsyncClient, name: str = "Smiths", headers: dict | None = None) -> str:
     """A household made by a newly signed-up user: sign-up itself publishes no event."""
     email = f"admin-{uuid.uuid4().hex[:12]}@example.com"
     signed_up = await gateway.post(
@@ -24,7 +24,9 @@ async def create_household(gateway: httpx.AsyncClient, name: str = "Smiths") -> 
     )
     assert signed_up.status_code == 201, signed_up.text
     token = signed_up.json()["access_token"]
-    response = await gateway.post("/api/households", json={"name": name}, headers={"Authorization": f"Bearer {token}"})
+    response = await gateway.post(
+        "/api/households", json={"name": name}, headers={"Authorization": f"Bearer {token}", **(headers or {})}
+    )
     assert response.status_code == 201, response.text
     return response.json()["id"]
 
@@ -165,3 +167,16 @@ async def test_a_push_to_a_consumer_without_the_app_token_is_refused(stack, db):
             assert (await client.post(url, json=body)).status_code == 401
             assert (await client.post(url, json=body, headers={"dapr-api-token": "guess"})).status_code == 401
     assert set((await consumers_that_processed(db, uuid.UUID(forged["id"]))).values()) == {0}
+
+
+async def test_the_trace_id_of_a_request_follows_its_event_into_every_consumers_logs(stack, gateway, db):
+    trace_id = uuid.uuid4().hex
+    traceparent = f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01"
+    household_id = await create_household(gateway, "Traced", headers={"traceparent": traceparent})
+    [event_id] = await outbox_ids_for(db, household_id)
+    await wait_until_all_consumers_processed(db, event_id)
+
+    for consumer in CONSUMERS:
+        lines = stack.log_path(f"app-{consumer}").read_text().splitlines()
+        logged = [json.loads(line) for line in lines if line.startswith("{") and str(event_id) in line]
+        assert any(entry.get("trace_id") == trace_id for entry in logged), consumer
