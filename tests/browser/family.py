@@ -73,3 +73,22 @@ async def add_gift(page: Page, title: str) -> None:
 
 def item(page: Page, title: str):
     return page.locator("li.item").filter(has=page.get_by_role("link", name=title))
+
+
+async def api(page: Page, method: str, path: str, body: dict | None = None) -> dict | None:
+    """Call the API as the page's user (the browser's own cookies), for the steps a test is not about."""
+    response = await page.context.request.fetch(f"/api{path}", method=method, data=body)
+    assert response.ok, f"{method} {path}: {response.status} {await response.text()}"
+    return await response.json() if response.status != 204 else None
+
+
+async def family_with_a_list(page: Page, name: str = "Dana") -> dict:
+    """Signed in (through the API) with a household, a person and a wish list for them."""
+    await api(page, "POST", "/auth/signup", {"display_name": name, "email": unique_email(name), "password": PASSWORD})
+    household = await api(page, "POST", "/households", {"name": f"{name}'s family"})
+    hh = f"/households/{household['id']}"
+    person = await api(page, "POST", f"{hh}/people", {"name": "Grandpa"})
+    wish_list = await api(page, "POST", f"{hh}/lists", {"name": "Grandpa's wishes", "person_id": person["id"]})
+    await page.goto("/")
+    await page.evaluate("id => localStorage.setItem('gf.household', id)", household["id"])
+    return {"household": household, "hh": hh, "person": person, "list": wish_list}

@@ -15,7 +15,8 @@ function toast(message, kind = "info") {
   const region = document.getElementById("toast");
   const item = h("p", { class: `toast ${kind}` }, message);
   region.append(item);
-  setTimeout(() => item.remove(), kind === "error" ? 8000 : 4000);
+  while (region.children.length > 2) region.firstElementChild.remove(); // the latest say enough
+  setTimeout(() => item.remove(), kind === "error" ? 8000 : 3500);
 }
 
 /** Re-run `fn` (debounced) when the live stream says something of these entities changed. */

@@ -18,8 +18,9 @@ function setAttr(el, key, value) {
   if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
   else if (key === "class") el.className = value;
   else if (key === "dataset") Object.assign(el.dataset, value);
+  else if (value === true) el.setAttribute(key, ""); // as an attribute: form.reset() comes back to it
   else if (key in el && typeof value !== "string") el[key] = value;
-  else el.setAttribute(key, value === true ? "" : value);
+  else el.setAttribute(key, value);
 }
 
 function append(el, children) {

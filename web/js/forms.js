@@ -33,7 +33,7 @@ export function showError(form, error) {
     const control = controlFor(form, name);
     if (!control) { unplaced.push(`${name}: ${problem}`); continue; }
     const wrap = control.closest(".field") || control.parentElement;
-    const msg = h("p", { class: "field-error", id: `${control.id}-error` }, problem);
+    const msg = h("p", { class: "field-error", id: `${control.id}-error` }, h("span", { "aria-hidden": "true" }, "⚠ "), problem);
     wrap.append(msg);
     control.setAttribute("aria-invalid", "true");
     const described = control.getAttribute("aria-describedby");

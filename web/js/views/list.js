@@ -118,7 +118,8 @@ export async function list(ctx) {
   return h("section", { class: "page" },
     h("p", { class: "crumbs" }, h("a", { href: `#/people/${owner.id}` }, owner.name)),
     h("h1", {}, lst.name),
-    h("p", { class: "muted" }, lst.kind === "wish" ? `${owner.name}'s wish list` : `Gift ideas for ${owner.name}`,
+    h("p", { class: "muted" }, owner.linked_user_id === session.me.id ? "Your wish list: you see what is on it, never who gets what"
+      : lst.kind === "wish" ? `${owner.name}'s wish list` : `Gift ideas for ${owner.name}`,
       lst.visibility === "private" ? " · only you see it" : ""),
     h("div", { class: "actions" }, h("a", { class: "button primary", href: `#/lists/${id}/add` }, "Add a gift")),
     itemsEl,
