@@ -5,8 +5,3 @@ export async function notFound() {
   return h("section", { class: "page" }, h("h1", {}, "Nothing here"),
     h("p", {}, "This page does not exist. ", h("a", { href: "#/" }, "Go to the start")));
 }
-
-/** A page whose API is not there yet on this server. */
-export function notYet(title, text) {
-  return h("section", { class: "page" }, h("h1", {}, title), h("p", { class: "empty" }, text));
-}

@@ -1,13 +1,91 @@
-// Household tasks ("order the cake", "wrap by the 23rd").
-import { api, ApiError } from "../api.js";
-import { notYet } from "./misc.js";
+// Household tasks ("order the cake", "wrap by the 23rd"): mine first, due times in the reader's own
+// time, reminders before the due time, and a repeat rule for the chores that come back.
+import { api, getAll } from "../api.js";
+import { button, checkbox, empty, field, h, input, select, textarea } from "../dom.js";
+import { act, handleSubmit, values } from "../forms.js";
+
+const FILTERS = [["mine", "Mine"], ["open", "All open"], ["done", "Done"]];
+const REMINDERS = [["P1W", "a week before"], ["P1D", "a day before"], ["PT2H", "2 hours before"]];
+const REPEATS = [["", "Does not repeat"], ["FREQ=WEEKLY", "Every week"], ["FREQ=MONTHLY", "Every month"], ["FREQ=YEARLY", "Every year"]];
+const REPEAT_TEXT = Object.fromEntries(REPEATS);
+
+const dueFmt = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+
+/** A `datetime-local` value, read in the browser's time zone, as an instant with its offset. */
+function dueFromInput(value) {
+  return value ? new Date(value).toISOString() : null;
+}
+
+function dueText(task) {
+  if (!task.due_at) return "No due time";
+  const due = new Date(task.due_at);
+  const late = task.status === "open" && due < new Date();
+  return `${late ? "Overdue: " : "Due "}${dueFmt.format(due)}`;
+}
 
 export async function tasks(ctx) {
-  try {
-    await api.get(ctx.session.hh("/tasks?limit=1"));
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return notYet("Tasks", "Tasks are coming soon.");
-    throw error;
+  const { session } = ctx;
+  const filter = FILTERS.some(([key]) => key === ctx.query.show) ? ctx.query.show : "mine";
+  const [members, occasions] = await Promise.all([api.get(session.hh("/members")), getAll(session.hh("/occasions"))]);
+  const names = Object.fromEntries(members.map((m) => [m.user_id, m.user_id === session.me.id ? "you" : m.display_name]));
+  const listEl = h("ul", { class: "cards", "aria-label": "Tasks" });
+
+  async function load() {
+    const path = filter === "mine" ? "/my-tasks" : `/tasks?status=${filter}`;
+    const all = await getAll(session.hh(path));
+    listEl.replaceChildren(...all.map(taskRow));
+    if (!all.length) listEl.replaceChildren(h("li", {}, empty(filter === "done" ? "Nothing done yet." : "Nothing to do. Enjoy!")));
   }
-  return notYet("Tasks", "Tasks are coming soon.");
+
+  function taskRow(task) {
+    const done = task.status === "done";
+    const toggle = button(done ? "Reopen" : "Done", () => act(toggle, async () => {
+      await api.post(session.hh(`/tasks/${task.id}/${done ? "reopen" : "complete"}`));
+      if (!done && task.rrule) ctx.toast("Done. The next one is on its way.");
+      await load();
+    }, ctx.toast), { class: done ? "small" : "small primary", "aria-label": `${done ? "Reopen" : "Mark done"}: ${task.title}` });
+    const remove = button("Delete", () => {
+      if (!confirm(`Delete “${task.title}”?`)) return;
+      act(remove, async () => { await api.del(session.hh(`/tasks/${task.id}`)); await load(); }, ctx.toast);
+    }, { class: "small link", "aria-label": `Delete ${task.title}` });
+    return h("li", { class: `card task ${done ? "done" : ""}`, dataset: { key: task.id } },
+      h("div", { class: "row" },
+        h("strong", { class: "grow" }, task.title),
+        task.rrule ? h("span", { class: "pill" }, REPEAT_TEXT[task.rrule] || "repeats") : null),
+      h("p", { class: task.due_at && !done && new Date(task.due_at) < new Date() ? "warn-text" : "muted" }, dueText(task),
+        task.assignee_id ? ` · for ${names[task.assignee_id] || "a former member"}` : " · anyone"),
+      task.notes ? h("p", { class: "notes" }, task.notes) : null,
+      h("div", { class: "actions" }, toggle, remove));
+  }
+
+  await load();
+  ctx.onChange(["task", "reminder", "member"], load);
+
+  const form = h("form", { class: "card stack", novalidate: true },
+    h("h2", {}, "Add a task"),
+    field("What needs doing", input("title", { required: true, maxlength: 200, placeholder: "Order the birthday cake" })),
+    field("Due", input("due_at", { type: "datetime-local" }), "In your own time zone."),
+    field("Who does it", select("assignee_id", [["", "Anyone"], ...members.map((m) => [m.user_id, names[m.user_id]])], session.me.id)),
+    h("fieldset", { class: "field", dataset: { field: "reminders" } }, h("legend", {}, "Remind me"),
+      REMINDERS.map(([value, label]) => checkbox("reminders", label, false, { value }))),
+    field("Repeat", select("rrule", REPEATS, "")),
+    occasions.length ? field("For occasion", select("occasion_id", [["", "None"], ...occasions.map((o) => [o.id, o.name])], "")) : null,
+    field("Notes", textarea("notes", { maxlength: 4000 })),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Add task")));
+  handleSubmit(form, async () => {
+    const v = values(form);
+    await api.post(session.hh("/tasks"), {
+      title: v.title, notes: v.notes || null, assignee_id: v.assignee_id || null, occasion_id: v.occasion_id || null,
+      due_at: dueFromInput(v.due_at), rrule: v.rrule || null,
+      reminders: [...form.querySelectorAll("input[name=reminders]:checked")].map((b) => b.value),
+    });
+    form.reset();
+    form.classList.remove("dirty");
+    ctx.toast("Task added.");
+    await load();
+  });
+
+  const tabs = h("nav", { class: "segmented", "aria-label": "Which tasks" }, FILTERS.map(([key, label]) =>
+    h("a", { href: `#/tasks?show=${key}`, "aria-current": key === filter ? "page" : null }, label)));
+  return h("section", { class: "page" }, h("h1", {}, "Tasks"), tabs, listEl, form);
 }
