@@ -284,3 +284,17 @@ async def test_a_redirect_to_a_loopback_address_is_refused(gateway_client, defau
     assert error_code(response) == "url_refused"
     assert response.json()["error"]["message"].startswith("The page redirected to 127.0.0.2")
     assert "/admin" not in shop.paths
+
+
+async def test_the_draft_is_not_saved_and_the_gifts_endpoint_takes_it_as_it_is(client_allowing_private, member, shop):
+    headers, path = member
+    draft = (await post_import(client_allowing_private, member, url=f"{shop.url}/p/train")).json()
+    gifts_path = path.removesuffix("/import")
+    assert (await client_allowing_private.get(gifts_path, headers=headers)).json()["items"] == []
+
+    draft.pop("imported")
+    response = await client_allowing_private.post(gifts_path, json=draft, headers=headers)
+    assert response.status_code == 201, response.text
+    gift = response.json()
+    assert (gift["title"], gift["price"], gift["currency"]) == ("Wooden train set", "24.99", "EUR")
+    assert gift["image_url"] == f"{shop.url}/img/train.jpg"
