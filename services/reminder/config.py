@@ -3,3 +3,16 @@ from shared.settings import ServiceSettings
 
 class Settings(ServiceSettings):
     service_name: str = "reminder"
+
+    # occasion events carry no reminder offsets: every occasion is reminded of this long before,
+    # counted back from this time of day in the household's time zone
+    occasion_reminder_offsets: tuple[str, ...] = ("P14D", "P1D")
+    occasion_remind_time: str = "09:00"
+
+    # the scheduler claims due reminders in batches; it sleeps until the nearest one (woken early when
+    # a nearer one is scheduled), but never longer than this, in case a wake-up is lost
+    scheduler_batch_size: int = 500
+    scheduler_max_sleep_s: float = 30.0
+
+    outbox_batch_size: int = 500
+    outbox_poll_interval_s: float = 1.0

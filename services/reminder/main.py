@@ -1,19 +1,42 @@
-"""Composition root of the reminder service."""
+"""Composition root of the reminder service: its event handlers, its scheduler and its outbox relay."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from services.reminder.config import Settings
 from services.reminder.handlers import HANDLERS
-from services.reminder.models import processed_event
+from services.reminder.models import outbox, processed_event
+from services.reminder.routes import router
+from services.reminder.scheduler import ReminderScheduler
 from shared.app import create_service_app
 from shared.consumer import events_router
+from shared.db import asyncpg_dsn
+from shared.relay import OutboxRelay
 
+
+@asynccontextmanager
+async def run_scheduler_and_relay(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    dsn = asyncpg_dsn(settings.database_url)
+    relay = OutboxRelay(app.state.engine, outbox, app.state.dapr, listen_dsn=dsn,
+                        batch_size=settings.outbox_batch_size, poll_interval=settings.outbox_poll_interval_s)
+    scheduler = ReminderScheduler(app.state.engine, dsn, settings.scheduler_batch_size, settings.scheduler_max_sleep_s)
+    await relay.start()
+    await scheduler.start()
+    try:
+        yield
+    finally:
+        await scheduler.stop()
+        await relay.stop()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    app = create_service_app(settings, title="giftflow reminder")
+    app = create_service_app(settings, title="giftflow reminder", extra=run_scheduler_and_relay)
     app.include_router(events_router(settings.service_name, processed_event, HANDLERS))
+    app.include_router(router)
     return app
 
 
