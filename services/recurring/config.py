@@ -3,3 +3,9 @@ from shared.settings import ServiceSettings
 
 class Settings(ServiceSettings):
     service_name: str = "recurring"
+
+    # how many overdue tasks, passed occasions or pending requests one tick takes on
+    generator_batch_size: int = 50
+    # the loop sleeps until the next thing comes due (woken early when an occurrence is recorded),
+    # but never longer than this
+    generator_max_sleep_s: float = 30.0

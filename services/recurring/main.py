@@ -1,18 +1,35 @@
-"""Composition root of the recurring service."""
+"""Composition root of the recurring processor: its event handlers and the loop that asks the gateway
+for next occurrences."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from services.recurring.config import Settings
+from services.recurring.generator import OccurrenceGenerator
 from services.recurring.handlers import HANDLERS
 from services.recurring.models import processed_event
 from shared.app import create_service_app
 from shared.consumer import events_router
+from shared.db import asyncpg_dsn
 
+
+@asynccontextmanager
+async def run_generator(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    generator = OccurrenceGenerator(app.state.sessions, app.state.dapr, asyncpg_dsn(settings.database_url),
+                                    settings.generator_batch_size, settings.generator_max_sleep_s)
+    await generator.start()
+    try:
+        yield
+    finally:
+        await generator.stop()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    app = create_service_app(settings, title="giftflow recurring")
+    app = create_service_app(settings, title="giftflow recurring", extra=run_generator)
     app.include_router(events_router(settings.service_name, processed_event, HANDLERS))
     return app
 
