@@ -1,0 +1,165 @@
+"""Household tasks: due times, reminders, recurrence, links to what they are about; and the dates yearly
+occasions have rolled over to."""
+
+import datetime as dt
+import uuid
+from enum import StrEnum
+
+from pydantic import AwareDatetime, field_validator
+from sqlalchemy import Column, Computed, Date, DateTime, Integer, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from services.gateway.models import GatewayModel, timestamp, utcnow
+from shared.events.tasks import parse_offset
+
+MAX_REMINDERS = 10
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+class RecurrenceMode(StrEnum):
+    FROM_DUE = "from_due"  # the next one falls on the rule's next date after this one's due time
+    FROM_COMPLETION = "from_completion"  # the next one counts from the day this one was done
+
+
+def _offsets(values: list[str] | None) -> list[str] | None:
+    """Canonical, distinct, positive: `P7D` and `P1W` are one reminder."""
+    if values is None:
+        return None
+    return list(dict.fromkeys(parse_offset(value).iso() for value in values))
+
+
+DUE_DOC = ("When it is due, with a UTC offset or Z (e.g. 2026-12-23T18:00:00+01:00). A time without one is "
+           "refused: it is ambiguous across daylight-saving changes.")
+REMINDERS_DOC = ("ISO 8601 durations before the due time, whole units: P1D (a day), PT2H (two hours), P1W, "
+                 "P1DT12H. Needs a due time.")
+RRULE_DOC = ("An RFC 5545 RRULE such as FREQ=WEEKLY;BYDAY=MO or FREQ=MONTHLY;BYMONTHDAY=-1;COUNT=6, read in the "
+             "household's time zone from the due time. Needs a due time.")
+
+
+class TaskBase(SQLModel):
+    title: str = Field(min_length=1, max_length=200)
+    notes: str | None = Field(default=None, max_length=4000)
+    assignee_id: uuid.UUID | None = Field(default=None, description="A member of the household.")
+    occasion_id: uuid.UUID | None = None
+    person_id: uuid.UUID | None = None
+    list_item_id: uuid.UUID | None = None
+
+
+class TaskCreate(TaskBase):
+    due_at: AwareDatetime | None = Field(default=None, description=DUE_DOC)
+    reminders: list[str] = Field(default_factory=list, max_length=MAX_REMINDERS, description=REMINDERS_DOC)
+    rrule: str | None = Field(default=None, max_length=500, description=RRULE_DOC)
+    recurrence_mode: RecurrenceMode = RecurrenceMode.FROM_DUE
+
+    @field_validator("reminders")
+    @classmethod
+    def _canonical_reminders(cls, value: list[str]) -> list[str]:
+        return _offsets(value)
+
+
+class TaskUpdate(SQLModel):
+    """Only the fields sent change; `null` clears an optional one."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    notes: str | None = Field(default=None, max_length=4000)
+    assignee_id: uuid.UUID | None = None
+    occasion_id: uuid.UUID | None = None
+    person_id: uuid.UUID | None = None
+    list_item_id: uuid.UUID | None = None
+    due_at: AwareDatetime | None = Field(default=None, description=DUE_DOC)
+    reminders: list[str] | None = Field(default=None, max_length=MAX_REMINDERS, description=REMINDERS_DOC)
+    rrule: str | None = Field(default=None, max_length=500, description=RRULE_DOC)
+    recurrence_mode: RecurrenceMode | None = None
+
+    @field_validator("reminders")
+    @classmethod
+    def _canonical_reminders(cls, value: list[str] | None) -> list[str] | None:
+        return _offsets(value)
+
+
+class Task(GatewayModel, table=True):
+    __table_args__ = (UniqueConstraint("series_id", "occurrence_at", name="uq_task_series_id_occurrence_at"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    household_id: uuid.UUID = Field(foreign_key="gateway.household.id", ondelete="CASCADE", index=True)
+    title: str = Field(sa_type=Text)
+    notes: str | None = Field(default=None, sa_type=Text)
+    assignee_id: uuid.UUID | None = Field(default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL")
+    due_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    # kept by Postgres: the order lists are read in (no due time sorts last)
+    due_sort: dt.datetime | None = Field(default=None, sa_column=Column(
+        DateTime(timezone=True), Computed("coalesce(due_at, to_timestamp(253402214400))", persisted=True)))
+    status: TaskStatus = Field(default=TaskStatus.OPEN, sa_type=Text)
+    completed_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    completed_by: uuid.UUID | None = Field(default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL")
+    occasion_id: uuid.UUID | None = Field(default=None, foreign_key="gateway.occasion.id", ondelete="SET NULL")
+    person_id: uuid.UUID | None = Field(default=None, foreign_key="gateway.person.id", ondelete="SET NULL")
+    list_item_id: uuid.UUID | None = Field(default=None, foreign_key="gateway.list_item.id", ondelete="SET NULL")
+    reminders: list[str] = Field(
+        default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb"))
+    )
+    rrule: str | None = Field(default=None, sa_type=Text)
+    recurrence_mode: RecurrenceMode | None = Field(default=None, sa_type=Text)
+    series_id: uuid.UUID | None = Field(default=None, index=True)  # the series' first task
+    occurrence_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    previous_task_id: uuid.UUID | None = Field(default=None, sa_column_kwargs={"unique": True})
+    revision: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default=text("1")))
+    created_by: uuid.UUID | None = Field(default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL")
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=timestamp())
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=timestamp())
+
+
+class TaskPublic(TaskBase):
+    id: uuid.UUID
+    household_id: uuid.UUID
+    due_at: dt.datetime | None
+    status: TaskStatus
+    completed_at: dt.datetime | None
+    completed_by: uuid.UUID | None
+    reminders: list[str]
+    rrule: str | None
+    recurrence_mode: RecurrenceMode | None
+    series_id: uuid.UUID | None
+    occurrence_at: dt.datetime | None = Field(description="For a task generated by its series: the occurrence it is.")
+    previous_task_id: uuid.UUID | None
+    created_by: uuid.UUID | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class NextOccurrence(SQLModel):
+    occurrence_due_at: AwareDatetime
+
+
+class OccasionOccurrence(GatewayModel, table=True):
+    """A yearly occasion rolled over: each (occasion, date) once, however often it is asked."""
+
+    __tablename__ = "occasion_occurrence"
+
+    occasion_id: uuid.UUID = Field(foreign_key="gateway.occasion.id", ondelete="CASCADE", primary_key=True)
+    occurs_on: dt.date = Field(sa_column=Column(Date, primary_key=True))
+    previous_date: dt.date = Field(sa_column=Column(Date, nullable=False))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=timestamp())
+
+
+class RollOver(SQLModel):
+    previous_date: dt.date
+    next_date: dt.date
+
+
+class SnoozeRequest(SQLModel):
+    until: AwareDatetime | None = Field(default=None, description="When to remind me again.")
+    snooze_for: str | None = Field(default=None, alias="for", description="Or: how long from now, e.g. PT15M, P1D.")
+
+    model_config = {"populate_by_name": True}
+
+
+class SnoozePublic(SQLModel):
+    reminder_id: uuid.UUID
+    snoozed_from: uuid.UUID
+    remind_at: dt.datetime
