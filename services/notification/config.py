@@ -1,5 +1,25 @@
+from pydantic import SecretStr
+
 from shared.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):
     service_name: str = "notification"
+    # verifies the gateway's access tokens (Bearer header or the gf_access cookie)
+    jwt_secret: SecretStr = SecretStr("local-only-jwt-secret-never-used-in-production")
+
+    # the live stream: a comment line this often keeps proxies from closing an idle stream
+    stream_heartbeat_s: float = 15.0
+    # a client that cannot take a message within this long is dead: its stream is closed
+    stream_send_timeout_s: float = 10.0
+    # a reconnect that missed more than this is told to reload (`resync`) instead of replayed
+    stream_replay_limit: int = 1000
+    # messages waiting for one slow client before it is dropped (it reconnects and replays)
+    stream_client_backlog: int = 2000
+    # a safety net: catch up from the database this often even if a NOTIFY was lost
+    stream_poll_interval_s: float = 30.0
+
+    # retention: stream messages serve reconnects only; notifications are the member's inbox
+    stream_retention_days: int = 7
+    notification_retention_days: int = 180
+    retention_interval_s: float = 24 * 3600

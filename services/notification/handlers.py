@@ -1,14 +1,122 @@
 """Event handlers: plain async functions routed by event type. Each runs in the batch's transaction,
-next to the inbox row that makes a redelivery a no-op."""
+next to the inbox row that makes a redelivery a no-op.
+
+Every household event becomes an entity-changed message for each member who may hear of it, and some
+become notifications too (see `notices`). Membership events also keep the read model of who is in
+the household, which is whom the service fans out to.
+"""
+
+import uuid
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.notification import readmodel, streams
+from services.notification.audience import notification_audience, stream_audience
+from services.notification.notices import Names, describe, entity_change
+from services.notification.streams import ENTITY_CHANGED, NOTIFICATION, Outgoing
 from shared.consumer import Envelope, Handler
-from shared.events import HouseholdCreated
+from shared.events import EVENT_TYPES, Event
+from shared.events import gifting as g
+from shared.events import household as h
+from shared.events import tasks as t
+
+TOPICS = ("household", "occasion", "list", "gift", "list_item", "claim", "comment", "task", "reminder")
+
+# what things are called, remembered from the events that name them: (entity, id field, name field)
+NAMED_BY: dict[type[Event], tuple[str, str, str]] = {
+    g.GiftFacts: ("gift", "gift_id", "title"),
+    g.ListFacts: ("list", "list_id", "name"),
+    g.ListItemAdded: ("gift", "gift_id", "gift_title"),
+    g.ListItemStatusChanged: ("gift", "gift_id", "gift_title"),
+    g.OccasionFacts: ("occasion", "occasion_id", "name"),
+    t.OccasionRolledOver: ("occasion", "occasion_id", "name"),
+    t.TaskFacts: ("task", "task_id", "title"),
+}
+REFERENCED = ("gift_id", "list_id", "target_id", "occasion_id", "task_id")
 
 
-async def note_household_created(session: AsyncSession, envelope: Envelope) -> None:
-    """Nothing to do yet beyond the inbox record: a new household has no members to reach."""
+async def _remember_names(session: AsyncSession, event: Event) -> None:
+    for contract, (entity, id_field, name_field) in NAMED_BY.items():
+        if isinstance(event, contract):
+            await readmodel.remember_name(session, event.household_id, entity, getattr(event, id_field),
+                                          getattr(event, name_field))
 
 
-HANDLERS: dict[str, Handler] = {HouseholdCreated.event_type(): note_household_created}
+def _notification(event: Event, envelope: Envelope, notice, now: datetime) -> tuple[dict, dict]:
+    """The row of one member's notification and how the stream and the REST API show it."""
+    row = {
+        "id": uuid.uuid4(), "kind": notice.kind, "text": notice.text, "entity": notice.entity,
+        "entity_id": notice.entity_id, "list_id": notice.list_id, "actor_id": event.actor_id,
+        "event_id": envelope.cloudevent.id, "event_type": envelope.cloudevent.type, "created_at": now,
+    }
+    shown = {k: (str(v) if isinstance(v, uuid.UUID) else v) for k, v in row.items() if k not in ("event_id", "event_type")}
+    return row, {**shown, "created_at": now.isoformat(), "read_at": None}
+
+
+async def fan_out(session: AsyncSession, envelope: Envelope) -> None:
+    """Tell the household's members of an event: what changed, and a notification if it deserves one."""
+    event = envelope.event
+    ce = envelope.cloudevent
+    await _remember_names(session, event)
+    members = await readmodel.members_of(session, event.household_id)
+    if not members:
+        return
+    everyone = sorted(members, key=str)
+    outgoing: list[Outgoing] = []
+    change = entity_change(ce.type, ce.data, ce.subject)
+    if change is not None:
+        outgoing += [Outgoing(m, ENTITY_CHANGED, change) for m in stream_audience(everyone, event)]
+    referenced = [v for f in REFERENCED if isinstance(v := getattr(event, f, None), uuid.UUID)]
+    names = Names(members, await readmodel.names_of(session, event.household_id, referenced))
+    notice = describe(event, names)
+    if notice is not None:
+        preferences = await readmodel.preferences_of(session, event.household_id, everyone)
+        now = datetime.now(UTC)
+        for user_id in notification_audience(everyone, event, notice, preferences):
+            row, shown = _notification(event, envelope, notice, now)
+            outgoing.append(Outgoing(user_id, NOTIFICATION, shown, row))
+    await streams.append(session, event.household_id, outgoing)
+
+
+async def household_created(session: AsyncSession, envelope: Envelope) -> None:
+    event: h.HouseholdCreated = envelope.event
+    if event.actor_id is not None:  # the creator is the first admin; no member.joined is sent for them
+        await readmodel.add_member(session, event.household_id, event.actor_id, "admin",
+                                   event.creator_display_name, event.created_at)
+    await fan_out(session, envelope)
+
+
+async def member_joined(session: AsyncSession, envelope: Envelope) -> None:
+    event: h.MemberJoined = envelope.event
+    await readmodel.add_member(session, event.household_id, event.user_id, event.role, event.display_name,
+                               event.joined_at)
+    await fan_out(session, envelope)
+
+
+async def member_role_changed(session: AsyncSession, envelope: Envelope) -> None:
+    event: h.MemberRoleChanged = envelope.event
+    await readmodel.change_role(session, event.household_id, event.user_id, event.new_role)
+    await fan_out(session, envelope)
+
+
+async def member_removed(session: AsyncSession, envelope: Envelope) -> None:
+    """The member hears nothing more: their streams are closed and what was kept for them is gone."""
+    event: h.MemberRemoved = envelope.event
+    await readmodel.remove_member(session, event.household_id, event.user_id)
+    await streams.notify_revoked(session, event.household_id, event.user_id)
+    await fan_out(session, envelope)
+
+
+SPECIAL: dict[type[Event], Handler] = {
+    h.HouseholdCreated: household_created,
+    h.MemberJoined: member_joined,
+    h.MemberRoleChanged: member_role_changed,
+    h.MemberRemoved: member_removed,
+}
+
+HANDLERS: dict[str, Handler] = {
+    event_type: SPECIAL.get(contract, fan_out)
+    for event_type, contract in EVENT_TYPES.items()
+    if contract.topic in TOPICS
+}

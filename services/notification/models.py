@@ -1,4 +1,16 @@
-"""The notification service's tables, in its own schema."""
+"""The notification service's tables, in its own schema.
+
+* `member`, `entity_name`: read models built from events (who is in a household, what things are called),
+  since a consumer never reads the gateway's schema.
+* `preference`: what each member wants to be told.
+* `stream_position`, `stream_message`: each member's stream, numbered by a per-member sequence so a
+  reconnect replays exactly what it missed; `notification`: the member's notifications with read state.
+"""
+
+from sqlalchemy import (
+    BigInteger, Column, DateTime, Index, PrimaryKeyConstraint, Table, Text, UniqueConstraint, func, text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from shared.db import service_metadata
 from shared.inbox import processed_event_table
@@ -6,3 +18,79 @@ from shared.inbox import processed_event_table
 SCHEMA = "notification"
 metadata = service_metadata(SCHEMA)
 processed_event = processed_event_table(metadata)
+
+member = Table(
+    "member",
+    metadata,
+    Column("household_id", UUID(as_uuid=True), nullable=False),
+    Column("user_id", UUID(as_uuid=True), nullable=False),
+    Column("role", Text, nullable=False),
+    Column("display_name", Text),
+    Column("joined_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("household_id", "user_id"),
+)
+
+entity_name = Table(
+    "entity_name",
+    metadata,
+    Column("entity", Text, nullable=False),
+    Column("id", UUID(as_uuid=True), nullable=False),
+    Column("household_id", UUID(as_uuid=True), nullable=False),
+    Column("name", Text, nullable=False),
+    PrimaryKeyConstraint("entity", "id"),
+)
+
+preference = Table(
+    "preference",
+    metadata,
+    Column("household_id", UUID(as_uuid=True), nullable=False),
+    Column("user_id", UUID(as_uuid=True), nullable=False),
+    Column("disabled_kinds", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("muted_list_ids", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("household_id", "user_id"),
+)
+
+stream_position = Table(
+    "stream_position",
+    metadata,
+    Column("household_id", UUID(as_uuid=True), nullable=False),
+    Column("user_id", UUID(as_uuid=True), nullable=False),
+    Column("last_seq", BigInteger, nullable=False),
+    PrimaryKeyConstraint("household_id", "user_id"),
+)
+
+stream_message = Table(
+    "stream_message",
+    metadata,
+    Column("household_id", UUID(as_uuid=True), nullable=False),
+    Column("user_id", UUID(as_uuid=True), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("event", Text, nullable=False),  # the SSE `event:` field: notification, entity_changed
+    Column("data", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("household_id", "user_id", "seq"),
+    Index("ix_stream_message_created_at", "created_at"),
+)
+
+notification = Table(
+    "notification",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("household_id", UUID(as_uuid=True), nullable=False),
+    Column("user_id", UUID(as_uuid=True), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("entity", Text, nullable=False),
+    Column("entity_id", UUID(as_uuid=True), nullable=False),
+    Column("list_id", UUID(as_uuid=True)),
+    Column("actor_id", UUID(as_uuid=True)),
+    Column("event_id", UUID(as_uuid=True), nullable=False),
+    Column("event_type", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("read_at", DateTime(timezone=True)),
+    UniqueConstraint("household_id", "user_id", "seq"),
+    Index("ix_notification_unread", "household_id", "user_id", postgresql_where=text("read_at IS NULL")),
+    Index("ix_notification_created_at", "created_at"),
+)

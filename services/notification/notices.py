@@ -1,0 +1,160 @@
+"""What members are told: the notification text of an event, and its small entity-changed message.
+
+Pure functions of the event and the names known from earlier events (who the actor is, what a gift
+or list is called), so they can be tested without a database.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from services.notification.audience import Notice
+from shared.events import Event, split_type
+from shared.events import gifting as g
+from shared.events import tasks as t
+
+# ids an entity-changed message may carry so a page knows whether it shows the thing that changed
+REFERENCE_FIELDS = ("list_id", "gift_id", "list_item_id", "person_id", "occasion_id", "task_id", "target_id")
+# changes nobody's page shows: invitations are the admins' business and carry nothing to refresh
+SILENT_ENTITIES = frozenset({"invitation"})
+
+
+@dataclass(frozen=True)
+class Names:
+    members: Mapping[UUID, str] = field(default_factory=dict)  # user id -> display name
+    things: Mapping[UUID, str] = field(default_factory=dict)  # gift, list, occasion, task id -> name
+
+    def member(self, user_id: UUID | None) -> str:
+        return (self.members.get(user_id) if user_id else None) or "Someone"
+
+    def thing(self, thing_id: UUID, fallback: str) -> str:
+        name = self.things.get(thing_id)
+        return f"“{name}”" if name else fallback
+
+
+def _gift_created(e: g.GiftCreated, n: Names) -> Notice:
+    return Notice("gift", f"{n.member(e.actor_id)} added the gift “{e.title}”", "gift", e.gift_id)
+
+
+def _list_created(e: g.ListCreated, n: Names) -> Notice:
+    return Notice("list", f"{n.member(e.actor_id)} started the {e.kind} list “{e.name}”", "list", e.list_id,
+                  list_id=e.list_id)
+
+
+def _item_added(e: g.ListItemAdded, n: Names) -> Notice:
+    text = f"{n.member(e.actor_id)} added “{e.gift_title}” to {n.thing(e.list_id, 'a list')}"
+    return Notice("list", text, "list_item", e.list_item_id, list_id=e.list_id)
+
+
+def _status_changed(e: g.ListItemStatusChanged, n: Names) -> Notice:
+    text = f"{n.member(e.actor_id)} marked “{e.gift_title}” as {e.status}"
+    return Notice("gift", text, "list_item", e.list_item_id, list_id=e.list_id)
+
+
+def _claim_added(e: g.ClaimAdded, n: Names) -> Notice:
+    units = f"{e.quantity} × " if e.quantity > 1 else ""
+    text = f"{n.member(e.actor_id)} claimed {units}{n.thing(e.gift_id, 'a gift')}"
+    return Notice("claim", text, "list_item", e.list_item_id, list_id=e.list_id)
+
+
+def _claim_removed(e: g.ClaimRemoved, n: Names) -> Notice:
+    text = f"{n.member(e.actor_id)} released their claim on {n.thing(e.gift_id, 'a gift')}"
+    return Notice("claim", text, "list_item", e.list_item_id, list_id=e.list_id)
+
+
+def _pledge_added(e: g.PledgeAdded, n: Names) -> Notice:
+    text = f"{n.member(e.actor_id)} pledged {e.amount} {e.currency} toward {n.thing(e.gift_id, 'a gift')}"
+    return Notice("claim", text, "gift", e.gift_id)
+
+
+def _comment_added(e: g.CommentAdded, n: Names) -> Notice:
+    body = e.body if len(e.body) <= 80 else e.body[:79] + "…"
+    text = f"{n.member(e.author_id)} commented on {n.thing(e.target_id, 'a ' + e.target_kind)}: {body}"
+    return Notice("comment", text, e.target_kind, e.target_id,
+                  list_id=e.target_id if e.target_kind == "list" else None)
+
+
+def _occasion_created(e: g.OccasionCreated, n: Names) -> Notice:
+    text = f"{n.member(e.actor_id)} added {e.name} on {e.date.day} {e.date:%B}"
+    return Notice("occasion", text, "occasion", e.occasion_id)
+
+
+def _people(*user_ids: UUID | None) -> frozenset[UUID] | None:
+    """Just these members, or everyone when there is nobody in particular."""
+    chosen = frozenset(u for u in user_ids if u is not None)
+    return chosen or None
+
+
+def _task_created(e: t.TaskCreated, n: Names) -> Notice:
+    if e.assignee_id is not None and e.assignee_id != e.actor_id:
+        text = f"{n.member(e.actor_id)} gave you a task: “{e.title}”"
+        return Notice("task", text, "task", e.task_id, only_to=frozenset({e.assignee_id}))
+    return Notice("task", f"{n.member(e.actor_id)} added the task “{e.title}”", "task", e.task_id)
+
+
+def _task_updated(e: t.TaskUpdated, n: Names) -> Notice | None:
+    if "assignee_id" not in e.changed or e.assignee_id is None:
+        return None
+    text = f"{n.member(e.actor_id)} gave you a task: “{e.title}”"
+    return Notice("task", text, "task", e.task_id, only_to=frozenset({e.assignee_id}))
+
+
+def _task_rescheduled(e: t.TaskRescheduled, n: Names) -> Notice | None:
+    if "due_at" not in e.changed or e.assignee_id is None:
+        return None
+    text = f"{n.member(e.actor_id)} changed when “{e.title}” is due"
+    return Notice("task", text, "task", e.task_id, only_to=frozenset({e.assignee_id}))
+
+
+def _task_completed(e: t.TaskCompleted, n: Names) -> Notice:
+    text = f"{n.member(e.actor_id)} completed “{e.title}”"
+    return Notice("task", text, "task", e.task_id, only_to=_people(e.created_by, e.assignee_id))
+
+
+def _reminder_triggered(e: t.ReminderTriggered, n: Names) -> Notice:
+    if e.occasion_id is not None:
+        when = f" is on {e.occasion_date.day} {e.occasion_date:%B}" if e.occasion_date else " is coming up"
+        return Notice("reminder", f"Reminder: {e.title}{when}", "occasion", e.occasion_id,
+                      only_to=frozenset(e.notify_user_ids))
+    return Notice("reminder", f"Reminder: “{e.title}”", "task", e.task_id or e.reminder_id,
+                  only_to=frozenset(e.notify_user_ids))
+
+
+DESCRIBERS: dict[type[Event], Callable[[Event, Names], Notice | None]] = {
+    g.GiftCreated: _gift_created,
+    g.ListCreated: _list_created,
+    g.ListItemAdded: _item_added,
+    g.ListItemStatusChanged: _status_changed,
+    g.ClaimAdded: _claim_added,
+    g.ClaimRemoved: _claim_removed,
+    g.PledgeAdded: _pledge_added,
+    g.CommentAdded: _comment_added,
+    g.OccasionCreated: _occasion_created,
+    t.TaskCreated: _task_created,
+    t.TaskUpdated: _task_updated,
+    t.TaskRescheduled: _task_rescheduled,
+    t.TaskCompleted: _task_completed,
+    t.ReminderTriggered: _reminder_triggered,
+}
+
+
+def describe(event: Event, names: Names) -> Notice | None:
+    """The notification an event deserves, or None for changes only pages need to know of."""
+    describer = DESCRIBERS.get(type(event))
+    return describer(event, names) if describer else None
+
+
+def entity_change(event_type: str, data: Mapping, subject: str | None) -> dict | None:
+    """`{"entity": "list_item", "id": …, "change": "status_changed", "list_id": …}`, or None."""
+    parsed = split_type(event_type)
+    if parsed is None:
+        return None
+    entity, _, change = parsed[0].partition(".")
+    if entity in SILENT_ENTITIES:
+        return None
+    own_id = data.get(f"{entity}_id") or (data.get("user_id") if entity == "member" else None) or subject
+    message = {"entity": entity, "id": str(own_id) if own_id else None, "change": change}
+    for name in REFERENCE_FIELDS:
+        if name != f"{entity}_id" and data.get(name):
+            message[name] = str(data[name])
+    return message

@@ -1,0 +1,101 @@
+"""A member's notifications: list them newest first, count and mark the unread ones.
+
+Marking read also tells the member's other open pages, through their stream, so every tab's badge agrees.
+"""
+
+import base64
+import binascii
+from datetime import UTC, datetime
+from uuid import UUID
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.notification import streams
+from services.notification.auth import Member
+from services.notification.models import notification
+from services.notification.streams import ENTITY_CHANGED, Outgoing
+from shared.errors import AppError, NotFound
+
+SHOWN = (notification.c.id, notification.c.seq, notification.c.kind, notification.c.text, notification.c.entity,
+         notification.c.entity_id, notification.c.list_id, notification.c.actor_id, notification.c.created_at,
+         notification.c.read_at)
+
+
+class InvalidCursor(AppError):
+    status_code = 422
+    code = "validation_failed"
+
+    def __init__(self) -> None:
+        super().__init__("Some fields are not valid: cursor",
+                         [{"field": "cursor", "problem": "is not a cursor this list gave out; start again without one"}])
+
+
+def encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"n{seq}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not raw.startswith("n"):
+            raise ValueError
+        return int(raw[1:])
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidCursor() from None
+
+
+def _mine(member: Member):
+    return (notification.c.household_id == member.household_id) & (notification.c.user_id == member.user_id)
+
+
+async def list_notifications(session: AsyncSession, member: Member, cursor: str | None, limit: int,
+                             unread_only: bool) -> tuple[list, str | None]:
+    query = select(*SHOWN).where(_mine(member)).order_by(notification.c.seq.desc()).limit(limit + 1)
+    if cursor:
+        query = query.where(notification.c.seq < decode_cursor(cursor))
+    if unread_only:
+        query = query.where(notification.c.read_at.is_(None))
+    rows = (await session.execute(query)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1].seq) if more else None
+
+
+async def unread_count(session: AsyncSession, member: Member) -> int:
+    return await session.scalar(
+        select(func.count()).select_from(notification).where(_mine(member), notification.c.read_at.is_(None))
+    )
+
+
+async def mark_read(session: AsyncSession, member: Member, notification_id: UUID) -> None:
+    """Idempotent: marking a read notification again changes nothing and says nothing."""
+    async with session.begin():
+        found = (await session.execute(
+            select(notification.c.read_at).where(_mine(member), notification.c.id == notification_id)
+            .with_for_update()
+        )).first()
+        if found is None:
+            raise NotFound("No such notification.")
+        if found.read_at is not None:
+            return
+        await session.execute(
+            update(notification).where(notification.c.id == notification_id).values(read_at=datetime.now(UTC))
+        )
+        change = {"entity": "notification", "id": str(notification_id), "change": "read"}
+        await streams.append(session, member.household_id, [Outgoing(member.user_id, ENTITY_CHANGED, change)])
+
+
+async def mark_all_read(session: AsyncSession, member: Member, up_to: int | None) -> int:
+    """Mark every unread notification read (up to the `seq` the page has seen); how many were."""
+    async with session.begin():
+        query = update(notification).where(_mine(member), notification.c.read_at.is_(None))
+        if up_to is not None:
+            query = query.where(notification.c.seq <= up_to)
+        marked = (await session.execute(query.values(read_at=datetime.now(UTC)))).rowcount
+        if marked:
+            change = {"entity": "notification", "id": None, "change": "all_read"}
+            if up_to is not None:
+                change["up_to"] = up_to
+            await streams.append(session, member.household_id, [Outgoing(member.user_id, ENTITY_CHANGED, change)])
+        return marked

@@ -1,0 +1,49 @@
+"""Daily retention: stream messages are kept for reconnects only, notifications for the member's inbox."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+
+import structlog
+from fastapi import FastAPI
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.notification.models import notification, stream_message
+
+log = structlog.get_logger()
+
+
+async def prune(engine: AsyncEngine, now: datetime, stream_days: int, notification_days: int) -> dict[str, int]:
+    """Delete stream messages and notifications older than their retention; how many of each."""
+    async with engine.begin() as conn:
+        messages = await conn.execute(delete(stream_message).where(
+            stream_message.c.created_at < now - timedelta(days=stream_days)))
+        notices = await conn.execute(delete(notification).where(
+            notification.c.created_at < now - timedelta(days=notification_days)))
+    return {"stream_messages": messages.rowcount, "notifications": notices.rowcount}
+
+
+@asynccontextmanager
+async def keep_retention(app: FastAPI) -> AsyncIterator[None]:
+    settings = app.state.settings
+
+    async def loop() -> None:
+        while True:
+            try:
+                pruned = await prune(app.state.engine, datetime.now(UTC), settings.stream_retention_days,
+                                     settings.notification_retention_days)
+                log.info("notification.retention", **pruned)
+            except Exception as exc:  # noqa: BLE001 - tried again next time; nothing depends on it meanwhile
+                log.warning("notification.retention_failed", error=repr(exc))
+            await asyncio.sleep(settings.retention_interval_s)
+
+    task = asyncio.create_task(loop(), name="notification-retention")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -1,0 +1,131 @@
+"""Each member's stream: messages numbered by a per-member sequence, and the NOTIFY that wakes replicas.
+
+A message is appended in the transaction of its cause (the event, or a member marking something read).
+The member's `stream_position` row is locked while it is numbered, so one member's messages commit in
+sequence order: a reader that has seen message n has seen every message before it. The NOTIFY payload
+is only `household user seq`; every replica reads the messages themselves from the database.
+"""
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from services.notification.models import notification, stream_message
+
+CHANNEL = "notification_stream"
+REVOKED = "revoked"  # in place of a sequence: the member left; close their streams
+
+NOTIFICATION = "notification"
+ENTITY_CHANGED = "entity_changed"
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message for one member; `notification` holds the row of a notification, if it is one."""
+
+    user_id: UUID
+    event: str
+    data: dict[str, Any]
+    notification: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    seq: int
+    event: str
+    data: str  # JSON, as stored
+
+
+_NUMBER = text("""
+    INSERT INTO notification.stream_position AS p (household_id, user_id, last_seq)
+    SELECT CAST(:household_id AS uuid), t.user_id, t.n
+    FROM unnest(CAST(:users AS uuid[]), CAST(:counts AS bigint[])) AS t(user_id, n)
+    ON CONFLICT (household_id, user_id) DO UPDATE SET last_seq = p.last_seq + excluded.last_seq
+    RETURNING user_id, last_seq
+""")
+
+_NOTIFY = text("SELECT pg_notify(:channel, p) FROM unnest(CAST(:payloads AS text[])) AS p")
+
+
+async def append(session: AsyncSession, household_id: UUID, messages: Sequence[Outgoing]) -> None:
+    """Number `messages` in each member's sequence, store them, and NOTIFY on commit."""
+    if not messages:
+        return
+    counts = Counter(m.user_id for m in messages)
+    users = sorted(counts, key=str)  # one lock order for every transaction: fewer deadlocks
+    rows = await session.execute(_NUMBER, {
+        "household_id": household_id, "users": users, "counts": [counts[u] for u in users],
+    })
+    next_seq = {user_id: last - counts[user_id] + 1 for user_id, last in rows}
+    stream_rows, notification_rows = [], []
+    for message in messages:
+        seq = next_seq[message.user_id]
+        next_seq[message.user_id] = seq + 1
+        stream_rows.append({"household_id": household_id, "user_id": message.user_id, "seq": seq,
+                            "event": message.event, "data": message.data})
+        if message.notification is not None:
+            notification_rows.append({**message.notification, "household_id": household_id,
+                                      "user_id": message.user_id, "seq": seq})
+    await session.execute(insert(stream_message), stream_rows)
+    if notification_rows:
+        await session.execute(insert(notification), notification_rows)
+    payloads = [f"{household_id} {user_id} {seq - 1}" for user_id, seq in next_seq.items()]
+    await session.execute(_NOTIFY, {"channel": CHANNEL, "payloads": payloads})
+
+
+async def notify_revoked(session: AsyncSession, household_id: UUID, user_id: UUID) -> None:
+    await session.execute(text("SELECT pg_notify(:channel, :payload)"),
+                          {"channel": CHANNEL, "payload": f"{household_id} {user_id} {REVOKED}"})
+
+
+async def position(conn: AsyncConnection | AsyncSession, household_id: UUID, user_id: UUID) -> int:
+    """The member's latest sequence number (0 before their first message)."""
+    last = await conn.scalar(
+        text("SELECT last_seq FROM notification.stream_position WHERE household_id = :h AND user_id = :u"),
+        {"h": household_id, "u": user_id},
+    )
+    return last or 0
+
+
+async def read_after(conn: AsyncConnection | AsyncSession, household_id: UUID, user_id: UUID, after: int,
+                     up_to: int | None = None, limit: int | None = None) -> list[Message]:
+    """The member's messages numbered after `after` (and up to `up_to`), in order."""
+    rows = await conn.execute(
+        text("""
+            SELECT seq, event, data::text FROM notification.stream_message
+            WHERE household_id = :h AND user_id = :u AND seq > :after
+              AND seq <= coalesce(CAST(:up_to AS bigint), 9223372036854775807)
+            ORDER BY seq LIMIT :limit
+        """),
+        {"h": household_id, "u": user_id, "after": after, "up_to": up_to, "limit": limit},
+    )
+    return [Message(*row) for row in rows]
+
+
+_READ_MANY = text("""
+    SELECT m.household_id, m.user_id, m.seq, m.event, m.data::text
+    FROM unnest(CAST(:households AS uuid[]), CAST(:users AS uuid[]), CAST(:afters AS bigint[]))
+         AS c(household_id, user_id, after_seq)
+    JOIN notification.stream_message m
+      ON m.household_id = c.household_id AND m.user_id = c.user_id AND m.seq > c.after_seq
+    ORDER BY m.household_id, m.user_id, m.seq
+""")
+
+
+async def read_many(conn: AsyncConnection, after: dict[tuple[UUID, UUID], int]) -> dict[tuple[UUID, UUID], list[Message]]:
+    """Every listed member's messages after their own position, in one query."""
+    if not after:
+        return {}
+    keys = list(after)
+    rows = await conn.execute(_READ_MANY, {
+        "households": [k[0] for k in keys], "users": [k[1] for k in keys], "afters": [after[k] for k in keys],
+    })
+    found: dict[tuple[UUID, UUID], list[Message]] = {}
+    for household_id, user_id, seq, event, data in rows:
+        found.setdefault((household_id, user_id), []).append(Message(seq, event, data))
+    return found
