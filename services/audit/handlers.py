@@ -1,12 +1,15 @@
-"""Every event lands once as an audit entry (the inbox de-duplicates by event id)."""
+"""Every event lands once as an audit entry (the inbox de-duplicates by event id). Membership events
+also keep the read model of who is an admin of which household, for the query API."""
 
 from uuid import UUID
 
-from sqlalchemy import insert
+from sqlalchemy import delete, insert, update
+from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.audit.models import audit_entry
-from shared.consumer import Envelope
+from services.audit.models import audit_entry, member
+from shared.consumer import Envelope, Handler
+from shared.events import household as h
 
 
 def _uuid_or_none(value: object) -> UUID | None:
@@ -33,3 +36,48 @@ async def record_entry(session: AsyncSession, envelope: Envelope) -> None:
             data=data,
         )
     )
+
+
+async def _set_role(session: AsyncSession, household_id: UUID, user_id: UUID, role: str) -> None:
+    await session.execute(
+        upsert(member).values(household_id=household_id, user_id=user_id, role=role)
+        .on_conflict_do_update(index_elements=["household_id", "user_id"], set_={"role": role})
+    )
+
+
+async def household_created(session: AsyncSession, envelope: Envelope) -> None:
+    await record_entry(session, envelope)
+    event: h.HouseholdCreated = envelope.event
+    if event.actor_id is not None:  # the creator is the first admin; no member.joined is sent for them
+        await _set_role(session, event.household_id, event.actor_id, "admin")
+
+
+async def member_joined(session: AsyncSession, envelope: Envelope) -> None:
+    await record_entry(session, envelope)
+    event: h.MemberJoined = envelope.event
+    await _set_role(session, event.household_id, event.user_id, event.role)
+
+
+async def member_role_changed(session: AsyncSession, envelope: Envelope) -> None:
+    await record_entry(session, envelope)
+    event: h.MemberRoleChanged = envelope.event
+    await session.execute(
+        update(member).where(member.c.household_id == event.household_id, member.c.user_id == event.user_id)
+        .values(role=event.new_role)
+    )
+
+
+async def member_removed(session: AsyncSession, envelope: Envelope) -> None:
+    await record_entry(session, envelope)
+    event: h.MemberRemoved = envelope.event
+    await session.execute(
+        delete(member).where(member.c.household_id == event.household_id, member.c.user_id == event.user_id)
+    )
+
+
+HANDLERS: dict[str, Handler] = {
+    h.HouseholdCreated.event_type(): household_created,
+    h.MemberJoined.event_type(): member_joined,
+    h.MemberRoleChanged.event_type(): member_role_changed,
+    h.MemberRemoved.event_type(): member_removed,
+}

@@ -1,20 +1,21 @@
-"""Composition root of the audit logger."""
+"""Composition root of the audit logger: every event into the log, and the admins' query API."""
 
 from fastapi import FastAPI
 
+from services.audit import routes
 from services.audit.config import Settings
-from services.audit.handlers import record_entry
-from services.audit.partitions import keep_partitions_ahead
+from services.audit.handlers import HANDLERS, record_entry
 from services.audit.models import processed_event
+from services.audit.partitions import keep_partitions
 from shared.app import create_service_app
 from shared.consumer import events_router
 
 
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    app = create_service_app(settings, title="giftflow audit", extra=keep_partitions_ahead)
-    app.include_router(events_router(settings.service_name, processed_event, {}, catch_all=record_entry))
+    app = create_service_app(settings, title="giftflow audit", extra=keep_partitions)
+    app.include_router(events_router(settings.service_name, processed_event, HANDLERS, catch_all=record_entry))
+    app.include_router(routes.router)
     return app
 
 

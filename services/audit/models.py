@@ -1,7 +1,9 @@
 """The audit logger's tables, in its own schema. `audit_entry` is append-only and partitioned by
-month of `recorded_at`, so retention drops whole partitions instead of deleting rows."""
+month of `recorded_at`, so retention drops whole partitions instead of deleting rows. `member` is a
+read model of who belongs to which household with which role, kept from membership events: the query
+API is for admins only, and a consumer never reads the gateway's schema."""
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, Table, Text, func
+from sqlalchemy import BigInteger, Column, DateTime, Identity, PrimaryKeyConstraint, Table, Text, func
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from shared.db import service_metadata
@@ -25,4 +27,13 @@ audit_entry = Table(
     Column("occurred_at", DateTime(timezone=True)),
     Column("data", JSONB, nullable=False),
     postgresql_partition_by="RANGE (recorded_at)",
+)
+
+member = Table(
+    "member",
+    metadata,
+    Column("household_id", UUID(as_uuid=True), nullable=False),
+    Column("user_id", UUID(as_uuid=True), nullable=False),
+    Column("role", Text, nullable=False),
+    PrimaryKeyConstraint("household_id", "user_id"),
 )

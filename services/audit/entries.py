@@ -1,0 +1,96 @@
+"""Reading the audit log: one household's entries, newest first, filtered, a page at a time.
+
+Surprise protection: an entry is never shown to a member listed in its `hidden_from`, admin or not.
+"""
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import Select, and_, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.audit.auth import Admin
+from services.audit.models import audit_entry
+from shared.errors import AppError
+
+TYPE_FILTER = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+
+
+class InvalidFilter(AppError):
+    status_code = 422
+    code = "validation_failed"
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"Some fields are not valid: {field}", [{"field": field, "problem": problem}])
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    subject: str | None = None
+    actor_id: UUID | None = None
+    types: tuple[str, ...] = ()
+    since: datetime | None = None  # recorded at or after
+    until: datetime | None = None  # recorded before
+
+
+def type_pattern(wanted: str) -> str:
+    """A LIKE pattern for `giftflow.claim.added.v1` (exactly), `claim.added` (any version) or `claim` (all claim events)."""
+    if not TYPE_FILTER.match(wanted):
+        raise InvalidFilter("type", "is an event type like giftflow.claim.added.v1, an event name like claim.added, "
+                                    "or an entity like claim")
+    escaped = wanted.replace("_", r"\_")
+    if wanted.startswith("giftflow.") and re.search(r"\.v\d+$", wanted):
+        return escaped
+    name = escaped.removeprefix("giftflow.")
+    return f"giftflow.{name}.v%" if "." in wanted.removeprefix("giftflow.") else f"giftflow.{name}.%"
+
+
+def encode_cursor(recorded_at: datetime, entry_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([recorded_at.isoformat(), entry_id]).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        at, entry_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return datetime.fromisoformat(at), int(entry_id)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise InvalidFilter("cursor", "is not a cursor this list gave out; start again without one") from None
+
+
+def entries_query(admin: Admin, wanted: EntryFilter) -> Select:
+    t = audit_entry
+    query = select(t.c.id, t.c.recorded_at, t.c.event_id, t.c.event_type, t.c.subject, t.c.actor_id,
+                   t.c.occurred_at, t.c.data).where(
+        t.c.household_id == admin.household_id,
+        ~t.c.hidden_from.contains([admin.user_id]),
+    )
+    if wanted.subject is not None:
+        query = query.where(t.c.subject == wanted.subject)
+    if wanted.actor_id is not None:
+        query = query.where(t.c.actor_id == wanted.actor_id)
+    if wanted.types:
+        query = query.where(or_(*(t.c.event_type.like(type_pattern(w)) for w in wanted.types)))
+    if wanted.since is not None:
+        query = query.where(t.c.recorded_at >= wanted.since)
+    if wanted.until is not None:
+        query = query.where(t.c.recorded_at < wanted.until)
+    return query
+
+
+async def find_entries(session: AsyncSession, admin: Admin, wanted: EntryFilter, cursor: str | None,
+                       limit: int) -> tuple[list, str | None]:
+    t = audit_entry
+    query = entries_query(admin, wanted)
+    if cursor:
+        at, entry_id = decode_cursor(cursor)
+        query = query.where(and_(t.c.recorded_at <= at, tuple_(t.c.recorded_at, t.c.id) < tuple_(at, entry_id)))
+    query = query.order_by(t.c.recorded_at.desc(), t.c.id.desc()).limit(limit + 1)
+    rows = (await session.execute(query)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1].recorded_at, rows[-1].id) if more else None

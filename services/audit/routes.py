@@ -1,0 +1,60 @@
+"""The audit log's query API, for household admins (the gateway serves it under its origin)."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+
+from services.audit.auth import CurrentAdmin
+from services.audit.entries import EntryFilter, InvalidFilter, find_entries
+
+router = APIRouter(prefix="/api/households/{household_id}/audit", tags=["audit"])
+
+
+class AuditEntry(BaseModel):
+    id: int
+    type: str = Field(description="The event's CloudEvent type, e.g. giftflow.claim.added.v1.")
+    subject: str | None = Field(description="The id of the entity the event is about.")
+    actor_id: uuid.UUID | None
+    occurred_at: datetime | None
+    recorded_at: datetime
+    event_id: uuid.UUID
+    data: dict[str, Any]
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntry]
+    next_cursor: str | None = None
+
+
+@router.get("", response_model=AuditPage, responses={
+    403: {"description": "The caller is a member but not an admin."},
+    404: {"description": "No such household, or the caller is not a member of it."},
+})
+async def list_entries(
+    request: Request,
+    admin: CurrentAdmin,
+    subject: Annotated[str | None, Query(max_length=100, description="Only events about this entity id.")] = None,
+    actor_id: Annotated[uuid.UUID | None, Query(description="Only what this member did.")] = None,
+    type: Annotated[list[str] | None, Query(max_length=100, description=(
+        "Only these events: a type (giftflow.claim.added.v1), a name (claim.added) or an entity (claim); repeatable."
+    ))] = None,
+    since: Annotated[datetime | None, Query(description="Recorded at or after this time.")] = None,
+    until: Annotated[datetime | None, Query(description="Recorded before this time.")] = None,
+    cursor: Annotated[str | None, Query(max_length=200, description="`next_cursor` of the previous page.")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+):
+    """The household's audit log, newest first (admins only; never what is hidden from the caller)."""
+    for name, value in (("since", since), ("until", until)):
+        if value is not None and value.tzinfo is None:
+            raise InvalidFilter(name, "needs a time zone, e.g. 2026-12-24T18:00:00Z")
+    wanted = EntryFilter(subject=subject, actor_id=actor_id, types=tuple(type or ()), since=since, until=until)
+    async with request.app.state.sessions() as session:
+        rows, next_cursor = await find_entries(session, admin, wanted, cursor, limit)
+    return AuditPage(
+        items=[AuditEntry(id=r.id, type=r.event_type, subject=r.subject, actor_id=r.actor_id, occurred_at=r.occurred_at,
+                          recorded_at=r.recorded_at, event_id=r.event_id, data=r.data) for r in rows],
+        next_cursor=next_cursor,
+    )
