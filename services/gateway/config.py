@@ -23,3 +23,6 @@ class Settings(ServiceSettings):
     url_import_allow_private: bool = False
     url_import_timeout_s: float = 5.0
     url_import_max_bytes: int = 2 * 1024 * 1024
+
+    # the notification service, whose REST and live stream the gateway serves under its own origin
+    notification_url: str = "http://127.0.0.1:8001"

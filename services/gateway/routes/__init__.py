@@ -1,6 +1,6 @@
 from fastapi import APIRouter
 
-from services.gateway.routes import auth, households, invitations, members, url_import
+from services.gateway.routes import auth, households, invitations, members, proxy, url_import
 from services.gateway.routes import budgets, comments, dashboard, gifts, items, lists, occasions, people, tags
 from services.gateway.routes import tasks
 
@@ -20,3 +20,4 @@ api.include_router(tasks.router)
 api.include_router(tags.router)
 api.include_router(budgets.router)
 api.include_router(dashboard.router)
+api.include_router(proxy.router)
