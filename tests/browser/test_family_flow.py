@@ -1,6 +1,8 @@
 """A family plans a gift together in their phones' browsers: claims show up live for the others and
 never for the person the gift is for."""
 
+import re
+
 from playwright.async_api import expect
 
 from tests.browser.conftest import screenshot
@@ -44,6 +46,16 @@ async def test_a_claim_shows_live_to_the_family_and_never_to_its_recipient(new_p
     await expect(bob.get_by_text("Alice")).to_have_count(0)
     await expect(bob.get_by_text("Claimed")).to_have_count(0)
     await screenshot(bob, "list-as-recipient")
+
+    # Carol was told what Alice did; reading it all clears the count on the bell
+    unread = carol.locator("#unread")
+    await expect(unread).to_be_visible()
+    await carol.get_by_role("link", name=re.compile("^Notifications")).click()
+    await expect(carol.locator(".notifications li.unread").first).to_be_visible()
+    await screenshot(carol, "notifications")
+    await carol.get_by_role("button", name="Mark all read").click()
+    await expect(carol.locator(".notifications li.unread")).to_have_count(0)
+    await expect(unread).to_be_hidden()
 
     for page in (alice, bob, carol):
         assert page.js_errors == []
