@@ -132,7 +132,8 @@ class Loader:
             status = rng.choices(PIPELINE, weights=weights)[0]
             giver = rng.choice(spec.givers)
             if status != "idea" or rng.random() < 0.2:  # "I'll get this", said before buying
-                await self.post(f"/items/{item['id']}/claims", giver, {"quantity": wish.quantity if status != "idea" else 1})
+                units = wish.quantity if status != "idea" else 1
+                await self.post(f"/items/{item['id']}/claims", giver, {"quantity": units})
                 self.seeded.add("claims")
             for step in PIPELINE[1:PIPELINE.index(status) + 1]:
                 await self.post(f"/items/{item['id']}/status", giver, {"status": step})

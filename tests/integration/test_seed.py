@@ -16,7 +16,8 @@ async def test_the_seed_loads_a_family_whose_logins_work_and_a_second_run_finds_
     household = seeded.household_id
 
     assert not seeded.already_there
-    assert {login.email for login in seeded.logins} >= {f"maya.okafor+{tag}@example.com", f"leo.okafor+{tag}@example.com"}
+    emails = {login.email for login in seeded.logins}
+    assert {f"maya.okafor+{tag}@example.com", f"leo.okafor+{tag}@example.com"} <= emails
     assert await count(admin_db, "membership", household) == 5
     assert await count(admin_db, "person", household) >= 10
     assert await count(admin_db, "occasion", household) >= 5
@@ -31,7 +32,8 @@ async def test_the_seed_loads_a_family_whose_logins_work_and_a_second_run_finds_
     else:
         assert await count(admin_db, "task", household) >= 5
 
-    kinds = await admin_db.fetch("SELECT DISTINCT kind FROM gateway.gift_list WHERE household_id = $1", uuid.UUID(household))
+    kinds = await admin_db.fetch("SELECT DISTINCT kind FROM gateway.gift_list WHERE household_id = $1",
+                                 uuid.UUID(household))
     assert {r["kind"] for r in kinds} == {"wish", "idea"}
     statuses = await admin_db.fetch("SELECT DISTINCT status FROM gateway.list_item WHERE household_id = $1",
                                     uuid.UUID(household))

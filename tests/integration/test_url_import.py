@@ -126,7 +126,8 @@ async def client_allowing_private(service_url):
     from services.gateway.main import create_app
 
     settings = Settings(
-        database_url=service_url("gateway"), db_pool_size=2, url_import_allow_private=True, url_import_timeout_s=TIMEOUT_S
+        database_url=service_url("gateway"), db_pool_size=2,
+        url_import_allow_private=True, url_import_timeout_s=TIMEOUT_S,
     )
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)

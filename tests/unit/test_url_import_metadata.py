@@ -61,7 +61,11 @@ def test_json_ld_product_with_a_list_of_offers_takes_the_first_priced_one():
 
 
 def test_aggregate_offer_and_price_specification_give_a_price():
-    aggregate = {"@type": "Product", "name": "Lego", "offers": {"@type": "AggregateOffer", "lowPrice": "79.5", "priceCurrency": "USD"}}
+    aggregate = {
+        "@type": "Product",
+        "name": "Lego",
+        "offers": {"@type": "AggregateOffer", "lowPrice": "79.5", "priceCurrency": "USD"},
+    }
     specified = {
         "@type": "Product",
         "name": "Kindle",
@@ -83,7 +87,9 @@ def test_product_inside_a_graph_is_found_and_related_products_are_not_taken_for_
                 "name": "Balance bike",
                 "image": [{"@type": "ImageObject", "url": "/images/bike.png"}],
                 "offers": {"price": "89.00", "priceCurrency": "EUR"},
-                "isRelatedTo": {"@type": "Product", "name": "Helmet", "offers": {"price": "20", "priceCurrency": "EUR"}},
+                "isRelatedTo": {
+                    "@type": "Product", "name": "Helmet", "offers": {"price": "20", "priceCurrency": "EUR"}
+                },
             },
         ],
     }
@@ -124,11 +130,11 @@ def test_json_ld_wins_over_opengraph_and_fills_only_what_it_has():
         page(
             og("og:title", "Generic OG title"),
             og("og:image", "https://shop.example/og.jpg"),
-            json_ld({"@type": "Product", "name": "Puzzle 1000 pieces", "offers": {"price": "15", "priceCurrency": "EUR"}}),
+            json_ld({"@type": "Product", "name": "Puzzle", "offers": {"price": "15", "priceCurrency": "EUR"}}),
         ),
         PAGE_URL,
     )
-    assert found.title == "Puzzle 1000 pieces"
+    assert found.title == "Puzzle"
     assert found.image_url == "https://shop.example/og.jpg"
 
 

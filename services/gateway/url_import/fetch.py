@@ -152,7 +152,9 @@ async def fetch_page(
             f"The page took longer than {limits.timeout_s:g} seconds to load; try again, or fill in the gift yourself."
         ) from exc
     except httpx.HTTPError as exc:  # the connection broke, or the answer was not valid HTTP
-        raise PageUnreachable(f"The page at {target.host} could not be read; check that it opens in a browser.") from exc
+        raise PageUnreachable(
+            f"The page at {target.host} could not be read; check that it opens in a browser."
+        ) from exc
 
 
 async def _follow(client: httpx.AsyncClient, target: httpx.URL, limits: FetchLimits, resolve: Resolver) -> Page:
@@ -206,7 +208,8 @@ async def _connect(client: httpx.AsyncClient, target: httpx.URL, addresses: list
     extensions = {"sni_hostname": host} if target.scheme == "https" else {}
     refused: httpx.ConnectError | None = None
     for address in addresses[:3]:  # the checked addresses only: never a second lookup
-        request = client.build_request("GET", target.copy_with(host=str(address)), headers=headers, extensions=extensions)
+        at_address = target.copy_with(host=str(address))
+        request = client.build_request("GET", at_address, headers=headers, extensions=extensions)
         try:
             return await client.send(request, stream=True)
         except httpx.ConnectError as exc:
@@ -217,13 +220,15 @@ async def _connect(client: httpx.AsyncClient, target: httpx.URL, addresses: list
 async def _read(response: httpx.Response, target: httpx.URL, limits: FetchLimits) -> Page:
     if not response.is_success:
         raise PageUnreachable(
-            f"{target.host} answered {response.status_code} {response.reason_phrase}; check that the link opens in a browser.",
+            f"{target.host} answered {response.status_code} {response.reason_phrase}; "
+            "check that the link opens in a browser.",
             {"status": response.status_code},
         )
     mime = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if mime not in HTML_TYPES:
         raise NotAWebPage(
-            f"The link leads to {mime or 'a file of unknown type'}, not a web page; paste the link of the product's page.",
+            f"The link leads to {mime or 'a file of unknown type'}, not a web page; "
+            "paste the link of the product's page.",
             {"content_type": mime or None},
         )
     body, truncated = bytearray(), False

@@ -74,7 +74,8 @@ def _from_json_ld(product: dict, page_url: str) -> ProductMetadata:
     for offer in _offers(product.get("offers")):
         spec = _first(offer.get("priceSpecification"))
         spec = spec if isinstance(spec, dict) else {}
-        amount = next((v for v in (offer.get("price"), offer.get("lowPrice"), spec.get("price")) if v is not None), None)
+        amounts = (offer.get("price"), offer.get("lowPrice"), spec.get("price"))
+        amount = next((v for v in amounts if v is not None), None)
         price = _price(amount)
         if price is not None:
             currency = _currency(offer.get("priceCurrency") or spec.get("priceCurrency"))
