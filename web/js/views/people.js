@@ -70,8 +70,10 @@ export async function person(ctx) {
   const isMe = p.linked_user_id === session.me.id;
   const listsEl = h("ul", { class: "cards", "aria-label": `Lists for ${p.name}` });
 
+  let count = 0;
   async function load() {
     const lists = await getAll(session.hh(`/lists?person_id=${id}`));
+    count = lists.length;
     const occasionName = Object.fromEntries(occasions.map((o) => [o.id, o.name]));
     listsEl.replaceChildren(...lists.map((l) => h("li", {},
       h("a", { class: "card choice", href: `#/lists/${l.id}` },
@@ -84,8 +86,7 @@ export async function person(ctx) {
   await load();
   ctx.onChange(["list", "person"], load);
 
-  const listForm = h("form", { class: "card stack", novalidate: true },
-    h("h2", {}, isMe ? "Start your wish list" : `Start a list for ${p.name}`),
+  const listForm = h("form", { class: "stack", novalidate: true },
     field("Name", input("name", { required: true, maxlength: 120, value: isMe ? "My wishes" : "" })),
     isMe ? null : field("Kind", select("kind", KINDS, "wish")),
     field("Who sees it", select("visibility", VISIBILITY, "household")),
@@ -123,5 +124,8 @@ export async function person(ctx) {
     h("h1", {}, p.name),
     p.interests.length ? h("p", { class: "muted" }, `Likes: ${p.interests.join(", ")}`) : null,
     p.notes ? h("p", { class: "notes" }, p.notes) : null,
-    h("h2", {}, "Lists"), listsEl, listForm, editSection);
+    h("h2", {}, "Lists"), listsEl,
+    // open while there is no list yet: starting one is then the thing to do here
+    h("details", { class: "card", open: count === 0 }, h("summary", {}, isMe ? "Start your wish list" : `Start a list for ${p.name}`), listForm),
+    editSection);
 }
