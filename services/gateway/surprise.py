@@ -3,7 +3,7 @@
 Pure rules over plain facts, with no database, so every read path (REST, dashboard, the `hidden_from`
 of events) asks the same questions and the rules can be tested on their own:
 
-* A list kept private is seen only by the member who made it.
+* A list kept private is seen only by the member who made it, and so are the gifts only on such lists.
 * A member sees their own wish list, but its items only *redacted*: what and how many, never who
   claimed or bought it, its status beyond "on my list", pledges or surprise comments.
 * Idea lists about a member, and gifts for them that are not on their own wish list, are hidden.
@@ -51,6 +51,7 @@ class GiftFacts:
     recipient_person_ids: frozenset[UUID]  # linked as recipients, plus the owners of lists it is on
     from_santa: bool = False
     lists: tuple[ListFacts, ...] = ()  # the lists it sits on
+    created_by: UUID | None = None
 
 
 def is_own_wish_list(viewer: Viewer, lst: ListFacts) -> bool:
@@ -73,6 +74,10 @@ def gift_view(viewer: Viewer, gift: GiftFacts) -> View:
         return View.REDACTED if on_own_wish_list else View.HIDDEN
     if gift.from_santa and viewer.is_child:
         return View.HIDDEN
+    if gift.lists and gift.created_by != viewer.user_id and all(
+        list_view(viewer, lst) is View.HIDDEN for lst in gift.lists
+    ):
+        return View.HIDDEN  # it lives only on lists kept from the viewer, e.g. someone's private list
     return View.FULL
 
 

@@ -143,3 +143,15 @@ def _item(**fields) -> ListItem:
                     quantity=2, claimed_quantity=0, status="idea", status_changed_at=now, purchased_at=now,
                     created_at=now, updated_at=now)
     return ListItem(**(defaults | fields))
+
+
+def test_a_gift_only_on_lists_kept_from_the_viewer_is_hidden_unless_they_added_it():
+    private = a_list(grandpa_p, visibility="private", created_by=ben_id)
+    only_private = GiftFacts(recipient_person_ids=frozenset({grandpa_p}), lists=(private,), created_by=ann_id)
+    assert gift_view(cleo, only_private) is View.HIDDEN
+    assert gift_view(ben, only_private) is View.FULL
+    assert gift_view(ann, only_private) is View.FULL  # she added it
+    also_shared = GiftFacts(recipient_person_ids=frozenset({grandpa_p}), lists=(private, a_list(grandpa_p)))
+    assert gift_view(cleo, also_shared) is View.FULL
+    on_no_list = GiftFacts(recipient_person_ids=frozenset(), created_by=ann_id)
+    assert gift_view(cleo, on_no_list) is View.FULL

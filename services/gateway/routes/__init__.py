@@ -1,8 +1,7 @@
 from fastapi import APIRouter
 
-from services.gateway.routes import auth, households, invitations, members, proxy, url_import
+from services.gateway.routes import auth, households, invitations, members, url_import
 from services.gateway.routes import budgets, comments, dashboard, gifts, items, lists, occasions, people, tags
-from services.gateway.routes import tasks
 
 api = APIRouter(prefix="/api")
 api.include_router(households.router)
@@ -16,8 +15,6 @@ api.include_router(lists.router)
 api.include_router(gifts.router)
 api.include_router(items.router)
 api.include_router(comments.router)
-api.include_router(tasks.router)
 api.include_router(tags.router)
 api.include_router(budgets.router)
 api.include_router(dashboard.router)
-api.include_router(proxy.router)

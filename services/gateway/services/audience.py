@@ -56,7 +56,9 @@ async def gifts_facts(session: AsyncSession, gift_ids: Iterable[uuid.UUID]) -> d
     ids = set(gift_ids)
     if not ids:
         return {}
-    santa = dict((await session.execute(select(Gift.id, Gift.from_santa).where(Gift.id.in_(ids)))).all())
+    gifts = {gift_id: (from_santa, created_by) for gift_id, from_santa, created_by in (await session.execute(
+        select(Gift.id, Gift.from_santa, Gift.created_by).where(Gift.id.in_(ids))
+    )).all()}
     recipients: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     for gift_id, person_id in (await session.execute(
         select(GiftPerson.gift_id, GiftPerson.person_id)
@@ -75,8 +77,9 @@ async def gifts_facts(session: AsyncSession, gift_ids: Iterable[uuid.UUID]) -> d
             recipient_person_ids=frozenset(recipients[gift_id]),
             from_santa=from_santa,
             lists=tuple(lists[gift_id]),
+            created_by=created_by,
         )
-        for gift_id, from_santa in santa.items()
+        for gift_id, (from_santa, created_by) in gifts.items()
     }
 
 
