@@ -1,7 +1,8 @@
 from fastapi import APIRouter
 
-from services.gateway.routes import auth, households, invitations, members, url_import
+from services.gateway.routes import auth, households, invitations, members, proxy, url_import
 from services.gateway.routes import budgets, comments, dashboard, gifts, items, lists, occasions, people, tags
+from services.gateway.routes import tasks
 
 api = APIRouter(prefix="/api")
 api.include_router(households.router)
@@ -15,6 +16,8 @@ api.include_router(lists.router)
 api.include_router(gifts.router)
 api.include_router(items.router)
 api.include_router(comments.router)
+api.include_router(tasks.router)
 api.include_router(tags.router)
 api.include_router(budgets.router)
 api.include_router(dashboard.router)
+api.include_router(proxy.router)
