@@ -2,6 +2,7 @@
 import { account, login, signup } from "./views/auth.js";
 import { family } from "./views/family.js";
 import { addToList, gift } from "./views/gift.js";
+import { gifts } from "./views/gifts.js";
 import { home } from "./views/home.js";
 import { join, pick } from "./views/households.js";
 import { list } from "./views/list.js";
@@ -22,6 +23,7 @@ export const routes = [
   { path: "/people/:id", view: person, household: true, tab: "people" },
   { path: "/lists/:id", view: list, household: true, tab: "people" },
   { path: "/lists/:id/add", view: addToList, household: true, tab: "people" },
+  { path: "/gifts", view: gifts, household: true, tab: "people" },
   { path: "/gifts/:id", view: gift, household: true, tab: "people" },
   { path: "/occasions", view: occasions, household: true, tab: "occasions" },
   { path: "/tasks", view: tasks, household: true, tab: "tasks" },

@@ -1,6 +1,6 @@
 // Add a gift to a list, and one gift: edit it, chip in (pledges), talk about it (comments).
 import { api, getAll } from "../api.js";
-import { button, checkbox, field, h, input, money, textarea, timeAgo } from "../dom.js";
+import { button, checkbox, field, h, input, money, select, textarea, timeAgo } from "../dom.js";
 import { act, handleSubmit, values } from "../forms.js";
 import { giftBody, giftFields, wireImport } from "./giftform.js";
 
@@ -49,7 +49,7 @@ export async function gift(ctx) {
     g.giver ? h("p", { class: "pill wish" }, `From ${g.giver}`) : null,
     h("details", { class: "card", open: ctx.query.edit === "1" }, h("summary", {}, "Edit gift"), form),
   ];
-  if (!recipientView) sections.push(await pledges(ctx, g, names));
+  if (!recipientView) sections.push(await pledges(ctx, g, names), await onAnotherList(ctx, g));
   sections.push(await comments(ctx, g, names, recipientView));
   ctx.onChange(["gift", "pledge", "comment"], () => ctx.refresh());
 
@@ -107,4 +107,19 @@ async function comments(ctx, g, names, recipientView) {
         c.surprise && !recipientView ? " · kept secret" : ""),
       h("p", {}, c.body)))) : h("p", { class: "muted" }, "No comments yet."),
     form);
+}
+
+async function onAnotherList(ctx, g) {
+  const { session } = ctx;
+  const [lists, people] = await Promise.all([getAll(session.hh("/lists")), getAll(session.hh("/people"))]);
+  const names = Object.fromEntries(people.map((p) => [p.id, p.name]));
+  const form = h("form", { class: "stack", novalidate: true },
+    field("List", select("list_id", lists.map((l) => [l.id, `${l.name} (${names[l.person_id] || "someone"})`]), lists[0]?.id)),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "small" }, "Put it on this list")));
+  handleSubmit(form, async () => {
+    const listId = form.elements.list_id.value;
+    await api.post(session.hh(`/lists/${listId}/items`), { gift_id: g.id });
+    ctx.navigate(`/lists/${listId}`);
+  });
+  return h("details", { class: "card" }, h("summary", {}, "Put it on another list"), form);
 }

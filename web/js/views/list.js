@@ -1,7 +1,8 @@
 // One list: its items walking idea → selected → purchased → wrapped → given, with claims.
 import { api, getAll } from "../api.js";
-import { button, empty, field, h, input, money, replaceKeepingFocus } from "../dom.js";
+import { button, empty, field, h, input, money, replaceKeepingFocus, textarea } from "../dom.js";
 import { act, handleSubmit, values } from "../forms.js";
+import { muteButton } from "./preferences.js";
 
 export const PIPELINE = ["idea", "selected", "purchased", "wrapped", "given"];
 // as the gateway allows it: forward one step, or back one to undo a slip; given is final
@@ -30,7 +31,9 @@ export async function list(ctx) {
     return gifts.get(giftId);
   }
 
-  async function load() {
+  async function load({ live = false } = {}) {
+    // a change being typed into an item is not swept away by someone else's: it reloads on save
+    if (live && itemsEl.querySelector("form.dirty")) return;
     gifts.clear();
     const items = await getAll(session.hh(`/lists/${id}/items`));
     const rows = await Promise.all(items.map(async (item) => {
@@ -43,6 +46,23 @@ export async function list(ctx) {
     replaceKeepingFocus(itemsEl, items.length ? rows : [h("li", {}, empty("Nothing on this list yet."))]);
   }
 
+  function editItem(item) {
+    const form = h("form", { class: "stack", novalidate: true },
+      field("How many are wanted", input("quantity", { type: "number", min: 1, max: 99, value: String(item.quantity), inputmode: "numeric" })),
+      field("Notes", textarea("notes", { maxlength: 2000, value: item.notes || "" }), "Seen by the person it is for; keep surprises to the gift's comments."),
+      h("div", { class: "actions" }, h("button", { type: "submit", class: "small" }, "Save")));
+    handleSubmit(form, async () => {
+      const v = values(form);
+      await api.patch(session.hh(`/items/${item.id}`), { quantity: Number(v.quantity || item.quantity), notes: v.notes || null });
+      await load();
+    });
+    const remove = button("Take off the list", () => act(remove, async () => {
+      await api.del(session.hh(`/items/${item.id}`));
+      await load();
+    }, ctx.toast), { class: "small danger", "aria-label": `Take ${item.gift_title} off the list` });
+    return h("details", { class: "item-edit" }, h("summary", {}, "Change"), form, h("div", { class: "actions" }, remove));
+  }
+
   function itemRow(item, gift, claims) {
     const title = h("a", { href: `#/gifts/${item.gift_id}?list=${id}`, class: "item-title" }, item.gift_title);
     const price = gift && gift.price ? h("span", { class: "price" }, money(gift.price, gift.currency)) : null;
@@ -53,11 +73,7 @@ export async function list(ctx) {
     const li = h("li", { class: "item card", dataset: { key: item.id, status: item.status } }, head);
 
     if (item.status === "on_my_list") { // its recipient: what and how many, never who or how far
-      li.append(h("p", { class: "pill wish" }, "On your list"));
-      const remove = button("Remove", () => act(remove, async () => {
-        await api.del(session.hh(`/items/${item.id}`)); await load();
-      }, ctx.toast), { class: "small", "aria-label": `Remove ${item.gift_title}` });
-      li.append(h("div", { class: "actions" }, remove));
+      li.append(h("p", { class: "pill wish" }, "On your list"), editItem(item));
       return li;
     }
 
@@ -93,14 +109,14 @@ export async function list(ctx) {
       }, ctx.toast), { class: back ? "small link" : "small" });
       actions.append(move);
     }
-    li.append(actions);
+    li.append(actions, editItem(item));
     return li;
   }
 
   await load();
   ctx.onChange(["list_item", "claim", "gift", "list", "pledge"], (message) => {
     if (message.entity === "list" && message.id === id && message.change === "deleted") ctx.navigate(`/people/${lst.person_id}`);
-    else load();
+    else load({ live: true });
   });
 
   const settings = h("form", { class: "stack", novalidate: true },
@@ -123,5 +139,6 @@ export async function list(ctx) {
       lst.visibility === "private" ? " · only you see it" : ""),
     h("div", { class: "actions" }, h("a", { class: "button primary", href: `#/lists/${id}/add` }, "Add a gift")),
     itemsEl,
-    h("details", { class: "card" }, h("summary", {}, "List settings"), settings, h("div", { class: "actions spaced" }, remove)));
+    h("details", { class: "card" }, h("summary", {}, "List settings"), settings,
+      h("div", { class: "actions spaced" }, await muteButton(ctx, id), remove)));
 }

@@ -12,6 +12,26 @@ export function upcomingFirst(occasions) {
   return [...next, ...past];
 }
 
+function occasionFields(people, o = null) {
+  return [
+    field("Name", input("name", { required: true, maxlength: 120, placeholder: "Grandma's birthday", value: o?.name || "" })),
+    h("div", { class: "two" }, field("Kind", select("kind", KINDS, o?.kind || "birthday")),
+      field("Date", input("date", { type: "date", required: true, value: o?.date || "" }))),
+    checkbox("recurs_yearly", "Comes back every year", o ? o.recurs_yearly : true),
+    people.length ? h("fieldset", { class: "field", dataset: { field: "person_ids" } }, h("legend", {}, "For whom"),
+      people.map((p) => checkbox("person_ids", p.name, Boolean(o?.person_ids.includes(p.id)), { value: p.id }))) : null,
+    field("Notes", textarea("notes", { maxlength: 4000, value: o?.notes || "" })),
+  ];
+}
+
+function occasionBody(form) {
+  const v = values(form);
+  return {
+    name: v.name, kind: v.kind, date: v.date, notes: v.notes || null, recurs_yearly: form.elements.recurs_yearly.checked,
+    person_ids: [...form.querySelectorAll("input[name=person_ids]:checked")].map((b) => b.value),
+  };
+}
+
 export async function occasions(ctx) {
   const { session } = ctx;
   const listEl = h("ul", { class: "cards", "aria-label": "Occasions" });
@@ -33,31 +53,31 @@ export async function occasions(ctx) {
               o.recurs_yearly ? " · every year" : "")),
           h("span", { class: "pill" }, o.kind)),
         o.person_ids.length ? h("p", { class: "muted" }, `For ${o.person_ids.map((id) => personName[id] || "someone").join(", ")}`) : null,
-        remove ? h("div", { class: "actions" }, remove) : null);
+        session.isChild ? null : editOccasion(o, remove));
     }));
     if (!all.length) listEl.replaceChildren(h("li", {}, empty("No occasions yet: add birthdays, Christmas, anniversaries.")));
   }
+  function editOccasion(o, remove) {
+    const form = h("form", { class: "stack", novalidate: true }, ...occasionFields(people, o),
+      h("div", { class: "actions" }, h("button", { type: "submit", class: "small" }, "Save")));
+    handleSubmit(form, async () => {
+      await api.patch(session.hh(`/occasions/${o.id}`), occasionBody(form));
+      ctx.toast("Saved.");
+      await load();
+    });
+    return h("details", { class: "item-edit" }, h("summary", {}, "Change"), form, h("div", { class: "actions" }, remove));
+  }
+
   await load();
-  ctx.onChange(["occasion", "person"], load);
+  ctx.onChange(["occasion", "person"], () => { if (!listEl.querySelector("form.dirty")) load(); });
 
   let form = null;
   if (!session.isChild) {
     form = h("form", { class: "card stack", novalidate: true },
-      h("h2", {}, "Add an occasion"),
-      field("Name", input("name", { required: true, maxlength: 120, placeholder: "Grandma's birthday" })),
-      h("div", { class: "two" }, field("Kind", select("kind", KINDS, "birthday")), field("Date", input("date", { type: "date", required: true }))),
-      checkbox("recurs_yearly", "Comes back every year", true),
-      people.length ? h("fieldset", { class: "field", dataset: { field: "person_ids" } }, h("legend", {}, "For whom"),
-        people.map((p) => checkbox("person_ids", p.name, false, { value: p.id }))) : null,
-      field("Notes", textarea("notes", { maxlength: 4000 })),
+      h("h2", {}, "Add an occasion"), ...occasionFields(people),
       h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Add occasion")));
     handleSubmit(form, async () => {
-      const v = values(form);
-      const personIds = [...form.querySelectorAll("input[name=person_ids]:checked")].map((b) => b.value);
-      await api.post(session.hh("/occasions"), {
-        name: v.name, kind: v.kind, date: v.date, notes: v.notes || null,
-        recurs_yearly: form.elements.recurs_yearly.checked, person_ids: personIds,
-      });
+      await api.post(session.hh("/occasions"), occasionBody(form));
       form.reset();
       form.classList.remove("dirty");
       ctx.toast("Occasion added.");

@@ -55,7 +55,9 @@ export async function people(ctx) {
       ctx.navigate(`/people/${person.id}`);
     });
   }
-  return h("section", { class: "page" }, h("h1", {}, "People"), listEl, addForm);
+  return h("section", { class: "page" },
+    h("div", { class: "row" }, h("h1", { class: "grow" }, "People"), h("a", { class: "button small", href: "#/gifts" }, "Find a gift")),
+    listEl, addForm);
 }
 
 const KINDS = [["wish", "Wish list (they see what is on it)"], ["idea", "Idea list (kept from them)"]];

@@ -1,0 +1,41 @@
+// Find a gift of the household by words, tag or how far it got.
+import { api, getAll } from "../api.js";
+import { empty, field, h, input, money, select } from "../dom.js";
+import { handleSubmit, values } from "../forms.js";
+
+const STATUSES = [["", "Any status"], ["idea", "Idea"], ["selected", "Selected"], ["purchased", "Purchased"],
+  ["wrapped", "Wrapped"], ["given", "Given"]];
+
+export async function gifts(ctx) {
+  const { session } = ctx;
+  const [tags, people] = await Promise.all([getAll(session.hh("/tags")), getAll(session.hh("/people"))]);
+  const resultsEl = h("ul", { class: "cards", "aria-label": "Gifts found", "aria-live": "polite" });
+  const names = Object.fromEntries(people.map((p) => [p.id, p.name]));
+
+  async function search(filters) {
+    const query = new URLSearchParams({ limit: "50", ...filters });
+    const page = await api.get(session.hh(`/gifts?${query}`));
+    resultsEl.replaceChildren(...page.items.map((g) => h("li", {},
+      h("a", { class: "card choice", href: `#/gifts/${g.id}` },
+        g.image_url ? h("img", { class: "thumb", src: g.image_url, alt: "", loading: "lazy", referrerpolicy: "no-referrer" }) : null,
+        h("span", { class: "grow" }, h("strong", {}, g.title),
+          g.price ? h("span", { class: "price" }, money(g.price, g.currency)) : null,
+          h("span", { class: "muted block" }, [
+            g.people.filter((p) => p.role === "recipient").map((p) => `for ${names[p.person_id] || "someone"}`).join(", "),
+            g.tags.map((t) => `#${t}`).join(" "),
+          ].filter(Boolean).join(" · ")))))));
+    if (!page.items.length) resultsEl.replaceChildren(h("li", {}, empty("No gift matches.")));
+  }
+
+  const form = h("form", { class: "card stack", role: "search", novalidate: true },
+    field("Words", input("q", { type: "search", maxlength: 100, value: ctx.query.q || "", placeholder: "kite" })),
+    h("div", { class: "two even" },
+      field("Tag", select("tag", [["", "Any tag"], ...tags.map((t) => [t.name, t.name])], ctx.query.tag || "")),
+      field("Status", select("status", STATUSES, ctx.query.status || ""))),
+    field("For", select("person_id", [["", "Anyone"], ...people.map((p) => [p.id, p.name])], ctx.query.person_id || "")),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Find")));
+  handleSubmit(form, () => search(values(form)));
+  await search(values(form));
+  ctx.onChange(["gift", "list_item", "tag"], () => search(values(form)));
+  return h("section", { class: "page" }, h("h1", {}, "Gifts"), form, resultsEl);
+}
