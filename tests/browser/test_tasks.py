@@ -1,4 +1,4 @@
-"""Tasks in the browser: add one with a due time and a reminder, see it under mine, tick it off."""
+"""Tasks in the browser: add one with a due time and a reminder, see it under mine, change it, tick it off."""
 
 from datetime import datetime, timedelta
 
@@ -25,8 +25,14 @@ async def test_a_task_added_for_myself_is_among_mine_until_it_is_done(new_phone)
     await expect(cake).to_contain_text("Due ")
     await screenshot(page, "tasks")
 
-    await cake.get_by_role("button", name="Mark done: Order the cake").click()
+    await cake.get_by_text("Change").click()
+    await cake.get_by_label("What needs doing").fill("Order the chocolate cake")
+    await cake.get_by_role("button", name="Save").click()
+    cake = page.locator("li.task").filter(has_text="Order the chocolate cake")
+    await expect(cake).to_contain_text("for you")
+
+    await cake.get_by_role("button", name="Mark done: Order the chocolate cake").click()
     await expect(cake).to_have_count(0)
     await page.get_by_role("link", name="Done").click()
-    await expect(page.locator("li.task.done").filter(has_text="Order the cake")).to_be_visible()
+    await expect(page.locator("li.task.done").filter(has_text="Order the chocolate cake")).to_be_visible()
     assert page.js_errors == []

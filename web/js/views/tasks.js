@@ -16,6 +16,37 @@ function dueFromInput(value) {
   return value ? new Date(value).toISOString() : null;
 }
 
+/** An instant from the API as a `datetime-local` value in the browser's time zone. */
+function dueToInput(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function taskFields(members, names, occasions, me, task = null) {
+  return [
+    field("What needs doing", input("title", { required: true, maxlength: 200, placeholder: "Order the birthday cake", value: task?.title || "" })),
+    field("Due", input("due_at", { type: "datetime-local", value: dueToInput(task?.due_at) }), "In your own time zone."),
+    field("Who does it", select("assignee_id", [["", "Anyone"], ...members.map((m) => [m.user_id, names[m.user_id]])],
+      task ? task.assignee_id || "" : me)),
+    h("fieldset", { class: "field", dataset: { field: "reminders" } }, h("legend", {}, "Remind me"),
+      REMINDERS.map(([value, label]) => checkbox("reminders", label, Boolean(task?.reminders.includes(value)), { value }))),
+    field("Repeat", select("rrule", REPEATS, task?.rrule || "")),
+    occasions.length ? field("For occasion", select("occasion_id", [["", "None"], ...occasions.map((o) => [o.id, o.name])], task?.occasion_id || "")) : null,
+    field("Notes", textarea("notes", { maxlength: 4000, value: task?.notes || "" })),
+  ];
+}
+
+function taskBody(form) {
+  const v = values(form);
+  return {
+    title: v.title, notes: v.notes || null, assignee_id: v.assignee_id || null, occasion_id: v.occasion_id || null,
+    due_at: dueFromInput(v.due_at), rrule: v.rrule || null,
+    reminders: [...form.querySelectorAll("input[name=reminders]:checked")].map((b) => b.value),
+  };
+}
+
 function dueText(task) {
   if (!task.due_at) return "No due time";
   const due = new Date(task.due_at);
@@ -55,30 +86,28 @@ export async function tasks(ctx) {
       h("p", { class: task.due_at && !done && new Date(task.due_at) < new Date() ? "warn-text" : "muted" }, dueText(task),
         task.assignee_id ? ` · for ${names[task.assignee_id] || "a former member"}` : " · anyone"),
       task.notes ? h("p", { class: "notes" }, task.notes) : null,
-      h("div", { class: "actions" }, toggle, remove));
+      h("div", { class: "actions" }, toggle), editTask(task, remove));
+  }
+
+  function editTask(task, remove) {
+    const form = h("form", { class: "stack", novalidate: true }, ...taskFields(members, names, occasions, session.me.id, task),
+      h("div", { class: "actions" }, h("button", { type: "submit", class: "small" }, "Save")));
+    handleSubmit(form, async () => {
+      await api.patch(session.hh(`/tasks/${task.id}`), taskBody(form));
+      ctx.toast("Saved.");
+      await load();
+    });
+    return h("details", { class: "item-edit" }, h("summary", {}, "Change"), form, h("div", { class: "actions" }, remove));
   }
 
   await load();
-  ctx.onChange(["task", "reminder", "member"], load);
+  ctx.onChange(["task", "reminder", "member"], () => { if (!listEl.querySelector("form.dirty")) load(); });
 
   const form = h("form", { class: "card stack", novalidate: true },
-    h("h2", {}, "Add a task"),
-    field("What needs doing", input("title", { required: true, maxlength: 200, placeholder: "Order the birthday cake" })),
-    field("Due", input("due_at", { type: "datetime-local" }), "In your own time zone."),
-    field("Who does it", select("assignee_id", [["", "Anyone"], ...members.map((m) => [m.user_id, names[m.user_id]])], session.me.id)),
-    h("fieldset", { class: "field", dataset: { field: "reminders" } }, h("legend", {}, "Remind me"),
-      REMINDERS.map(([value, label]) => checkbox("reminders", label, false, { value }))),
-    field("Repeat", select("rrule", REPEATS, "")),
-    occasions.length ? field("For occasion", select("occasion_id", [["", "None"], ...occasions.map((o) => [o.id, o.name])], "")) : null,
-    field("Notes", textarea("notes", { maxlength: 4000 })),
+    h("h2", {}, "Add a task"), ...taskFields(members, names, occasions, session.me.id),
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Add task")));
   handleSubmit(form, async () => {
-    const v = values(form);
-    await api.post(session.hh("/tasks"), {
-      title: v.title, notes: v.notes || null, assignee_id: v.assignee_id || null, occasion_id: v.occasion_id || null,
-      due_at: dueFromInput(v.due_at), rrule: v.rrule || null,
-      reminders: [...form.querySelectorAll("input[name=reminders]:checked")].map((b) => b.value),
-    });
+    await api.post(session.hh("/tasks"), taskBody(form));
     form.reset();
     form.classList.remove("dirty");
     ctx.toast("Task added.");
