@@ -8,13 +8,14 @@ import asyncio
 import sys
 import time
 
-from bench import pipe, reminders
+from bench import gateway, pipe, reminders
 from scripts.stack.processes import Stack
 from scripts.stack.topology import Topology
 
 GROUPS = {
     "pipe": [pipe.commit_to_consumer, pipe.outbox_drain],
     "reminders": [reminders.reminder_lateness, reminders.next_occurrence],
+    "gateway": [gateway.gateway_read, gateway.gateway_write],
 }
 
 
