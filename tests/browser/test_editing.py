@@ -46,3 +46,20 @@ async def test_an_occasion_is_renamed_and_a_gift_goes_on_a_second_list(new_phone
     await expect(item(page, "Model train")).to_be_visible()
     assert ideas["id"] in page.url
     assert page.js_errors == []
+
+
+async def test_co_gifters_chip_in_toward_a_gift_and_see_the_total(new_phone):
+    page = await new_phone()
+    family = await family_with_a_list(page, "Noa")
+    await api(page, "POST", f"{family['hh']}/lists/{family['list']['id']}/items",
+              {"gift": {"title": "Telescope", "price": "120.00", "currency": "EUR"}})
+    await page.goto(f"/#/lists/{family['list']['id']}")
+    await item(page, "Telescope").get_by_role("link", name="Chip in").click()
+    await expect(page.get_by_role("heading", level=1, name="Telescope")).to_be_visible()
+    await page.get_by_label("My share").fill("40")
+    await page.get_by_role("button", name="Chip in").click()
+    pledges = page.get_by_role("region", name="Chipping in")
+    await expect(pledges).to_contain_text("Together: €40.00 of €120.00")
+    await page.get_by_role("button", name="Withdraw my share").click()
+    await expect(pledges).to_contain_text("Nobody has chipped in yet.")
+    assert page.js_errors == []

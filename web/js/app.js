@@ -82,6 +82,11 @@ async function render({ keepFocus = false } = {}) {
     view = await route.view(ctx);
   } catch (error) {
     if (token !== renderToken) return;
+    if (error instanceof ApiError && error.status === 404 && session.household) {
+      await session.load(); // no longer a member? then choose another household
+      if (token !== renderToken) return;
+      if (!session.household) return navigate("/households");
+    }
     view = failure(error);
   }
   if (token !== renderToken) return;

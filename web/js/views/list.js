@@ -109,6 +109,7 @@ export async function list(ctx) {
       }, ctx.toast), { class: back ? "small link" : "small" });
       actions.append(move);
     }
+    actions.append(h("a", { class: "button small link", href: `#/gifts/${item.gift_id}?list=${id}` }, "Chip in"));
     li.append(actions, editItem(item));
     return li;
   }
