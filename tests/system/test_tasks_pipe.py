@@ -79,6 +79,34 @@ async def test_a_task_due_in_seconds_fires_its_reminder_once(stack, gateway, db)
     assert data["task_id"] == task["id"] and data["offset"] == "PT5S"
 
 
+async def test_snoozing_a_fired_reminder_reminds_me_again_once_and_moves_nothing_else(stack, gateway, db):
+    household_id, headers, user_id = await signed_up_household(gateway)
+    task = await create_task(gateway, household_id, headers, due_at=in_seconds(3600), reminders=["PT59M57S"],
+                             assignee_id=user_id)
+    await fired_once_and_delivered(db, task["id"])
+    [original] = await scheduled(db, task["id"])
+
+    snoozed = await gateway.post(f"/api/households/{household_id}/reminders/{original['id']}/snooze",
+                                 json={"for": "PT2S"}, headers=headers)  # through Dapr to the reminder service
+    assert snoozed.status_code == 200, snoozed.text
+    assert snoozed.json()["snoozed_from"] == str(original["id"])
+
+    async def reminded_again() -> bool:
+        return await delivered_to_audit(db, task["id"]) >= 2
+
+    await eventually(reminded_again, "the snoozed reminder came again")
+    await asyncio.sleep(2)
+    assert await delivered_to_audit(db, task["id"]) == 2
+    again = [json.loads(e["cloudevent"])["data"] for e in await triggered_events(db, task["id"])]
+    assert sorted(str(e["snoozed_from"]) for e in again) == sorted([str(original["id"]), "None"])
+    current = await gateway.get(f"/api/households/{household_id}/tasks/{task['id']}", headers=headers)
+    assert current.json()["due_at"] == task["due_at"]  # the task itself did not move
+    stranger_household, stranger, _ = await signed_up_household(gateway)
+    refused = await gateway.post(f"/api/households/{stranger_household}/reminders/{original['id']}/snooze",
+                                 json={"for": "PT1M"}, headers=stranger)
+    assert refused.status_code == 404
+
+
 async def test_a_reminder_due_while_the_service_is_down_fires_after_its_restart(stack, gateway, db):
     household_id, headers, _ = await signed_up_household(gateway)
     task = await create_task(gateway, household_id, headers, due_at=in_seconds(12), reminders=["PT6S"])

@@ -35,6 +35,7 @@ from shared.dapr import DaprClient
 from shared.errors import AppError, NotFound
 from shared.events.tasks import (
     OccasionRolledOver, TaskCompleted, TaskCreated, TaskDeleted, TaskFacts, TaskReopened, TaskRescheduled, TaskUpdated,
+    parse_offset,
 )
 from shared.outbox import add_event
 
