@@ -185,7 +185,7 @@ log.retention.hours=168
                 f"-Dkafka.logs.dir={self.logs}", "-cp", f"{KAFKA_LIBS}/*"]
         if not (data / "meta.properties").exists():
             cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-            subprocess.run([*java, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)],
+            subprocess.run([*java, "kafka.tools.StorageTool", "format", f"--cluster-id={cluster_id}", "-c", str(config)],
                            check=True, stdout=subprocess.DEVNULL)
         proc = self._spawn("kafka", [*java, "kafka.Kafka", str(config)])
         return self._waiter(wait, "kafka", lambda: _port_open(self.t.kafka_port), 90, proc)
