@@ -204,3 +204,17 @@ async def test_joining_members_can_be_assigned(gateway):
     ben = await invite_and_join(gateway, household_id, admin=admin, name="Ben")
     task = await new_task(gateway, household_id, admin, assignee_id=ben.user_id)
     assert task["assignee_id"] == ben.user_id
+
+
+@pytest.mark.parametrize(("body", "says"), [
+    ({}, "either"),
+    ({"until": "2030-01-01T10:00:00Z", "for": "PT5M"}, "either"),
+    ({"for": "five minutes"}, "ISO 8601"),
+])
+async def test_snoozing_needs_either_a_time_or_a_duration(gateway, body, says):
+    admin = await sign_up(gateway, name="Ann")
+    household_id = await new_household(gateway, admin)
+    response = await gateway.post(f"/api/households/{household_id}/reminders/{uuid.uuid4()}/snooze", json=body,
+                                  headers=admin.headers)
+    assert response.status_code == 422, response.text
+    assert says.lower() in json.dumps(response.json()["error"]["details"]).lower()
