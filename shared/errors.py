@@ -7,6 +7,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 log = structlog.get_logger()
@@ -61,6 +62,32 @@ class TooManyRequests(AppError):
         super().__init__(message, {"retry_after_s": retry_after_s}, headers={"Retry-After": str(retry_after_s)})
 
 
+class ErrorBody(BaseModel):
+    code: str = Field(description="Stable and machine-readable, e.g. not_found, conflict, validation_failed.")
+    message: str = Field(description="What went wrong, for a person to act on.")
+    details: Any = Field(None, description="For validation_failed: a list of {field, problem}.")
+
+
+class ErrorResponse(BaseModel):
+    """The one shape of every 4xx and 5xx answer."""
+
+    error: ErrorBody
+
+
+ERROR_DESCRIPTIONS = {
+    401: "Not signed in, or the sign-in has expired.",
+    403: "Signed in and a member, but not allowed to do this.",
+    404: "No such object in this household (another household's ids included), or not a member of it.",
+    409: "The request conflicts with the current state; the message says what to do.",
+    422: "validation_failed: `details` lists each field that is not valid and why.",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict]:
+    """OpenAPI `responses` for routes whose errors come in the envelope (default: 401, 404, 422)."""
+    return {s: {"model": ErrorResponse, "description": ERROR_DESCRIPTIONS[s]} for s in statuses or (401, 404, 422)}
+
+
 def envelope(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
     body = {"error": {"code": code, "message": message, "details": details}}
     return JSONResponse(body, status_code=status)
@@ -71,6 +98,12 @@ def _code_for(status: int) -> str:
         return HTTPStatus(status).phrase.lower().replace(" ", "_")
     except ValueError:
         return "error"
+
+
+def _field(loc: tuple) -> str:
+    """A body field is named as the client sent it (`gift.title`, even `body` itself); others keep
+    where they came from (`query.limit`)."""
+    return ".".join(str(p) for p in (loc[1:] if loc[:1] == ("body",) else loc))
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -90,7 +123,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         details = [
-            {"field": ".".join(str(p) for p in err["loc"] if p != "body"), "problem": err["msg"]}
+            {"field": _field(tuple(err["loc"])), "problem": err["msg"]}
             for err in exc.errors()
         ]
         fields = ", ".join(d["field"] or "body" for d in details)

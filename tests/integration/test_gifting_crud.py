@@ -171,3 +171,12 @@ async def test_deleting_a_person_takes_their_lists_along(gateway_client, admin_d
     await g.ok("DELETE", ann, f"/people/{abe}", 204)
     assert (await g.call("GET", ann, f"/lists/{wishes}")).status_code == 404
     assert [e["type"] for e in await outbox_events(admin_db, abe)][-1] == "giftflow.person.deleted.v1"
+
+
+async def test_text_the_database_cannot_store_is_a_validation_error_not_a_crash(gateway_client):
+    hid, ann, _, _ = await family(gateway_client)
+    g = Gifting(gateway_client, hid)
+    stored = await g.call("POST", ann, "/gifts", json={"title": "Kite\u0000"})
+    assert stored.status_code == 422 and stored.json()["error"]["details"][0]["field"] == "title"
+    searched = await g.call("GET", ann, "/gifts", params={"q": "a\u0000b"})
+    assert searched.status_code == 422 and searched.json()["error"]["details"][0]["field"] == "query.q"

@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, Column, Text
 from sqlmodel import Field, SQLModel
 
 from services.gateway.models import GatewayModel, timestamp, utcnow
+from services.gateway.models.text import FreeText
 
 
 class TargetKind(StrEnum):
@@ -16,7 +17,7 @@ class TargetKind(StrEnum):
 
 
 class CommentCreate(SQLModel):
-    body: str = Field(min_length=1, max_length=4000)
+    body: FreeText = Field(min_length=1, max_length=4000)
     surprise: bool | None = Field(
         default=None,
         description="Kept from the gift's or list's recipients. Defaults to true, or false when you are one.",
@@ -24,7 +25,7 @@ class CommentCreate(SQLModel):
 
 
 class CommentUpdate(SQLModel):
-    body: str = Field(min_length=1, max_length=4000)
+    body: FreeText = Field(min_length=1, max_length=4000)
 
 
 class Comment(GatewayModel, table=True):

@@ -12,12 +12,13 @@ from sqlalchemy import Boolean, Column, Numeric, Text
 from sqlmodel import Field, SQLModel
 
 from services.gateway.models import GatewayModel, timestamp, utcnow
+from services.gateway.models.text import FreeText, Storable
 
 CENT = Decimal("0.01")
 
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2), AfterValidator(lambda d: d.quantize(CENT))]
 Currency = Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{3}$")]
-TagName = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40)]
+TagName = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40), Storable]
 
 
 def _http_url(value: str) -> str:
@@ -27,7 +28,9 @@ def _http_url(value: str) -> str:
     return value
 
 
-WebAddress = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2048), AfterValidator(_http_url)]
+WebAddress = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=2048), Storable, AfterValidator(_http_url)
+]
 
 
 def money_column(nullable: bool = False) -> Column:
@@ -41,12 +44,12 @@ class GiftRole(StrEnum):
 
 
 class GiftBase(SQLModel):
-    title: str = Field(min_length=1, max_length=200)
+    title: FreeText = Field(min_length=1, max_length=200)
     url: WebAddress | None = None
     price: Money | None = None
     currency: Currency | None = Field(default=None, description="ISO 4217 code, e.g. EUR; needed with a price")
     image_url: WebAddress | None = None
-    notes: str | None = Field(default=None, max_length=4000)
+    notes: FreeText | None = Field(default=None, max_length=4000)
     from_santa: bool = Field(default=False, description="A child recipient sees Santa as the giver.")
 
 
@@ -56,12 +59,12 @@ class GiftCreate(GiftBase):
 
 
 class GiftUpdate(SQLModel):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
+    title: FreeText | None = Field(default=None, min_length=1, max_length=200)
     url: WebAddress | None = None
     price: Money | None = None
     currency: Currency | None = None
     image_url: WebAddress | None = None
-    notes: str | None = Field(default=None, max_length=4000)
+    notes: FreeText | None = Field(default=None, max_length=4000)
     from_santa: bool | None = None
     tags: list[TagName] | None = Field(default=None, max_length=20)
 

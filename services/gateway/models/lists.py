@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from services.gateway.models import GatewayModel, timestamp, utcnow
 from services.gateway.models.gifts import GiftCreate
+from services.gateway.models.text import FreeText
 
 
 class ListKind(StrEnum):
@@ -30,7 +31,7 @@ class ItemStatus(StrEnum):
 
 
 class GiftListBase(SQLModel):
-    name: str = Field(min_length=1, max_length=120)
+    name: FreeText = Field(min_length=1, max_length=120)
     visibility: Visibility = Visibility.HOUSEHOLD
     occasion_id: uuid.UUID | None = None
 
@@ -41,7 +42,7 @@ class GiftListCreate(GiftListBase):
 
 
 class GiftListUpdate(SQLModel):
-    name: str | None = Field(default=None, min_length=1, max_length=120)
+    name: FreeText | None = Field(default=None, min_length=1, max_length=120)
     visibility: Visibility | None = None
     occasion_id: uuid.UUID | None = None
 
@@ -77,12 +78,13 @@ class ListItemCreate(SQLModel):
     gift_id: uuid.UUID | None = None
     gift: GiftCreate | None = None
     quantity: int = Field(default=1, ge=1, le=99, description="How many are wanted.")
-    notes: str | None = Field(default=None, max_length=2000, description="Seen by the wisher; keep surprises to comments.")
+    notes: FreeText | None = Field(default=None, max_length=2000,
+                              description="Seen by the wisher; keep surprises to comments.")
 
 
 class ListItemUpdate(SQLModel):
     quantity: int | None = Field(default=None, ge=1, le=99)
-    notes: str | None = Field(default=None, max_length=2000)
+    notes: FreeText | None = Field(default=None, max_length=2000)
 
 
 class StatusChange(SQLModel):

@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, Column, Date, Text
 from sqlmodel import Field, SQLModel
 
 from services.gateway.models import GatewayModel, timestamp, utcnow
+from services.gateway.models.text import FreeText
 
 
 class OccasionKind(StrEnum):
@@ -18,11 +19,11 @@ class OccasionKind(StrEnum):
 
 
 class OccasionBase(SQLModel):
-    name: str = Field(min_length=1, max_length=120)
+    name: FreeText = Field(min_length=1, max_length=120)
     kind: OccasionKind = OccasionKind.OTHER
     date: dt.date = Field(description="The (first) date; a yearly occasion comes back on the same day.")
     recurs_yearly: bool = False
-    notes: str | None = Field(default=None, max_length=4000)
+    notes: FreeText | None = Field(default=None, max_length=4000)
 
 
 class OccasionCreate(OccasionBase):
@@ -30,11 +31,11 @@ class OccasionCreate(OccasionBase):
 
 
 class OccasionUpdate(SQLModel):
-    name: str | None = Field(default=None, min_length=1, max_length=120)
+    name: FreeText | None = Field(default=None, min_length=1, max_length=120)
     kind: OccasionKind | None = None
     date: dt.date | None = None
     recurs_yearly: bool | None = None
-    notes: str | None = Field(default=None, max_length=4000)
+    notes: FreeText | None = Field(default=None, max_length=4000)
     person_ids: list[uuid.UUID] | None = Field(default=None, max_length=100)
 
 

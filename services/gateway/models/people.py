@@ -11,20 +11,21 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from services.gateway.models import GatewayModel, timestamp, utcnow
+from services.gateway.models.text import FreeText, Storable
 
-Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), Storable]
 Interests = list[Word]
 Sizes = dict[Word, Word]
 
 
 class PersonBase(SQLModel):
-    name: str = Field(min_length=1, max_length=120)
+    name: FreeText = Field(min_length=1, max_length=120)
     linked_user_id: uuid.UUID | None = Field(
         default=None, description="The member this person is, if they are one: they see their own wish lists."
     )
     interests: Interests = Field(default_factory=list, max_length=50, description="e.g. ['lego', 'climbing']")
     sizes: Sizes = Field(default_factory=dict, max_length=30, description="e.g. {'shoe': '38', 'shirt': 'M'}")
-    notes: str | None = Field(default=None, max_length=4000)
+    notes: FreeText | None = Field(default=None, max_length=4000)
 
 
 class PersonCreate(PersonBase):
@@ -32,11 +33,11 @@ class PersonCreate(PersonBase):
 
 
 class PersonUpdate(SQLModel):
-    name: str | None = Field(default=None, min_length=1, max_length=120)
+    name: FreeText | None = Field(default=None, min_length=1, max_length=120)
     linked_user_id: uuid.UUID | None = None
     interests: Interests | None = Field(default=None, max_length=50)
     sizes: Sizes | None = Field(default=None, max_length=30)
-    notes: str | None = Field(default=None, max_length=4000)
+    notes: FreeText | None = Field(default=None, max_length=4000)
 
 
 class Person(PersonBase, GatewayModel, table=True):
@@ -47,7 +48,9 @@ class Person(PersonBase, GatewayModel, table=True):
     interests: Interests = Field(
         default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb"))
     )
-    sizes: Sizes = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default=text("'{}'::jsonb")))
+    sizes: Sizes = Field(
+        default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
+    )
     notes: str | None = Field(default=None, sa_type=Text)
     created_by: uuid.UUID | None = Field(default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())

@@ -7,18 +7,20 @@ from services.gateway.deps import CurrentMember, SessionDep
 from services.gateway.models.budgets import BudgetPublic, BudgetSet
 from services.gateway.pagination import Page, Paging
 from services.gateway.services import budgets as use_cases
+from shared.errors import error_responses
 
-router = APIRouter(prefix="/households/{household_id}", tags=["budgets"])
+router = APIRouter(prefix="/households/{household_id}", tags=["budgets"], responses=error_responses())
 
 
-@router.put("/occasions/{occasion_id}/budgets/{person_id}", response_model=BudgetPublic)
+@router.put("/occasions/{occasion_id}/budgets/{person_id}", response_model=BudgetPublic, responses=error_responses(403))
 async def set_budget(session: SessionDep, member: CurrentMember, occasion_id: uuid.UUID, person_id: uuid.UUID,
                      body: BudgetSet):
     """Set how much to spend on a person for an occasion (grown-ups only)."""
     return await use_cases.set_budget(session, member, occasion_id, person_id, body)
 
 
-@router.delete("/occasions/{occasion_id}/budgets/{person_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/occasions/{occasion_id}/budgets/{person_id}", status_code=status.HTTP_204_NO_CONTENT,
+                responses=error_responses(403))
 async def remove_budget(session: SessionDep, member: CurrentMember, occasion_id: uuid.UUID, person_id: uuid.UUID):
     """Remove a budget (grown-ups only)."""
     await use_cases.remove_budget(session, member, occasion_id, person_id)

@@ -7,8 +7,9 @@ from services.gateway.models.claims import MyClaim
 from services.gateway.models.dashboard import Dashboard
 from services.gateway.pagination import Page, Paging
 from services.gateway.services import claims, dashboard
+from shared.errors import error_responses
 
-router = APIRouter(prefix="/households/{household_id}", tags=["dashboard"])
+router = APIRouter(prefix="/households/{household_id}", tags=["dashboard"], responses=error_responses())
 
 
 @router.get("/dashboard", response_model=Dashboard)

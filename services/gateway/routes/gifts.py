@@ -8,11 +8,13 @@ from services.gateway.models.claims import PledgePublic, PledgeSet
 from services.gateway.models.comments import CommentCreate, CommentPublic, TargetKind
 from services.gateway.models.gifts import GiftCreate, GiftPersonLink, GiftPublic, GiftRole, GiftUpdate
 from services.gateway.models.lists import ItemStatus
+from services.gateway.models.text import Storable
 from services.gateway.pagination import Page, Paging
 from services.gateway.services import claims, comments
 from services.gateway.services import gifts as use_cases
+from shared.errors import error_responses
 
-router = APIRouter(prefix="/households/{household_id}/gifts", tags=["gifts"])
+router = APIRouter(prefix="/households/{household_id}/gifts", tags=["gifts"], responses=error_responses())
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=GiftPublic)
@@ -24,8 +26,8 @@ async def create_gift(session: SessionDep, member: CurrentMember, body: GiftCrea
 @router.get("", response_model=Page[GiftPublic])
 async def list_gifts(
     session: SessionDep, member: CurrentMember, paging: Paging,
-    q: Annotated[str | None, Query(max_length=100, description="Words in the title or notes.")] = None,
-    tag: Annotated[str | None, Query(max_length=40)] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Words in the title or notes."), Storable] = None,
+    tag: Annotated[str | None, Query(max_length=40), Storable] = None,
     person_id: Annotated[uuid.UUID | None, Query(description="Gifts for this person.")] = None,
     status: Annotated[ItemStatus | None, Query(description="Gifts with a list item in this status.")] = None,
     occasion_id: Annotated[uuid.UUID | None, Query(description="Gifts on lists for this occasion.")] = None,
@@ -41,19 +43,20 @@ async def get_gift(session: SessionDep, member: CurrentMember, gift_id: uuid.UUI
     return await use_cases.get_gift(session, member, gift_id)
 
 
-@router.patch("/{gift_id}", response_model=GiftPublic)
+@router.patch("/{gift_id}", response_model=GiftPublic, responses=error_responses(403))
 async def update_gift(session: SessionDep, member: CurrentMember, gift_id: uuid.UUID, body: GiftUpdate):
     """Change a gift; `tags` replaces its tags."""
     return await use_cases.update_gift(session, member, gift_id, body)
 
 
-@router.delete("/{gift_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{gift_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(403))
 async def delete_gift(session: SessionDep, member: CurrentMember, gift_id: uuid.UUID):
     """Delete a gift, off every list, with its claims, pledges and comments."""
     await use_cases.delete_gift(session, member, gift_id)
 
 
-@router.post("/{gift_id}/people", status_code=status.HTTP_201_CREATED, response_model=GiftPublic)
+@router.post("/{gift_id}/people", status_code=status.HTTP_201_CREATED, response_model=GiftPublic,
+             responses=error_responses(403, 409))
 async def link_person(session: SessionDep, member: CurrentMember, gift_id: uuid.UUID, body: GiftPersonLink):
     """Link a person to the gift as its recipient, purchaser or contributor."""
     return await use_cases.link_person(session, member, gift_id, body)
@@ -67,7 +70,7 @@ async def unlink_person(session: SessionDep, member: CurrentMember, gift_id: uui
 
 
 @router.put("/{gift_id}/pledges/mine", response_model=PledgePublic, status_code=status.HTTP_200_OK,
-            responses={201: {"model": PledgePublic, "description": "A new pledge."}})
+            responses={201: {"model": PledgePublic, "description": "A new pledge."}, **error_responses(403)})
 async def pledge(session: SessionDep, member: CurrentMember, gift_id: uuid.UUID, body: PledgeSet, response: Response):
     """Chip in toward the gift (or change how much): 201 for a new pledge, 200 for a change."""
     public, created = await claims.pledge(session, member, gift_id, body)

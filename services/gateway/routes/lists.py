@@ -8,11 +8,13 @@ from services.gateway.models.comments import CommentCreate, CommentPublic, Targe
 from services.gateway.models.lists import (
     GiftListCreate, GiftListPublic, GiftListUpdate, ItemStatus, ListItemCreate, ListItemPublic, ListKind,
 )
+from services.gateway.models.text import Storable
 from services.gateway.pagination import Page, Paging
 from services.gateway.services import comments, items
 from services.gateway.services import lists as use_cases
+from shared.errors import error_responses
 
-router = APIRouter(prefix="/households/{household_id}/lists", tags=["lists"])
+router = APIRouter(prefix="/households/{household_id}/lists", tags=["lists"], responses=error_responses())
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=GiftListPublic)
@@ -27,7 +29,7 @@ async def list_lists(
     person_id: Annotated[uuid.UUID | None, Query(description="Only lists for this person.")] = None,
     occasion_id: Annotated[uuid.UUID | None, Query(description="Only lists for this occasion.")] = None,
     kind: ListKind | None = None,
-    q: Annotated[str | None, Query(max_length=100, description="Part of the name.")] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Part of the name."), Storable] = None,
 ):
     """The lists the caller may see, oldest first."""
     return await use_cases.list_lists(session, member, paging, person_id=person_id, occasion_id=occasion_id,
@@ -40,19 +42,20 @@ async def get_list(session: SessionDep, member: CurrentMember, list_id: uuid.UUI
     return await use_cases.get_list(session, member, list_id)
 
 
-@router.patch("/{list_id}", response_model=GiftListPublic)
+@router.patch("/{list_id}", response_model=GiftListPublic, responses=error_responses(403))
 async def update_list(session: SessionDep, member: CurrentMember, list_id: uuid.UUID, body: GiftListUpdate):
     """Rename a list, move it to another occasion, or (its maker only) change who sees it."""
     return await use_cases.update_list(session, member, list_id, body)
 
 
-@router.delete("/{list_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{list_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(403))
 async def delete_list(session: SessionDep, member: CurrentMember, list_id: uuid.UUID):
     """Delete a list and its items; the gifts stay."""
     await use_cases.delete_list(session, member, list_id)
 
 
-@router.post("/{list_id}/items", status_code=status.HTTP_201_CREATED, response_model=ListItemPublic)
+@router.post("/{list_id}/items", status_code=status.HTTP_201_CREATED, response_model=ListItemPublic,
+             responses=error_responses(409))
 async def add_item(session: SessionDep, member: CurrentMember, list_id: uuid.UUID, body: ListItemCreate):
     """Put a gift on the list: one of the household's (`gift_id`) or a new one (`gift`)."""
     return await items.add_item(session, member, list_id, body)

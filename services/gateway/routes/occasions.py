@@ -5,13 +5,15 @@ from fastapi import APIRouter, Query, status
 
 from services.gateway.deps import CurrentMember, SessionDep
 from services.gateway.models.occasions import OccasionCreate, OccasionKind, OccasionPublic, OccasionUpdate
+from services.gateway.models.text import Storable
 from services.gateway.pagination import Page, Paging
 from services.gateway.services import occasions as use_cases
+from shared.errors import error_responses
 
-router = APIRouter(prefix="/households/{household_id}/occasions", tags=["occasions"])
+router = APIRouter(prefix="/households/{household_id}/occasions", tags=["occasions"], responses=error_responses())
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=OccasionPublic)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=OccasionPublic, responses=error_responses(403))
 async def create_occasion(session: SessionDep, member: CurrentMember, body: OccasionCreate):
     """Add an occasion (grown-ups only): a birthday, Christmas, an anniversary…, for some of the people."""
     return await use_cases.create_occasion(session, member, body)
@@ -22,7 +24,7 @@ async def list_occasions(
     session: SessionDep, member: CurrentMember, paging: Paging,
     kind: OccasionKind | None = None,
     person_id: Annotated[uuid.UUID | None, Query(description="Only occasions for this person.")] = None,
-    q: Annotated[str | None, Query(max_length=100, description="Part of the name.")] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Part of the name."), Storable] = None,
 ):
     """The household's occasions, by (first) date."""
     return await use_cases.list_occasions(session, member, paging, kind=kind, person_id=person_id, q=q)
@@ -34,13 +36,13 @@ async def get_occasion(session: SessionDep, member: CurrentMember, occasion_id: 
     return await use_cases.get_occasion(session, member, occasion_id)
 
 
-@router.patch("/{occasion_id}", response_model=OccasionPublic)
+@router.patch("/{occasion_id}", response_model=OccasionPublic, responses=error_responses(403))
 async def update_occasion(session: SessionDep, member: CurrentMember, occasion_id: uuid.UUID, body: OccasionUpdate):
     """Change an occasion; `person_ids` replaces who it is for (grown-ups only)."""
     return await use_cases.update_occasion(session, member, occasion_id, body)
 
 
-@router.delete("/{occasion_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{occasion_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(403))
 async def delete_occasion(session: SessionDep, member: CurrentMember, occasion_id: uuid.UUID):
     """Remove an occasion; its lists stay, without an occasion (grown-ups only)."""
     await use_cases.delete_occasion(session, member, occasion_id)

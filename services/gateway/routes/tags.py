@@ -6,8 +6,9 @@ from services.gateway.deps import CurrentMember, SessionDep
 from services.gateway.models.gifts import TagPublic
 from services.gateway.pagination import Page, Paging
 from services.gateway.services import tags as use_cases
+from shared.errors import error_responses
 
-router = APIRouter(prefix="/households/{household_id}/tags", tags=["gifts"])
+router = APIRouter(prefix="/households/{household_id}/tags", tags=["gifts"], responses=error_responses())
 
 
 @router.get("", response_model=Page[TagPublic])
@@ -16,7 +17,7 @@ async def list_tags(session: SessionDep, member: CurrentMember, paging: Paging):
     return await use_cases.list_tags(session, member, paging)
 
 
-@router.delete("/{tag_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{tag_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(403))
 async def delete_tag(session: SessionDep, member: CurrentMember, tag_id: uuid.UUID):
     """Remove a tag from every gift (grown-ups only)."""
     await use_cases.delete_tag(session, member, tag_id)

@@ -140,7 +140,8 @@ async def present_my_claims(session: AsyncSession, viewer, claims: list[Claim]) 
 
 
 # pledges ---------------------------------------------------------------------------------------------
-async def pledge(session: AsyncSession, member: Member, gift_id: uuid.UUID, data: PledgeSet) -> tuple[PledgePublic, bool]:
+async def pledge(session: AsyncSession, member: Member, gift_id: uuid.UUID,
+                 data: PledgeSet) -> tuple[PledgePublic, bool]:
     """Set the member's pledge toward a gift; (pledge, whether it is new)."""
     async with session.begin():
         viewer = await load_viewer(session, member)

@@ -96,7 +96,8 @@ async def get_comment(session: AsyncSession, member: Member, comment_id: uuid.UU
         return to_public(comment)
 
 
-async def edit_comment(session: AsyncSession, member: Member, comment_id: uuid.UUID, data: CommentUpdate) -> CommentPublic:
+async def edit_comment(session: AsyncSession, member: Member, comment_id: uuid.UUID,
+                       data: CommentUpdate) -> CommentPublic:
     async with session.begin():
         viewer = await load_viewer(session, member)
         comment, view_of = await _visible_comment(session, member, viewer, comment_id, lock=True)

@@ -22,7 +22,9 @@ from services.gateway.services.gifts import add_gift, gift_event
 from services.gateway.services.scoped import require_not_recipient, visible_gift, visible_item, visible_list
 from services.gateway.surprise import View, Viewer, hidden_from, item_view, present_item
 from shared.errors import Conflict
-from shared.events.gifting import ClaimRemoved, GiftCreated, ListItemAdded, ListItemRemoved, ListItemStatusChanged, ListItemUpdated
+from shared.events.gifting import (
+    ClaimRemoved, GiftCreated, ListItemAdded, ListItemRemoved, ListItemStatusChanged, ListItemUpdated,
+)
 from shared.outbox import add_event
 
 # forward one step at a time; back one step to undo a slip; given is final
@@ -58,8 +60,9 @@ async def present_items(session: AsyncSession, viewer: Viewer, items: list[ListI
                         status: ItemStatus | None = None) -> list[ListItemPublic | None]:
     """The items as `viewer` may see them; None where they may not (or where the status they are
     shown is not the one asked for)."""
-    lists = {lst.id: lst for lst in await session.scalars(select(GiftList).where(GiftList.id.in_({i.list_id for i in items})))}
-    gifts = dict((await session.execute(select(Gift.id, Gift.title).where(Gift.id.in_({i.gift_id for i in items})))).all())
+    list_ids, gift_ids = {i.list_id for i in items}, {i.gift_id for i in items}
+    lists = {lst.id: lst for lst in await session.scalars(select(GiftList).where(GiftList.id.in_(list_ids)))}
+    gifts = dict((await session.execute(select(Gift.id, Gift.title).where(Gift.id.in_(gift_ids)))).all())
     facts = await gifts_facts(session, gifts)
     shown = []
     for item in items:
@@ -125,7 +128,8 @@ async def get_item(session: AsyncSession, member: Member, item_id: uuid.UUID) ->
         return present_item(viewer, view, item, gift.title)
 
 
-async def update_item(session: AsyncSession, member: Member, item_id: uuid.UUID, data: ListItemUpdate) -> ListItemPublic:
+async def update_item(session: AsyncSession, member: Member, item_id: uuid.UUID,
+                      data: ListItemUpdate) -> ListItemPublic:
     changes = data.model_dump(exclude_unset=True)
     if "quantity" in changes and changes["quantity"] is None:
         raise InvalidInput("quantity", "can be changed but not emptied to null")
@@ -196,7 +200,8 @@ async def remove_item(session: AsyncSession, member: Member, item_id: uuid.UUID)
         ))
 
 
-async def change_status(session: AsyncSession, member: Member, item_id: uuid.UUID, status: ItemStatus) -> ListItemPublic:
+async def change_status(session: AsyncSession, member: Member, item_id: uuid.UUID,
+                        status: ItemStatus) -> ListItemPublic:
     """Move an item along the pipeline; the purchaser is recorded when it is purchased."""
     async with session.begin():
         viewer = await load_viewer(session, member)

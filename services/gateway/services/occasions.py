@@ -105,7 +105,9 @@ async def list_occasions(
     if kind:
         query = query.where(Occasion.kind == kind)
     if person_id:
-        query = query.where(Occasion.id.in_(select(OccasionPerson.occasion_id).where(OccasionPerson.person_id == person_id)))
+        query = query.where(Occasion.id.in_(
+            select(OccasionPerson.occasion_id).where(OccasionPerson.person_id == person_id)
+        ))
     if q:
         query = query.where(Occasion.name.ilike(contains(q)))
 

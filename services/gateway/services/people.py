@@ -55,7 +55,8 @@ async def create_person(session: AsyncSession, member: Member, data: PersonCreat
     return person
 
 
-async def list_people(session: AsyncSession, member: Member, page: PageRequest, q: str | None = None) -> Page[PersonPublic]:
+async def list_people(session: AsyncSession, member: Member, page: PageRequest,
+                      q: str | None = None) -> Page[PersonPublic]:
     query = select(Person).where(Person.household_id == member.household_id)
     if q:
         query = query.where(Person.name.ilike(contains(q)))
