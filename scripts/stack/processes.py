@@ -22,6 +22,9 @@ from scripts.stack.topology import BIN, DATABASE, KAFKA_LIBS, ROOT, SERVICES, VE
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 UNPRIVILEGED_USER = "postgres"  # Postgres refuses to run as root
+# The gateway serves every REST call: one process per core. Its outbox relay runs in each worker, which
+# is safe (rows are claimed FOR UPDATE SKIP LOCKED). Each worker keeps its own /metrics counters.
+WORKERS = {"gateway": 2}
 
 
 def _port_open(port: int) -> bool:
@@ -197,17 +200,20 @@ log.retention.hours=168
 
     # services and sidecars ----------------------------------------------------------------------
     def start_app(self, service: str, extra_env: dict[str, str] | None = None, name: str | None = None,
-                  port: int | None = None, wait: bool = True) -> Callable[[], None]:
+                  port: int | None = None, wait: bool = True, workers: int | None = None) -> Callable[[], None]:
         """Start a service (unless running); returns the wait for it, already done if `wait`."""
         name = name or f"app-{service}"
         port = port or self.t.app_port(service)
         if self.pid_of(name):
             return lambda: None
+        workers = workers or WORKERS.get(service, 1)
         proc = self._spawn(name, [
             str(VENV_PYTHON), "-m", "uvicorn", f"services.{service}.main:app", "--host", "127.0.0.1",
             "--port", str(port), "--no-access-log", "--timeout-graceful-shutdown", "5",
+            *(["--workers", str(workers)] if workers > 1 else []),
         ], env={**self.t.service_env(service), **(extra_env or {})})
-        return self._waiter(wait, name, lambda: _port_open(port), 60, proc)
+        # several workers import the app side by side, and the port opens only once one of them has
+        return self._waiter(wait, name, lambda: _port_open(port), 60 if workers == 1 else 180, proc)
 
     def _waiter(self, now: bool, name: str, ready, timeout: float, proc) -> Callable[[], None]:
         def wait() -> None:

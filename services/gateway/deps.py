@@ -32,7 +32,9 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
-def get_settings(request: Request) -> Settings:
+# every dependency here is `async def` although none waits: FastAPI runs a plain `def` one on a worker
+# thread, a hop per request that costs more than the work itself
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -50,7 +52,7 @@ class AuthenticatedUser:
     id: uuid.UUID
 
 
-def get_current_user(
+async def get_current_user(
     settings: SettingsDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     cookie: Annotated[str | None, Depends(_cookie)],
@@ -80,7 +82,7 @@ async def get_current_member(household_id: uuid.UUID, user: CurrentUser, session
 CurrentMember = Annotated[Member, Depends(get_current_member)]
 
 
-def get_admin_member(member: CurrentMember) -> Member:
+async def get_admin_member(member: CurrentMember) -> Member:
     if not member.is_admin:
         raise Forbidden("Only an admin of this household can do that.")
     return member

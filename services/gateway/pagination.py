@@ -46,7 +46,7 @@ class PageRequest:
     limit: int = 50
 
 
-def page_request(
+async def page_request(
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.", max_length=400)] = None,
     limit: Annotated[int, Query(ge=1, le=200, description="At most this many items.")] = 50,
 ) -> PageRequest:

@@ -62,8 +62,9 @@ async def present_gifts(session: AsyncSession, viewer: Viewer, gifts: list[Gift]
             for g in gifts]
 
 
-async def present_one(session: AsyncSession, viewer: Viewer, gift: Gift) -> GiftPublic:
-    [shown] = await present_gifts(session, viewer, [gift], {gift.id: await gift_facts(session, gift.id)})
+async def present_one(session: AsyncSession, viewer: Viewer, gift: Gift, facts: GiftFacts | None = None) -> GiftPublic:
+    """`facts`: the gift's, if read in this transaction with nothing changed since (saves reading them again)."""
+    [shown] = await present_gifts(session, viewer, [gift], {gift.id: facts or await gift_facts(session, gift.id)})
     return shown
 
 
@@ -186,8 +187,8 @@ def _matches_shown(viewer: Viewer, gift: GiftPublic, q: str | None, person_id: u
 async def get_gift(session: AsyncSession, member: Member, gift_id: uuid.UUID) -> GiftPublic:
     async with session.begin():
         viewer = await load_viewer(session, member)
-        gift, _, _ = await visible_gift(session, member, viewer, gift_id)
-        return await present_one(session, viewer, gift)
+        gift, facts, _ = await visible_gift(session, member, viewer, gift_id)
+        return await present_one(session, viewer, gift, facts)
 
 
 async def update_gift(session: AsyncSession, member: Member, gift_id: uuid.UUID, data: GiftUpdate) -> GiftPublic:
