@@ -57,8 +57,14 @@ async function render({ keepFocus = false } = {}) {
   const found = match(routes, path) || match(routes, "/not-found");
   const { route, params } = found;
   if (route.auth !== false && !session.me) {
+    const back = here();
     await session.load();
-    if (!session.me) return navigate(`/login?next=${encodeURIComponent(path)}`);
+    if (token !== renderToken) return;
+    if (!session.me) {
+      // the signed-out handler may have sent us to log in already; its page shows next
+      if (!parseHash().path.startsWith("/login")) navigate(`/login?next=${encodeURIComponent(back)}`);
+      return;
+    }
   }
   if (route.household && !session.household) return navigate("/households");
   shell.update(route);
@@ -106,6 +112,11 @@ document.addEventListener("input", (event) => {
 });
 document.addEventListener("submit", (event) => event.target.classList.remove("dirty"), true);
 
+/** The current page with its query, to come back to after signing in (e.g. a join link's code). */
+function here() {
+  return location.hash.replace(/^#/, "") || "/";
+}
+
 function failure(error) {
   const message = error instanceof ApiError ? error.message : "Something went wrong showing this page.";
   if (!(error instanceof ApiError)) console.error(error);
@@ -118,7 +129,7 @@ onSignedOut(() => {
   session.clear();
   stopLive();
   const { path } = parseHash();
-  if (!path.startsWith("/login") && !path.startsWith("/signup")) navigate(`/login?next=${encodeURIComponent(path)}`);
+  if (!path.startsWith("/login") && !path.startsWith("/signup")) navigate(`/login?next=${encodeURIComponent(here())}`);
 });
 
 shell.mount({ session, toast, navigate, onChange, stopLive });

@@ -106,7 +106,8 @@ export function timeAgo(iso) {
   return new Date(iso).toLocaleDateString();
 }
 
-/** Replace `container`'s children, keeping keyboard focus on the "same" control if it is still there. */
+/** Replace `container`'s children (rows with `data-key`) after a refresh, keeping keyboard focus on
+ * the "same" control and the same panels open, so a live update does not pull the rug from under anyone. */
 export function replaceKeepingFocus(container, children) {
   const active = document.activeElement;
   let key = null;
@@ -114,7 +115,12 @@ export function replaceKeepingFocus(container, children) {
     const owner = active.closest("[data-key]");
     key = owner ? [owner.dataset.key, active.textContent] : null;
   }
+  const open = [...container.querySelectorAll("[data-key] details[open]")].map((d) => d.closest("[data-key]").dataset.key);
   container.replaceChildren(...children);
+  for (const k of open) {
+    const details = container.querySelector(`[data-key="${CSS.escape(k)}"] details`);
+    if (details) details.open = true;
+  }
   if (key) {
     const owner = container.querySelector(`[data-key="${CSS.escape(key[0])}"]`);
     const again = owner && ([...owner.querySelectorAll("button, a, select, input")].find((el) => el.textContent === key[1])

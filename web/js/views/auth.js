@@ -3,11 +3,16 @@ import { api } from "../api.js";
 import { button, field, h, input } from "../dom.js";
 import { handleSubmit, values } from "../forms.js";
 
+// pages that need no household, so a new member can be sent straight back to them (a join link)
+const WITHOUT_HOUSEHOLD = ["/join", "/households", "/account"];
+
 function afterSignIn(ctx) {
   return async () => {
     await ctx.reloadSession();
-    const next = ctx.query.next && ctx.query.next.startsWith("/") && !ctx.query.next.startsWith("/log") ? ctx.query.next : "/";
-    ctx.navigate(ctx.session.household ? next : "/households");
+    const wanted = ctx.query.next || "";
+    const next = wanted.startsWith("/") && !wanted.startsWith("/log") && !wanted.startsWith("/signup") ? wanted : "/";
+    const needsNone = WITHOUT_HOUSEHOLD.some((p) => next === p || next.startsWith(`${p}?`));
+    ctx.navigate(ctx.session.household || needsNone ? next : "/households");
   };
 }
 
@@ -42,7 +47,7 @@ export async function signup(ctx) {
   return h("section", { class: "page narrow" },
     h("h1", {}, "Create your account"),
     form,
-    h("p", {}, "Already have one? ", h("a", { href: "#/login" }, "Log in")));
+    h("p", {}, "Already have one? ", h("a", { href: `#/login${ctx.query.next ? `?next=${encodeURIComponent(ctx.query.next)}` : ""}` }, "Log in")));
 }
 
 export async function account(ctx) {
@@ -61,7 +66,6 @@ export async function account(ctx) {
       household ? h("p", {}, "Looking at ", h("strong", {}, household.name), ` as ${household.role}.`) : null),
     h("nav", { class: "card links", "aria-label": "Account" },
       h("a", { href: "#/households" }, "Switch or create a household"),
-      h("a", { href: "#/join" }, "Join a household with a code"),
-      h("a", { href: "/docs", target: "_blank", rel: "noopener" }, "API documentation")),
+      h("a", { href: "#/join" }, "Join a household with a code")),
     h("div", { class: "actions" }, logout));
 }

@@ -1,6 +1,6 @@
 // The dashboard: upcoming occasions with who still has no gift, spend against budget, my claims, my tasks.
 import { api } from "../api.js";
-import { button, empty, field, formatDate, h, input, money, whenText } from "../dom.js";
+import { button, empty, field, formatDate, h, input, money, replaceKeepingFocus, whenText } from "../dom.js";
 import { handleSubmit, values } from "../forms.js";
 
 const STATUS_TEXT = { idea: "idea", selected: "selected", purchased: "bought", wrapped: "wrapped", given: "given" };
@@ -34,7 +34,7 @@ function budgetForm(ctx, occasionId, person, reload) {
 
 function occasionCard(ctx, up, reload) {
   const o = up.occasion;
-  const people = up.people.map((p) => h("li", { class: `person-cover ${p.has_gift ? "covered" : "uncovered"}`, dataset: { key: p.person_id } },
+  const people = up.people.map((p) => h("li", { class: `person-cover ${p.has_gift ? "covered" : "uncovered"}`, dataset: { key: `${o.id}:${p.person_id}` } },
     h("div", { class: "row" },
       h("a", { class: "grow", href: `#/people/${p.person_id}` }, p.name),
       h("span", { class: `pill ${p.has_gift ? "ok" : "warn"}` }, p.has_gift ? `✓ ${p.gift_count} gift${p.gift_count === 1 ? "" : "s"}` : "No gift yet")),
@@ -59,7 +59,7 @@ export async function home(ctx) {
 
   async function load() {
     const dash = await api.get(session.hh("/dashboard?days=120"));
-    occasionsEl.replaceChildren(...dash.occasions.map((up) => occasionCard(ctx, up, load)));
+    replaceKeepingFocus(occasionsEl, dash.occasions.map((up) => occasionCard(ctx, up, load)));
     if (!dash.occasions.length) {
       occasionsEl.replaceChildren(h("li", {}, empty("Nothing in the next four months. "), h("a", { href: "#/occasions" }, "Add an occasion")));
     }

@@ -1,6 +1,6 @@
 // Occasions, the next one first; add one for some of the people.
 import { api, getAll } from "../api.js";
-import { button, checkbox, empty, field, formatDate, h, input, select, textarea, whenText } from "../dom.js";
+import { button, checkbox, empty, field, formatDate, h, input, replaceKeepingFocus, select, textarea, whenText } from "../dom.js";
 import { act, handleSubmit, values } from "../forms.js";
 
 const KINDS = [["birthday", "Birthday"], ["christmas", "Christmas"], ["anniversary", "Anniversary"], ["other", "Other"]];
@@ -40,7 +40,7 @@ export async function occasions(ctx) {
 
   async function load() {
     const all = upcomingFirst(await getAll(session.hh("/occasions")));
-    listEl.replaceChildren(...all.map((o) => {
+    replaceKeepingFocus(listEl, all.map((o) => {
       const remove = session.isChild ? null : button("Remove", () => {
         if (!confirm(`Remove ${o.name}? Its lists stay.`)) return;
         act(remove, async () => { await api.del(session.hh(`/occasions/${o.id}`)); await load(); }, ctx.toast);

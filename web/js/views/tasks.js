@@ -1,7 +1,7 @@
 // Household tasks ("order the cake", "wrap by the 23rd"): mine first, due times in the reader's own
 // time, reminders before the due time, and a repeat rule for the chores that come back.
 import { api, getAll } from "../api.js";
-import { button, checkbox, empty, field, h, input, select, textarea } from "../dom.js";
+import { button, checkbox, empty, field, h, input, replaceKeepingFocus, select, textarea } from "../dom.js";
 import { act, handleSubmit, values } from "../forms.js";
 
 const FILTERS = [["mine", "Mine"], ["open", "All open"], ["done", "Done"]];
@@ -64,8 +64,8 @@ export async function tasks(ctx) {
   async function load() {
     const path = filter === "mine" ? "/my-tasks" : `/tasks?status=${filter}`;
     const all = await getAll(session.hh(path));
-    listEl.replaceChildren(...all.map(taskRow));
-    if (!all.length) listEl.replaceChildren(h("li", {}, empty(filter === "done" ? "Nothing done yet." : "Nothing to do. Enjoy!")));
+    replaceKeepingFocus(listEl, all.length ? all.map(taskRow)
+      : [h("li", {}, empty(filter === "done" ? "Nothing done yet." : "Nothing to do. Enjoy!"))]);
   }
 
   function taskRow(task) {
