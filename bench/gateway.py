@@ -7,6 +7,8 @@ as three adult members, at a fixed number of connections: a warm-up, then a meas
 with the whole stack consuming their events (outbox relay, Kafka, the four consumers).
 
 Every request must answer 2xx: a run with any other answer or a socket error is reported, and fails.
+The machine's load average and the CPU time the gateway and Postgres spent per request are recorded
+too: on a shared machine the rates depend on what else runs, the CPU per request much less.
 """
 
 import os
@@ -23,7 +25,7 @@ import httpx
 from bench.common import write_result
 from scripts.seed import Seeded, seed
 from scripts.seed.api import Gateway, Login
-from scripts.stack.processes import Stack
+from scripts.stack.processes import WORKERS, Stack
 
 LUA = Path(__file__).resolve().parent / "load" / "replay.lua"
 CONNECTIONS = 16
@@ -87,6 +89,23 @@ def ensure_wrk() -> str:
 
 def load_avg() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def cpu_seconds(root: int | None) -> float:
+    """CPU time used so far by a process and its descendants (uvicorn's workers, Postgres' backends)."""
+    procs = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        procs[int(stat.parent.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))  # ppid, utime+stime
+    tree, grew = {root}, True
+    while grew:
+        added = {pid for pid, (ppid, _) in procs.items() if ppid in tree} - tree
+        tree |= added
+        grew = bool(added)
+    return sum(procs[pid][1] for pid in tree if pid in procs) / os.sysconf("SC_CLK_TCK")
 
 
 # --- the family and the request mixes ------------------------------------------------------------
@@ -173,8 +192,11 @@ async def _measure(stack: Stack, name: str, mix, what: str) -> dict:
     lines = mix(await _family(url))
     await _check(url, lines)
     run_wrk(url, lines, WARMUP_S)
+    gateway, postgres = stack.pid_of("app-gateway"), stack.pid_of("postgres")
     load_before, t0 = load_avg(), time.monotonic()
+    cpu_before = cpu_seconds(gateway), cpu_seconds(postgres)
     run = run_wrk(url, lines, DURATION_S)
+    cpu_gateway, cpu_postgres = (cpu_seconds(p) - before for p, before in zip((gateway, postgres), cpu_before))
     load_after = load_avg()
     metrics = {
         f"{name}_rps": run.rps,
@@ -184,7 +206,11 @@ async def _measure(stack: Stack, name: str, mix, what: str) -> dict:
         f"{name}_requests": run.requests,
         f"{name}_non_2xx": run.non_2xx,
         f"{name}_socket_errors": run.socket_errors,
+        # what a request costs whatever else the machine is doing: the gateway's and Postgres' CPU time
+        f"{name}_gateway_cpu_ms_per_request": cpu_gateway * 1000 / max(run.requests, 1),
+        f"{name}_postgres_cpu_ms_per_request": cpu_postgres * 1000 / max(run.requests, 1),
         "connections": CONNECTIONS,
+        "gateway_workers": WORKERS.get("gateway", 1),
         "seconds": round(time.monotonic() - t0),
         "load_avg_1m_before": load_before,
         "load_avg_1m_after": load_after,
