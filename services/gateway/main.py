@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
 
 from services.gateway.config import Settings
 from services.gateway.models import outbox
@@ -16,6 +17,16 @@ from shared.relay import OutboxRelay
 
 # the static web client; same origin as the API, so it signs in with the HttpOnly cookies
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
+
+
+class WebClient(StaticFiles):
+    """The client's files, revalidated on every load (a 304 when unchanged): its modules import each
+    other, so a browser must never mix a cached old one with a new one."""
+
+    async def get_response(self, path: str, scope) -> Response:
+        response = await super().get_response(path, scope)
+        response.headers.setdefault("cache-control", "no-cache")
+        return response
 
 
 @asynccontextmanager
@@ -41,7 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = create_service_app(settings, title="giftflow gateway", extra=run_relay)
     app.include_router(api)
     if WEB_DIR.is_dir():  # last: every route above (/api, /docs, /healthz, /readyz, /metrics) wins over it
-        app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
+        app.mount("/", WebClient(directory=WEB_DIR, html=True), name="web")
     return app
 
 

@@ -8,7 +8,10 @@ async def test_the_client_is_at_the_root_and_the_api_docs_health_and_metrics_sti
         root = await client.get("/")
         assert root.status_code == 200 and "text/html" in root.headers["content-type"]
         assert '<script type="module" src="/js/app.js">' in root.text
-        assert (await client.get("/js/app.js")).status_code == 200
+        module = await client.get("/js/app.js")
+        # revalidated on every load, so an upgrade never mixes old and new modules
+        assert module.status_code == 200 and module.headers["cache-control"] == "no-cache"
+        assert (await client.get("/js/app.js", headers={"if-none-match": module.headers["etag"]})).status_code == 304
         assert (await client.get("/docs")).status_code == 200
         assert (await client.get("/openapi.json")).json()["info"]["title"] == "giftflow gateway"
         assert (await client.get("/healthz")).json() == {"status": "ok"}
