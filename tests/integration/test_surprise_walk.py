@@ -198,3 +198,14 @@ async def test_events_about_her_surprises_are_hidden_from_her(surprises, admin_d
         assert cleo in event["data"]["hidden_from"], f"{event['type']} reaches Cleo: {event['data']}"
     added = [e for e in events if e["type"] == "giftflow.list_item.added.v1" and e["data"]["list_id"] == s["wishes"]]
     assert added and all(cleo not in e["data"]["hidden_from"] for e in added)  # her own wishes do reach her
+
+
+async def test_a_recipient_takes_a_wish_off_their_list_but_cannot_delete_what_others_plan_with_it(surprises):
+    s = surprises
+    g, cleo, bike = s["g"], s["cleo"], s["bike"]
+    refused = await g.call("DELETE", cleo, f"/gifts/{bike['gift_id']}")
+    assert refused.status_code == 403
+    await g.ok("DELETE", cleo, f"/items/{bike['id']}", 204)
+    assert (await g.call("GET", s["ann"], f"/gifts/{bike['gift_id']}")).status_code == 200
+    # off her list, it is still a gift for her: who bought it stays hidden
+    assert (await g.call("GET", cleo, f"/gifts/{bike['gift_id']}")).status_code == 404

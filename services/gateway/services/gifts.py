@@ -217,7 +217,9 @@ async def delete_gift(session: AsyncSession, member: Member, gift_id: uuid.UUID)
     """Deletes the gift with its list items, claims, pledges and comments."""
     async with session.begin():
         viewer = await load_viewer(session, member)
-        gift, facts, _ = await visible_gift(session, member, viewer, gift_id, lock=True)
+        gift, facts, view = await visible_gift(session, member, viewer, gift_id, lock=True)
+        if view is View.REDACTED:  # it may also sit on lists planned for them, which they must not undo
+            raise Forbidden("A gift for you stays; take it off your wish list instead.")
         if member.role == Role.CHILD and gift.created_by != member.user_id:
             raise Forbidden("Only the grown-ups, or the member who added it, can delete this gift.")
         viewers = await household_viewers(session, member.household_id)

@@ -23,7 +23,7 @@ from services.gateway.services.scoped import require_not_recipient, visible_gift
 from services.gateway.surprise import View, Viewer, hidden_from, item_view, present_item
 from shared.errors import Conflict
 from shared.events.gifting import (
-    ClaimRemoved, GiftCreated, ListItemAdded, ListItemRemoved, ListItemStatusChanged, ListItemUpdated,
+    ClaimRemoved, GiftCreated, GiftUpdated, ListItemAdded, ListItemRemoved, ListItemStatusChanged, ListItemUpdated,
 )
 from shared.outbox import add_event
 
@@ -92,8 +92,14 @@ async def add_item(session: AsyncSession, member: Member, list_id: uuid.UUID, da
             )
             if item is None:
                 raise Conflict("That gift is already on this list; change its quantity instead.")
+            # whom the list is for is a recipient of the gift, and stays one if it comes off the list again
+            linked = await session.scalar(insert(GiftPerson).values(
+                gift_id=gift.id, person_id=lst.person_id, role=GiftRole.RECIPIENT, created_at=utcnow(),
+            ).on_conflict_do_nothing().returning(GiftPerson.person_id))
             if data.gift is not None:
                 await gift_event(session, member, gift, GiftCreated)
+            elif linked is not None:
+                await gift_event(session, member, gift, GiftUpdated)
             await add_event(session, outbox, ListItemAdded(
                 household_id=member.household_id, actor_id=member.user_id,
                 hidden_from=await item_hidden_from(session, member, lst, gift.id, WISH_SEEN),
