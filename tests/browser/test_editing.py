@@ -63,3 +63,14 @@ async def test_co_gifters_chip_in_toward_a_gift_and_see_the_total(new_phone):
     await page.get_by_role("button", name="Withdraw my share").click()
     await expect(pledges).to_contain_text("Nobody has chipped in yet.")
     assert page.js_errors == []
+
+
+async def test_an_admin_renames_the_household_and_the_top_bar_follows(new_phone):
+    page = await new_phone()
+    await family_with_a_list(page, "Ray")
+    await page.goto("/#/family")
+    await page.get_by_text("Household settings").click()
+    await page.get_by_label("Household name").fill("The Rays")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.locator("#household-name")).to_have_text("The Rays")
+    assert page.js_errors == []

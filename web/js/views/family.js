@@ -1,7 +1,7 @@
 // The household's members; admins invite, change roles and remove; anyone may leave.
 import { api } from "../api.js";
-import { button, field, h, select, timeAgo } from "../dom.js";
-import { act, handleSubmit } from "../forms.js";
+import { button, field, h, input, select, timeAgo } from "../dom.js";
+import { act, handleSubmit, values } from "../forms.js";
 
 const ROLES = [["adult", "Adult"], ["child", "Child"], ["admin", "Admin"]];
 
@@ -67,6 +67,17 @@ export async function family(ctx) {
     await loadInvites();
   });
 
+  const settings = h("form", { class: "stack", novalidate: true },
+    field("Household name", input("name", { value: session.household.name, maxlength: 120, required: true })),
+    field("Time zone", input("timezone", { value: session.household.timezone, maxlength: 64 }), "Like Europe/Berlin; reminders and due dates use it."),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Save")));
+  handleSubmit(settings, async () => {
+    const saved = await api.patch(session.hh(), values(settings));
+    await ctx.reloadSession();
+    session.choose(saved);
+    ctx.toast("Saved.");
+  });
+
   const leave = button("Leave this household", () => {
     if (!confirm(`Leave ${session.household.name}?`)) return;
     act(leave, async () => {
@@ -84,6 +95,7 @@ export async function family(ctx) {
   return h("section", { class: "page" },
     h("h1", {}, "Family"),
     h("h2", {}, "Members"), membersEl,
-    session.isAdmin ? [inviteForm, h("h2", {}, "Open invitations"), invitesEl] : null,
+    session.isAdmin ? [inviteForm, h("h2", {}, "Open invitations"), invitesEl,
+      h("details", { class: "card" }, h("summary", {}, "Household settings"), settings)] : null,
     h("div", { class: "actions spaced" }, leave));
 }

@@ -35,7 +35,7 @@ export async function people(ctx) {
     listEl.replaceChildren(...everyone.map((p) => h("li", {},
       h("a", { class: "card choice", href: `#/people/${p.id}` },
         h("strong", {}, p.name),
-        p.linked_user_id ? h("span", { class: "pill" }, "member") : null,
+        p.linked_user_id ? h("span", { class: "pill" }, p.linked_user_id === session.me.id ? "you" : "member") : null,
         p.interests.length ? h("span", { class: "muted block" }, p.interests.join(", ")) : null))));
     if (!everyone.length) listEl.replaceChildren(h("li", {}, empty("No one yet. Add the people you give gifts to.")));
   }
