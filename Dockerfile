@@ -34,6 +34,8 @@ COPY --from=build /app/.venv /app/.venv
 COPY shared/ shared/
 COPY services/ services/
 COPY migrations/ migrations/
+# the web client, served by the gateway at /
+COPY web/ web/
 # Byte-compiled now, because at run time the root filesystem is read-only (see k8s/base).
 RUN /app/.venv/bin/python -m compileall -q shared services migrations
 
