@@ -4,7 +4,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.stack/venv
 export UV_PYTHON_DOWNLOADS := never
 PY := $(UV_PROJECT_ENVIRONMENT)/bin/python
 
-.PHONY: help install run stop status test test-unit test-integration test-system bench seed clean
+.PHONY: help install run stop status test test-unit test-browser bench seed clean
 
 help: ## list the workflows
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -29,6 +29,9 @@ test-unit: install ## only the tests that need no server
 
 seed: ## load a realistic family into the running stack (`make run` in another shell)
 	@$(PY) -m scripts.seed
+
+test-browser: install ## only the web client in headless Chromium (starts its own stack)
+	@$(PY) -m pytest -q -p no:cacheprovider tests/browser
 
 bench: install ## measure latency and throughput against a running stack; writes bench/results/
 	@$(PY) -m bench
