@@ -21,7 +21,7 @@ stop: ## stop a `make run` from another shell
 status: ## which processes of the local stack are running
 	@$(PY) -m scripts.stack status
 
-test: install ## unit, integration and system tests (starts and stops its own stack)
+test: install ## unit, integration, system and browser tests (starts and stops its own stack)
 	@$(PY) -m pytest -q -p no:cacheprovider
 
 test-unit: install ## only the tests that need no server
@@ -33,7 +33,7 @@ seed: ## load a realistic family into the running stack (`make run` in another s
 test-browser: install ## only the web client in headless Chromium (starts its own stack)
 	@$(PY) -m pytest -q -p no:cacheprovider tests/browser
 
-bench: install ## measure latency and throughput against a running stack; writes bench/results/
+bench: install ## measure latency and throughput on a stack of its own; writes bench/results/
 	@$(PY) -m bench
 
 clean: ## remove everything the stack cached (the next `make run` rebuilds it)
