@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notification import readmodel, streams
 from services.notification.audience import notification_audience, stream_audience
-from services.notification.notices import Names, describe, entity_change
+from services.notification.notices import Names, describe, deserves_notice, entity_change, names_needed
 from services.notification.streams import ENTITY_CHANGED, NOTIFICATION, Outgoing
 from shared.consumer import Envelope, Handler
 from shared.events import EVENT_TYPES, Event
@@ -33,7 +33,6 @@ NAMED_BY: dict[type[Event], tuple[str, str, str]] = {
     t.OccasionRolledOver: ("occasion", "occasion_id", "name"),
     t.TaskFacts: ("task", "task_id", "title"),
 }
-REFERENCED = ("gift_id", "list_id", "target_id", "occasion_id", "task_id")
 
 
 async def _remember_names(session: AsyncSession, event: Event) -> None:
@@ -67,13 +66,12 @@ async def fan_out(session: AsyncSession, envelope: Envelope) -> None:
     change = entity_change(ce.type, ce.data, ce.subject)
     if change is not None:
         outgoing += [Outgoing(m, ENTITY_CHANGED, change) for m in stream_audience(everyone, event)]
-    referenced = [v for f in REFERENCED if isinstance(v := getattr(event, f, None), uuid.UUID)]
-    names = Names(members, await readmodel.names_of(session, event.household_id, referenced))
-    notice = describe(event, names)
-    if notice is not None:
-        preferences = await readmodel.preferences_of(session, event.household_id, everyone)
+    if deserves_notice(event):
+        things = await readmodel.names_of(session, event.household_id, names_needed(event))
+        notice = describe(event, Names({u: m.display_name for u, m in members.items()}, things))
+        preferences = {u: m.preferences for u, m in members.items()}
         now = datetime.now(UTC)
-        for user_id in notification_audience(everyone, event, notice, preferences):
+        for user_id in notification_audience(everyone, event, notice, preferences) if notice else ():
             row, shown = _notification(event, envelope, notice, now)
             outgoing.append(Outgoing(user_id, NOTIFICATION, shown, row))
     await streams.append(session, event.household_id, outgoing)

@@ -48,11 +48,16 @@ class Subscriber:
         self.pending = []
         self._wake.set()
 
-    async def next(self) -> list[Message] | None:
-        """The messages delivered since the last call, waiting for some; None once the stream must end."""
-        while not self.pending and not self.closed:
-            await self._wake.wait()
-            self._wake.clear()
+    async def next(self, timeout: float | None = None) -> list[Message] | None:
+        """The messages delivered since the last call, waiting up to `timeout` for some (then []);
+        None once the stream must end."""
+        try:
+            async with asyncio.timeout(timeout):
+                while not self.pending and not self.closed:
+                    await self._wake.wait()
+                    self._wake.clear()
+        except TimeoutError:
+            return []
         if self.closed:
             return None
         messages, self.pending = self.pending, []

@@ -138,6 +138,24 @@ DESCRIBERS: dict[type[Event], Callable[[Event, Names], Notice | None]] = {
 }
 
 
+# the things whose names a notification mentions but its event does not carry
+NAMES_NEEDED: dict[type[Event], tuple[str, ...]] = {
+    g.ListItemAdded: ("list_id",),
+    g.ClaimAdded: ("gift_id",),
+    g.ClaimRemoved: ("gift_id",),
+    g.PledgeAdded: ("gift_id",),
+    g.CommentAdded: ("target_id",),
+}
+
+
+def deserves_notice(event: Event) -> bool:
+    return type(event) in DESCRIBERS
+
+
+def names_needed(event: Event) -> list[UUID]:
+    return [getattr(event, f) for f in NAMES_NEEDED.get(type(event), ())]
+
+
 def describe(event: Event, names: Names) -> Notice | None:
     """The notification an event deserves, or None for changes only pages need to know of."""
     describer = DESCRIBERS.get(type(event))

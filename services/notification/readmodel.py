@@ -2,6 +2,7 @@
 what gifts, lists, occasions and tasks are called, and each member's preferences."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -13,8 +14,25 @@ from services.notification.audience import Preferences
 from services.notification.models import entity_name, member, notification, preference, stream_message
 
 
+def _batch_memo(session: AsyncSession, name: str) -> dict:
+    """A memo the events of one delivered batch share, so a household's members are read once a batch.
+
+    Only on the batch's fast path, where any failure rolls the whole transaction back and the batch is
+    redone in a new session; inside a savepoint (the entry-by-entry path) part of what a memo remembers
+    could be rolled back, so there every event reads for itself.
+    """
+    if session.in_nested_transaction():
+        return {}
+    return session.info.setdefault(name, {})
+
+
+def _forget_members(session: AsyncSession, household_id: UUID) -> None:
+    session.info.get("members", {}).pop(household_id, None)
+
+
 async def add_member(session: AsyncSession, household_id: UUID, user_id: UUID, role: str,
                      display_name: str | None, joined_at: datetime | None) -> None:
+    _forget_members(session, household_id)
     values = {"household_id": household_id, "user_id": user_id, "role": role, "display_name": display_name}
     if joined_at is not None:
         values["joined_at"] = joined_at
@@ -27,6 +45,7 @@ async def add_member(session: AsyncSession, household_id: UUID, user_id: UUID, r
 
 
 async def change_role(session: AsyncSession, household_id: UUID, user_id: UUID, role: str) -> None:
+    _forget_members(session, household_id)
     await session.execute(
         update(member).where(member.c.household_id == household_id, member.c.user_id == user_id).values(role=role)
     )
@@ -35,16 +54,34 @@ async def change_role(session: AsyncSession, household_id: UUID, user_id: UUID, 
 async def remove_member(session: AsyncSession, household_id: UUID, user_id: UUID) -> None:
     """Forget the member and everything kept for them here; their stream position stays, so a
     member who returns continues their sequence instead of repeating numbers a tab may hold."""
+    _forget_members(session, household_id)
     for table in (member, preference, notification, stream_message):
         await session.execute(delete(table).where(table.c.household_id == household_id, table.c.user_id == user_id))
 
 
-async def members_of(session: AsyncSession, household_id: UUID) -> dict[UUID, str | None]:
-    """The household's members and their display names."""
+@dataclass(frozen=True)
+class Recipient:
+    display_name: str | None
+    preferences: Preferences
+
+
+async def members_of(session: AsyncSession, household_id: UUID) -> dict[UUID, Recipient]:
+    """The household's members, their names and their preferences, in one query."""
+    memo = _batch_memo(session, "members")
+    if household_id in memo:
+        return memo[household_id]
     rows = await session.execute(
-        select(member.c.user_id, member.c.display_name).where(member.c.household_id == household_id)
+        select(member.c.user_id, member.c.display_name, preference.c.disabled_kinds, preference.c.muted_list_ids)
+        .select_from(member.outerjoin(preference, (preference.c.household_id == member.c.household_id)
+                                      & (preference.c.user_id == member.c.user_id)))
+        .where(member.c.household_id == household_id)
     )
-    return dict(rows.all())
+    memo[household_id] = found = {
+        row.user_id: Recipient(row.display_name, Preferences(frozenset(row.disabled_kinds or ()),
+                                                             frozenset(row.muted_list_ids or ())))
+        for row in rows
+    }
+    return found
 
 
 async def is_member(session: AsyncSession, household_id: UUID, user_id: UUID) -> bool:
@@ -55,6 +92,10 @@ async def is_member(session: AsyncSession, household_id: UUID, user_id: UUID) ->
 
 
 async def remember_name(session: AsyncSession, household_id: UUID, entity: str, entity_id: UUID, name: str) -> None:
+    memo = _batch_memo(session, "names")
+    if memo.get(entity_id) == name:
+        return
+    memo[entity_id] = name
     await session.execute(
         insert(entity_name).values(entity=entity, id=entity_id, household_id=household_id, name=name)
         .on_conflict_do_update(index_elements=["entity", "id"], set_={"name": name})
@@ -76,19 +117,11 @@ def _preferences(row) -> Preferences:
     return Preferences(frozenset(row.disabled_kinds), frozenset(row.muted_list_ids))
 
 
-async def preferences_of(session: AsyncSession, household_id: UUID, users: Iterable[UUID]) -> dict[UUID, Preferences]:
-    """Preferences of the listed members who set any; the others take the defaults."""
-    wanted = set(users)
-    if not wanted:
-        return {}
-    rows = await session.execute(
-        select(preference).where(preference.c.household_id == household_id, preference.c.user_id.in_(wanted))
-    )
-    return {row.user_id: _preferences(row) for row in rows}
-
-
 async def get_preferences(session: AsyncSession, household_id: UUID, user_id: UUID) -> Preferences:
-    return (await preferences_of(session, household_id, [user_id])).get(user_id, Preferences())
+    row = (await session.execute(
+        select(preference).where(preference.c.household_id == household_id, preference.c.user_id == user_id)
+    )).first()
+    return _preferences(row) if row else Preferences()
 
 
 async def set_preferences(session: AsyncSession, household_id: UUID, user_id: UUID, prefs: Preferences) -> None:

@@ -4,9 +4,13 @@ Each message's `id:` is its number in the member's sequence. A reconnect sends i
 `Last-Event-ID` (or a reloaded page as `?since=`) and first gets what it missed, from the database,
 in order; then it continues live. A stream that missed too much, or messages already past retention,
 gets `event: resync` (reload the page), then continues live from the current position.
+
+A stream ends when the sign-in it was opened with expires: the browser's reconnect then needs the
+refreshed cookie, so a signed-out member stops hearing within one token lifetime.
 """
 
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -24,6 +28,7 @@ from shared.metrics import SSE_CONNECTIONS
 router = APIRouter(prefix="/api/households/{household_id}/notifications", tags=["notifications"])
 
 RETRY_MS = 2000  # how soon a browser reconnects after the stream broke
+HEARTBEAT = ServerSentEvent(comment="ping")
 
 
 class InvalidPosition(AppError):
@@ -78,7 +83,14 @@ async def _events(request: Request, member: Member, since: int | None) -> AsyncI
         yield ServerSentEvent(data=json.dumps({"position": last, "unread": unread}), event="ready", id=str(last),
                               retry=RETRY_MS)
         hub.note_position(member.key, last)
-        while (batch := await subscriber.next()) is not None:
+        heartbeat = request.app.state.settings.stream_heartbeat_s
+        while (left := member.signed_in_until - time.time()) > 0:
+            batch = await subscriber.next(timeout=min(heartbeat, left))
+            if batch is None:  # the member left the household, or could not keep up
+                return
+            if not batch:  # quiet for a while: a comment line keeps proxies from closing the stream
+                yield HEARTBEAT
+                continue
             for message in batch:
                 if message.seq <= last:  # already sent (replayed, or read for another of the member's streams)
                     continue
@@ -113,8 +125,6 @@ async def stream(
     """
     settings: Settings = request.app.state.settings
     start = _start(last_event_id, since)
-    return EventSourceResponse(
-        _events(request, member, start),
-        ping=settings.stream_heartbeat_s,
-        send_timeout=settings.stream_send_timeout_s,
-    )
+    # heartbeats come from the stream itself when it is quiet (one task fewer per open stream than
+    # sse-starlette's pinger); every send, heartbeat or message, must finish within the send timeout
+    return EventSourceResponse(_events(request, member, start), ping=0, send_timeout=settings.stream_send_timeout_s)

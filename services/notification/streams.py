@@ -41,15 +41,19 @@ class Message:
     data: str  # JSON, as stored
 
 
+# numbers the messages and announces them in one round trip: the NOTIFY carries each member's new
+# last number and, like every NOTIFY, is delivered only when (and if) the transaction commits
 _NUMBER = text("""
-    INSERT INTO notification.stream_position AS p (household_id, user_id, last_seq)
-    SELECT CAST(:household_id AS uuid), t.user_id, t.n
-    FROM unnest(CAST(:users AS uuid[]), CAST(:counts AS bigint[])) AS t(user_id, n)
-    ON CONFLICT (household_id, user_id) DO UPDATE SET last_seq = p.last_seq + excluded.last_seq
-    RETURNING user_id, last_seq
+    WITH numbered AS (
+        INSERT INTO notification.stream_position AS p (household_id, user_id, last_seq)
+        SELECT CAST(:household_id AS uuid), t.user_id, t.n
+        FROM unnest(CAST(:users AS uuid[]), CAST(:counts AS bigint[])) AS t(user_id, n)
+        ON CONFLICT (household_id, user_id) DO UPDATE SET last_seq = p.last_seq + excluded.last_seq
+        RETURNING user_id, last_seq
+    )
+    SELECT user_id, last_seq, pg_notify(:channel, concat_ws(' ', CAST(:household_id AS text), user_id, last_seq))
+    FROM numbered
 """)
-
-_NOTIFY = text("SELECT pg_notify(:channel, p) FROM unnest(CAST(:payloads AS text[])) AS p")
 
 
 async def append(session: AsyncSession, household_id: UUID, messages: Sequence[Outgoing]) -> None:
@@ -59,9 +63,9 @@ async def append(session: AsyncSession, household_id: UUID, messages: Sequence[O
     counts = Counter(m.user_id for m in messages)
     users = sorted(counts, key=str)  # one lock order for every transaction: fewer deadlocks
     rows = await session.execute(_NUMBER, {
-        "household_id": household_id, "users": users, "counts": [counts[u] for u in users],
+        "household_id": household_id, "users": users, "counts": [counts[u] for u in users], "channel": CHANNEL,
     })
-    next_seq = {user_id: last - counts[user_id] + 1 for user_id, last in rows}
+    next_seq = {user_id: last - counts[user_id] + 1 for user_id, last, _ in rows}
     stream_rows, notification_rows = [], []
     for message in messages:
         seq = next_seq[message.user_id]
@@ -74,8 +78,6 @@ async def append(session: AsyncSession, household_id: UUID, messages: Sequence[O
     await session.execute(insert(stream_message), stream_rows)
     if notification_rows:
         await session.execute(insert(notification), notification_rows)
-    payloads = [f"{household_id} {user_id} {seq - 1}" for user_id, seq in next_seq.items()]
-    await session.execute(_NOTIFY, {"channel": CHANNEL, "payloads": payloads})
 
 
 async def notify_revoked(session: AsyncSession, household_id: UUID, user_id: UUID) -> None:

@@ -246,3 +246,14 @@ async def test_retention_drops_old_stream_messages_sooner_than_notifications(fam
         await engine.dispose()
     assert await stream_of(admin_db, family, family.ben) == []
     assert await notifications_of(admin_db, family, family.ben) == ["Ann added the gift “Old”"]
+
+
+async def test_a_member_who_joins_mid_batch_hears_of_what_follows_in_it(family: Family, admin_db):
+    newcomer = uuid.uuid4()
+    await family.deliver(
+        family.gift(family.ann, "Before"),
+        h.MemberJoined(household_id=family.household_id, actor_id=newcomer, user_id=newcomer, display_name="Eve",
+                       role="adult", joined_at=datetime.now(UTC)),
+        family.gift(family.ann, "After"),
+    )
+    assert await notifications_of(admin_db, family, newcomer) == ["Ann added the gift “After”"]

@@ -174,3 +174,19 @@ async def test_the_stream_needs_a_sign_in(family: Family, replica):
         pass
     async with open_stream(replica, stream_url(family), cookie=token_for(uuid.uuid4()), expect=404):
         pass
+
+
+async def test_a_stream_ends_when_the_sign_in_it_was_opened_with_expires(family: Family, replica):
+    from datetime import UTC, datetime, timedelta
+
+    from shared.tokens import LEEWAY_S, create_access_token
+
+    # issued so that it is accepted for about two more seconds (expiry plus the clock-skew leeway)
+    issued = datetime.now(UTC) - timedelta(seconds=LEEWAY_S)
+    token = create_access_token(family.dad, SECRET, issued, timedelta(seconds=2))
+    async with open_stream(replica, stream_url(family), cookie=token) as dad:
+        await dad.next("ready")
+        async with asyncio.timeout(30):
+            await dad.ended.wait()
+    async with open_stream(replica, stream_url(family), cookie=token, expect=401):
+        pass
