@@ -29,6 +29,11 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {mem_kb // 1024 // 1024} GiB, {model}, {platform.system()} {platform.release()}"
 
 
+def load_average() -> float:
+    """The 1-minute load average: on a 2-core machine, anything above 2 means the figures are shared."""
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
 def write_result(benchmark: str, metrics: dict, notes: str = "") -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     result = {

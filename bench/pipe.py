@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from bench.common import percentile, write_result
+from bench.common import load_average, percentile, write_result
 from scripts.stack.processes import Stack
 from scripts.stack.topology import CONSUMERS
 from shared.events import HouseholdCreated
@@ -57,6 +57,7 @@ async def _wait_all(db: asyncpg.Connection, ids: list[uuid.UUID], patience: floa
 async def commit_to_consumer(stack: Stack, writes: int = 300, interval_s: float = 0.05) -> dict:
     gateway = await asyncpg.connect(stack.t.service_database_url("gateway").replace("+asyncpg", ""))
     db = await asyncpg.connect(stack.t.database_dsn())
+    load_before = load_average()
     try:
         ids, committed = [], {}
         for _ in range(writes):
@@ -77,6 +78,8 @@ async def commit_to_consumer(stack: Stack, writes: int = 300, interval_s: float 
         "commit_to_consumer_p50_ms": percentile(per_hop, 50),
         "commit_to_consumer_p99_ms": percentile(per_hop, 99),
         "commit_to_all_four_consumers_p99_ms": percentile(to_all, 99),
+        "load_avg_1m_before": load_before,
+        "load_avg_1m_after": load_average(),
     }, notes="single writes 50 ms apart; latency = consumer transaction start - commit, "
              "pooled over the four consumers (notification, reminder, recurring, audit)")
 
@@ -85,6 +88,7 @@ async def outbox_drain(stack: Stack, backlog: int = 10_000) -> dict:
     """A backlog builds while the gateway's sidecar is down; then it drains through all four consumers."""
     gateway = await asyncpg.connect(stack.t.service_database_url("gateway").replace("+asyncpg", ""))
     db = await asyncpg.connect(stack.t.database_dsn())
+    load_before = load_average()
     stack.stop("daprd-gateway")
     try:
         now = datetime.now(UTC)
@@ -109,5 +113,7 @@ async def outbox_drain(stack: Stack, backlog: int = 10_000) -> dict:
         "outbox_drain_events_per_s": backlog / drain_s,
         "outbox_drain_seconds": drain_s,
         "outbox_publish_events_per_s": backlog / publish_s if publish_s else float(backlog),
+        "load_avg_1m_before": load_before,
+        "load_avg_1m_after": load_average(),
     }, notes="from the first publish to the last of the four consumers' commits; each consumer "
              "receives every event (4 x backlog deliveries)")
