@@ -23,15 +23,14 @@ from shared.events import tasks as t
 
 TOPICS = ("household", "occasion", "list", "gift", "list_item", "claim", "comment", "task", "reminder")
 
-# what things are called, remembered from the events that name them: (entity, id field, name field)
+# what things are called, remembered from the events that name or rename them: (entity, id field, name field)
 NAMED_BY: dict[type[Event], tuple[str, str, str]] = {
     g.GiftFacts: ("gift", "gift_id", "title"),
     g.ListFacts: ("list", "list_id", "name"),
-    g.ListItemAdded: ("gift", "gift_id", "gift_title"),
-    g.ListItemStatusChanged: ("gift", "gift_id", "gift_title"),
+    g.ListItemAdded: ("gift", "gift_id", "gift_title"),  # the gift's own event may be on its way on another topic
     g.OccasionFacts: ("occasion", "occasion_id", "name"),
-    t.OccasionRolledOver: ("occasion", "occasion_id", "name"),
-    t.TaskFacts: ("task", "task_id", "title"),
+    t.TaskCreated: ("task", "task_id", "title"),
+    t.TaskUpdated: ("task", "task_id", "title"),
 }
 
 

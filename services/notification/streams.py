@@ -1,9 +1,10 @@
 """Each member's stream: messages numbered by a per-member sequence, and the NOTIFY that wakes replicas.
 
-A message is appended in the transaction of its cause (the event, or a member marking something read).
-The member's `stream_position` row is locked while it is numbered, so one member's messages commit in
-sequence order: a reader that has seen message n has seen every message before it. The NOTIFY payload
-is only `household user seq`; every replica reads the messages themselves from the database.
+A message is appended in the transaction of its cause (the events of a delivered batch, or a member
+marking something read). The member's `stream_position` row is locked while it is numbered, so one
+member's messages commit in sequence order: a reader that has seen message n has seen every message
+before it. The NOTIFY payload is only `household user seq`; every replica reads the messages themselves
+from the database.
 """
 
 from collections import Counter
@@ -12,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, text
+from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import Session
 
 from services.notification.models import notification, stream_message
 
@@ -46,38 +48,81 @@ class Message:
 _NUMBER = text("""
     WITH numbered AS (
         INSERT INTO notification.stream_position AS p (household_id, user_id, last_seq)
-        SELECT CAST(:household_id AS uuid), t.user_id, t.n
-        FROM unnest(CAST(:users AS uuid[]), CAST(:counts AS bigint[])) AS t(user_id, n)
+        SELECT t.household_id, t.user_id, t.n
+        FROM unnest(CAST(:households AS uuid[]), CAST(:users AS uuid[]), CAST(:counts AS bigint[]))
+             AS t(household_id, user_id, n)
         ON CONFLICT (household_id, user_id) DO UPDATE SET last_seq = p.last_seq + excluded.last_seq
-        RETURNING user_id, last_seq
+        RETURNING household_id, user_id, last_seq
     )
-    SELECT user_id, last_seq, pg_notify(:channel, concat_ws(' ', CAST(:household_id AS text), user_id, last_seq))
+    SELECT household_id, user_id, last_seq, pg_notify(:channel, concat_ws(' ', household_id, user_id, last_seq))
     FROM numbered
 """)
 
+Staged = list[tuple[UUID, Outgoing]]  # (household id, message), in the order they were appended
 
-async def append(session: AsyncSession, household_id: UUID, messages: Sequence[Outgoing]) -> None:
-    """Number `messages` in each member's sequence, store them, and NOTIFY on commit."""
-    if not messages:
+
+def write(session: Session, staged: Staged) -> None:
+    """Number the messages in each member's sequence, store them and NOTIFY: three statements however
+    many messages. Synchronous, so it also runs inside the session's commit (see `append`)."""
+    if not staged:
         return
-    counts = Counter(m.user_id for m in messages)
-    users = sorted(counts, key=str)  # one lock order for every transaction: fewer deadlocks
-    rows = await session.execute(_NUMBER, {
-        "household_id": household_id, "users": users, "counts": [counts[u] for u in users], "channel": CHANNEL,
+    counts = Counter((household_id, m.user_id) for household_id, m in staged)
+    members = sorted(counts, key=lambda k: (str(k[0]), str(k[1])))  # one lock order for every writer
+    rows = session.execute(_NUMBER, {
+        "households": [k[0] for k in members], "users": [k[1] for k in members],
+        "counts": [counts[k] for k in members], "channel": CHANNEL,
     })
-    next_seq = {user_id: last - counts[user_id] + 1 for user_id, last, _ in rows}
+    next_seq = {(h, u): last - counts[h, u] + 1 for h, u, last, _ in rows}
     stream_rows, notification_rows = [], []
-    for message in messages:
-        seq = next_seq[message.user_id]
-        next_seq[message.user_id] = seq + 1
+    for household_id, message in staged:
+        key = (household_id, message.user_id)
+        seq = next_seq[key]
+        next_seq[key] = seq + 1
         stream_rows.append({"household_id": household_id, "user_id": message.user_id, "seq": seq,
                             "event": message.event, "data": message.data})
         if message.notification is not None:
             notification_rows.append({**message.notification, "household_id": household_id,
                                       "user_id": message.user_id, "seq": seq})
-    await session.execute(insert(stream_message), stream_rows)
+    session.execute(insert(stream_message), stream_rows)
     if notification_rows:
-        await session.execute(insert(notification), notification_rows)
+        session.execute(insert(notification), notification_rows)
+
+
+STAGED = "notification.staged"
+
+
+def _write_staged(session: Session) -> None:
+    write(session, session.info.pop(STAGED, []))
+
+
+def _forget_staged(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the session's transaction is over: what it staged goes with it
+        session.info.pop(STAGED, None)
+
+
+async def append(session: AsyncSession, household_id: UUID, messages: Sequence[Outgoing]) -> None:
+    """Add `messages` to their members' streams in the session's transaction.
+
+    Outside a savepoint they are staged and written together just before the transaction commits, so a
+    delivered batch of events costs three statements, not three per event; a rollback takes them with
+    it. Inside a savepoint (the consumer's entry-by-entry path) they are written at once, so that the
+    savepoint's rollback takes them too.
+    """
+    if not messages:
+        return
+    if session.in_nested_transaction():
+        await session.run_sync(write, [(household_id, m) for m in messages])
+        return
+    sync_session = session.sync_session
+    if not event.contains(sync_session, "before_commit", _write_staged):
+        event.listen(sync_session, "before_commit", _write_staged)
+        event.listen(sync_session, "after_transaction_end", _forget_staged)
+    sync_session.info.setdefault(STAGED, []).extend((household_id, m) for m in messages)
+
+
+async def write_staged(session: AsyncSession) -> None:
+    """Write what is staged now, before a change it must come before (a member's removal)."""
+    await session.run_sync(_write_staged)
 
 
 async def notify_revoked(session: AsyncSession, household_id: UUID, user_id: UUID) -> None:

@@ -257,3 +257,25 @@ async def test_a_member_who_joins_mid_batch_hears_of_what_follows_in_it(family: 
         family.gift(family.ann, "After"),
     )
     assert await notifications_of(admin_db, family, newcomer) == ["Ann added the gift “After”"]
+
+
+async def test_an_entry_that_fails_mid_batch_sends_nothing_and_the_rest_is_numbered_without_gaps(family, admin_db):
+    from services.notification.handlers import fan_out
+
+    async def sends_then_fails(session, envelope):
+        await fan_out(session, envelope)
+        raise RuntimeError("a bug after the messages were appended")
+
+    failing = g.GiftDeleted(household_id=family.household_id, actor_id=family.ann, gift_id=uuid.uuid4())
+    consumer = BulkConsumer("notification", family.consumer.sessions, processed_event,
+                            {**HANDLERS, failing.event_type(): sends_then_fails})
+    before = await stream_of(admin_db, family, family.ben)
+    events = [family.gift(family.ann, "First"), failing, family.gift(family.ann, "Second")]
+    answer = await consumer.handle_bulk({"entries": [{"entryId": str(i), "event": cloudevent(e)}
+                                                     for i, e in enumerate(events)]})
+
+    assert [s["status"] for s in answer["statuses"]] == ["SUCCESS", "RETRY", "SUCCESS"]
+    after = await stream_of(admin_db, family, family.ben)
+    assert [seq for seq, _ in after] == list(range(1, len(before) + 5))  # two changes, two notifications
+    assert (await notifications_of(admin_db, family, family.ben))[-2:] == [
+        "Ann added the gift “First”", "Ann added the gift “Second”"]
