@@ -1,11 +1,14 @@
-"""Every event lands once as an audit entry (the inbox de-duplicates by event id). Membership events
-also keep the read model of who is an admin of which household, for the query API."""
+"""Every event lands once as an audit entry (the inbox de-duplicates by event id, in the same
+transaction). Membership events also keep the read model of who is an admin of which household, for
+the query API."""
 
 from uuid import UUID
 
 from sqlalchemy import delete, insert, update
+from sqlalchemy import event as event_api
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from services.audit.models import audit_entry, member
 from shared.consumer import Envelope, Handler
@@ -19,23 +22,45 @@ def _uuid_or_none(value: object) -> UUID | None:
         return None
 
 
+STAGED = "audit.staged"
+
+
+def _insert_staged(session: Session) -> None:
+    if rows := session.info.pop(STAGED, None):
+        session.execute(insert(audit_entry), rows)  # one multi-row INSERT for the whole batch
+
+
+def _forget_staged(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(STAGED, None)
+
+
 async def record_entry(session: AsyncSession, envelope: Envelope) -> None:
+    """Log the event. A delivered batch's entries are inserted together just before its transaction
+    commits; inside a savepoint (the consumer's entry-by-entry path) each is inserted at once, so the
+    savepoint's rollback takes it with it."""
     ce = envelope.cloudevent
     event = envelope.event
     data = ce.data
     hidden = event.hidden_from if event else [u for u in map(_uuid_or_none, data.get("hidden_from", [])) if u]
-    await session.execute(
-        insert(audit_entry).values(
-            event_id=ce.id,
-            event_type=ce.type,
-            subject=ce.subject,
-            household_id=ce.household or _uuid_or_none(data.get("household_id")),
-            actor_id=event.actor_id if event else _uuid_or_none(data.get("actor_id")),
-            hidden_from=list(hidden),
-            occurred_at=ce.time,
-            data=data,
-        )
-    )
+    entry = {
+        "event_id": ce.id,
+        "event_type": ce.type,
+        "subject": ce.subject,
+        "household_id": ce.household or _uuid_or_none(data.get("household_id")),
+        "actor_id": event.actor_id if event else _uuid_or_none(data.get("actor_id")),
+        "hidden_from": list(hidden),
+        "occurred_at": ce.time,
+        "data": data,
+    }
+    if session.in_nested_transaction():
+        await session.execute(insert(audit_entry).values(entry))
+        return
+    sync_session = session.sync_session
+    if not event_api.contains(sync_session, "before_commit", _insert_staged):
+        event_api.listen(sync_session, "before_commit", _insert_staged)
+        event_api.listen(sync_session, "after_transaction_end", _forget_staged)
+    sync_session.info.setdefault(STAGED, []).append(entry)
 
 
 async def _set_role(session: AsyncSession, household_id: UUID, user_id: UUID, role: str) -> None:

@@ -180,3 +180,21 @@ async def test_partitions_are_made_ahead_and_dropped_after_the_retention(service
     assert ensured == coming and set(coming) <= partitions
     assert "audit_entry_2001_03" in dropped and "audit_entry_2001_03" not in partitions
     assert await admin_db.fetchval("SELECT count(*) FROM audit.audit_entry WHERE recorded_at < '2002-01-01'") == 0
+
+
+async def test_a_batch_lands_whole_and_an_entry_that_fails_leaves_no_trace(household: Household, admin_db):
+    async def records_then_fails(session, envelope):
+        await record_entry(session, envelope)
+        raise RuntimeError("a bug after the entry was recorded")
+
+    failing = g.GiftDeleted(household_id=household.id, actor_id=household.ann, gift_id=uuid.uuid4())
+    consumer = BulkConsumer("audit", household.consumer.sessions, processed_event,
+                            {**HANDLERS, failing.event_type(): records_then_fails}, catch_all=record_entry)
+    events = [household.gift(household.ben, "One"), failing, household.gift(household.ben, "Two")]
+    ces = [to_cloudevent(e, uuid.uuid4(), datetime.now(UTC)) for e in events]
+    answer = await consumer.handle_bulk({"entries": [{"entryId": str(i), "event": ce} for i, ce in enumerate(ces)]})
+
+    assert [s["status"] for s in answer["statuses"]] == ["SUCCESS", "RETRY", "SUCCESS"]
+    logged = await admin_db.fetch("SELECT event_id FROM audit.audit_entry WHERE event_id = ANY($1)",
+                                  [uuid.UUID(ce["id"]) for ce in ces])
+    assert {r["event_id"] for r in logged} == {uuid.UUID(ces[0]["id"]), uuid.UUID(ces[2]["id"])}
