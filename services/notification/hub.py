@@ -4,7 +4,8 @@ Every replica keeps ONE `LISTEN` connection. A committed message NOTIFYs `househ
 notes which of its members are due, reads their new messages in one query and hands them to each of
 their open streams. Nothing is pushed from replica to replica: each reads the database, so every
 replica delivers every message to its own clients. A lost NOTIFY (the listener reconnecting) is made
-good by catching up from each member's last position, and by a slow safety poll.
+good by catching up from each member's last position, and by a slow safety poll. The hub also keeps
+time for every stream's heartbeat.
 """
 
 import asyncio
@@ -25,12 +26,13 @@ Key = tuple[UUID, UUID]  # (household id, user id): one member
 class Subscriber:
     """One open stream: the messages waiting for it, and whether it must end."""
 
-    __slots__ = ("key", "pending", "closed", "_wake", "_limit")
+    __slots__ = ("key", "pending", "closed", "_ticked", "_wake", "_limit")
 
     def __init__(self, key: Key, backlog_limit: int) -> None:
         self.key = key
         self.pending: list[Message] = []
         self.closed = False
+        self._ticked = False
         self._wake = asyncio.Event()
         self._limit = backlog_limit
 
@@ -48,28 +50,31 @@ class Subscriber:
         self.pending = []
         self._wake.set()
 
-    async def next(self, timeout: float | None = None) -> list[Message] | None:
-        """The messages delivered since the last call, waiting up to `timeout` for some (then []);
+    def tick(self) -> None:
+        """Heartbeat time: wake the stream even if nothing came."""
+        self._ticked = True
+        self._wake.set()
+
+    async def next(self) -> list[Message] | None:
+        """The messages delivered since the last call, waiting for some or a tick (then []);
         None once the stream must end."""
-        try:
-            async with asyncio.timeout(timeout):
-                while not self.pending and not self.closed:
-                    await self._wake.wait()
-                    self._wake.clear()
-        except TimeoutError:
-            return []
+        while not self.pending and not self.closed and not self._ticked:
+            await self._wake.wait()
+            self._wake.clear()
         if self.closed:
             return None
+        self._ticked = False
         messages, self.pending = self.pending, []
         return messages
 
 
 class StreamHub:
     def __init__(self, engine: AsyncEngine, listen_dsn: str, poll_interval_s: float = 30.0,
-                 backlog_limit: int = 2000) -> None:
+                 backlog_limit: int = 2000, heartbeat_s: float = 15.0) -> None:
         self.engine = engine
         self.listen_dsn = listen_dsn
         self.poll_interval_s = poll_interval_s
+        self.heartbeat_s = heartbeat_s
         self.backlog_limit = backlog_limit
         self.subscribers: dict[Key, set[Subscriber]] = {}
         self.cursors: dict[Key, int] = {}  # the last message this replica read, per member with streams
@@ -83,6 +88,7 @@ class StreamHub:
             asyncio.create_task(self._listen(), name="stream-listen"),
             asyncio.create_task(self._pump(), name="stream-pump"),
             asyncio.create_task(self._poll(), name="stream-poll"),
+            asyncio.create_task(self._tick(), name="stream-heartbeat"),
         ]
 
     async def stop(self) -> None:
@@ -173,6 +179,14 @@ class StreamHub:
                 self.cursors[key] = max(self.cursors.get(key, 0), messages[-1].seq)
                 for subscriber in list(subscribers):
                     subscriber.deliver(messages)
+
+    async def _tick(self) -> None:
+        """One timer for every stream's heartbeat, rather than a timer per stream per wait."""
+        while True:
+            await asyncio.sleep(self.heartbeat_s)
+            for subscribers in list(self.subscribers.values()):
+                for subscriber in subscribers:
+                    subscriber.tick()
 
     async def _poll(self) -> None:
         while True:

@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         asyncpg_dsn(settings.database_url),
         poll_interval_s=settings.stream_poll_interval_s,
         backlog_limit=settings.stream_client_backlog,
+        heartbeat_s=settings.stream_heartbeat_s,
     )
     app.include_router(events_router(settings.service_name, processed_event, HANDLERS))
     app.include_router(routes.router)

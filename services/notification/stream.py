@@ -5,8 +5,8 @@ Each message's `id:` is its number in the member's sequence. A reconnect sends i
 in order; then it continues live. A stream that missed too much, or messages already past retention,
 gets `event: resync` (reload the page), then continues live from the current position.
 
-A stream ends when the sign-in it was opened with expires: the browser's reconnect then needs the
-refreshed cookie, so a signed-out member stops hearing within one token lifetime.
+A stream ends (at its next heartbeat) once the sign-in it was opened with has expired: the browser's
+reconnect then needs the refreshed cookie, so a signed-out member stops hearing within one token lifetime.
 """
 
 import json
@@ -83,12 +83,10 @@ async def _events(request: Request, member: Member, since: int | None) -> AsyncI
         yield ServerSentEvent(data=json.dumps({"position": last, "unread": unread}), event="ready", id=str(last),
                               retry=RETRY_MS)
         hub.note_position(member.key, last)
-        heartbeat = request.app.state.settings.stream_heartbeat_s
-        while (left := member.signed_in_until - time.time()) > 0:
-            batch = await subscriber.next(timeout=min(heartbeat, left))
-            if batch is None:  # the member left the household, or could not keep up
+        while (batch := await subscriber.next()) is not None:  # None: the member left, or could not keep up
+            if time.time() > member.signed_in_until:
                 return
-            if not batch:  # quiet for a while: a comment line keeps proxies from closing the stream
+            if not batch:  # heartbeat time: a comment line keeps proxies from closing the stream
                 yield HEARTBEAT
                 continue
             for message in batch:
@@ -125,6 +123,6 @@ async def stream(
     """
     settings: Settings = request.app.state.settings
     start = _start(last_event_id, since)
-    # heartbeats come from the stream itself when it is quiet (one task fewer per open stream than
-    # sse-starlette's pinger); every send, heartbeat or message, must finish within the send timeout
+    # heartbeats come from the hub's one timer (not a pinger task per open stream); every send,
+    # heartbeat or message, must finish within the send timeout
     return EventSourceResponse(_events(request, member, start), ping=0, send_timeout=settings.stream_send_timeout_s)

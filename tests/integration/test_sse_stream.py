@@ -176,7 +176,7 @@ async def test_the_stream_needs_a_sign_in(family: Family, replica):
         pass
 
 
-async def test_a_stream_ends_when_the_sign_in_it_was_opened_with_expires(family: Family, replica):
+async def test_a_stream_ends_when_the_sign_in_it_was_opened_with_expires(family: Family, service_url):
     from datetime import UTC, datetime, timedelta
 
     from shared.tokens import LEEWAY_S, create_access_token
@@ -184,9 +184,10 @@ async def test_a_stream_ends_when_the_sign_in_it_was_opened_with_expires(family:
     # issued so that it is accepted for about two more seconds (expiry plus the clock-skew leeway)
     issued = datetime.now(UTC) - timedelta(seconds=LEEWAY_S)
     token = create_access_token(family.dad, SECRET, issued, timedelta(seconds=2))
-    async with open_stream(replica, stream_url(family), cookie=token) as dad:
-        await dad.next("ready")
-        async with asyncio.timeout(30):
-            await dad.ended.wait()
-    async with open_stream(replica, stream_url(family), cookie=token, expect=401):
-        pass
+    async with serving(service_url, stream_heartbeat_s=0.5) as replica:
+        async with open_stream(replica, stream_url(family), cookie=token) as dad:
+            await dad.next("ready")
+            async with asyncio.timeout(30):
+                await dad.ended.wait()
+        async with open_stream(replica, stream_url(family), cookie=token, expect=401):
+            pass
