@@ -8,12 +8,13 @@ import asyncio
 import sys
 import time
 
-from bench import gateway, pipe, reminders
+from bench import gateway, live, pipe, reminders
 from scripts.stack.processes import Stack
 from scripts.stack.topology import Topology
 
 GROUPS = {
     "pipe": [pipe.commit_to_consumer, pipe.outbox_drain],
+    "live": [live.commit_to_sse, live.sse_capacity, live.sse_broadcast, live.audit_ingest],
     "reminders": [reminders.reminder_lateness, reminders.next_occurrence],
     "gateway": [gateway.gateway_read, gateway.gateway_write],
 }
