@@ -1,11 +1,12 @@
 """Tasks in the browser: add one with a due time and a reminder, see it under mine, change it, tick it off."""
 
+import asyncio
 from datetime import datetime, timedelta
 
 from playwright.async_api import expect
 
 from tests.browser.conftest import screenshot
-from tests.browser.family import family_with_a_list
+from tests.browser.family import api, family_with_a_list
 
 
 async def test_a_task_added_for_myself_is_among_mine_until_it_is_done(new_phone):
@@ -35,4 +36,36 @@ async def test_a_task_added_for_myself_is_among_mine_until_it_is_done(new_phone)
     await expect(cake).to_have_count(0)
     await page.get_by_role("link", name="Done").click()
     await expect(page.locator("li.task.done").filter(has_text="Order the chocolate cake")).to_be_visible()
+    assert page.js_errors == []
+
+
+async def test_a_refresh_already_on_its_way_does_not_wipe_what_is_being_typed(new_phone):
+    page = await new_phone()
+    family = await family_with_a_list(page, "Ines")
+    due = (datetime.now().astimezone() + timedelta(days=2)).replace(microsecond=0).isoformat()
+    await api(page, "POST", f"{family['hh']}/tasks", {"title": "Book the table", "due_at": due})
+    await page.goto("/#/tasks?show=open")
+    table = page.locator("li.task").filter(has_text="Book the table")
+    await table.get_by_text("Change").click()
+
+    # someone else adds a task: the page starts reloading its list, and the answer is held back
+    # until this member has typed into the open form
+    arrived, release = asyncio.Event(), asyncio.Event()
+
+    async def hold(route):
+        arrived.set()
+        await release.wait()
+        await route.continue_()
+
+    await page.route("**/tasks?status=open*", hold)
+    await api(page, "POST", f"{family['hh']}/tasks", {"title": "Buy candles", "due_at": due})
+    await asyncio.wait_for(arrived.wait(), timeout=60)
+    await table.get_by_label("What needs doing").fill("Book the table for eight")
+    release.set()
+
+    await expect(page.locator("li.task").filter(has_text="Buy candles")).to_be_visible()
+    await expect(table.get_by_label("What needs doing")).to_have_value("Book the table for eight")
+    await table.get_by_role("button", name="Save").click()
+    await expect(page.locator("li.task strong").filter(has_text="Book the table for eight")).to_be_visible()
+    await page.unroute("**/tasks?status=open*")
     assert page.js_errors == []

@@ -96,6 +96,8 @@ async function render({ keepFocus = false } = {}) {
     view = failure(error);
   }
   if (token !== renderToken) return;
+  // a live refresh that finds the user typing (they started while it loaded) gives way to them
+  if (keepFocus && main.querySelector("form.dirty")) { main.removeAttribute("aria-busy"); return; }
   main.replaceChildren(view);
   main.removeAttribute("aria-busy");
   const heading = main.querySelector("h1");

@@ -106,6 +106,16 @@ export function timeAgo(iso) {
   return new Date(iso).toLocaleDateString();
 }
 
+/** For a view's `load()` that several triggers can start at once (a save, a live update): each call
+ * takes a ticket, and only the newest may draw, so a slow, stale answer never replaces a fresh one. */
+export function newestWins() {
+  let latest = 0;
+  return () => {
+    const mine = ++latest;
+    return () => mine === latest;
+  };
+}
+
 /** Replace `container`'s children (rows with `data-key`) after a refresh, keeping keyboard focus on
  * the "same" control and the same panels open, so a live update does not pull the rug from under anyone. */
 export function replaceKeepingFocus(container, children) {
@@ -116,6 +126,11 @@ export function replaceKeepingFocus(container, children) {
     key = owner ? [owner.dataset.key, active.textContent] : null;
   }
   const open = [...container.querySelectorAll("[data-key] details[open]")].map((d) => d.closest("[data-key]").dataset.key);
+  // a row the user is typing in stays as it is until its form is sent: a refresh that was already
+  // on its way when they started typing must not wipe what they typed
+  const typing = new Map([...container.querySelectorAll("[data-key] form.dirty")]
+    .map((form) => form.closest("[data-key]")).map((row) => [row.dataset.key, row]));
+  children = children.map((child) => (child && child.dataset && typing.get(child.dataset.key)) || child);
   container.replaceChildren(...children);
   for (const k of open) {
     const details = container.querySelector(`[data-key="${CSS.escape(k)}"] details`);

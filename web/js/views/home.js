@@ -1,6 +1,6 @@
 // The dashboard: upcoming occasions with who still has no gift, spend against budget, my claims, my tasks.
 import { api } from "../api.js";
-import { button, empty, field, formatDate, h, input, money, replaceKeepingFocus, whenText } from "../dom.js";
+import { button, empty, field, formatDate, h, input, money, newestWins, replaceKeepingFocus, whenText } from "../dom.js";
 import { handleSubmit, values } from "../forms.js";
 
 const STATUS_TEXT = { idea: "idea", selected: "selected", purchased: "bought", wrapped: "wrapped", given: "given" };
@@ -57,8 +57,11 @@ export async function home(ctx) {
   const claimsEl = h("ul", { class: "rows", "aria-label": "My claims" });
   const tasksEl = h("ul", { class: "rows", "aria-label": "My tasks" });
 
+  const ticket = newestWins();
   async function load() {
+    const newest = ticket();
     const dash = await api.get(session.hh("/dashboard?days=120"));
+    if (!newest()) return;
     replaceKeepingFocus(occasionsEl, dash.occasions.map((up) => occasionCard(ctx, up, load)));
     if (!dash.occasions.length) {
       occasionsEl.replaceChildren(h("li", {}, empty("Nothing in the next four months. "), h("a", { href: "#/occasions" }, "Add an occasion")));

@@ -1,6 +1,6 @@
 // One list: its items walking idea → selected → purchased → wrapped → given, with claims.
 import { api, getAll } from "../api.js";
-import { button, empty, field, h, input, money, replaceKeepingFocus, textarea } from "../dom.js";
+import { button, empty, field, h, input, money, newestWins, replaceKeepingFocus, textarea } from "../dom.js";
 import { act, handleSubmit, values } from "../forms.js";
 import { muteButton } from "./preferences.js";
 
@@ -31,9 +31,11 @@ export async function list(ctx) {
     return gifts.get(giftId);
   }
 
+  const ticket = newestWins();
   async function load({ live = false } = {}) {
     // a change being typed into an item is not swept away by someone else's: it reloads on save
     if (live && itemsEl.querySelector("form.dirty")) return;
+    const newest = ticket();
     gifts.clear();
     const items = await getAll(session.hh(`/lists/${id}/items`));
     const rows = await Promise.all(items.map(async (item) => {
@@ -43,6 +45,7 @@ export async function list(ctx) {
       ]);
       return itemRow(item, gift, claims);
     }));
+    if (!newest()) return;
     replaceKeepingFocus(itemsEl, items.length ? rows : [h("li", {}, empty("Nothing on this list yet."))]);
   }
 

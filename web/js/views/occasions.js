@@ -1,6 +1,6 @@
 // Occasions, the next one first; add one for some of the people.
 import { api, getAll } from "../api.js";
-import { button, checkbox, empty, field, formatDate, h, input, replaceKeepingFocus, select, textarea, whenText } from "../dom.js";
+import { button, checkbox, empty, field, formatDate, h, input, newestWins, replaceKeepingFocus, select, textarea, whenText } from "../dom.js";
 import { act, handleSubmit, values } from "../forms.js";
 
 const KINDS = [["birthday", "Birthday"], ["christmas", "Christmas"], ["anniversary", "Anniversary"], ["other", "Other"]];
@@ -38,8 +38,11 @@ export async function occasions(ctx) {
   const people = await getAll(session.hh("/people"));
   const personName = Object.fromEntries(people.map((p) => [p.id, p.name]));
 
+  const ticket = newestWins();
   async function load() {
+    const newest = ticket();
     const all = upcomingFirst(await getAll(session.hh("/occasions")));
+    if (!newest()) return;
     replaceKeepingFocus(listEl, all.map((o) => {
       const remove = session.isChild ? null : button("Remove", () => {
         if (!confirm(`Remove ${o.name}? Its lists stay.`)) return;

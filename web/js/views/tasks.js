@@ -1,7 +1,7 @@
 // Household tasks ("order the cake", "wrap by the 23rd"): mine first, due times in the reader's own
 // time, reminders before the due time, and a repeat rule for the chores that come back.
 import { api, getAll } from "../api.js";
-import { button, checkbox, empty, field, h, input, replaceKeepingFocus, select, textarea } from "../dom.js";
+import { button, checkbox, empty, field, h, input, newestWins, replaceKeepingFocus, select, textarea } from "../dom.js";
 import { act, handleSubmit, values } from "../forms.js";
 
 const FILTERS = [["mine", "Mine"], ["open", "All open"], ["done", "Done"]];
@@ -61,9 +61,12 @@ export async function tasks(ctx) {
   const names = Object.fromEntries(members.map((m) => [m.user_id, m.user_id === session.me.id ? "you" : m.display_name]));
   const listEl = h("ul", { class: "cards", "aria-label": "Tasks" });
 
+  const ticket = newestWins();
   async function load() {
+    const newest = ticket();
     const path = filter === "mine" ? "/my-tasks" : `/tasks?status=${filter}`;
     const all = await getAll(session.hh(path));
+    if (!newest()) return;
     replaceKeepingFocus(listEl, all.length ? all.map(taskRow)
       : [h("li", {}, empty(filter === "done" ? "Nothing done yet." : "Nothing to do. Enjoy!"))]);
   }
