@@ -15,11 +15,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.config import Settings
 from services.gateway.models.households import Member, Membership, Role
+from services.gateway.models.people import Person
 from shared.errors import Forbidden, NotFound, Unauthorized
 from shared.tokens import ACCESS_COOKIE, InvalidToken, read_access_token
 
@@ -70,13 +71,21 @@ CurrentUser = Annotated[AuthenticatedUser, Depends(get_current_user)]
 
 
 async def get_current_member(household_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Member:
+    # with the role, the people linked to the caller: nearly every use case asks who the caller is to the
+    # surprise rules, and one query here saves one there
+    linked = (
+        select(func.array_agg(Person.id))
+        .where(Person.household_id == Membership.household_id, Person.linked_user_id == Membership.user_id)
+        .scalar_subquery()
+    )
     async with session.begin():  # its own short transaction: the use case then begins its own
-        role = await session.scalar(
-            select(Membership.role).where(Membership.household_id == household_id, Membership.user_id == user.id)
-        )
-    if role is None:
+        row = (await session.execute(
+            select(Membership.role, linked).where(Membership.household_id == household_id, Membership.user_id == user.id)
+        )).first()
+    if row is None:
         raise NotFound("No such household.")
-    return Member(user_id=user.id, household_id=household_id, role=Role(role))
+    role, person_ids = row
+    return Member(user_id=user.id, household_id=household_id, role=Role(role), person_ids=frozenset(person_ids or ()))
 
 
 CurrentMember = Annotated[Member, Depends(get_current_member)]

@@ -92,6 +92,9 @@ class Member:
     user_id: uuid.UUID
     household_id: uuid.UUID
     role: Role
+    # the household's people linked to the caller, when read together with the membership (the surprise
+    # rules need them on nearly every request); None: not read, ask the database
+    person_ids: frozenset[uuid.UUID] | None = None
 
     @property
     def is_admin(self) -> bool:

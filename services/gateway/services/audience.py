@@ -16,9 +16,11 @@ from services.gateway.surprise import GiftFacts, ListFacts, Viewer
 
 
 async def load_viewer(session: AsyncSession, member: Member) -> Viewer:
-    person_ids = await session.scalars(
-        select(Person.id).where(Person.household_id == member.household_id, Person.linked_user_id == member.user_id)
-    )
+    person_ids = member.person_ids
+    if person_ids is None:
+        person_ids = await session.scalars(
+            select(Person.id).where(Person.household_id == member.household_id, Person.linked_user_id == member.user_id)
+        )
     return Viewer(user_id=member.user_id, is_child=member.role == Role.CHILD, person_ids=frozenset(person_ids))
 
 
@@ -51,14 +53,25 @@ async def lists_facts(session: AsyncSession, list_ids: Iterable[uuid.UUID]) -> d
     return {lst.id: list_facts(lst) for lst in lists}
 
 
-async def gifts_facts(session: AsyncSession, gift_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, GiftFacts]:
-    """Whom each gift is for (linked recipients and the people whose lists it is on), and its lists."""
-    ids = set(gift_ids)
+async def gifts_facts(session: AsyncSession, gifts_or_ids: Iterable[Gift | uuid.UUID]) -> dict[uuid.UUID, GiftFacts]:
+    """Whom each gift is for (linked recipients and the people whose lists it is on), and its lists.
+
+    Pass the Gift rows a use case has already loaded rather than their ids: what they say is not read again.
+    """
+    gifts: dict[uuid.UUID, tuple[bool, uuid.UUID]] = {}
+    unread = set()
+    for gift in gifts_or_ids:
+        if isinstance(gift, Gift):
+            gifts[gift.id] = (gift.from_santa, gift.created_by)
+        else:
+            unread.add(gift)
+    if unread - gifts.keys():
+        gifts.update({gift_id: (from_santa, created_by) for gift_id, from_santa, created_by in (await session.execute(
+            select(Gift.id, Gift.from_santa, Gift.created_by).where(Gift.id.in_(unread - gifts.keys()))
+        )).all()})
+    ids = set(gifts)
     if not ids:
         return {}
-    gifts = {gift_id: (from_santa, created_by) for gift_id, from_santa, created_by in (await session.execute(
-        select(Gift.id, Gift.from_santa, Gift.created_by).where(Gift.id.in_(ids))
-    )).all()}
     recipients: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     for gift_id, person_id in (await session.execute(
         select(GiftPerson.gift_id, GiftPerson.person_id)
@@ -83,5 +96,5 @@ async def gifts_facts(session: AsyncSession, gift_ids: Iterable[uuid.UUID]) -> d
     }
 
 
-async def gift_facts(session: AsyncSession, gift_id: uuid.UUID) -> GiftFacts:
-    return (await gifts_facts(session, [gift_id]))[gift_id]
+async def gift_facts(session: AsyncSession, gift: Gift | uuid.UUID) -> GiftFacts:
+    return (await gifts_facts(session, [gift]))[gift.id if isinstance(gift, Gift) else gift]

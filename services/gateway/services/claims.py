@@ -125,7 +125,7 @@ async def present_my_claims(session: AsyncSession, viewer, claims: list[Claim]) 
         .join(Gift, Gift.id == ListItem.gift_id).where(ListItem.id.in_({c.list_item_id for c in claims}))
     )).all()
     by_item = {item.id: (item, lst, gift) for item, lst, gift in rows}
-    facts = await gifts_facts(session, {gift.id for _, _, gift in rows})
+    facts = await gifts_facts(session, {gift.id: gift for _, _, gift in rows}.values())
     shown = []
     for c in claims:
         item, lst, gift = by_item[c.list_item_id]

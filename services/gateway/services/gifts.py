@@ -64,7 +64,7 @@ async def present_gifts(session: AsyncSession, viewer: Viewer, gifts: list[Gift]
 
 async def present_one(session: AsyncSession, viewer: Viewer, gift: Gift, facts: GiftFacts | None = None) -> GiftPublic:
     """`facts`: the gift's, if read in this transaction with nothing changed since (saves reading them again)."""
-    [shown] = await present_gifts(session, viewer, [gift], {gift.id: facts or await gift_facts(session, gift.id)})
+    [shown] = await present_gifts(session, viewer, [gift], {gift.id: facts or await gift_facts(session, gift)})
     return shown
 
 
@@ -83,7 +83,7 @@ async def _set_tags(session: AsyncSession, member: Member, gift_id: uuid.UUID, n
 
 async def gift_event(session: AsyncSession, member: Member, gift: Gift, event_type=GiftUpdated) -> None:
     """The gift's current facts, hidden from everyone who does not see it in full."""
-    facts = await gift_facts(session, gift.id)
+    facts = await gift_facts(session, gift)
     links = (await people_of(session, [gift.id]))[gift.id]
     await add_event(session, outbox, event_type(
         household_id=member.household_id, actor_id=member.user_id,
@@ -160,7 +160,7 @@ async def list_gifts(
         viewer = await load_viewer(session, member)
 
         async def shape(rows: list[Gift]) -> list[GiftPublic | None]:
-            facts = await gifts_facts(session, (g.id for g in rows))
+            facts = await gifts_facts(session, rows)
             shown = await present_gifts(session, viewer, rows, facts)
             # a redacted gift must match on what its recipient is shown, not on hidden notes, givers or status
             return [

@@ -62,12 +62,12 @@ async def present_items(session: AsyncSession, viewer: Viewer, items: list[ListI
     shown is not the one asked for)."""
     list_ids, gift_ids = {i.list_id for i in items}, {i.gift_id for i in items}
     lists = {lst.id: lst for lst in await session.scalars(select(GiftList).where(GiftList.id.in_(list_ids)))}
-    gifts = dict((await session.execute(select(Gift.id, Gift.title).where(Gift.id.in_(gift_ids)))).all())
-    facts = await gifts_facts(session, gifts)
+    gifts = {gift.id: gift for gift in await session.scalars(select(Gift).where(Gift.id.in_(gift_ids)))}
+    facts = await gifts_facts(session, gifts.values())
     shown = []
     for item in items:
         view = item_view(viewer, list_facts(lists[item.list_id]), facts[item.gift_id])
-        public = None if view is View.HIDDEN else present_item(viewer, view, item, gifts[item.gift_id])
+        public = None if view is View.HIDDEN else present_item(viewer, view, item, gifts[item.gift_id].title)
         shown.append(None if public is None or (status is not None and public.status != status) else public)
     return shown
 

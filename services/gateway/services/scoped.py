@@ -60,7 +60,7 @@ async def visible_list(session: AsyncSession, member: Member, viewer: Viewer, li
 async def visible_gift(session: AsyncSession, member: Member, viewer: Viewer, gift_id: uuid.UUID,
                        *, lock: bool = False) -> tuple[Gift, GiftFacts, View]:
     gift = await get_own(session, Gift, member, gift_id, "gift", lock=lock)
-    facts = await gift_facts(session, gift.id)
+    facts = await gift_facts(session, gift)
     view = gift_view(viewer, facts)
     if view is View.HIDDEN:
         raise NotFound("No such gift in this household.")
@@ -72,7 +72,7 @@ async def visible_item(session: AsyncSession, member: Member, viewer: Viewer, it
     item = await get_own(session, ListItem, member, item_id, "list item", lock=lock)
     lst = await session.get_one(GiftList, item.list_id)
     gift = await session.get_one(Gift, item.gift_id)
-    view = item_view(viewer, list_facts(lst), await gift_facts(session, gift.id))
+    view = item_view(viewer, list_facts(lst), await gift_facts(session, gift))
     if view is View.HIDDEN:
         raise NotFound("No such list item in this household.")
     return item, lst, gift, view

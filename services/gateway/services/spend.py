@@ -66,7 +66,7 @@ async def coverage(session: AsyncSession, viewer: Viewer, household_id: uuid.UUI
         .where(GiftList.household_id == household_id, GiftList.person_id.in_(people),
                GiftList.occasion_id.in_(occasions))
     )).all()
-    facts = await gifts_facts(session, {gift.id for _, _, gift in rows})
+    facts = await gifts_facts(session, {gift.id: gift for _, _, gift in rows}.values())
     for item, lst, gift in rows:
         if item_view(viewer, list_facts(lst), facts[gift.id]) is View.FULL:
             result[(lst.person_id, lst.occasion_id)].add(item, gift)
