@@ -6,7 +6,7 @@ entry is retried or dead-lettered alone and a redelivered event is acknowledged 
 """
 
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -17,8 +17,10 @@ import structlog
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import Table
+from sqlalchemy import event as orm_event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from shared.dapr import SidecarOnly
 from shared.events import EVENT_TYPES, Event, split_type
@@ -68,6 +70,46 @@ class PoisonEvent(Exception):
 
 class _EntryFailed(Exception):
     """A handler failed inside a batch's shared transaction."""
+
+
+# writes a list of staged items with the session's connection; synchronous, since it runs inside the commit
+Writer = Callable[[Session, list], None]
+_STAGED = "shared.consumer.staged"  # in Session.info: {writer: items staged for it, in order}
+
+
+async def stage_until_commit(session: AsyncSession, write: Writer, items: Iterable[Any]) -> None:
+    """Hand `items` to `write` just before the session's transaction commits, together with what the
+    batch's other events staged for it, so a delivered batch costs one write, not one per event.
+
+    A rollback forgets them. Inside a savepoint (the consumer's entry-by-entry path) they are written at
+    once instead, so that the savepoint's rollback takes them too.
+    """
+    items = list(items)
+    if not items:
+        return
+    if session.in_nested_transaction():
+        await session.run_sync(write, items)
+        return
+    sync_session = session.sync_session
+    if not orm_event.contains(sync_session, "before_commit", _write_staged):
+        orm_event.listen(sync_session, "before_commit", _write_staged)
+        orm_event.listen(sync_session, "after_transaction_end", _forget_staged)
+    sync_session.info.setdefault(_STAGED, {}).setdefault(write, []).extend(items)
+
+
+async def write_staged(session: AsyncSession) -> None:
+    """Write what is staged now, before a change it must come before."""
+    await session.run_sync(_write_staged)
+
+
+def _write_staged(session: Session) -> None:
+    for write, items in session.info.pop(_STAGED, {}).items():
+        write(session, items)
+
+
+def _forget_staged(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the session's transaction is over: what it staged goes with it
+        session.info.pop(_STAGED, None)
 
 
 def parse(

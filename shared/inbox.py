@@ -1,11 +1,29 @@
-"""The processed-event inbox: a consumer records each event id with its effect, in one transaction."""
+"""The processed-event inbox: a consumer records each event id with its effect, in one transaction.
 
+An id only needs remembering for as long as its event can be delivered again, so the inbox is pruned
+of ids older than INBOX_RETENTION_DAYS (14 by default). That must outlast the Kafka topics' retention:
+they keep events 7 days (`retention.ms` in k8s/kafka/topics.yaml, `log.retention.hours=168` for the
+local broker in scripts/stack/processes.py) and a consumer group starts from the oldest event kept
+(`initialOffset: oldest` in dapr/components/pubsub.yaml), so no redelivery is older than the window.
+The dead-letter topics keep 30 days, but what lands there was not handled (barring a reply lost after
+its commit), so its id was never recorded: replaying it is its first delivery, not a second.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import Column, DateTime, MetaData, Table, Text, func
+import structlog
+from fastapi import FastAPI
+from sqlalchemy import Column, DateTime, MetaData, Table, Text, delete, func, select
 from sqlalchemy.dialects.postgresql import UUID as PGUUID
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from shared.worker import BackgroundWorker
+
+log = structlog.get_logger()
 
 
 def processed_event_table(metadata: MetaData) -> Table:
@@ -40,3 +58,52 @@ async def record_many(session: AsyncSession, table: Table, events: list[tuple[UU
         .returning(table.c.event_id)
     )
     return {row[0] for row in result}
+
+
+async def prune_processed(engine: AsyncEngine, table: Table, before: datetime, limit: int) -> int:
+    """Forget up to `limit` ids processed before `before`, in a transaction of their own; how many went.
+
+    Small batches keep each delete's locks and WAL short next to the consumers' inserts; rows another
+    replica's pruner holds are skipped, not waited for.
+    """
+    oldest = (
+        select(table.c.event_id).where(table.c.processed_at < before)
+        .limit(limit).with_for_update(skip_locked=True)
+    )
+    async with engine.begin() as conn:
+        result = await conn.execute(delete(table).where(table.c.event_id.in_(oldest.scalar_subquery())))
+    return result.rowcount
+
+
+class InboxPruner(BackgroundWorker):
+    """Deletes inbox ids older than the retention, batch after batch, then sleeps for the interval."""
+
+    name = "inbox_prune"
+
+    def __init__(self, engine: AsyncEngine, table: Table, retention: timedelta, interval_s: float,
+                 batch_size: int = 1000) -> None:
+        super().__init__(poll_interval=interval_s)
+        self.engine = engine
+        self.table = table
+        self.retention = retention
+        self.batch_size = batch_size
+
+    async def run_once(self) -> bool:
+        pruned = await prune_processed(self.engine, self.table, datetime.now(UTC) - self.retention,
+                                       self.batch_size)
+        if pruned:
+            log.info("inbox.pruned", rows=pruned)
+        return pruned >= self.batch_size  # a full batch: there are probably more
+
+
+@asynccontextmanager
+async def keep_inbox_pruned(app: FastAPI, table: Table) -> AsyncIterator[None]:
+    """Run an InboxPruner for the app's lifetime, as its ConsumerSettings say."""
+    settings = app.state.settings
+    pruner = InboxPruner(app.state.engine, table, timedelta(days=settings.inbox_retention_days),
+                         settings.inbox_prune_interval_s)
+    await pruner.start()
+    try:
+        yield
+    finally:
+        await pruner.stop()

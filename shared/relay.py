@@ -1,16 +1,14 @@
 """The outbox relay: claims unpublished rows, bulk-publishes them through Dapr, marks them sent.
 
-Woken by LISTEN/NOTIFY (the outbox's insert trigger), polling as a fallback. Rows are claimed
-with FOR UPDATE SKIP LOCKED, so several gateway replicas can relay side by side, and marked
-published only after Dapr accepted them: a sidecar or broker outage leaves a backlog, never a loss.
+Woken by LISTEN/NOTIFY (the outbox's insert trigger), polling as a fallback (see shared.worker).
+Rows are claimed with FOR UPDATE SKIP LOCKED, so several gateway replicas can relay side by side, and
+marked published only after Dapr accepted them: a sidecar or broker outage leaves a backlog, never a loss.
 """
 
 import asyncio
-import contextlib
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
-import asyncpg
 import structlog
 from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -18,13 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from shared.dapr import DaprClient, DaprError, OutgoingEvent
 from shared.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE
 from shared.outbox import ORIGIN_TRACE
+from shared.worker import BackgroundWorker
 
 log = structlog.get_logger()
 
-NOTIFY_CHANNEL = "outbox"
 
+class OutboxRelay(BackgroundWorker):
+    name = "outbox"
+    channel = "outbox"  # notified by the outbox's insert trigger
+    transient_errors = (DaprError, *BackgroundWorker.transient_errors)
 
-class OutboxRelay:
     def __init__(
         self,
         engine: AsyncEngine,
@@ -35,66 +36,18 @@ class OutboxRelay:
         poll_interval: float = 1.0,
         keep_published: timedelta = timedelta(days=7),
     ) -> None:
+        super().__init__(listen_dsn, poll_interval)
         self.engine = engine
         self.table = table
         self.dapr = dapr
-        self.listen_dsn = listen_dsn
         self.batch_size = batch_size
-        self.poll_interval = poll_interval
         self.keep_published = keep_published
         self._next_prune = 0.0
-        self._wake = asyncio.Event()
-        self._tasks: list[asyncio.Task] = []
 
-    async def start(self) -> None:
-        self._tasks = [
-            asyncio.create_task(self._listen(), name="outbox-listen"),
-            asyncio.create_task(self._run(), name="outbox-relay"),
-        ]
-
-    async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def _listen(self) -> None:
-        """Keep a LISTEN connection open; reconnect when Postgres goes away (polling covers the gap)."""
-        while True:
-            try:
-                conn = await asyncpg.connect(self.listen_dsn)
-                try:
-                    await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
-                    self._wake.set()  # catch up on whatever was written before we listened
-                    while not conn.is_closed():
-                        await asyncio.sleep(5)
-                finally:
-                    await conn.close()
-            except (OSError, asyncpg.PostgresError) as exc:
-                log.warning("outbox.listen_failed", error=repr(exc))
-            await asyncio.sleep(1)
-
-    async def _run(self) -> None:
-        backoff = self.poll_interval
-        while True:
-            try:
-                published = await self.relay_once()
-                backoff = self.poll_interval
-                await self._prune_if_due()
-            except (DaprError, OSError, asyncpg.PostgresError) as exc:
-                log.warning("outbox.relay_failed", error=repr(exc))
-                published = 0
-                backoff = min(backoff * 2, 5.0)
-            except Exception:
-                log.exception("outbox.relay_crashed")
-                published = 0
-                backoff = min(backoff * 2, 5.0)
-            if published >= self.batch_size:
-                continue  # a full batch: there is probably more waiting
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+    async def run_once(self) -> bool:
+        published = await self.relay_once()
+        await self._prune_if_due()
+        return published >= self.batch_size  # a full batch: there is probably more waiting
 
     async def relay_once(self) -> int:
         """Publish one batch; returns how many rows it marked published."""

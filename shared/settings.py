@@ -20,3 +20,12 @@ class ServiceSettings(BaseSettings):
     app_api_token: SecretStr = SecretStr("")
 
     log_level: str = "info"
+
+
+class ConsumerSettings(ServiceSettings):
+    """What every event consumer adds: how long its inbox remembers an event id (see shared.inbox)."""
+
+    # longer than the Kafka topics keep events (7 days), so a redelivery is always still recognised
+    inbox_retention_days: int = 14
+    # how often the inbox is pruned of ids older than that
+    inbox_prune_interval_s: float = 3600

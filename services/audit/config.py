@@ -1,9 +1,9 @@
 from pydantic import SecretStr
 
-from shared.settings import ServiceSettings
+from shared.settings import ConsumerSettings
 
 
-class Settings(ServiceSettings):
+class Settings(ConsumerSettings):
     service_name: str = "audit"
     # verifies the gateway's access tokens (the query API is for household admins)
     jwt_secret: SecretStr = SecretStr("local-only-jwt-secret-never-used-in-production")

@@ -5,13 +5,12 @@ the query API."""
 from uuid import UUID
 
 from sqlalchemy import delete, insert, update
-from sqlalchemy import event as event_api
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from services.audit.models import audit_entry, member
-from shared.consumer import Envelope, Handler
+from shared.consumer import Envelope, Handler, stage_until_commit
 from shared.events import household as h
 
 
@@ -22,23 +21,13 @@ def _uuid_or_none(value: object) -> UUID | None:
         return None
 
 
-STAGED = "audit.staged"
-
-
-def _insert_staged(session: Session) -> None:
-    if rows := session.info.pop(STAGED, None):
-        session.execute(insert(audit_entry), rows)  # one multi-row INSERT for the whole batch
-
-
-def _forget_staged(session: Session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(STAGED, None)
+def _insert_entries(session: Session, entries: list[dict]) -> None:
+    session.execute(insert(audit_entry), entries)  # one multi-row INSERT for the whole batch
 
 
 async def record_entry(session: AsyncSession, envelope: Envelope) -> None:
-    """Log the event. A delivered batch's entries are inserted together just before its transaction
-    commits; inside a savepoint (the consumer's entry-by-entry path) each is inserted at once, so the
-    savepoint's rollback takes it with it."""
+    """Log the event, inserted with the rest of the delivered batch's entries just before it commits
+    (see shared.consumer.stage_until_commit)."""
     ce = envelope.cloudevent
     event = envelope.event
     data = ce.data
@@ -53,14 +42,7 @@ async def record_entry(session: AsyncSession, envelope: Envelope) -> None:
         "occurred_at": ce.time,
         "data": data,
     }
-    if session.in_nested_transaction():
-        await session.execute(insert(audit_entry).values(entry))
-        return
-    sync_session = session.sync_session
-    if not event_api.contains(sync_session, "before_commit", _insert_staged):
-        event_api.listen(sync_session, "before_commit", _insert_staged)
-        event_api.listen(sync_session, "after_transaction_end", _forget_staged)
-    sync_session.info.setdefault(STAGED, []).append(entry)
+    await stage_until_commit(session, _insert_entries, [entry])
 
 
 async def _set_role(session: AsyncSession, household_id: UUID, user_id: UUID, role: str) -> None:

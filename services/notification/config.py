@@ -1,9 +1,9 @@
 from pydantic import SecretStr
 
-from shared.settings import ServiceSettings
+from shared.settings import ConsumerSettings
 
 
-class Settings(ServiceSettings):
+class Settings(ConsumerSettings):
     service_name: str = "notification"
     # verifies the gateway's access tokens (Bearer header or the gf_access cookie)
     jwt_secret: SecretStr = SecretStr("local-only-jwt-secret-never-used-in-production")

@@ -14,13 +14,14 @@ from services.notification.retention import keep_retention
 from shared.app import create_service_app
 from shared.consumer import events_router
 from shared.db import asyncpg_dsn
+from shared.inbox import keep_inbox_pruned
 
 
 @asynccontextmanager
 async def run_background(app: FastAPI) -> AsyncIterator[None]:
     await app.state.hub.start()
     try:
-        async with keep_retention(app):
+        async with keep_retention(app), keep_inbox_pruned(app, processed_event):
             yield
     finally:
         await app.state.hub.stop()

@@ -10,9 +10,9 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notification import streams
 from services.notification.audience import Preferences
 from services.notification.models import entity_name, member, notification, preference, stream_message
+from shared.consumer import write_staged
 
 
 def _batch_memo(session: AsyncSession, name: str) -> dict:
@@ -56,7 +56,7 @@ async def remove_member(session: AsyncSession, household_id: UUID, user_id: UUID
     """Forget the member and everything kept for them here; their stream position stays, so a
     member who returns continues their sequence instead of repeating numbers a tab may hold."""
     _forget_members(session, household_id)
-    await streams.write_staged(session)  # what earlier events of the batch sent them goes too
+    await write_staged(session)  # what earlier events of the batch sent them goes too
     for table in (member, preference, notification, stream_message):
         await session.execute(delete(table).where(table.c.household_id == household_id, table.c.user_id == user_id))
 

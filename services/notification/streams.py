@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import event, insert, text
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Session
 
 from services.notification.models import notification, stream_message
+from shared.consumer import stage_until_commit
 
 CHANNEL = "notification_stream"
 REVOKED = "revoked"  # in place of a sequence: the member left; close their streams
@@ -63,7 +64,7 @@ Staged = list[tuple[UUID, Outgoing]]  # (household id, message), in the order th
 
 def write(session: Session, staged: Staged) -> None:
     """Number the messages in each member's sequence, store them and NOTIFY: three statements however
-    many messages. Synchronous, so it also runs inside the session's commit (see `append`)."""
+    many messages. Synchronous, so it can run inside the session's commit (see `append`)."""
     if not staged:
         return
     counts = Counter((household_id, m.user_id) for household_id, m in staged)
@@ -88,41 +89,10 @@ def write(session: Session, staged: Staged) -> None:
         session.execute(insert(notification), notification_rows)
 
 
-STAGED = "notification.staged"
-
-
-def _write_staged(session: Session) -> None:
-    write(session, session.info.pop(STAGED, []))
-
-
-def _forget_staged(session: Session, transaction) -> None:
-    if transaction.parent is None:  # the session's transaction is over: what it staged goes with it
-        session.info.pop(STAGED, None)
-
-
 async def append(session: AsyncSession, household_id: UUID, messages: Sequence[Outgoing]) -> None:
-    """Add `messages` to their members' streams in the session's transaction.
-
-    Outside a savepoint they are staged and written together just before the transaction commits, so a
-    delivered batch of events costs three statements, not three per event; a rollback takes them with
-    it. Inside a savepoint (the consumer's entry-by-entry path) they are written at once, so that the
-    savepoint's rollback takes them too.
-    """
-    if not messages:
-        return
-    if session.in_nested_transaction():
-        await session.run_sync(write, [(household_id, m) for m in messages])
-        return
-    sync_session = session.sync_session
-    if not event.contains(sync_session, "before_commit", _write_staged):
-        event.listen(sync_session, "before_commit", _write_staged)
-        event.listen(sync_session, "after_transaction_end", _forget_staged)
-    sync_session.info.setdefault(STAGED, []).extend((household_id, m) for m in messages)
-
-
-async def write_staged(session: AsyncSession) -> None:
-    """Write what is staged now, before a change it must come before (a member's removal)."""
-    await session.run_sync(_write_staged)
+    """Add `messages` to their members' streams in the session's transaction, written with the rest of
+    the delivered batch's messages just before it commits (see shared.consumer.stage_until_commit)."""
+    await stage_until_commit(session, write, [(household_id, m) for m in messages])
 
 
 async def notify_revoked(session: AsyncSession, household_id: UUID, user_id: UUID) -> None:

@@ -1,7 +1,7 @@
-from shared.settings import ServiceSettings
+from shared.settings import ConsumerSettings
 
 
-class Settings(ServiceSettings):
+class Settings(ConsumerSettings):
     service_name: str = "recurring"
 
     # how many overdue tasks, passed occasions or pending requests one tick takes on

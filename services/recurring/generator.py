@@ -6,23 +6,19 @@ gateway through Dapr service invocation, keyed so that a retry (or a second repl
 Rows are claimed with FOR UPDATE SKIP LOCKED, so replicas share the work.
 """
 
-import asyncio
-import contextlib
 from datetime import UTC, datetime, timedelta
 
-import asyncpg
 import structlog
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.recurring.handlers import request_successor, roll_over
 from services.recurring.models import occurrence, series, series_task, yearly_occasion
 from shared.dapr import DaprClient
+from shared.worker import BackgroundWorker
 
 log = structlog.get_logger()
 
-WAKE_CHANNEL = "occurrence_pending"
 GATEWAY = "gateway"
 # the gateway answered that this can never be made (its task or occasion is gone, or it refuses it)
 FINAL_REFUSALS = {400, 404, 409, 410, 422}
@@ -40,27 +36,23 @@ def method_for(row) -> str:
     return f"api/internal/occasions/{row.subject_id}/roll-over"
 
 
-class OccurrenceGenerator:
+class OccurrenceGenerator(BackgroundWorker):
+    name = "recurring"
+    channel = "occurrence_pending"  # notified when an occurrence is recorded
+
     def __init__(self, sessions: async_sessionmaker[AsyncSession], dapr: DaprClient, listen_dsn: str,
                  batch_size: int = 50, max_sleep: float = 30.0) -> None:
+        super().__init__(listen_dsn)
         self.sessions = sessions
         self.dapr = dapr
-        self.listen_dsn = listen_dsn
         self.batch_size = batch_size
         self.max_sleep = max_sleep
-        self._wake = asyncio.Event()
-        self._tasks: list[asyncio.Task] = []
 
-    async def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._listen(), name="recurring-listen"),
-                       asyncio.create_task(self._run(), name="recurring-generator")]
+    async def run_once(self) -> bool:
+        return await self.tick() > 0
 
-    async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    async def idle_delay(self) -> float:
+        return await self.seconds_to_next()
 
     # what time passing makes due ---------------------------------------------------------------
     async def record_overdue(self) -> int:
@@ -135,36 +127,3 @@ class OccurrenceGenerator:
 
     async def tick(self) -> int:
         return await self.record_overdue() + await self.record_rollovers() + await self.send_pending()
-
-    async def _run(self) -> None:
-        backoff = 0.5
-        while True:
-            self._wake.clear()
-            try:
-                if await self.tick():
-                    continue
-                delay = await self.seconds_to_next()
-                backoff = 0.5
-            except (OSError, asyncpg.PostgresError, SQLAlchemyError) as exc:
-                log.warning("recurring.tick_failed", error=repr(exc))
-                delay, backoff = backoff, min(backoff * 2, 5.0)
-            except Exception:
-                log.exception("recurring.tick_crashed")
-                delay, backoff = backoff, min(backoff * 2, 5.0)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
-
-    async def _listen(self) -> None:
-        while True:
-            try:
-                conn = await asyncpg.connect(self.listen_dsn)
-                try:
-                    await conn.add_listener(WAKE_CHANNEL, lambda *_: self._wake.set())
-                    self._wake.set()
-                    while not conn.is_closed():
-                        await asyncio.sleep(5)
-                finally:
-                    await conn.close()
-            except (OSError, asyncpg.PostgresError) as exc:
-                log.warning("recurring.listen_failed", error=repr(exc))
-            await asyncio.sleep(1)

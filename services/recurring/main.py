@@ -1,5 +1,5 @@
-"""Composition root of the recurring processor: its event handlers and the loop that asks the gateway
-for next occurrences."""
+"""Composition root of the recurring processor: its event handlers, the loop that asks the gateway
+for next occurrences, and the pruning of its inbox."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +13,7 @@ from services.recurring.models import processed_event
 from shared.app import create_service_app
 from shared.consumer import events_router
 from shared.db import asyncpg_dsn
+from shared.inbox import keep_inbox_pruned
 
 
 @asynccontextmanager
@@ -22,7 +23,8 @@ async def run_generator(app: FastAPI) -> AsyncIterator[None]:
                                     settings.generator_batch_size, settings.generator_max_sleep_s)
     await generator.start()
     try:
-        yield
+        async with keep_inbox_pruned(app, processed_event):
+            yield
     finally:
         await generator.stop()
 

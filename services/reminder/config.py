@@ -1,7 +1,7 @@
-from shared.settings import ServiceSettings
+from shared.settings import ConsumerSettings
 
 
-class Settings(ServiceSettings):
+class Settings(ConsumerSettings):
     service_name: str = "reminder"
 
     # occasion events carry no reminder offsets: every occasion is reminded of this long before,

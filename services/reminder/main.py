@@ -1,4 +1,5 @@
-"""Composition root of the reminder service: its event handlers, its scheduler and its outbox relay."""
+"""Composition root of the reminder service: its event handlers, its scheduler, its outbox relay and the
+pruning of its inbox."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +14,7 @@ from services.reminder.scheduler import ReminderScheduler
 from shared.app import create_service_app
 from shared.consumer import events_router
 from shared.db import asyncpg_dsn
+from shared.inbox import keep_inbox_pruned
 from shared.relay import OutboxRelay
 
 
@@ -26,7 +28,8 @@ async def run_scheduler_and_relay(app: FastAPI) -> AsyncIterator[None]:
     await relay.start()
     await scheduler.start()
     try:
-        yield
+        async with keep_inbox_pruned(app, processed_event):
+            yield
     finally:
         await scheduler.stop()
         await relay.stop()

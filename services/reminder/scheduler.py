@@ -7,26 +7,22 @@ crash after it leaves the events in the outbox for the relay. Between batches it
 nearest pending reminder; a newly scheduled one wakes every replica (LISTEN/NOTIFY) in case it is nearer.
 """
 
-import asyncio
-import contextlib
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime
 
-import asyncpg
 import structlog
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.reminder.models import household_member, outbox, person_link, reminder
 from shared.events.tasks import ReminderTriggered
 from shared.metrics import REMINDER_LATENESS
 from shared.outbox import to_cloudevent
+from shared.worker import BackgroundWorker
 
 log = structlog.get_logger()
 
-WAKE_CHANNEL = "reminder_scheduled"
 SOURCE = "giftflow/reminder"
 
 
@@ -95,27 +91,22 @@ async def fire_due(conn: AsyncConnection, limit: int) -> list:
     return rows
 
 
-class ReminderScheduler:
+class ReminderScheduler(BackgroundWorker):
+    name = "reminders"
+    channel = "reminder_scheduled"  # notified when a reminder is scheduled, in case it is the nearest
+
     def __init__(self, engine: AsyncEngine, listen_dsn: str, batch_size: int = 500, max_sleep: float = 30.0) -> None:
+        super().__init__(listen_dsn)
         self.engine = engine
-        self.listen_dsn = listen_dsn
         self.batch_size = batch_size
         self.max_sleep = max_sleep
-        self._wake = asyncio.Event()
-        self._tasks: list[asyncio.Task] = []
 
-    async def start(self) -> None:
-        self._tasks = [
-            asyncio.create_task(self._listen(), name="reminder-listen"),
-            asyncio.create_task(self._run(), name="reminder-scheduler"),
-        ]
+    async def run_once(self) -> bool:
+        return await self.fire_once() >= self.batch_size  # a full batch: more are probably due
 
-    async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    async def idle_delay(self) -> float:
+        # a reminder still due is claimed by another replica that has not committed yet: do not spin
+        return max(await self.seconds_to_next(), 0.02)
 
     async def fire_once(self) -> int:
         async with self.engine.begin() as conn:
@@ -133,41 +124,3 @@ class ReminderScheduler:
                 .where(reminder.c.fired_at.is_(None))
             )
         return self.max_sleep if seconds is None else min(max(float(seconds), 0.0), self.max_sleep)
-
-    async def _run(self) -> None:
-        backoff = 0.5
-        while True:
-            self._wake.clear()  # before looking, so a wake-up that comes while we look is not lost
-            try:
-                fired = await self.fire_once()
-                if fired >= self.batch_size:
-                    continue  # a full batch: more are probably due
-                delay = await self.seconds_to_next()
-                if not fired:
-                    # due but claimed by another replica that has not committed yet: do not spin
-                    delay = max(delay, 0.02)
-                backoff = 0.5
-            except (OSError, asyncpg.PostgresError, SQLAlchemyError) as exc:
-                log.warning("reminders.fire_failed", error=repr(exc))
-                delay, backoff = backoff, min(backoff * 2, 5.0)
-            except Exception:
-                log.exception("reminders.scheduler_crashed")
-                delay, backoff = backoff, min(backoff * 2, 5.0)
-            if delay > 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=delay)
-
-    async def _listen(self) -> None:
-        while True:
-            try:
-                conn = await asyncpg.connect(self.listen_dsn)
-                try:
-                    await conn.add_listener(WAKE_CHANNEL, lambda *_: self._wake.set())
-                    self._wake.set()  # whatever was scheduled while we were not listening
-                    while not conn.is_closed():
-                        await asyncio.sleep(5)
-                finally:
-                    await conn.close()
-            except (OSError, asyncpg.PostgresError) as exc:
-                log.warning("reminders.listen_failed", error=repr(exc))
-            await asyncio.sleep(1)

@@ -21,6 +21,8 @@ class Event(BaseModel):
     topic: ClassVar[str]
     event_name: ClassVar[str]
     version: ClassVar[int] = 1
+    # the field holding the id of the aggregate the event is about (see `aggregate_id`)
+    aggregate_field: ClassVar[str]
 
     household_id: UUID
     actor_id: UUID | None = None
@@ -36,8 +38,9 @@ class Event(BaseModel):
             EVENT_TYPES[cls.event_type()] = cls
 
     def aggregate_id(self) -> UUID:
-        """The id of the aggregate this event is about: CloudEvent subject and Kafka key."""
-        raise NotImplementedError
+        """The id of the aggregate this event is about: CloudEvent subject and Kafka key, so one
+        aggregate's events stay in order. A contract whose key is not one field overrides this."""
+        return getattr(self, self.aggregate_field)
 
 
 EVENT_TYPES: dict[str, type[Event]] = {}

@@ -17,11 +17,9 @@ from shared.events import Event
 # people ------------------------------------------------------------------------------------------
 class PersonEvent(Event):
     topic: ClassVar[str] = "person"
+    aggregate_field: ClassVar[str] = "person_id"
 
     person_id: UUID
-
-    def aggregate_id(self) -> UUID:
-        return self.person_id
 
 
 class PersonCreated(PersonEvent):
@@ -61,11 +59,9 @@ class BudgetRemoved(PersonEvent):
 # occasions ---------------------------------------------------------------------------------------
 class OccasionEvent(Event):
     topic: ClassVar[str] = "occasion"
+    aggregate_field: ClassVar[str] = "occasion_id"
 
     occasion_id: UUID
-
-    def aggregate_id(self) -> UUID:
-        return self.occasion_id
 
 
 class OccasionFacts(OccasionEvent):
@@ -93,11 +89,9 @@ class OccasionDeleted(OccasionEvent):
 # lists -------------------------------------------------------------------------------------------
 class ListEvent(Event):
     topic: ClassVar[str] = "list"
+    aggregate_field: ClassVar[str] = "list_id"
 
     list_id: UUID
-
-    def aggregate_id(self) -> UUID:
-        return self.list_id
 
 
 class ListFacts(ListEvent):
@@ -123,11 +117,9 @@ class ListDeleted(ListEvent):
 # gifts -------------------------------------------------------------------------------------------
 class GiftEvent(Event):
     topic: ClassVar[str] = "gift"
+    aggregate_field: ClassVar[str] = "gift_id"
 
     gift_id: UUID
-
-    def aggregate_id(self) -> UUID:
-        return self.gift_id
 
 
 class GiftFacts(GiftEvent):
@@ -156,24 +148,20 @@ class GiftDeleted(GiftEvent):
 class TagDeleted(Event):
     topic: ClassVar[str] = "gift"
     event_name: ClassVar[str] = "tag.deleted"
+    aggregate_field: ClassVar[str] = "tag_id"
 
     tag_id: UUID
     name: str
-
-    def aggregate_id(self) -> UUID:
-        return self.tag_id
 
 
 # list items --------------------------------------------------------------------------------------
 class ListItemEvent(Event):
     topic: ClassVar[str] = "list_item"
+    aggregate_field: ClassVar[str] = "list_item_id"
 
     list_item_id: UUID
     list_id: UUID
     gift_id: UUID
-
-    def aggregate_id(self) -> UUID:
-        return self.list_item_id
 
 
 class ListItemAdded(ListItemEvent):
@@ -205,6 +193,7 @@ class ListItemRemoved(ListItemEvent):
 # claims and pledges ------------------------------------------------------------------------------
 class ClaimEvent(Event):
     topic: ClassVar[str] = "claim"
+    aggregate_field: ClassVar[str] = "list_item_id"
 
     claim_id: UUID
     list_item_id: UUID
@@ -214,9 +203,6 @@ class ClaimEvent(Event):
     quantity: int  # the units this change claimed or released
     claimed_quantity: int  # all units now claimed on the item
     wanted_quantity: int
-
-    def aggregate_id(self) -> UUID:
-        return self.list_item_id
 
 
 class ClaimAdded(ClaimEvent):
@@ -229,13 +215,11 @@ class ClaimRemoved(ClaimEvent):
 
 class PledgeEvent(Event):
     topic: ClassVar[str] = "claim"
+    aggregate_field: ClassVar[str] = "gift_id"
 
     pledge_id: UUID
     gift_id: UUID
     user_id: UUID
-
-    def aggregate_id(self) -> UUID:
-        return self.gift_id
 
 
 class PledgeAdded(PledgeEvent):
@@ -259,13 +243,11 @@ class PledgeRemoved(PledgeEvent):
 # comments ----------------------------------------------------------------------------------------
 class CommentEvent(Event):
     topic: ClassVar[str] = "comment"
+    aggregate_field: ClassVar[str] = "comment_id"
 
     comment_id: UUID
     target_kind: str  # "gift" or "list"
     target_id: UUID
-
-    def aggregate_id(self) -> UUID:
-        return self.comment_id
 
 
 class CommentAdded(CommentEvent):

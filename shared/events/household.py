@@ -14,9 +14,7 @@ from shared.events import Event
 
 class HouseholdEvent(Event):
     topic: ClassVar[str] = "household"
-
-    def aggregate_id(self) -> UUID:
-        return self.household_id
+    aggregate_field: ClassVar[str] = "household_id"
 
 
 class HouseholdCreated(HouseholdEvent):

@@ -62,11 +62,9 @@ def parse_offset(text: str) -> Offset:
 # tasks -------------------------------------------------------------------------------------------
 class TaskEvent(Event):
     topic: ClassVar[str] = "task"
+    aggregate_field: ClassVar[str] = "task_id"
 
     task_id: UUID
-
-    def aggregate_id(self) -> UUID:
-        return self.task_id
 
 
 class TaskFacts(TaskEvent):
@@ -132,6 +130,7 @@ class OccasionRolledOver(Event):
 
     topic: ClassVar[str] = "occasion"
     event_name: ClassVar[str] = "occasion.rolled_over"
+    aggregate_field: ClassVar[str] = "occasion_id"
 
     occasion_id: UUID
     name: str
@@ -139,9 +138,6 @@ class OccasionRolledOver(Event):
     previous_date: date
     next_date: date
     person_ids: tuple[UUID, ...] = ()
-
-    def aggregate_id(self) -> UUID:
-        return self.occasion_id
 
 
 # reminders ---------------------------------------------------------------------------------------

@@ -22,17 +22,23 @@ def service_url(postgres: Stack, it_database: str):
 
 
 @pytest.fixture
-async def sessions_for(service_url):
+async def engine_for(service_url):
+    """An engine logged in as a service's own role; disposed after the test."""
     engines = []
 
     def make(service: str):
         engine = create_engine(service_url(service), pool_size=5)
         engines.append(engine)
-        return session_factory(engine)
+        return engine
 
     yield make
     for engine in engines:
         await engine.dispose()
+
+
+@pytest.fixture
+def sessions_for(engine_for):
+    return lambda service: session_factory(engine_for(service))
 
 
 @pytest.fixture

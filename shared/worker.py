@@ -1,0 +1,94 @@
+"""The shape every background loop in giftflow shares: do a round of work, then sleep until woken.
+
+A worker is woken early by Postgres LISTEN/NOTIFY on its channel (the rows it works on are written by
+another transaction, maybe on another replica) and otherwise polls, so a lost LISTEN connection only
+costs latency, never work. A round that fails is logged and retried with a doubling delay, so a
+database or sidecar outage is ridden out without a crash and without a busy loop.
+
+A subclass says what one round does (`run_once`) and, if it knows better than a fixed interval, how
+long to sleep after it (`idle_delay`).
+"""
+
+import asyncio
+import contextlib
+from typing import ClassVar
+
+import asyncpg
+import structlog
+from sqlalchemy.exc import SQLAlchemyError
+
+log = structlog.get_logger()
+
+
+class BackgroundWorker:
+    name: ClassVar[str]  # names its asyncio tasks and its log events
+    # the NOTIFY channel that wakes it; None for a worker that only polls
+    channel: ClassVar[str | None] = None
+    # what a database or network outage raises: logged as a warning and retried, not as a crash
+    transient_errors: ClassVar[tuple[type[Exception], ...]] = (OSError, asyncpg.PostgresError, SQLAlchemyError)
+    first_retry_s: ClassVar[float] = 0.5
+    max_retry_s: ClassVar[float] = 5.0
+
+    def __init__(self, listen_dsn: str | None = None, poll_interval: float = 1.0) -> None:
+        self.listen_dsn = listen_dsn
+        self.poll_interval = poll_interval
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task] = []
+
+    async def run_once(self) -> bool:
+        """One round of work; True when it probably left more to do, so the next round starts at once."""
+        raise NotImplementedError
+
+    async def idle_delay(self) -> float:
+        """How long to sleep after a round that left nothing to do; a NOTIFY cuts it short."""
+        return self.poll_interval
+
+    async def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._run(), name=f"{self.name}-run")]
+        if self.channel is not None and self.listen_dsn is not None:
+            self._tasks.append(asyncio.create_task(self._listen(self.channel, self.listen_dsn),
+                                                   name=f"{self.name}-listen"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    async def _run(self) -> None:
+        retry = self.first_retry_s
+        while True:
+            self._wake.clear()  # before looking, so a wake-up that comes while we look is not lost
+            try:
+                more = await self.run_once()
+                retry = self.first_retry_s
+                if more:
+                    continue
+                delay = await self.idle_delay()
+            except self.transient_errors as exc:
+                log.warning(f"{self.name}.run_failed", error=repr(exc))
+                delay, retry = retry, min(retry * 2, self.max_retry_s)
+            except Exception:
+                log.exception(f"{self.name}.run_crashed")
+                delay, retry = retry, min(retry * 2, self.max_retry_s)
+            if delay > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    async def _listen(self, channel: str, dsn: str) -> None:
+        """Keep a LISTEN connection open; reconnect when Postgres goes away (polling covers the gap)."""
+        while True:
+            try:
+                conn = await asyncpg.connect(dsn)
+                try:
+                    await conn.add_listener(channel, lambda *_: self._wake.set())
+                    self._wake.set()  # catch up on whatever was written before we listened
+                    while not conn.is_closed():
+                        await asyncio.sleep(5)
+                finally:
+                    await conn.close()
+            except (OSError, asyncpg.PostgresError) as exc:
+                log.warning(f"{self.name}.listen_failed", error=repr(exc))
+            await asyncio.sleep(1)
