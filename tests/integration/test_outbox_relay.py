@@ -1,10 +1,11 @@
 """The outbox relay against a real Postgres and a stand-in for the Dapr sidecar (outside our system):
-what Dapr accepts is marked published, what it refuses stays pending and goes out on a later pass."""
+what Dapr accepts is marked published, what it refuses stays pending and goes out on a later pass, and
+published rows are deleted once older than the retention, pending ones never."""
 
 import json
 import threading
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import asyncpg
@@ -17,9 +18,11 @@ from shared.db import asyncpg_dsn, create_engine, session_factory
 from shared.events import household as h
 from shared.outbox import add_event
 from shared.relay import OutboxRelay
+from tests.system.conftest import eventually
 
 API_TOKEN = "relay-test-dapr-api-token"
 BULK_PUBLISH = "/v1.0-alpha1/publish/bulk/pubsub/"
+KEEP_PUBLISHED = timedelta(days=7)
 
 
 class BulkPublish(BaseHTTPRequestHandler):
@@ -83,7 +86,7 @@ async def relay(gateway_url: str, sidecar, outbox_db):
     sidecar.refused.clear()
     engine = create_engine(gateway_url, pool_size=2)
     dapr = DaprClient(sidecar.url, API_TOKEN)
-    yield OutboxRelay(engine, outbox, dapr, listen_dsn=asyncpg_dsn(gateway_url))
+    yield OutboxRelay(engine, outbox, dapr, listen_dsn=asyncpg_dsn(gateway_url), keep_published=KEEP_PUBLISHED)
     await dapr.aclose()
     await engine.dispose()
 
@@ -125,3 +128,30 @@ async def test_entries_the_sidecar_refuses_stay_pending_and_go_out_on_a_later_pa
 
     assert sidecar.received[1:] == [[refused]]  # only what was still pending, nothing published twice
     assert await pending(outbox_db) == set()
+
+
+async def test_published_rows_are_pruned_after_the_retention_and_pending_ones_never(
+    relay: OutboxRelay, sidecar, outbox_db, gateway_url
+):
+    expired, long_refused, recently_published, fresh = await stage_events(gateway_url, 4)
+    when = ("UPDATE gateway.outbox SET created_at = now() - $2::interval, published_at = now() - $3::interval "
+            "WHERE id = $1")
+    await outbox_db.execute(when, uuid.UUID(expired), timedelta(days=10), KEEP_PUBLISHED + timedelta(days=1))
+    await outbox_db.execute(when, uuid.UUID(recently_published), timedelta(days=10), timedelta(hours=1))
+    await outbox_db.execute(when, uuid.UUID(long_refused), timedelta(days=30), None)
+    sidecar.refused = {long_refused}  # the broker keeps refusing it while other events flow
+
+    async def rows() -> set[str]:
+        return {str(r["id"]) for r in await outbox_db.fetch("SELECT id FROM gateway.outbox")}
+
+    async def expired_is_gone() -> bool:
+        return expired not in await rows()
+
+    await relay.start()
+    try:
+        await eventually(expired_is_gone, "the row published before the retention pruned")
+    finally:
+        await relay.stop()
+
+    assert await rows() == {long_refused, recently_published, fresh}
+    assert await pending(outbox_db) == {long_refused}
