@@ -7,12 +7,21 @@ from scripts.stack.processes import Stack
 from shared.db import create_engine, session_factory
 
 DATABASE = "giftflow_it"
+# for tests that act on a whole table other tests share (the relay publishes every pending outbox row
+# it finds; the audit service makes and drops partitions for everyone)
+SCRATCH_DATABASE = "giftflow_it_scratch"
 
 
 @pytest.fixture(scope="session")
 def it_database(postgres: Stack) -> str:
     postgres.migrate(DATABASE)
     return DATABASE
+
+
+@pytest.fixture(scope="session")
+def scratch_database(postgres: Stack) -> str:
+    postgres.migrate(SCRATCH_DATABASE)
+    return SCRATCH_DATABASE
 
 
 @pytest.fixture(scope="session")
