@@ -43,10 +43,12 @@ class OutboxRelay(BackgroundWorker):
         self.batch_size = batch_size
         self.keep_published = keep_published
         self._next_prune = 0.0
+        self._next_backlog_check = 0.0
 
     async def run_once(self) -> bool:
-        published = await self.relay_once()
+        # pruning first: an outage that makes every publish fail must not stop it
         await self._prune_if_due()
+        published = await self.relay_once()
         return published >= self.batch_size  # a full batch: there is probably more waiting
 
     async def relay_once(self) -> int:
@@ -111,6 +113,12 @@ class OutboxRelay(BackgroundWorker):
             log.info("outbox.pruned", rows=result.rowcount)
 
     async def _observe_backlog(self, conn) -> None:
+        """The backlog gauges, at most once a second: while a backlog drains, counting it on every
+        batch would cost as much as the batch's own queries (the gauges are scraped every 15 s)."""
+        now = asyncio.get_running_loop().time()
+        if now < self._next_backlog_check:
+            return
+        self._next_backlog_check = now + 1.0
         t = self.table
         count, oldest = (
             await conn.execute(

@@ -155,3 +155,20 @@ async def test_published_rows_are_pruned_after_the_retention_and_pending_ones_ne
 
     assert await rows() == {long_refused, recently_published, fresh}
     assert await pending(outbox_db) == {long_refused}
+
+
+async def test_pruning_goes_on_while_the_sidecar_refuses_everything(relay: OutboxRelay, sidecar, outbox_db, gateway_url):
+    expired, refused = await stage_events(gateway_url, 2)
+    await outbox_db.execute("UPDATE gateway.outbox SET published_at = now() - $2::interval WHERE id = $1",
+                            uuid.UUID(expired), KEEP_PUBLISHED + timedelta(days=1))
+    sidecar.refused = {refused}  # every publish fails: an outage
+
+    async def expired_is_gone() -> bool:
+        return await outbox_db.fetchval("SELECT count(*) FROM gateway.outbox WHERE id = $1", uuid.UUID(expired)) == 0
+
+    await relay.start()
+    try:
+        await eventually(expired_is_gone, "the row published before the retention pruned during the outage")
+    finally:
+        await relay.stop()
+    assert await pending(outbox_db) == {refused}
