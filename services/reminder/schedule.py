@@ -38,7 +38,10 @@ def desired(due: datetime, offsets: tuple[str, ...], tz_name: str, not_before: d
     wanted = {}
     for text in offsets:
         offset = parse_offset(text)
-        at = remind_at(due, offset, tz_name)
+        try:
+            at = remind_at(due, offset, tz_name)
+        except OverflowError:  # counting back ran off the calendar: long past, never to fire
+            continue
         if at >= not_before:
             wanted[offset.iso()] = at
     return wanted

@@ -57,6 +57,12 @@ async def test_a_yearly_occasion_tells_when_it_comes_next(gateway_client):
     assert changed["person_ids"] == [] and changed["name"] == "Leap day"
     unknown = await g.call("PATCH", ann, f"/occasions/{occasion_id}", json={"person_ids": [occasion_id]})
     assert unknown.status_code == 422 and unknown.json()["error"]["details"][0]["field"] == "person_ids"
+    # dates off a family's calendar are refused, where yearly roll-over and reminders could not follow
+    for day in ("0001-01-05", "9999-12-31"):
+        odd = await g.call("POST", ann, "/occasions", json={"name": "Odd", "date": day})
+        assert odd.status_code == 422 and odd.json()["error"]["details"][0]["field"] == "date", odd.text
+    moved = await g.call("PATCH", ann, f"/occasions/{occasion_id}", json={"date": "1899-12-31"})
+    assert moved.status_code == 422 and moved.json()["error"]["details"][0]["field"] == "date"
 
 
 async def test_fields_the_server_owns_are_never_taken_from_the_body(gateway_client):

@@ -42,7 +42,10 @@ def test_no_gifting_endpoint_answers_with_a_server_error(stack):
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
             @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+            # derandomize: the same examples on every run, so a failure seen once is seen again (and
+            # can be fixed), and the events these requests publish are the same for the tests after
+            @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+                      suppress_health_check=list(HealthCheck))
             def fuzz(case):
                 nonlocal calls
                 if "household_id" in (case.path_parameters or {}):

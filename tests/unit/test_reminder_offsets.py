@@ -52,6 +52,13 @@ def test_reminders_already_past_when_the_task_was_set_are_skipped_not_fired():
     assert desired(due, ("P1D", "PT2H", "PT2H"), "UTC", set_at) == {"PT2H": datetime(2026, 5, 2, 10, 0, tzinfo=UTC)}
 
 
+def test_a_reminder_that_would_fall_before_the_calendar_begins_is_skipped_not_an_error():
+    # an occasion on the calendar's first days, as a stale or fuzzed event could carry: a poison
+    # event for the whole consumer if the arithmetic raised
+    due = datetime(1, 1, 5, 9, 0, tzinfo=UTC)
+    assert desired(due, ("P14D", "P1D"), "UTC", datetime(1, 1, 1, tzinfo=UTC)) == {"P1D": datetime(1, 1, 4, 9, 0, tzinfo=UTC)}
+
+
 def test_equal_offsets_spelled_differently_schedule_one_reminder():
     due = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
     assert list(desired(due, ("P1W", "P7D"), "UTC", datetime(2026, 5, 1, tzinfo=UTC))) == ["P7D"]

@@ -18,10 +18,16 @@ class OccasionKind(StrEnum):
     OTHER = "other"
 
 
+# a family's occasions fall within these; outside them, yearly roll-over and reminders counting back
+# from the date run off the calendar
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
+
 class OccasionBase(SQLModel):
     name: FreeText = Field(min_length=1, max_length=120)
     kind: OccasionKind = OccasionKind.OTHER
-    date: dt.date = Field(description="The (first) date; a yearly occasion comes back on the same day.")
+    date: dt.date = Field(ge=EARLIEST, le=LATEST,
+                          description="The (first) date; a yearly occasion comes back on the same day.")
     recurs_yearly: bool = False
     notes: FreeText | None = Field(default=None, max_length=4000)
 
@@ -33,7 +39,7 @@ class OccasionCreate(OccasionBase):
 class OccasionUpdate(SQLModel):
     name: FreeText | None = Field(default=None, min_length=1, max_length=120)
     kind: OccasionKind | None = None
-    date: dt.date | None = None
+    date: dt.date | None = Field(default=None, ge=EARLIEST, le=LATEST)
     recurs_yearly: bool | None = None
     notes: FreeText | None = Field(default=None, max_length=4000)
     person_ids: list[uuid.UUID] | None = Field(default=None, max_length=100)
