@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import UUID as PGUUID
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from shared.worker import BackgroundWorker
+from shared.worker import BackgroundWorker, running
 
 log = structlog.get_logger()
 
@@ -102,8 +102,5 @@ async def keep_inbox_pruned(app: FastAPI, table: Table) -> AsyncIterator[None]:
     settings = app.state.settings
     pruner = InboxPruner(app.state.engine, table, timedelta(days=settings.inbox_retention_days),
                          settings.inbox_prune_interval_s)
-    await pruner.start()
-    try:
+    async with running(pruner):
         yield
-    finally:
-        await pruner.stop()

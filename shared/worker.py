@@ -11,6 +11,8 @@ long to sleep after it (`idle_delay`).
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import ClassVar
 
 import asyncpg
@@ -92,3 +94,31 @@ class BackgroundWorker:
             except (OSError, asyncpg.PostgresError) as exc:
                 log.warning(f"{self.name}.listen_failed", error=repr(exc))
             await asyncio.sleep(1)
+
+
+class Every(BackgroundWorker):
+    """Housekeeping on an interval (retention, partitions): at start, then every `interval_s`; a failed
+    round is retried sooner, with the same doubling delay as any worker."""
+
+    def __init__(self, name: str, job: Callable[[], Awaitable[object]], interval_s: float) -> None:
+        super().__init__(poll_interval=interval_s)
+        self.name = name
+        self.job = job
+
+    async def run_once(self) -> bool:
+        await self.job()
+        return False
+
+
+@asynccontextmanager
+async def running(*workers: BackgroundWorker) -> AsyncIterator[None]:
+    """Run the workers for as long as the block lasts (an app's lifespan); stopped in reverse order."""
+    started: list[BackgroundWorker] = []
+    try:
+        for worker in workers:
+            await worker.start()
+            started.append(worker)
+        yield
+    finally:
+        for worker in reversed(started):
+            await worker.stop()

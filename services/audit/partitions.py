@@ -4,8 +4,6 @@ whole once all they hold is older than the retention (AUDIT_RETENTION_MONTHS).
 Runs at start and then daily; replicas take turns under an advisory lock.
 """
 
-import asyncio
-import contextlib
 import re
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -16,6 +14,8 @@ from dateutil.relativedelta import relativedelta
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from shared.worker import Every, running
 
 log = structlog.get_logger()
 
@@ -86,21 +86,11 @@ async def maintain_partitions(engine: AsyncEngine, months_ahead: int, retention_
 async def keep_partitions(app: FastAPI) -> AsyncIterator[None]:
     settings = app.state.settings
 
-    async def loop() -> None:
-        while True:
-            try:
-                ensured, dropped = await maintain_partitions(
-                    app.state.engine, settings.audit_months_ahead, settings.audit_retention_months
-                )
-                log.info("audit.partitions_maintained", ensured=ensured, dropped=dropped)
-            except Exception as exc:  # noqa: BLE001 - retried next time; inserts fail loudly meanwhile
-                log.warning("audit.partitions_failed", error=repr(exc))
-            await asyncio.sleep(settings.audit_maintenance_interval_s)
+    async def once() -> None:
+        ensured, dropped = await maintain_partitions(
+            app.state.engine, settings.audit_months_ahead, settings.audit_retention_months
+        )
+        log.info("audit.partitions_maintained", ensured=ensured, dropped=dropped)
 
-    task = asyncio.create_task(loop(), name="audit-partitions")
-    try:
+    async with running(Every("audit_partitions", once, settings.audit_maintenance_interval_s)):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

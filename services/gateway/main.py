@@ -14,6 +14,7 @@ from services.gateway.routes import api
 from shared.app import create_service_app
 from shared.db import asyncpg_dsn
 from shared.relay import OutboxRelay
+from shared.worker import running
 
 # the static web client; same origin as the API, so it signs in with the HttpOnly cookies
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
@@ -40,11 +41,8 @@ async def run_relay(app: FastAPI) -> AsyncIterator[None]:
         batch_size=settings.outbox_batch_size,
         poll_interval=settings.outbox_poll_interval_s,
     )
-    await relay.start()
-    try:
+    async with running(relay):
         yield
-    finally:
-        await relay.stop()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

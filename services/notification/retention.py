@@ -1,7 +1,5 @@
 """Daily retention: stream messages are kept for reconnects only, notifications for the member's inbox."""
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -12,6 +10,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.notification.models import notification, stream_message
+from shared.worker import Every, running
 
 log = structlog.get_logger()
 
@@ -30,20 +29,10 @@ async def prune(engine: AsyncEngine, now: datetime, stream_days: int, notificati
 async def keep_retention(app: FastAPI) -> AsyncIterator[None]:
     settings = app.state.settings
 
-    async def loop() -> None:
-        while True:
-            try:
-                pruned = await prune(app.state.engine, datetime.now(UTC), settings.stream_retention_days,
-                                     settings.notification_retention_days)
-                log.info("notification.retention", **pruned)
-            except Exception as exc:  # noqa: BLE001 - tried again next time; nothing depends on it meanwhile
-                log.warning("notification.retention_failed", error=repr(exc))
-            await asyncio.sleep(settings.retention_interval_s)
+    async def once() -> None:
+        pruned = await prune(app.state.engine, datetime.now(UTC), settings.stream_retention_days,
+                             settings.notification_retention_days)
+        log.info("notification.retention", **pruned)
 
-    task = asyncio.create_task(loop(), name="notification-retention")
-    try:
+    async with running(Every("notification_retention", once, settings.retention_interval_s)):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

@@ -14,6 +14,7 @@ from shared.app import create_service_app
 from shared.consumer import events_router
 from shared.db import asyncpg_dsn
 from shared.inbox import keep_inbox_pruned
+from shared.worker import running
 
 
 @asynccontextmanager
@@ -21,12 +22,8 @@ async def run_generator(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     generator = OccurrenceGenerator(app.state.sessions, app.state.dapr, asyncpg_dsn(settings.database_url),
                                     settings.generator_batch_size, settings.generator_max_sleep_s)
-    await generator.start()
-    try:
-        async with keep_inbox_pruned(app, processed_event):
-            yield
-    finally:
-        await generator.stop()
+    async with running(generator), keep_inbox_pruned(app, processed_event):
+        yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

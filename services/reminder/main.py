@@ -16,6 +16,7 @@ from shared.consumer import events_router
 from shared.db import asyncpg_dsn
 from shared.inbox import keep_inbox_pruned
 from shared.relay import OutboxRelay
+from shared.worker import running
 
 
 @asynccontextmanager
@@ -25,14 +26,8 @@ async def run_scheduler_and_relay(app: FastAPI) -> AsyncIterator[None]:
     relay = OutboxRelay(app.state.engine, outbox, app.state.dapr, listen_dsn=dsn,
                         batch_size=settings.outbox_batch_size, poll_interval=settings.outbox_poll_interval_s)
     scheduler = ReminderScheduler(app.state.engine, dsn, settings.scheduler_batch_size, settings.scheduler_max_sleep_s)
-    await relay.start()
-    await scheduler.start()
-    try:
-        async with keep_inbox_pruned(app, processed_event):
-            yield
-    finally:
-        await scheduler.stop()
-        await relay.stop()
+    async with running(relay, scheduler), keep_inbox_pruned(app, processed_event):
+        yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -2,7 +2,7 @@
 
 import asyncio
 
-from shared.worker import BackgroundWorker
+from shared.worker import BackgroundWorker, Every, running
 
 
 class Scripted(BackgroundWorker):
@@ -68,3 +68,34 @@ async def test_a_worker_without_a_channel_starts_no_listener():
         assert [t.get_name() for t in worker._tasks] == ["scripted-run"]
     finally:
         await worker.stop()
+
+
+async def test_housekeeping_runs_at_start_then_on_its_interval_and_a_failure_is_tried_again():
+    calls, third = [], asyncio.Event()
+
+    async def job() -> None:
+        calls.append(len(calls))
+        if len(calls) == 2:
+            raise OSError("database away")
+        if len(calls) == 3:
+            third.set()
+
+    every = Every("housekeeping", job, interval_s=0.05)
+    every.first_retry_s = 0.01
+    async with running(every):
+        await asyncio.wait_for(third.wait(), 2.0)
+    assert calls[:3] == [0, 1, 2]
+    stopped_at = len(calls)
+    await asyncio.sleep(0.15)  # three intervals: nothing runs once the block has ended
+    assert len(calls) == stopped_at
+
+
+async def test_running_stops_its_workers_when_the_block_ends_even_by_an_error():
+    first, second = Scripted([]), Scripted([])
+    try:
+        async with running(first, second):
+            await asyncio.wait_for(asyncio.gather(first.done.wait(), second.done.wait()), 1.0)
+            raise LookupError("the app failed")
+    except LookupError:
+        pass
+    assert first._tasks == [] and second._tasks == []
