@@ -1,14 +1,17 @@
 // The web client's composition root: the shell, the routes, the session and the live stream.
 import { ApiError, onSignedOut } from "./api.js";
 import { h } from "./dom.js";
-import { LiveStream, onEntityChanged } from "./live.js";
+import { LiveStream, announceResync, onEntityChanged } from "./live.js";
 import { match, navigate, parseHash } from "./router.js";
 import { session } from "./session.js";
 import { routes } from "./routes.js";
 import { shell } from "./shell.js";
 
 let live = null;
+let drawnBeforeReady = false; // the open page's data may predate the stream: reload it once it is ready
 let renderToken = 0;
+// how long a page's first draw waits for its live stream before drawing anyway
+const STREAM_WAIT_MS = 3000;
 let cleanups = [];
 
 function toast(message, kind = "info") {
@@ -38,6 +41,11 @@ function startLive() {
   live = new LiveStream(streamUrl, {
     onNotification: () => shell.refreshUnread(),
     onState: (state) => shell.setLiveState(state),
+    onFirstReady: () => {
+      if (!drawnBeforeReady) return;
+      drawnBeforeReady = false;
+      announceResync();
+    },
   });
   live.open();
 }
@@ -69,6 +77,12 @@ async function render({ keepFocus = false } = {}) {
   if (route.household && !session.household) return navigate("/households");
   shell.update(route);
   if (session.household) startLive(); else stopLive();
+  if (live && !live.isReady) {
+    // changes after this point must reach the page: either the stream carries them, or it reloads
+    const ready = await live.whenReady(STREAM_WAIT_MS);
+    if (token !== renderToken) return;
+    if (!ready) drawnBeforeReady = true;
+  }
 
   const main = document.getElementById("main");
   main.setAttribute("aria-busy", "true");

@@ -1,6 +1,10 @@
 // Live updates over Server-Sent Events. The browser reconnects by itself and sends Last-Event-ID, so
 // the server replays what was missed. When a reconnect is refused (the access token expired), the
 // session is refreshed and a new stream opened with ?since= the last id seen.
+//
+// A stream's first connection has nothing to replay from: a change committed between a page fetching
+// its data and the stream being subscribed would be missed. So the page's first draw waits (briefly)
+// until the server says the stream is `ready`, and a page drawn without waiting is reloaded then.
 import { api } from "./api.js";
 
 const listeners = new Set();
@@ -12,13 +16,24 @@ export function onEntityChanged(fn) {
 }
 
 export class LiveStream {
-  constructor(url, { onNotification = () => {}, onResync = () => {}, onState = () => {} } = {}) {
+  constructor(url, { onNotification = () => {}, onResync = () => {}, onState = () => {}, onFirstReady = () => {} } = {}) {
     this.url = url;
-    this.handlers = { onNotification, onResync, onState };
+    this.handlers = { onNotification, onResync, onState, onFirstReady };
     this.lastId = null;
     this.source = null;
     this.closed = false;
     this.retryMs = 1000;
+    this.isReady = false; // the server has subscribed this stream: every later change reaches it
+    this.readyWaiters = [];
+  }
+
+  /** Resolves true once the stream is ready, or false after `timeoutMs` (the page draws anyway). */
+  whenReady(timeoutMs) {
+    if (this.isReady) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.readyWaiters.push(() => { clearTimeout(timer); resolve(true); });
+    });
   }
 
   open() {
@@ -39,11 +54,18 @@ export class LiveStream {
       if (data) this.handlers.onNotification(data);
       listeners.forEach((fn) => fn({ entity: "notification", change: "created", id: data && data.id }));
     });
+    source.addEventListener("ready", (event) => {
+      seen(event);
+      if (this.isReady) return;
+      this.isReady = true;
+      this.readyWaiters.splice(0).forEach((wake) => wake());
+      this.handlers.onFirstReady();
+    });
     // the server could not replay everything missed: reload what is shown
     source.addEventListener("resync", (event) => {
       seen(event);
       this.handlers.onResync();
-      listeners.forEach((fn) => fn({ entity: "*", change: "resync" }));
+      announceResync();
     });
     source.addEventListener("error", () => {
       if (source.readyState === EventSource.CLOSED) this.reopenLater();
@@ -68,6 +90,11 @@ export class LiveStream {
     if (this.source) this.source.close();
     this.source = null;
   }
+}
+
+/** Tell every open view to reload what it shows. */
+export function announceResync() {
+  listeners.forEach((fn) => fn({ entity: "*", change: "resync" }));
 }
 
 function parse(text) {
