@@ -85,28 +85,29 @@ async def fetch_page(
     descending: bool = False,
 ) -> Page[T]:
     """Rows of `query` in `order` (ending with a unique column) after the cursor; `shape` turns a
-    batch of rows into what the caller may see, None for a row it must not."""
+    batch of rows into what the caller may see, None for a row it must not.
+
+    Whether there is a next page is decided on visible rows only: a cursor is given out only when at
+    least one more row the caller may see follows, so an empty last page never hints at hidden rows."""
     after = _decode(page.cursor, order) if page.cursor else None
-    items: list[T] = []
+    seen: list[tuple[Row, T]] = []  # visible rows, up to one more than the page holds
     sort = [c.desc() for c in order] if descending else list(order)
-    while True:
+    while len(seen) <= page.limit:
         batch_query = query.order_by(*sort).limit(page.limit + 1)
         if after is not None:
             key, bound = tuple_(*order), tuple_(*after)
             batch_query = batch_query.where(key < bound if descending else key > bound)
         rows = list((await session.execute(batch_query)).scalars().all())
-        more = len(rows) > page.limit
-        rows = rows[: page.limit]
-        for i, (row, shaped) in enumerate(zip(rows, await shape(rows), strict=True)):
-            if shaped is None:
-                continue
-            items.append(shaped)
-            if len(items) == page.limit:
-                has_next = more or i < len(rows) - 1
-                return Page(items=items, next_cursor=_encode(_key(row, order)) if has_next else None)
-        if not more:
-            return Page(items=items)
+        if not rows:
+            break
+        seen += [(row, shaped) for row, shaped in zip(rows, await shape(rows), strict=True) if shaped is not None]
+        if len(rows) <= page.limit:
+            break
         after = _key(rows[-1], order)
+    items = [shaped for _, shaped in seen[: page.limit]]
+    if len(seen) > page.limit:
+        return Page(items=items, next_cursor=_encode(_key(seen[page.limit - 1][0], order)))
+    return Page(items=items)
 
 
 def _key(row: Any, order: Sequence[InstrumentedAttribute]) -> list[Any]:
