@@ -78,6 +78,8 @@ class Gift(GiftBase, GatewayModel, table=True):
     currency: str | None = Field(default=None, sa_type=Text)
     image_url: str | None = Field(default=None, sa_type=Text)
     notes: str | None = Field(default=None, sa_type=Text)
+    # who wrote `notes`: the recipient reads them only if it was them
+    notes_by: uuid.UUID | None = Field(default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL")
     from_santa: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
     created_by: uuid.UUID | None = Field(default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())

@@ -107,6 +107,8 @@ class ListItem(GatewayModel, table=True):
     purchased_by: uuid.UUID | None = Field(default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL")
     added_by: uuid.UUID | None = Field(default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL")
     notes: str | None = Field(default=None, sa_type=Text)
+    # who wrote `notes`: the recipient reads them only if it was them
+    notes_by: uuid.UUID | None = Field(default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
 

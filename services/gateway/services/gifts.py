@@ -19,7 +19,7 @@ from services.gateway.pagination import InvalidInput, Page, PageRequest, fetch_p
 from services.gateway.services.audience import gift_facts, gifts_facts, household_viewers, load_viewer
 from services.gateway.services.people import contains
 from services.gateway.services.scoped import require_not_recipient, visible_gift
-from services.gateway.surprise import GiftFacts, View, Viewer, gift_view, hidden_from, present_gift
+from services.gateway.surprise import GiftFacts, View, Viewer, gift_view, hidden, present_gift
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.events.gifting import GiftCreated, GiftDeleted, GiftUpdated
 from shared.outbox import add_event
@@ -87,8 +87,8 @@ async def gift_event(session: AsyncSession, member: Member, gift: Gift, event_ty
     links = (await people_of(session, [gift.id]))[gift.id]
     await add_event(session, outbox, event_type(
         household_id=member.household_id, actor_id=member.user_id,
-        hidden_from=hidden_from(await household_viewers(session, member.household_id),
-                                lambda v: gift_view(v, facts)),
+        **hidden(await household_viewers(session, member.household_id), lambda v: gift_view(v, facts),
+                                about=facts.recipient_person_ids).fields,
         gift_id=gift.id, title=gift.title, price=gift.price, currency=gift.currency,
         tags=tuple((await tags_of(session, [gift.id]))[gift.id]),
         recipient_person_ids=tuple(sorted({p.person_id for p in links if p.role == GiftRole.RECIPIENT}, key=str)),
@@ -111,7 +111,8 @@ async def add_gift(session: AsyncSession, member: Member, viewer: Viewer, data: 
         if viewer.person_ids & set(recipients):
             raise InvalidInput("recipient_ids", "a gift for yourself goes on your wish list; add it there instead")
     gift = Gift.model_validate(data.model_dump(exclude={"tags", "recipient_ids"}),
-                               update={"household_id": member.household_id, "created_by": member.user_id})
+                               update={"household_id": member.household_id, "created_by": member.user_id,
+                                       "notes_by": member.user_id if data.notes else None})
     session.add(gift)
     await session.flush()
     await _set_tags(session, member, gift.id, data.tags)
@@ -203,6 +204,8 @@ async def update_gift(session: AsyncSession, member: Member, gift_id: uuid.UUID,
         if view is View.REDACTED and "from_santa" in changes:
             raise Forbidden("Who a gift for you is from is up to the givers.")
         tags = changes.pop("tags", None)
+        if "notes" in changes:
+            changes["notes_by"] = member.user_id if changes["notes"] else None
         gift.sqlmodel_update(changes)
         check_price(gift.price, gift.currency)
         gift.updated_at = utcnow()
@@ -226,7 +229,7 @@ async def delete_gift(session: AsyncSession, member: Member, gift_id: uuid.UUID)
         await session.delete(gift)
         await add_event(session, outbox, GiftDeleted(
             household_id=member.household_id, actor_id=member.user_id, gift_id=gift.id,
-            hidden_from=hidden_from(viewers, lambda v: gift_view(v, facts)),
+            **hidden(viewers, lambda v: gift_view(v, facts), about=facts.recipient_person_ids).fields,
         ))
 
 
