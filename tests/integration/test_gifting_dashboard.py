@@ -74,3 +74,22 @@ async def test_a_budget_shows_what_is_left_and_is_kept_from_its_person(gateway_c
     assert all(e["data"]["hidden_from"] == [cleo.user_id] for e in events)
     await g.ok("DELETE", ann, f"/occasions/{birthday}/budgets/{cleo_p}", 204)
     assert (await g.ok("GET", ann, "/budgets"))["items"] == []
+
+
+async def test_my_tasks_on_the_dashboard_are_my_open_ones_soonest_first(gateway_client):
+    hid, ann, ben, _ = await family(gateway_client)
+    g = Gifting(gateway_client, hid)
+    soon = (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).isoformat()
+    later = (dt.datetime.now(dt.UTC) + dt.timedelta(days=9)).isoformat()
+    wrap = await g.ok("POST", ann, "/tasks", 201, json={"title": "Wrap the presents", "assignee_id": ben.user_id,
+                                                        "due_at": later})
+    await g.ok("POST", ann, "/tasks", 201, json={"title": "Order the cake", "assignee_id": ben.user_id,
+                                                 "due_at": soon})
+    done = await g.ok("POST", ann, "/tasks", 201, json={"title": "Buy paper", "assignee_id": ben.user_id})
+    await g.ok("POST", ben, f"/tasks/{done['id']}/complete")
+    await g.ok("POST", ann, "/tasks", 201, json={"title": "Ann's own chore", "assignee_id": ann.user_id})
+
+    bens = (await g.ok("GET", ben, "/dashboard"))["my_open_tasks"]
+    assert [t["title"] for t in bens] == ["Order the cake", "Wrap the presents"]
+    assert bens[1]["id"] == wrap["id"]
+    assert [t["title"] for t in (await g.ok("GET", ann, "/dashboard"))["my_open_tasks"]] == ["Ann's own chore"]

@@ -46,5 +46,5 @@ class Dashboard(SQLModel):
     occasions: list[UpcomingOccasion]
     my_claims: list[MyClaim] = Field(description="The caller's claims on items not given yet.")
     my_open_tasks: list[TaskSummary] = Field(
-        default_factory=list, description="The caller's open tasks, soonest due first; filled by the task domain.",
+        default_factory=list, description="The caller's open tasks (assigned to them), soonest due first; at most 10.",
     )

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.models.budgets import Budget
 from services.gateway.models.claims import Claim
-from services.gateway.models.dashboard import BudgetAmount, Dashboard, PersonCoverage, UpcomingOccasion
+from services.gateway.models.dashboard import BudgetAmount, Dashboard, PersonCoverage, TaskSummary, UpcomingOccasion
 from services.gateway.models.households import Member
 from services.gateway.models.lists import ItemStatus, ListItem
 from services.gateway.models.occasions import Occasion
@@ -16,6 +16,7 @@ from services.gateway.services.audience import load_viewer
 from services.gateway.services.claims import present_my_claims
 from services.gateway.services.occasions import household_today, next_occurrence, people_of, to_public
 from services.gateway.services.spend import coverage, total
+from services.gateway.services.tasks import my_open_tasks
 from services.gateway.surprise import person_facts_visible
 
 MY_CLAIMS_SHOWN = 100
@@ -68,4 +69,6 @@ async def dashboard(session: AsyncSession, member: Member, days: int) -> Dashboa
             .order_by(Claim.created_at, Claim.id).limit(MY_CLAIMS_SHOWN)
         ))
         my_claims = [c for c in await present_my_claims(session, viewer, claims) if c is not None]
-        return Dashboard(today=today, occasions=occasions, my_claims=my_claims, my_open_tasks=[])
+        # a task is never kept from its assignee, so the caller's own need no surprise check
+        tasks = [TaskSummary(id=t.id, title=t.title, due_at=t.due_at) for t in await my_open_tasks(session, member)]
+        return Dashboard(today=today, occasions=occasions, my_claims=my_claims, my_open_tasks=tasks)
