@@ -15,7 +15,6 @@ export async function addToList(ctx) {
   wireImport(form, ctx);
   handleSubmit(form, async () => {
     const gift = giftBody(form);
-    gift.recipient_ids = [lst.person_id];
     await api.post(session.hh(`/lists/${lst.id}/items`), { gift, quantity: Number(form.elements.quantity.value || 1) });
     ctx.toast(`${gift.title} is on ${lst.name}.`);
     ctx.navigate(`/lists/${lst.id}`);
