@@ -1,6 +1,7 @@
 """Reading the audit log: one household's entries, newest first, filtered, a page at a time.
 
-Surprise protection: an entry is never shown to a member listed in its `hidden_from`, admin or not.
+Surprise protection: an entry is never shown to a member listed in its `hidden_from`, admin or not, nor
+to a member linked now to one of its `hidden_persons` (decided at each read, with the links as they are).
 """
 
 import base64
@@ -11,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Select, and_, or_, select, tuple_
+from sqlalchemy import Select, and_, func, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.auth import Admin
-from services.audit.models import audit_entry
+from services.audit.models import audit_entry, person_link
 from shared.errors import AppError
 
 TYPE_FILTER = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
@@ -62,12 +63,20 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise InvalidFilter("cursor", "is not a cursor this list gave out; start again without one") from None
 
 
+def _persons_of(admin: Admin):
+    """The people the admin is now, as an array."""
+    return (select(func.array_agg(person_link.c.person_id))
+            .where(person_link.c.household_id == admin.household_id, person_link.c.user_id == admin.user_id)
+            .scalar_subquery())
+
+
 def entries_query(admin: Admin, wanted: EntryFilter) -> Select:
     t = audit_entry
     query = select(t.c.id, t.c.recorded_at, t.c.event_id, t.c.event_type, t.c.subject, t.c.actor_id,
                    t.c.occurred_at, t.c.data).where(
         t.c.household_id == admin.household_id,
         ~t.c.hidden_from.contains([admin.user_id]),
+        ~t.c.hidden_persons.overlap(func.coalesce(_persons_of(admin), text("'{}'::uuid[]"))),
     )
     if wanted.subject is not None:
         query = query.where(t.c.subject == wanted.subject)

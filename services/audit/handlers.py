@@ -1,6 +1,6 @@
 """Every event lands once as an audit entry (the inbox de-duplicates by event id, in the same
-transaction). Membership events also keep the read model of who is an admin of which household, for
-the query API."""
+transaction). Membership events also keep the read model of who is an admin of which household, and
+person events which member each person is, for the query API."""
 
 from uuid import UUID
 
@@ -9,8 +9,9 @@ from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from services.audit.models import audit_entry, member
+from services.audit.models import audit_entry, member, person_link
 from shared.consumer import Envelope, Handler, stage_until_commit
+from shared.events import gifting as g
 from shared.events import household as h
 
 
@@ -32,6 +33,7 @@ async def record_entry(session: AsyncSession, envelope: Envelope) -> None:
     event = envelope.event
     data = ce.data
     hidden = event.hidden_from if event else [u for u in map(_uuid_or_none, data.get("hidden_from", [])) if u]
+    persons = event.hidden_persons if event else [p for p in map(_uuid_or_none, data.get("hidden_persons", [])) if p]
     entry = {
         "event_id": ce.id,
         "event_type": ce.type,
@@ -39,6 +41,7 @@ async def record_entry(session: AsyncSession, envelope: Envelope) -> None:
         "household_id": ce.household or _uuid_or_none(data.get("household_id")),
         "actor_id": event.actor_id if event else _uuid_or_none(data.get("actor_id")),
         "hidden_from": list(hidden),
+        "hidden_persons": list(persons),
         "occurred_at": ce.time,
         "data": data,
     }
@@ -82,7 +85,24 @@ async def member_removed(session: AsyncSession, envelope: Envelope) -> None:
     )
 
 
+async def person_changed(session: AsyncSession, envelope: Envelope) -> None:
+    """Which member the person is now: entries kept from the person are kept from that member too."""
+    await record_entry(session, envelope)
+    event = envelope.event
+    user_id = None if isinstance(event, g.PersonDeleted) else event.linked_user_id
+    if user_id is None:
+        await session.execute(delete(person_link).where(person_link.c.person_id == event.person_id))
+        return
+    await session.execute(
+        upsert(person_link).values(person_id=event.person_id, household_id=event.household_id, user_id=user_id)
+        .on_conflict_do_update(index_elements=["person_id"], set_={"user_id": user_id})
+    )
+
+
 HANDLERS: dict[str, Handler] = {
+    g.PersonCreated.event_type(): person_changed,
+    g.PersonUpdated.event_type(): person_changed,
+    g.PersonDeleted.event_type(): person_changed,
     h.HouseholdCreated.event_type(): household_created,
     h.MemberJoined.event_type(): member_joined,
     h.MemberRoleChanged.event_type(): member_role_changed,

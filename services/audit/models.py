@@ -1,9 +1,11 @@
 """The audit logger's tables, in its own schema. `audit_entry` is append-only and partitioned by
 month of `recorded_at`, so retention drops whole partitions instead of deleting rows. `member` is a
 read model of who belongs to which household with which role, kept from membership events: the query
-API is for admins only, and a consumer never reads the gateway's schema."""
+API is for admins only, and a consumer never reads the gateway's schema. `person_link`, kept from person
+events, says which member each person is now: an entry is never shown to a member linked to one of its
+`hidden_persons`, however long after the entry that link was made."""
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, PrimaryKeyConstraint, Table, Text, func
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, PrimaryKeyConstraint, Table, Text, func
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from shared.db import service_metadata
@@ -24,6 +26,7 @@ audit_entry = Table(
     Column("household_id", UUID(as_uuid=True)),
     Column("actor_id", UUID(as_uuid=True)),
     Column("hidden_from", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
+    Column("hidden_persons", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
     Column("occurred_at", DateTime(timezone=True)),
     Column("data", JSONB, nullable=False),
     postgresql_partition_by="RANGE (recorded_at)",
@@ -36,4 +39,14 @@ member = Table(
     Column("user_id", UUID(as_uuid=True), nullable=False),
     Column("role", Text, nullable=False),
     PrimaryKeyConstraint("household_id", "user_id"),
+)
+
+person_link = Table(
+    "person_link",
+    metadata,
+    Column("person_id", UUID(as_uuid=True), nullable=False),
+    Column("household_id", UUID(as_uuid=True), nullable=False),
+    Column("user_id", UUID(as_uuid=True), nullable=False),
+    PrimaryKeyConstraint("person_id"),
+    Index("ix_person_link_household_id_user_id", "household_id", "user_id"),
 )

@@ -120,11 +120,41 @@ def shown_giver(viewer: Viewer, view: View, from_santa: bool) -> str | None:
     return SANTA if view is View.REDACTED and from_santa and viewer.is_child else None
 
 
+# whoever might be linked to a person later: a plain grown-up member, looked at with one person's link
+SOMEONE = UUID(int=0)
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """Whom an event must never reach. `users`: the members who may not see it now. `persons`: the
+    people whose member must never see it, whoever is linked to them later — so a person linked to a
+    member after the fact hides everything earlier too, in every stored copy (notifications, the stream,
+    the audit log), which is checked when it is read, with the links as they are then."""
+
+    users: tuple[UUID, ...] = ()
+    persons: tuple[UUID, ...] = ()
+
+    @property
+    def fields(self) -> dict[str, tuple[UUID, ...]]:
+        """As the event fields `hidden_from` and `hidden_persons`."""
+        return {"hidden_from": self.users, "hidden_persons": self.persons}
+
+
+def hidden(members: Iterable[Viewer], view_of: Callable[[Viewer], View], *, about: Iterable[UUID],
+           seen: Collection[View] = (View.FULL,)) -> Hidden:
+    """Who must not learn of an event whose subject each viewer sees as `view_of(viewer)`: the members
+    whose view is not in `seen` (by default, all who do not see it in full), and of the people in
+    `about` (its recipients, the owners of its lists), each one a member linked to them would not see
+    it as. `view_of` is e.g. `lambda v: item_view(v, lst, gift)`."""
+    users = sorted((m.user_id for m in members if view_of(m) not in seen), key=str)
+    persons = sorted({p for p in about if view_of(Viewer(SOMEONE, person_ids=frozenset({p}))) not in seen}, key=str)
+    return Hidden(tuple(users), tuple(persons))
+
+
 def hidden_from(members: Iterable[Viewer], view_of: Callable[[Viewer], View],
                 *, seen: Collection[View] = (View.FULL,)) -> tuple[UUID, ...]:
-    """The members an event must never reach: those whose view of its subject is not in `seen`
-    (by default, all who do not see it in full). `view_of` is e.g. `lambda v: item_view(v, lst, gift)`."""
-    return tuple(sorted((m.user_id for m in members if view_of(m) not in seen), key=str))
+    """The members an event must never reach now (see `hidden` for the people too)."""
+    return hidden(members, view_of, about=(), seen=seen).users
 
 
 # what a viewer is shown -------------------------------------------------------------------------
@@ -138,7 +168,7 @@ def present_item(viewer: Viewer, view: View, item: ListItem, gift_title: str) ->
         purchased_at=item.purchased_at if full else None,
         purchased_by=item.purchased_by if full else None,
         added_by=item.added_by,
-        notes=shown_notes(viewer, view, item.notes, item.added_by),
+        notes=shown_notes(viewer, view, item.notes, item.notes_by),
         created_at=item.created_at,
         updated_at=item.updated_at if full else None,
     )
@@ -150,7 +180,7 @@ def present_gift(viewer: Viewer, view: View, gift: Gift, tags: list[str],
     return GiftPublic(
         id=gift.id, household_id=gift.household_id, title=gift.title, url=gift.url, price=gift.price,
         currency=gift.currency, image_url=gift.image_url,
-        notes=shown_notes(viewer, view, gift.notes, gift.created_by),
+        notes=shown_notes(viewer, view, gift.notes, gift.notes_by),
         from_santa=gift.from_santa if full else None,
         giver=shown_giver(viewer, view, gift.from_santa),
         tags=tags,

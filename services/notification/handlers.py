@@ -3,7 +3,11 @@ next to the inbox row that makes a redelivery a no-op.
 
 Every household event becomes an entity-changed message for each member who may hear of it, and some
 become notifications too (see `notices`). Membership events also keep the read model of who is in
-the household, which is whom the service fans out to.
+the household, which is whom the service fans out to; person events keep which member each person is.
+
+Surprises: an event never reaches the members in its `hidden_from`, nor the members linked now to one of
+its `hidden_persons`; and when a person is linked to a member later, that member loses every message and
+notification kept from the person, and their open streams end (a reconnect replays without them).
 """
 
 import uuid
@@ -21,7 +25,7 @@ from shared.events import gifting as g
 from shared.events import household as h
 from shared.events import tasks as t
 
-TOPICS = ("household", "occasion", "list", "gift", "list_item", "claim", "comment", "task", "reminder")
+TOPICS = ("household", "person", "occasion", "list", "gift", "list_item", "claim", "comment", "task", "reminder")
 
 # what things are called, remembered from the events that name or rename them: (entity, id field, name field)
 NAMED_BY: dict[type[Event], tuple[str, str, str]] = {
@@ -60,11 +64,13 @@ async def fan_out(session: AsyncSession, envelope: Envelope) -> None:
     members = await readmodel.members_of(session, event.household_id)
     if not members:
         return
-    everyone = sorted(members, key=str)
+    kept_from = await readmodel.linked_members(session, event.household_id, event.hidden_persons)
+    everyone = sorted((m for m in members if m not in kept_from), key=str)
     outgoing: list[Outgoing] = []
     change = entity_change(ce.type, ce.data, ce.subject)
     if change is not None:
-        outgoing += [Outgoing(m, ENTITY_CHANGED, change) for m in stream_audience(everyone, event)]
+        outgoing += [Outgoing(m, ENTITY_CHANGED, change, hidden_persons=event.hidden_persons)
+                     for m in stream_audience(everyone, event)]
     if deserves_notice(event):
         things = await readmodel.names_of(session, event.household_id, names_needed(event))
         notice = describe(event, Names({u: m.display_name for u, m in members.items()}, things))
@@ -72,7 +78,7 @@ async def fan_out(session: AsyncSession, envelope: Envelope) -> None:
         now = datetime.now(UTC)
         for user_id in notification_audience(everyone, event, notice, preferences) if notice else ():
             row, shown = _notification(event, envelope, notice, now)
-            outgoing.append(Outgoing(user_id, NOTIFICATION, shown, row))
+            outgoing.append(Outgoing(user_id, NOTIFICATION, shown, row, event.hidden_persons))
     await streams.append(session, event.household_id, outgoing)
 
 
@@ -105,7 +111,25 @@ async def member_removed(session: AsyncSession, envelope: Envelope) -> None:
     await fan_out(session, envelope)
 
 
+async def person_linked(session: AsyncSession, envelope: Envelope) -> None:
+    """A person who is now a member: what was kept from that person is taken from that member too."""
+    event: g.PersonCreated | g.PersonUpdated = envelope.event
+    user_id = event.linked_user_id
+    if await readmodel.link_person(session, event.household_id, event.person_id, user_id):
+        await readmodel.forget_kept_from(session, event.household_id, user_id, event.person_id)
+        await streams.notify_revoked(session, event.household_id, user_id)
+    await fan_out(session, envelope)
+
+
+async def person_deleted(session: AsyncSession, envelope: Envelope) -> None:
+    await readmodel.link_person(session, envelope.event.household_id, envelope.event.person_id, None)
+    await fan_out(session, envelope)
+
+
 SPECIAL: dict[type[Event], Handler] = {
+    g.PersonCreated: person_linked,
+    g.PersonUpdated: person_linked,
+    g.PersonDeleted: person_deleted,
     h.HouseholdCreated: household_created,
     h.MemberJoined: member_joined,
     h.MemberRoleChanged: member_role_changed,

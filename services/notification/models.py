@@ -1,10 +1,12 @@
 """The notification service's tables, in its own schema.
 
-* `member`, `entity_name`: read models built from events (who is in a household, what things are called),
-  since a consumer never reads the gateway's schema.
+* `member`, `entity_name`, `person_link`: read models built from events (who is in a household, what
+  things are called, which member each person is), since a consumer never reads the gateway's schema.
 * `preference`: what each member wants to be told.
 * `stream_position`, `stream_message`: each member's stream, numbered by a per-member sequence so a
   reconnect replays exactly what it missed; `notification`: the member's notifications with read state.
+  Both keep `hidden_persons`, the people whose member must never see them: linking one of those people
+  to a member later takes the member's copies away.
 """
 
 from sqlalchemy import (
@@ -40,6 +42,16 @@ entity_name = Table(
     PrimaryKeyConstraint("entity", "id"),
 )
 
+person_link = Table(
+    "person_link",
+    metadata,
+    Column("person_id", UUID(as_uuid=True), nullable=False),
+    Column("household_id", UUID(as_uuid=True), nullable=False),
+    Column("user_id", UUID(as_uuid=True), nullable=False),
+    PrimaryKeyConstraint("person_id"),
+    Index("ix_person_link_household_id_user_id", "household_id", "user_id"),
+)
+
 preference = Table(
     "preference",
     metadata,
@@ -69,6 +81,7 @@ stream_message = Table(
     Column("event", Text, nullable=False),  # the SSE `event:` field: notification, entity_changed
     Column("data", JSONB, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("hidden_persons", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
     PrimaryKeyConstraint("household_id", "user_id", "seq"),
     Index("ix_stream_message_created_at", "created_at"),
 )
@@ -90,6 +103,7 @@ notification = Table(
     Column("event_type", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("read_at", DateTime(timezone=True)),
+    Column("hidden_persons", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
     UniqueConstraint("household_id", "user_id", "seq"),
     Index("ix_notification_unread", "household_id", "user_id", postgresql_where=text("read_at IS NULL")),
     Index("ix_notification_created_at", "created_at"),

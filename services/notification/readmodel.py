@@ -1,5 +1,6 @@
 """What the notification service knows of households, kept from their events: members and their names,
-what gifts, lists, occasions and tasks are called, and each member's preferences."""
+which member each person is, what gifts, lists, occasions and tasks are called, and each member's
+preferences."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notification.audience import Preferences
-from services.notification.models import entity_name, member, notification, preference, stream_message
+from services.notification.models import entity_name, member, notification, person_link, preference, stream_message
 from shared.consumer import write_staged
 
 
@@ -91,6 +92,44 @@ async def is_member(session: AsyncSession, household_id: UUID, user_id: UUID) ->
         select(member.c.user_id).where(member.c.household_id == household_id, member.c.user_id == user_id)
     )
     return found is not None
+
+
+async def link_person(session: AsyncSession, household_id: UUID, person_id: UUID, user_id: UUID | None) -> bool:
+    """Remember which member a person is (None: nobody). True when the person is newly linked to `user_id`,
+    after which that member must lose every copy of what is kept from the person (see `forget_kept_from`)."""
+    if user_id is None:
+        await session.execute(delete(person_link).where(person_link.c.person_id == person_id))
+        return False
+    before = await session.scalar(select(person_link.c.user_id).where(person_link.c.person_id == person_id))
+    await session.execute(
+        insert(person_link).values(person_id=person_id, household_id=household_id, user_id=user_id)
+        .on_conflict_do_update(index_elements=["person_id"], set_={"user_id": user_id})
+    )
+    return before != user_id
+
+
+async def forget_kept_from(session: AsyncSession, household_id: UUID, user_id: UUID, person_id: UUID) -> int:
+    """Take away from the member every message and notification kept from the person they now are."""
+    await write_staged(session)  # what earlier events of this batch sent them is judged too
+    removed = 0
+    for table in (notification, stream_message):
+        result = await session.execute(delete(table).where(
+            table.c.household_id == household_id, table.c.user_id == user_id,
+            table.c.hidden_persons.contains([person_id]),
+        ))
+        removed += result.rowcount or 0
+    return removed
+
+
+async def linked_members(session: AsyncSession, household_id: UUID, person_ids: Iterable[UUID]) -> set[UUID]:
+    """The members who are one of these people now."""
+    wanted = set(person_ids)
+    if not wanted:
+        return set()
+    return set(await session.scalars(
+        select(person_link.c.user_id).where(person_link.c.household_id == household_id,
+                                            person_link.c.person_id.in_(wanted))
+    ))
 
 
 async def remember_name(session: AsyncSession, household_id: UUID, entity: str, entity_id: UUID, name: str) -> None:

@@ -35,6 +35,7 @@ class Outgoing:
     event: str
     data: dict[str, Any]
     notification: dict[str, Any] | None = None
+    hidden_persons: tuple[UUID, ...] = ()  # whoever is linked to one of these people later loses it
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +81,12 @@ def write(session: Session, staged: Staged) -> None:
         seq = next_seq[key]
         next_seq[key] = seq + 1
         stream_rows.append({"household_id": household_id, "user_id": message.user_id, "seq": seq,
-                            "event": message.event, "data": message.data})
+                            "event": message.event, "data": message.data,
+                            "hidden_persons": list(message.hidden_persons)})
         if message.notification is not None:
             notification_rows.append({**message.notification, "household_id": household_id,
-                                      "user_id": message.user_id, "seq": seq})
+                                      "user_id": message.user_id, "seq": seq,
+                                      "hidden_persons": list(message.hidden_persons)})
     session.execute(insert(stream_message), stream_rows)
     if notification_rows:
         session.execute(insert(notification), notification_rows)

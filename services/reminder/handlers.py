@@ -95,7 +95,8 @@ async def schedule_task(session: AsyncSession, envelope: Envelope) -> None:
         return
     wanted = desired(task.due_at, task.reminder_offsets, task.timezone, _changed_at(envelope))
     await _sync(session, TASK, task.task_id, wanted, household_id=task.household_id, title=task.title,
-                due_at=task.due_at, assignee_id=task.assignee_id, hidden_from=list(task.hidden_from))
+                due_at=task.due_at, assignee_id=task.assignee_id, hidden_from=list(task.hidden_from),
+                person_ids=list(task.hidden_persons))  # kept from whoever is linked to them when it fires
 
 
 async def cancel_task(session: AsyncSession, envelope: Envelope) -> None:

@@ -45,7 +45,8 @@ def audience(row, members: set[uuid.UUID], linked: dict[uuid.UUID, uuid.UUID]) -
 def triggered(row, notify: list, hidden: list) -> ReminderTriggered:
     is_task = row.subject_kind == "task"
     return ReminderTriggered(
-        household_id=row.household_id, hidden_from=tuple(hidden), reminder_id=row.id,
+        household_id=row.household_id, hidden_from=tuple(hidden), hidden_persons=tuple(row.person_ids),
+        reminder_id=row.id,
         task_id=row.subject_id if is_task else None, occasion_id=None if is_task else row.subject_id,
         title=row.title, due_at=row.due_at, occasion_date=row.occasion_date, offset=row.offset,
         remind_at=row.remind_at, fired_at=row.fired_at, notify_user_ids=tuple(notify),

@@ -14,7 +14,8 @@ TYPE_PREFIX = "giftflow."
 
 
 class Event(BaseModel):
-    """Base of every event. `hidden_from` lists the user ids the event must never reach (surprises)."""
+    """Base of every event. `hidden_from` lists the user ids the event must never reach (surprises);
+    `hidden_persons` the people whose linked member must never see it, whoever is linked to them later."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -27,6 +28,7 @@ class Event(BaseModel):
     household_id: UUID
     actor_id: UUID | None = None
     hidden_from: tuple[UUID, ...] = Field(default_factory=tuple)
+    hidden_persons: tuple[UUID, ...] = Field(default_factory=tuple)
 
     @classmethod
     def event_type(cls) -> str:

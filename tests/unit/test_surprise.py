@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from services.gateway.models.gifts import Gift, GiftPersonLink, GiftRole
 from services.gateway.models.lists import ListItem
 from services.gateway.surprise import (
-    ON_MY_LIST, GiftFacts, ListFacts, View, Viewer, comment_visible, gift_view, hidden_from, item_view, list_view,
+    ON_MY_LIST, GiftFacts, ListFacts, View, Viewer, comment_visible, gift_view, hidden, hidden_from, item_view,
+    list_view,
     person_facts_visible, present_gift, present_item,
 )
 
@@ -86,7 +87,8 @@ def test_an_adult_recipient_learns_nothing_of_santa():
 
 
 def test_a_redacted_item_shows_the_wish_but_not_its_status_claims_or_purchase():
-    item = _item(status="purchased", claimed_quantity=1, purchased_by=ben_id, added_by=cleo_id, notes="size M")
+    item = _item(status="purchased", claimed_quantity=1, purchased_by=ben_id, added_by=cleo_id, notes="size M",
+                 notes_by=cleo_id)
     shown = present_item(cleo, View.REDACTED, item, "Jumper")
     assert shown.status == ON_MY_LIST and shown.quantity == 2 and shown.gift_title == "Jumper"
     assert shown.claimed_quantity is None and shown.purchased_by is None and shown.purchased_at is None
@@ -105,6 +107,14 @@ def test_a_recipient_does_not_read_the_givers_notes_or_see_who_gives():
     assert shown.notes is None
     assert [p.role for p in shown.people] == [GiftRole.RECIPIENT]
     assert len(present_gift(ben, View.FULL, gift, ["books"], links).people) == 3
+
+
+def test_a_recipient_does_not_read_notes_a_giver_wrote_on_their_own_wish():
+    item = _item(added_by=cleo_id, notes="got the blue one", notes_by=ben_id)
+    assert present_item(cleo, View.REDACTED, item, "Jumper").notes is None
+    assert present_item(ann, View.FULL, item, "Jumper").notes == "got the blue one"
+    gift = _gift(notes="got the blue one", created_by=cleo_id, notes_by=ben_id)
+    assert present_gift(cleo, View.REDACTED, gift, [], []).notes is None
 
 
 def test_surprise_comments_stay_away_from_recipients_but_their_own_words_do_not():
@@ -131,10 +141,11 @@ def test_events_are_hidden_from_everyone_who_does_not_see_their_subject_in_full(
         == tuple(sorted((ben_id, cleo_id), key=str))
 
 
-def _gift(from_santa=False, notes=None, created_by=None) -> Gift:
+def _gift(from_santa=False, notes=None, created_by=None, notes_by=None) -> Gift:
     now = datetime.now(UTC)
     return Gift(id=uuid.uuid4(), household_id=uuid.uuid4(), title="Jumper", from_santa=from_santa, notes=notes,
-                created_by=created_by, created_at=now, updated_at=now)
+                created_by=created_by, notes_by=notes_by or (created_by if notes else None),
+                created_at=now, updated_at=now)
 
 
 def _item(**fields) -> ListItem:
@@ -155,3 +166,28 @@ def test_a_gift_only_on_lists_kept_from_the_viewer_is_hidden_unless_they_added_i
     assert gift_view(cleo, also_shared) is View.FULL
     on_no_list = GiftFacts(recipient_person_ids=frozenset(), created_by=ann_id)
     assert gift_view(cleo, on_no_list) is View.FULL
+
+
+def test_an_event_about_a_person_is_kept_from_whoever_is_linked_to_them_later():
+    grandpas_wishes = a_list(grandpa_p)
+    gift = a_gift(grandpas_wishes)
+    kept = hidden([ann, ben], lambda v: item_view(v, grandpas_wishes, gift), about=gift.recipient_person_ids)
+    assert kept.users == ()  # nobody is Grandpa yet
+    assert kept.persons == (grandpa_p,)  # but whoever becomes him must never see it
+    assert kept.fields == {"hidden_from": (), "hidden_persons": (grandpa_p,)}
+
+
+def test_what_a_wisher_may_see_of_their_own_list_is_not_kept_from_them_later_either():
+    grandpas_wishes = a_list(grandpa_p)
+    gift = a_gift(grandpas_wishes)
+    kept = hidden([ann], lambda v: item_view(v, grandpas_wishes, gift), about={grandpa_p},
+                  seen=(View.FULL, View.REDACTED))
+    assert kept.persons == ()
+
+
+def test_only_the_people_an_event_is_about_are_kept_from_it():
+    idea = a_list(cleo_p, kind="idea")
+    gift = a_gift(idea, recipients={grandpa_p})
+    kept = hidden([ann, ben, cleo], lambda v: gift_view(v, gift), about=gift.recipient_person_ids | {ann_p})
+    assert kept.users == (cleo_id,)
+    assert set(kept.persons) == {cleo_p, grandpa_p}

@@ -16,14 +16,16 @@ from services.gateway.pagination import Page, PageRequest, fetch_page
 from services.gateway.services.audience import household_viewers, load_viewer
 from services.gateway.services.scoped import get_own, require_grown_up
 from services.gateway.services.spend import Coverage, coverage
-from services.gateway.surprise import Viewer, person_facts_visible
+from services.gateway.surprise import Hidden, Viewer, person_facts_visible
 from shared.errors import Forbidden, NotFound
 from shared.events.gifting import BudgetRemoved, BudgetSet as BudgetSetEvent
 from shared.outbox import add_event
 
 
-def _hidden_from(viewers: list[Viewer], person_id: uuid.UUID) -> tuple[uuid.UUID, ...]:
-    return tuple(sorted((v.user_id for v in viewers if not person_facts_visible(v, person_id)), key=str))
+def _hidden(viewers: list[Viewer], person_id: uuid.UUID) -> Hidden:
+    """A budget is kept from the person it is for, and whoever is linked to them later."""
+    return Hidden(tuple(sorted((v.user_id for v in viewers if not person_facts_visible(v, person_id)), key=str)),
+                  (person_id,))
 
 
 def present_budget(budget: Budget, cover: Coverage) -> BudgetPublic:
@@ -53,7 +55,7 @@ async def set_budget(session: AsyncSession, member: Member, occasion_id: uuid.UU
         )
         await add_event(session, outbox, BudgetSetEvent(
             household_id=member.household_id, actor_id=member.user_id,
-            hidden_from=_hidden_from(await household_viewers(session, member.household_id), person_id),
+            **_hidden(await household_viewers(session, member.household_id), person_id).fields,
             person_id=person_id, occasion_id=occasion_id, amount=budget.amount, currency=budget.currency,
         ))
         covers = await coverage(session, viewer, member.household_id, [person_id], [occasion_id])
@@ -73,7 +75,7 @@ async def remove_budget(session: AsyncSession, member: Member, occasion_id: uuid
         await session.delete(budget)
         await add_event(session, outbox, BudgetRemoved(
             household_id=member.household_id, actor_id=member.user_id,
-            hidden_from=_hidden_from(await household_viewers(session, member.household_id), person_id),
+            **_hidden(await household_viewers(session, member.household_id), person_id).fields,
             person_id=person_id, occasion_id=occasion_id,
         ))
 

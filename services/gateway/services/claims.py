@@ -20,9 +20,9 @@ from services.gateway.models.households import Member
 from services.gateway.models.lists import GiftList, ItemStatus, ListItem
 from services.gateway.pagination import InvalidInput, Page, PageRequest, fetch_page
 from services.gateway.services.audience import gifts_facts, household_viewers, list_facts, load_viewer
-from services.gateway.services.items import item_hidden_from
+from services.gateway.services.items import item_hidden
 from services.gateway.services.scoped import require_not_recipient, visible_gift, visible_item
-from services.gateway.surprise import View, gift_view, hidden_from, item_view
+from services.gateway.surprise import View, gift_view, hidden, item_view
 from shared.errors import Conflict, NotFound
 from shared.events.gifting import ClaimAdded, ClaimRemoved, PledgeAdded, PledgeChanged, PledgeRemoved
 from shared.outbox import add_event
@@ -64,7 +64,7 @@ async def claim(session: AsyncSession, member: Member, item_id: uuid.UUID, quant
             await session.refresh(item)
             await add_event(session, outbox, ClaimAdded(
                 household_id=member.household_id, actor_id=member.user_id,
-                hidden_from=await item_hidden_from(session, member, lst, gift.id),
+                **(await item_hidden(session, member, lst, gift.id)).fields,
                 claim_id=row.id, list_item_id=item.id, list_id=lst.id, gift_id=gift.id, user_id=member.user_id,
                 quantity=quantity, claimed_quantity=item.claimed_quantity, wanted_quantity=item.quantity,
             ))
@@ -88,7 +88,7 @@ async def unclaim(session: AsyncSession, member: Member, item_id: uuid.UUID) -> 
         await session.refresh(item)
         await add_event(session, outbox, ClaimRemoved(
             household_id=member.household_id, actor_id=member.user_id,
-            hidden_from=await item_hidden_from(session, member, lst, gift.id),
+            **(await item_hidden(session, member, lst, gift.id)).fields,
             claim_id=row.id, list_item_id=item.id, list_id=lst.id, gift_id=gift.id, user_id=member.user_id,
             quantity=row.quantity, claimed_quantity=item.claimed_quantity, wanted_quantity=item.quantity,
         ))
@@ -167,8 +167,8 @@ async def pledge(session: AsyncSession, member: Member, gift_id: uuid.UUID,
         event_type = PledgeAdded if existing is None else PledgeChanged
         await add_event(session, outbox, event_type(
             household_id=member.household_id, actor_id=member.user_id,
-            hidden_from=hidden_from(await household_viewers(session, member.household_id),
-                                    lambda v: gift_view(v, facts)),
+            **hidden(await household_viewers(session, member.household_id), lambda v: gift_view(v, facts),
+                                    about=facts.recipient_person_ids).fields,
             pledge_id=row.id, gift_id=gift.id, user_id=member.user_id, amount=row.amount, currency=row.currency,
         ))
         return PledgePublic.model_validate(row), existing is None
@@ -185,8 +185,8 @@ async def unpledge(session: AsyncSession, member: Member, gift_id: uuid.UUID) ->
             raise NotFound("You have no pledge toward this gift.")
         await add_event(session, outbox, PledgeRemoved(
             household_id=member.household_id, actor_id=member.user_id,
-            hidden_from=hidden_from(await household_viewers(session, member.household_id),
-                                    lambda v: gift_view(v, facts)),
+            **hidden(await household_viewers(session, member.household_id), lambda v: gift_view(v, facts),
+                                    about=facts.recipient_person_ids).fields,
             pledge_id=row, gift_id=gift.id, user_id=member.user_id,
         ))
 

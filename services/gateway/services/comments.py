@@ -2,6 +2,8 @@
 kept from the target's recipients."""
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +14,7 @@ from services.gateway.models.households import Member, Role
 from services.gateway.pagination import Page, PageRequest, fetch_page
 from services.gateway.services.audience import gift_facts, household_viewers, list_facts, load_viewer
 from services.gateway.services.scoped import get_own, visible_gift, visible_list
-from services.gateway.surprise import View, Viewer, comment_visible, gift_view, hidden_from, list_view
+from services.gateway.surprise import Hidden, View, Viewer, comment_visible, gift_view, hidden, list_view
 from shared.errors import Forbidden, NotFound
 from shared.events.gifting import CommentAdded, CommentDeleted, CommentEdited
 from shared.outbox import add_event
@@ -23,28 +25,37 @@ def to_public(comment: Comment) -> CommentPublic:
     return CommentPublic.model_validate(comment, update={"target_kind": kind, "target_id": target_id})
 
 
-async def _target(session: AsyncSession, member: Member, viewer: Viewer, kind: TargetKind, target_id: uuid.UUID):
-    """The target's view for the caller, and a function giving any member's view of it (404 if hidden)."""
+@dataclass(frozen=True)
+class Target:
+    view: View  # the caller's
+    view_of: Callable[[Viewer], View]  # any member's
+    about: frozenset[uuid.UUID]  # the people it is for
+
+
+async def _target(session: AsyncSession, member: Member, viewer: Viewer, kind: TargetKind,
+                  target_id: uuid.UUID) -> Target:
+    """The commented gift or list as the caller and any member see it (404 if hidden from the caller)."""
     if kind == TargetKind.GIFT:
         _, facts, view = await visible_gift(session, member, viewer, target_id)
-        return view, lambda v: gift_view(v, facts)
+        return Target(view, lambda v: gift_view(v, facts), facts.recipient_person_ids)
     lst, view = await visible_list(session, member, viewer, target_id)
     facts = list_facts(lst)
-    return view, lambda v: list_view(v, facts)
+    return Target(view, lambda v: list_view(v, facts), frozenset({facts.owner_person_id}))
 
 
-def _hidden_from(viewers: list[Viewer], view_of, comment: Comment) -> tuple[uuid.UUID, ...]:
-    return tuple(sorted(
-        (v.user_id for v in viewers if not comment_visible(v, view_of(v), comment.surprise, comment.author_id)),
-        key=str,
-    ))
+def _hidden(viewers: list[Viewer], target: Target, comment: Comment) -> Hidden:
+    """Whom a comment's event must never reach: who may not see the comment, now or once linked."""
+    def seen(v: Viewer) -> View:
+        return View.FULL if comment_visible(v, target.view_of(v), comment.surprise, comment.author_id) else View.HIDDEN
+    return hidden(viewers, seen, about=target.about)
 
 
 async def add_comment(session: AsyncSession, member: Member, kind: TargetKind, target_id: uuid.UUID,
                       data: CommentCreate) -> CommentPublic:
     async with session.begin():
         viewer = await load_viewer(session, member)
-        view, view_of = await _target(session, member, viewer, kind, target_id)
+        target = await _target(session, member, viewer, kind, target_id)
+        view = target.view
         # a recipient's own words are for everyone; everyone else's are kept from the recipients by default
         surprise = data.surprise if data.surprise is not None else view is View.FULL
         comment = Comment(
@@ -56,7 +67,7 @@ async def add_comment(session: AsyncSession, member: Member, kind: TargetKind, t
         await session.flush()
         await add_event(session, outbox, CommentAdded(
             household_id=member.household_id, actor_id=member.user_id,
-            hidden_from=_hidden_from(await household_viewers(session, member.household_id), view_of, comment),
+            **_hidden(await household_viewers(session, member.household_id), target, comment).fields,
             comment_id=comment.id, target_kind=kind, target_id=target_id, author_id=member.user_id,
             body=comment.body, surprise=comment.surprise,
         ))
@@ -68,7 +79,7 @@ async def list_comments(session: AsyncSession, member: Member, kind: TargetKind,
     column = Comment.gift_id if kind == TargetKind.GIFT else Comment.list_id
     async with session.begin():
         viewer = await load_viewer(session, member)
-        view, _ = await _target(session, member, viewer, kind, target_id)
+        view = (await _target(session, member, viewer, kind, target_id)).view
         query = select(Comment).where(Comment.household_id == member.household_id, column == target_id)
 
         async def shape(rows: list[Comment]) -> list[CommentPublic | None]:
@@ -82,12 +93,12 @@ async def _visible_comment(session: AsyncSession, member: Member, viewer: Viewer
     comment = await get_own(session, Comment, member, comment_id, "comment", lock=lock)
     kind, target_id = comment.target
     try:
-        view, view_of = await _target(session, member, viewer, kind, target_id)
+        target = await _target(session, member, viewer, kind, target_id)
     except NotFound:
         raise NotFound("No such comment in this household.") from None
-    if not comment_visible(viewer, view, comment.surprise, comment.author_id):
+    if not comment_visible(viewer, target.view, comment.surprise, comment.author_id):
         raise NotFound("No such comment in this household.")
-    return comment, view_of
+    return comment, target
 
 
 async def get_comment(session: AsyncSession, member: Member, comment_id: uuid.UUID) -> CommentPublic:
@@ -100,7 +111,7 @@ async def edit_comment(session: AsyncSession, member: Member, comment_id: uuid.U
                        data: CommentUpdate) -> CommentPublic:
     async with session.begin():
         viewer = await load_viewer(session, member)
-        comment, view_of = await _visible_comment(session, member, viewer, comment_id, lock=True)
+        comment, target = await _visible_comment(session, member, viewer, comment_id, lock=True)
         if comment.author_id != member.user_id:
             raise Forbidden("Only its author can edit a comment.")
         comment.body, comment.updated_at = data.body, utcnow()
@@ -108,7 +119,7 @@ async def edit_comment(session: AsyncSession, member: Member, comment_id: uuid.U
         kind, target_id = comment.target
         await add_event(session, outbox, CommentEdited(
             household_id=member.household_id, actor_id=member.user_id,
-            hidden_from=_hidden_from(await household_viewers(session, member.household_id), view_of, comment),
+            **_hidden(await household_viewers(session, member.household_id), target, comment).fields,
             comment_id=comment.id, target_kind=kind, target_id=target_id, body=comment.body,
         ))
         return to_public(comment)
@@ -117,13 +128,13 @@ async def edit_comment(session: AsyncSession, member: Member, comment_id: uuid.U
 async def delete_comment(session: AsyncSession, member: Member, comment_id: uuid.UUID) -> None:
     async with session.begin():
         viewer = await load_viewer(session, member)
-        comment, view_of = await _visible_comment(session, member, viewer, comment_id, lock=True)
+        comment, target = await _visible_comment(session, member, viewer, comment_id, lock=True)
         if comment.author_id != member.user_id and member.role != Role.ADMIN:
             raise Forbidden("Only its author or an admin can delete a comment.")
         kind, target_id = comment.target
-        hidden = _hidden_from(await household_viewers(session, member.household_id), view_of, comment)
+        kept_from = _hidden(await household_viewers(session, member.household_id), target, comment)
         await session.delete(comment)
         await add_event(session, outbox, CommentDeleted(
-            household_id=member.household_id, actor_id=member.user_id, hidden_from=hidden,
+            household_id=member.household_id, actor_id=member.user_id, **kept_from.fields,
             comment_id=comment.id, target_kind=kind, target_id=target_id,
         ))

@@ -20,7 +20,7 @@ from services.gateway.pagination import InvalidInput, Page, PageRequest, fetch_p
 from services.gateway.services.audience import gift_facts, gifts_facts, household_viewers, list_facts, load_viewer
 from services.gateway.services.gifts import add_gift, gift_event
 from services.gateway.services.scoped import require_not_recipient, visible_gift, visible_item, visible_list
-from services.gateway.surprise import View, Viewer, hidden_from, item_view, present_item
+from services.gateway.surprise import Hidden, View, Viewer, hidden, item_view, present_item
 from shared.errors import Conflict
 from shared.events.gifting import (
     ClaimRemoved, GiftCreated, GiftUpdated, ListItemAdded, ListItemRemoved, ListItemStatusChanged, ListItemUpdated,
@@ -49,11 +49,11 @@ def check_transition(current: ItemStatus, new: ItemStatus) -> None:
                        {"status": current.value, "allowed": [s.value for s in allowed]})
 
 
-async def item_hidden_from(session: AsyncSession, member: Member, lst: GiftList, gift_id: uuid.UUID,
-                            seen=(View.FULL,)) -> tuple[uuid.UUID, ...]:
+async def item_hidden(session: AsyncSession, member: Member, lst: GiftList, gift_id: uuid.UUID,
+                      seen=(View.FULL,)) -> Hidden:
     lfacts, gfacts = list_facts(lst), await gift_facts(session, gift_id)
-    return hidden_from(await household_viewers(session, member.household_id),
-                       lambda v: item_view(v, lfacts, gfacts), seen=seen)
+    return hidden(await household_viewers(session, member.household_id), lambda v: item_view(v, lfacts, gfacts),
+                  about=gfacts.recipient_person_ids | {lfacts.owner_person_id}, seen=seen)
 
 
 async def present_items(session: AsyncSession, viewer: Viewer, items: list[ListItem],
@@ -87,6 +87,7 @@ async def add_item(session: AsyncSession, member: Member, list_id: uuid.UUID, da
                 insert(ListItem).values(
                     id=uuid.uuid4(), household_id=member.household_id, list_id=lst.id, gift_id=gift.id,
                     quantity=data.quantity, status=ItemStatus.IDEA, notes=data.notes, added_by=member.user_id,
+                    notes_by=member.user_id if data.notes else None,
                     created_at=utcnow(), updated_at=utcnow(), status_changed_at=utcnow(),
                 ).on_conflict_do_nothing(index_elements=["list_id", "gift_id"]).returning(ListItem)
             )
@@ -102,7 +103,7 @@ async def add_item(session: AsyncSession, member: Member, list_id: uuid.UUID, da
                 await gift_event(session, member, gift, GiftUpdated)
             await add_event(session, outbox, ListItemAdded(
                 household_id=member.household_id, actor_id=member.user_id,
-                hidden_from=await item_hidden_from(session, member, lst, gift.id, WISH_SEEN),
+                **(await item_hidden(session, member, lst, gift.id, WISH_SEEN)).fields,
                 list_item_id=item.id, list_id=lst.id, gift_id=gift.id, gift_title=gift.title,
                 quantity=item.quantity, status=item.status,
             ))
@@ -152,6 +153,8 @@ async def update_item(session: AsyncSession, member: Member, item_id: uuid.UUID,
             released = await _release_beyond(session, item, quantity)
         if "notes" in changes and view is not View.FULL and item.added_by != member.user_id:
             raise InvalidInput("notes", "are the notes of whoever added the item")
+        if "notes" in changes:
+            changes["notes_by"] = member.user_id if changes["notes"] else None
         item.sqlmodel_update(changes)
         item.updated_at = utcnow()
         await session.flush()
@@ -159,13 +162,13 @@ async def update_item(session: AsyncSession, member: Member, item_id: uuid.UUID,
         for claim, units in released:
             await add_event(session, outbox, ClaimRemoved(
                 household_id=member.household_id, actor_id=member.user_id,
-                hidden_from=await item_hidden_from(session, member, lst, gift.id),
+                **(await item_hidden(session, member, lst, gift.id)).fields,
                 claim_id=claim.id, list_item_id=item.id, list_id=lst.id, gift_id=gift.id, user_id=claim.user_id,
                 quantity=units, claimed_quantity=item.claimed_quantity, wanted_quantity=item.quantity,
             ))
         await add_event(session, outbox, ListItemUpdated(
             household_id=member.household_id, actor_id=member.user_id,
-            hidden_from=await item_hidden_from(session, member, lst, gift.id, WISH_SEEN),
+            **(await item_hidden(session, member, lst, gift.id, WISH_SEEN)).fields,
             list_item_id=item.id, list_id=lst.id, gift_id=gift.id, quantity=item.quantity,
         ))
         return present_item(viewer, view, item, gift.title)
@@ -198,10 +201,10 @@ async def remove_item(session: AsyncSession, member: Member, item_id: uuid.UUID)
     async with session.begin():
         viewer = await load_viewer(session, member)
         item, lst, gift, _ = await visible_item(session, member, viewer, item_id, lock=True)
-        hidden = await item_hidden_from(session, member, lst, gift.id, WISH_SEEN)
+        kept_from = await item_hidden(session, member, lst, gift.id, WISH_SEEN)
         await session.delete(item)
         await add_event(session, outbox, ListItemRemoved(
-            household_id=member.household_id, actor_id=member.user_id, hidden_from=hidden,
+            household_id=member.household_id, actor_id=member.user_id, **kept_from.fields,
             list_item_id=item.id, list_id=lst.id, gift_id=gift.id,
         ))
 
@@ -230,7 +233,7 @@ async def change_status(session: AsyncSession, member: Member, item_id: uuid.UUI
         await session.flush()
         await add_event(session, outbox, ListItemStatusChanged(
             household_id=member.household_id, actor_id=member.user_id,
-            hidden_from=await item_hidden_from(session, member, lst, gift.id),
+            **(await item_hidden(session, member, lst, gift.id)).fields,
             list_item_id=item.id, list_id=lst.id, gift_id=gift.id, gift_title=gift.title,
             previous_status=previous, status=status,
         ))

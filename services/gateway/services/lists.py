@@ -14,7 +14,7 @@ from services.gateway.pagination import InvalidInput, Page, PageRequest, fetch_p
 from services.gateway.services.audience import household_viewers, list_facts, load_viewer
 from services.gateway.services.people import contains
 from services.gateway.services.scoped import get_referenced, visible_list
-from services.gateway.surprise import View, hidden_from, list_view
+from services.gateway.surprise import View, hidden, list_view
 from shared.errors import Forbidden
 from shared.events.gifting import ListCreated, ListDeleted, ListUpdated
 from shared.outbox import add_event
@@ -27,8 +27,8 @@ async def _list_event(session: AsyncSession, member: Member, lst: GiftList, even
     facts = list_facts(lst)
     await add_event(session, outbox, event_type(
         household_id=member.household_id, actor_id=member.user_id,
-        hidden_from=hidden_from(await household_viewers(session, member.household_id),
-                                lambda v: list_view(v, facts), seen=LIST_SEEN),
+        **hidden(await household_viewers(session, member.household_id), lambda v: list_view(v, facts),
+                 about={facts.owner_person_id}, seen=LIST_SEEN).fields,
         list_id=lst.id, name=lst.name, kind=lst.kind, visibility=lst.visibility, person_id=lst.person_id,
         occasion_id=lst.occasion_id,
     ))
@@ -107,5 +107,5 @@ async def delete_list(session: AsyncSession, member: Member, list_id: uuid.UUID)
         await session.delete(lst)
         await add_event(session, outbox, ListDeleted(
             household_id=member.household_id, actor_id=member.user_id, list_id=lst.id,
-            hidden_from=hidden_from(viewers, lambda v: list_view(v, facts), seen=LIST_SEEN),
+            **hidden(viewers, lambda v: list_view(v, facts), about={facts.owner_person_id}, seen=LIST_SEEN).fields,
         ))

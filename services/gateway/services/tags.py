@@ -12,7 +12,7 @@ from services.gateway.models.households import Member
 from services.gateway.pagination import Page, PageRequest, fetch_page
 from services.gateway.services.audience import gifts_facts, household_viewers, load_viewer
 from services.gateway.services.scoped import get_own, require_grown_up
-from services.gateway.surprise import GiftFacts, View, Viewer, gift_view
+from services.gateway.surprise import GiftFacts, View, Viewer, gift_view, hidden
 from shared.errors import NotFound
 from shared.events.gifting import TagDeleted
 from shared.outbox import add_event
@@ -57,5 +57,6 @@ async def delete_tag(session: AsyncSession, member: Member, tag_id: uuid.UUID) -
         await session.delete(tag)
         await add_event(session, outbox, TagDeleted(
             household_id=member.household_id, actor_id=member.user_id, tag_id=tag.id, name=tag.name,
-            hidden_from=tuple(sorted((v.user_id for v in viewers if not _sees_tag(v, gifts)), key=str)),
+            **hidden(viewers, lambda v: View.FULL if _sees_tag(v, gifts) else View.HIDDEN,
+                     about=frozenset().union(*(g.recipient_person_ids for g in gifts))).fields,
         ))

@@ -30,7 +30,7 @@ from services.gateway.pagination import InvalidInput, Page, PageRequest, fetch_p
 from services.gateway.services.audience import gift_facts, household_viewers, list_facts
 from services.gateway.services.occasions import people_of
 from services.gateway.services.scoped import get_own, get_referenced
-from services.gateway.surprise import View, Viewer, item_view
+from services.gateway.surprise import Hidden, View, Viewer, hidden, item_view
 from shared.dapr import DaprClient
 from shared.errors import AppError, NotFound
 from shared.events.tasks import (
@@ -88,19 +88,23 @@ async def _check_links(session: AsyncSession, member: Member, viewer: Viewer, ta
             raise InvalidInput("list_item_id", "is not a list item of this household")
 
 
-async def hidden_from(session: AsyncSession, task: Task, viewers: list[Viewer]) -> tuple[uuid.UUID, ...]:
-    """The members the task is about, who must not learn of it; never its maker nor its assignee."""
-    about: set[uuid.UUID] = set()
+async def task_hidden(session: AsyncSession, task: Task, viewers: list[Viewer]) -> Hidden:
+    """The members the task is about, who must not learn of it (never its maker nor its assignee), and
+    the people it is about, whose members must not either, whoever is linked to them later."""
     people = {task.person_id} if task.person_id else set()
     if task.occasion_id:
         people |= set((await people_of(session, [task.occasion_id]))[task.occasion_id])
-    about |= {v.user_id for v in viewers if v.person_ids & people}
+    about = hidden(viewers, lambda v: View.HIDDEN if v.person_ids & people else View.FULL, about=people)
+    users, persons = set(about.users), set(about.persons)
     if task.list_item_id:
         item = await session.get(ListItem, task.list_item_id)
         if item is not None:
             lst, gift = await session.get_one(GiftList, item.list_id), await gift_facts(session, item.gift_id)
-            about |= {v.user_id for v in viewers if item_view(v, list_facts(lst), gift) is not View.FULL}
-    return tuple(sorted(about - {task.created_by, task.assignee_id}, key=str))
+            of_item = hidden(viewers, lambda v: item_view(v, list_facts(lst), gift),
+                             about=gift.recipient_person_ids | {lst.person_id})
+            users |= set(of_item.users)
+            persons |= set(of_item.persons)
+    return Hidden(tuple(sorted(users - {task.created_by, task.assignee_id}, key=str)), tuple(sorted(persons, key=str)))
 
 
 # events ------------------------------------------------------------------------------------------
@@ -111,7 +115,7 @@ async def _timezone(session: AsyncSession, household_id: uuid.UUID) -> str:
 async def _facts(session: AsyncSession, task: Task, actor_id: uuid.UUID | None) -> dict:
     viewers = await household_viewers(session, task.household_id)
     return dict(
-        household_id=task.household_id, actor_id=actor_id, hidden_from=await hidden_from(session, task, viewers),
+        household_id=task.household_id, actor_id=actor_id, **(await task_hidden(session, task, viewers)).fields,
         task_id=task.id, revision=task.revision, title=task.title, status=task.status, assignee_id=task.assignee_id,
         due_at=task.due_at, timezone=await _timezone(session, task.household_id),
         reminder_offsets=tuple(task.reminders), rrule=task.rrule, recurrence_mode=task.recurrence_mode,
@@ -133,7 +137,7 @@ def to_public(task: Task) -> TaskPublic:
 
 async def _visible(session: AsyncSession, member: Member, task_id: uuid.UUID, *, lock: bool = False) -> Task:
     task = await get_own(session, Task, member, task_id, "task", lock=lock)
-    if member.user_id in await hidden_from(session, task, await household_viewers(session, member.household_id)):
+    if member.user_id in (await task_hidden(session, task, await household_viewers(session, member.household_id))).users:
         raise NotFound("No such task in this household.")
     return task
 
@@ -163,7 +167,7 @@ async def list_tasks(
             query = query.where(column == value)
 
     async def shape(rows: list[Task]) -> list[TaskPublic | None]:
-        return [None if member.user_id in await hidden_from(session, t, viewers) else to_public(t) for t in rows]
+        return [None if member.user_id in (await task_hidden(session, t, viewers)).users else to_public(t) for t in rows]
 
     async with session.begin():
         viewers = await household_viewers(session, member.household_id)
@@ -254,10 +258,10 @@ async def reopen_task(session: AsyncSession, member: Member, task_id: uuid.UUID)
 async def delete_task(session: AsyncSession, member: Member, task_id: uuid.UUID) -> None:
     async with session.begin():
         task = await _visible(session, member, task_id, lock=True)
-        hidden = await hidden_from(session, task, await household_viewers(session, member.household_id))
+        kept_from = await task_hidden(session, task, await household_viewers(session, member.household_id))
         await session.delete(task)
         await add_event(session, outbox, TaskDeleted(
-            household_id=task.household_id, actor_id=member.user_id, hidden_from=hidden, task_id=task.id,
+            household_id=task.household_id, actor_id=member.user_id, **kept_from.fields, task_id=task.id,
             revision=task.revision + 1, series_id=task.series_id,
         ))
 
