@@ -10,6 +10,7 @@ from shared.dapr import DaprClient
 from shared.db import create_engine, session_factory
 from shared.errors import install_error_handlers
 from shared.logging import TraceContextMiddleware, configure_logging
+from shared.openapi import document_common_responses
 from shared.settings import ServiceSettings
 
 Extra = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -44,4 +45,5 @@ def create_service_app(settings: ServiceSettings, title: str, extra: Extra | Non
     app.include_router(health.router)
     app.include_router(metrics.router)
     install_error_handlers(app)
+    document_common_responses(app)
     return app
