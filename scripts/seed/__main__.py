@@ -9,14 +9,15 @@ import sys
 import httpx
 
 from scripts.seed import PIPELINE, SeedError, Seeded, family, seed
+from scripts.stack.topology import RUN
 
-DEFAULT_URL = "http://127.0.0.1:8000"
+DEFAULT_URL = RUN.gateway_url  # where `make run` serves it, GIFTFLOW_PORT_BASE included
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="make seed", description=__doc__)
     parser.add_argument("--url", default=os.environ.get("GIFTFLOW_URL", DEFAULT_URL),
-                        help=f"the gateway (default: $GIFTFLOW_URL or {DEFAULT_URL})")
+                        help=f"the gateway (default: $GIFTFLOW_URL, or the `make run` gateway: {DEFAULT_URL})")
     parser.add_argument("--fresh", action="store_true",
                         help="load another copy of the family, with new logins, beside any earlier one")
     args = parser.parse_args()
