@@ -52,6 +52,26 @@ export function showError(form, error) {
   first.focus();
 }
 
+const DATE_TYPES = new Set(["date", "datetime-local", "time", "month"]);
+
+/** What the browser knows is wrong with a form's date fields before anything is sent: a typed day that
+ * does not exist (31/04, 30/02) leaves the field's value empty, which would otherwise save silently as
+ * "no date". Answered as the API answers, so it shows next to the field. */
+function dateProblems(form) {
+  const details = [];
+  for (const el of form.elements) {
+    if (!el.name || el.disabled || !DATE_TYPES.has(el.type)) continue;
+    if (el.validity.badInput) {
+      const what = el.type === "time" ? "time" : "date";
+      details.push({ field: el.name, problem: `That ${what} does not exist; check the day, month and year.` });
+    } else if (el.required && el.validity.valueMissing) {
+      details.push({ field: el.name, problem: `Please give a ${el.type === "time" ? "time" : "date"}.` });
+    }
+  }
+  return details.length
+    ? new ApiError(422, { code: "validation_failed", message: "Some dates are not valid.", details }) : null;
+}
+
 /** Wire `form` to `submit(form)`; while it runs the submit button is disabled. */
 export function handleSubmit(form, submit) {
   form.addEventListener("submit", async (event) => {
@@ -61,6 +81,8 @@ export function handleSubmit(form, submit) {
     form.setAttribute("aria-busy", "true");
     try {
       clearErrors(form);
+      const wrongDates = dateProblems(form);
+      if (wrongDates) throw wrongDates;
       await submit(form);
     } catch (error) {
       if (!(error instanceof ApiError)) console.error(error);
