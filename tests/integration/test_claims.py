@@ -131,3 +131,34 @@ async def test_a_recipient_cannot_claim_or_pledge_for_their_own_wish_whatever_it
     assert answers[0].json()["error"]["message"] == answers[1].json()["error"]["message"]
     pledge = await g.call("PUT", cleo, f"/gifts/{free['gift_id']}/pledges/mine", json={"amount": "1"})
     assert pledge.status_code == 403
+
+
+async def test_a_claimed_item_is_moved_along_by_who_claimed_it_or_an_admin(gateway_client):
+    hid, ann, ben, _ = await family(gateway_client)
+    dan = await invite_and_join(gateway_client, hid, admin=ann, role="adult", name="Dan")
+    g = Gifting(gateway_client, hid)
+    grandpa = await g.person(ann, "Grandpa")
+    item = await g.add_item(ann, await g.new_list(ann, grandpa), "Pipe")
+    await g.move(dan, item["id"], "selected")  # nobody has claimed it yet: any grown-up may
+    assert (await g.claim(ben, item["id"])).status_code == 201
+
+    refused = await g.call("POST", dan, f"/items/{item['id']}/status", json={"status": "purchased"})
+    assert refused.status_code == 403
+    assert "claimed" in refused.json()["error"]["message"]
+    await g.move(ben, item["id"], "purchased")
+    await g.move(ann, item["id"], "wrapped")  # an admin may
+
+
+async def test_a_given_items_claim_is_history_and_cannot_be_released(gateway_client):
+    hid, ann, ben, _ = await family(gateway_client)
+    g = Gifting(gateway_client, hid)
+    grandpa = await g.person(ann, "Grandpa")
+    item = await g.add_item(ann, await g.new_list(ann, grandpa), "Pipe")
+    assert (await g.claim(ben, item["id"])).status_code == 201
+    await g.move(ben, item["id"], "selected", "purchased", "wrapped", "given")
+
+    release = await g.call("DELETE", ben, f"/items/{item['id']}/claims/mine")
+    assert release.status_code == 409
+    assert "given" in release.json()["error"]["message"]
+    given = await g.ok("GET", ben, f"/items/{item['id']}")
+    assert given["status"] == "given" and given["claimed_quantity"] == 1

@@ -80,6 +80,8 @@ async def unclaim(session: AsyncSession, member: Member, item_id: uuid.UUID) -> 
     async with session.begin():
         viewer = await load_viewer(session, member)
         item, lst, gift, _ = await visible_item(session, member, viewer, item_id, lock=True)
+        if item.status == ItemStatus.GIVEN:
+            raise Conflict("This item has been given: who gave it is part of its history now.")
         row = await session.scalar(
             delete(Claim).where(Claim.list_item_id == item.id, Claim.user_id == member.user_id).returning(Claim)
         )

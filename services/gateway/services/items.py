@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.gateway.models import outbox, utcnow
 from services.gateway.models.claims import Claim
 from services.gateway.models.gifts import Gift, GiftPerson, GiftRole
-from services.gateway.models.households import Member
+from services.gateway.models.households import Member, Role
 from services.gateway.models.lists import (
     GiftList, ItemStatus, ListItem, ListItemCreate, ListItemPublic, ListItemUpdate,
 )
@@ -21,7 +21,7 @@ from services.gateway.services.audience import gift_facts, gifts_facts, househol
 from services.gateway.services.gifts import add_gift, gift_event
 from services.gateway.services.scoped import require_not_recipient, visible_gift, visible_item, visible_list
 from services.gateway.surprise import Hidden, View, Viewer, hidden, item_view, present_item
-from shared.errors import Conflict
+from shared.errors import Conflict, Forbidden
 from shared.events.gifting import (
     ClaimRemoved, GiftCreated, GiftUpdated, ListItemAdded, ListItemRemoved, ListItemStatusChanged, ListItemUpdated,
 )
@@ -216,6 +216,7 @@ async def change_status(session: AsyncSession, member: Member, item_id: uuid.UUI
         viewer = await load_viewer(session, member)
         item, lst, gift, view = await visible_item(session, member, viewer, item_id, lock=True)
         require_not_recipient(view, "change the status of")
+        await require_claimer(session, member, item)
         previous = ItemStatus(item.status)
         check_transition(previous, status)
         now = utcnow()
@@ -238,6 +239,15 @@ async def change_status(session: AsyncSession, member: Member, item_id: uuid.UUI
             previous_status=previous, status=status,
         ))
         return present_item(viewer, view, item, gift.title)
+
+
+async def require_claimer(session: AsyncSession, member: Member, item: ListItem) -> None:
+    """A claimed item is moved along by who claimed it (they are the ones buying it), or by an admin."""
+    if item.claimed_quantity == 0 or member.role == Role.ADMIN:
+        return
+    claimers = set(await session.scalars(select(Claim.user_id).where(Claim.list_item_id == item.id)))
+    if member.user_id not in claimers:
+        raise Forbidden("Someone else has claimed this; they move it along (or an admin can).")
 
 
 async def _forget_purchaser(session: AsyncSession, item: ListItem, gift: Gift) -> None:

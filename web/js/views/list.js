@@ -97,14 +97,16 @@ export async function list(ctx) {
       }, ctx.toast), { class: "primary small" });
       actions.append(claim);
     }
-    if (mine) {
+    if (mine && item.status !== "given") { // a given item's claim is history
       const release = button("Release my claim", () => act(release, async () => {
         await api.del(session.hh(`/items/${item.id}/claims/mine`));
         await load();
       }, ctx.toast), { class: "small" });
       actions.append(release);
     }
-    for (const next of MOVES[item.status] || []) {
+    // a claimed item is moved along by who claimed it (they are buying it), or by an admin
+    const mayMove = !item.claimed_quantity || mine || session.isAdmin;
+    for (const next of mayMove ? MOVES[item.status] || [] : []) {
       const back = PIPELINE.indexOf(next) < PIPELINE.indexOf(item.status);
       const move = button(back ? `Back to ${next}` : `Mark ${next}`, () => act(move, async () => {
         await api.post(session.hh(`/items/${item.id}/status`), { status: next });
@@ -112,7 +114,9 @@ export async function list(ctx) {
       }, ctx.toast), { class: back ? "small link" : "small" });
       actions.append(move);
     }
-    actions.append(h("a", { class: "button small link", href: `#/gifts/${item.gift_id}?list=${id}` }, "Chip in"));
+    if (item.status !== "given") {
+      actions.append(h("a", { class: "button small link", href: `#/gifts/${item.gift_id}?list=${id}` }, "Chip in"));
+    }
     li.append(actions, editItem(item));
     return li;
   }
