@@ -86,6 +86,10 @@ def _people(*user_ids: UUID | None) -> frozenset[UUID] | None:
 
 
 def _task_created(e: t.TaskCreated, n: Names) -> Notice:
+    if e.occurrence_at is not None:  # the next time of a repeating chore: nobody gave it, it came round
+        text = f"“{e.title}” is due again"
+        only_to = frozenset({e.assignee_id}) if e.assignee_id is not None else None
+        return Notice("task", text, "task", e.task_id, only_to=only_to)
     if e.assignee_id is not None and e.assignee_id != e.actor_id:
         text = f"{n.member(e.actor_id)} gave you a task: “{e.title}”"
         return Notice("task", text, "task", e.task_id, only_to=frozenset({e.assignee_id}))

@@ -73,6 +73,16 @@ def test_a_task_given_to_someone_notifies_only_them():
     assert notice.text == "Ann gave you a task: “Order the cake”"
 
 
+def test_the_next_time_of_a_repeating_chore_is_not_said_to_be_given_by_anyone():
+    event = t.TaskCreated(household_id=HOUSEHOLD, actor_id=None, task_id=uuid.uuid4(), revision=1,
+                          title="Water the plants", status="open", assignee_id=DAD, series_id=uuid.uuid4(),
+                          occurrence_at=datetime(2027, 1, 8, 9, tzinfo=UTC))
+    notice = notice_of(event)
+    assert notice.text == "“Water the plants” is due again"
+    assert "Someone" not in notice.text
+    assert notification_audience(FAMILY, event, notice, {}) == [DAD]
+
+
 def test_a_reminder_goes_to_whom_it_names_but_never_to_a_hidden_member():
     event = t.ReminderTriggered(
         household_id=HOUSEHOLD, reminder_id=uuid.uuid4(), occasion_id=uuid.uuid4(), title="Cleo's birthday",

@@ -31,7 +31,7 @@ export function showError(form, error) {
   const unplaced = [];
   for (const [name, problem] of Object.entries(err.fieldErrors)) {
     const control = controlFor(form, name);
-    if (!control) { unplaced.push(`${name}: ${problem}`); continue; }
+    if (!control) { unplaced.push(`${fieldLabel(name)}: ${problem}`); continue; }
     const wrap = control.closest(".field") || control.parentElement;
     const msg = h("p", { class: "field-error", id: `${control.id}-error` }, h("span", { "aria-hidden": "true" }, "⚠ "), problem);
     wrap.append(msg);
@@ -54,22 +54,29 @@ export function showError(form, error) {
 
 const DATE_TYPES = new Set(["date", "datetime-local", "time", "month"]);
 
-/** What the browser knows is wrong with a form's date fields before anything is sent: a typed day that
- * does not exist (31/04, 30/02) leaves the field's value empty, which would otherwise save silently as
- * "no date". Answered as the API answers, so it shows next to the field. */
-function dateProblems(form) {
+/** What the browser knows is wrong before anything is sent, answered as the API answers so it shows
+ * next to the field: a required field left empty (an emptied name would otherwise be left out of the
+ * request and the old one kept, silently), and a typed day that does not exist (31/04, 30/02), which
+ * leaves a date field's value empty and would otherwise save as "no date". */
+function localProblems(form) {
   const details = [];
   for (const el of form.elements) {
-    if (!el.name || el.disabled || !DATE_TYPES.has(el.type)) continue;
-    if (el.validity.badInput) {
-      const what = el.type === "time" ? "time" : "date";
+    if (!el.name || el.disabled || el.type === "hidden" || el.closest("[hidden]")) continue;
+    const what = el.type === "time" ? "time" : "date";
+    if (DATE_TYPES.has(el.type) && el.validity.badInput) {
       details.push({ field: el.name, problem: `That ${what} does not exist; check the day, month and year.` });
-    } else if (el.required && el.validity.valueMissing) {
-      details.push({ field: el.name, problem: `Please give a ${el.type === "time" ? "time" : "date"}.` });
+    } else if (el.required && el.value.trim() === "") {
+      details.push({ field: el.name, problem: DATE_TYPES.has(el.type) ? `Please give a ${what}.` : "Please fill this in." });
     }
   }
   return details.length
-    ? new ApiError(422, { code: "validation_failed", message: "Some dates are not valid.", details }) : null;
+    ? new ApiError(422, { code: "validation_failed", message: "Some fields need a look.", details }) : null;
+}
+
+/** A field's API name as a person reads it: "recipient_ids" → "recipients", "gift.title" → "title". */
+function fieldLabel(name) {
+  const last = name.split(".").pop().replace(/_ids$/, "s").replace(/_id$/, "");
+  return last.replace(/_/g, " ");
 }
 
 /** Wire `form` to `submit(form)`; while it runs the submit button is disabled. */
@@ -81,8 +88,8 @@ export function handleSubmit(form, submit) {
     form.setAttribute("aria-busy", "true");
     try {
       clearErrors(form);
-      const wrongDates = dateProblems(form);
-      if (wrongDates) throw wrongDates;
+      const problems = localProblems(form);
+      if (problems) throw problems;
       await submit(form);
     } catch (error) {
       if (!(error instanceof ApiError)) console.error(error);
