@@ -69,3 +69,34 @@ async def test_saving_a_gift_with_a_bad_price_shows_the_problem_next_to_the_pric
     await expect(price).to_have_attribute("aria-invalid", "true")
     await expect(page.locator(".field", has=price).locator(".field-error")).to_be_visible()
     assert page.js_errors == []
+
+
+async def test_a_second_link_replaces_what_the_first_filled_in_but_not_what_the_user_typed(new_phone):
+    page = await new_phone()
+    family = await family_with_a_list(page)
+    pages = {
+        SHOP: {"title": "Rose bush", "price": "24.99", "currency": "EUR", "image_url": "https://shop.example/rose.jpg"},
+        "https://shop.example/p/trowel": {"title": "Trowel", "price": "9.50", "currency": "GBP", "image_url": None},
+    }
+
+    async def shop_page_read(route: Route) -> None:
+        asked = json.loads(route.request.post_data)
+        found = pages[asked["url"]]
+        imported = [k for k, v in found.items() if v is not None and k not in asked]
+        await route.fulfill(json={"url": asked["url"], **{k: asked.get(k, v) for k, v in found.items()},
+                                  "imported": imported})
+
+    await page.route("**/api/households/*/gifts/import", shop_page_read)
+    await page.goto(f"/#/lists/{family['list']['id']}/add")
+    await page.get_by_label("Link to the product").fill(SHOP)
+    await page.get_by_role("button", name="Fill from link").click()
+    await expect(page.get_by_label("What is it?")).to_have_value("Rose bush")
+    await page.get_by_label("Price").fill("20.00")  # the member's own price
+
+    await page.get_by_label("Link to the product").fill("https://shop.example/p/trowel")
+    await page.get_by_role("button", name="Fill from link").click()
+    await expect(page.get_by_label("What is it?")).to_have_value("Trowel")
+    await expect(page.get_by_label("Currency")).to_have_value("GBP")
+    await expect(page.get_by_label("Picture link")).to_have_value("")
+    await expect(page.get_by_label("Price")).to_have_value("20.00")
+    assert page.js_errors == []

@@ -1,5 +1,6 @@
 // The gift form, with URL import: paste a product link and the empty fields are filled from the
-// page; whatever the user typed stays as typed (the gateway keeps typed fields, and so do we).
+// page; whatever the user typed stays as typed (the gateway keeps typed fields, and so do we). What an
+// earlier link filled in, and nobody changed since, belongs to that link: another link replaces it.
 import { ApiError, api } from "../api.js";
 import { button, checkbox, field, h, input, textarea } from "../dom.js";
 
@@ -32,11 +33,17 @@ export function wireImport(form, ctx) {
   url.addEventListener("paste", () => setTimeout(() => { if (url.value.trim()) importInto(form, ctx, fill, status); }, 0));
 }
 
+/** Filled in by an earlier import and not changed by the user since. */
+function fromImport(el) {
+  return el.classList.contains("imported") && el.value === el.dataset.importedValue;
+}
+
 async function importInto(form, ctx, fill, status) {
   const typed = { url: form.elements.url.value.trim() };
   for (const name of IMPORTED) {
-    const v = form.elements[name].value.trim();
-    if (v) typed[name] = v;
+    const el = form.elements[name];
+    const v = el.value.trim();
+    if (v && !fromImport(el)) typed[name] = v;
   }
   status.classList.remove("error");
   if (!typed.url) { status.textContent = "Paste or type a link first."; form.elements.url.focus(); return; }
@@ -44,12 +51,17 @@ async function importInto(form, ctx, fill, status) {
   fill.disabled = true;
   try {
     const draft = await api.post(ctx.session.hh("/gifts/import"), typed);
+    for (const name of IMPORTED) { // the previous product's details go with its link
+      const el = form.elements[name];
+      if (fromImport(el) && !(name in typed)) { el.value = ""; el.classList.remove("imported"); }
+    }
     const filled = [];
     for (const name of draft.imported) {
       const el = form.elements[name];
       // typed while the page loaded? then it stays as typed
       if (el && !el.value.trim() && draft[name] !== null && draft[name] !== undefined) {
         el.value = draft[name];
+        el.dataset.importedValue = el.value;
         el.classList.add("imported");
         filled.push(LABELS[name]);
       }
