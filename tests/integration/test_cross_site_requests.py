@@ -159,3 +159,22 @@ async def test_a_forged_mark_all_read_leaves_the_notifications_unread(notificati
     assert marked.status_code == 200 and marked.json()["marked"] == 1
     assert not refused(await send(notification, "POST", f"{base}/read-all", headers={
         "Authorization": f"Bearer {ben}", **FORGERIES[0]}))
+
+
+async def test_the_notification_service_believes_the_host_a_proxy_forwards_only_from_a_trusted_proxy(service_url):
+    """Behind the gateway the Host is the service's own; X-Forwarded-Host says what the browser asked for,
+    and only the proxies in TRUSTED_PROXIES may say it."""
+    forged = {"Origin": "https://evil.example", "X-Forwarded-Host": "giftflow.example"}
+    proxied = {"Origin": "https://giftflow.example", "X-Forwarded-Host": "giftflow.example"}
+    path = f"/api/households/{uuid.uuid4()}/notifications/read-all"
+    cookie = token_for(uuid.uuid4())
+    for trusted, expected in (([], {"forged": True, "proxied": True}),
+                              (["127.0.0.1"], {"forged": True, "proxied": False})):
+        app = create_notification_app(NotificationSettings(
+            database_url=service_url("notification"), db_pool_size=1, jwt_secret=SECRET, trusted_proxies=trusted))
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000), raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://notification:8001") as client:
+            answers = {"forged": refused(await send(client, "POST", path, cookie, forged)),
+                       "proxied": refused(await send(client, "POST", path, cookie, proxied))}
+        await app.state.engine.dispose()
+        assert answers == expected, trusted
