@@ -48,5 +48,6 @@ USER 10001:10001
 EXPOSE 8000
 
 # Short graceful shutdown: open SSE streams would otherwise hold a pod for the whole grace period;
-# browsers reconnect with Last-Event-ID and miss nothing.
-CMD ["sh", "-c", "exec uvicorn \"services.${SERVICE_NAME:?set SERVICE_NAME to the service to run}.main:app\" --host 0.0.0.0 --port 8000 --no-access-log --timeout-graceful-shutdown 10"]
+# browsers reconnect with Last-Event-ID and miss nothing. --no-proxy-headers: the services read
+# X-Forwarded-* themselves, and only from TRUSTED_PROXIES (shared/forwarded.py).
+CMD ["sh", "-c", "exec uvicorn \"services.${SERVICE_NAME:?set SERVICE_NAME to the service to run}.main:app\" --host 0.0.0.0 --port 8000 --no-access-log --no-proxy-headers --timeout-graceful-shutdown 10"]

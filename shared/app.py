@@ -11,13 +11,15 @@ from shared.db import create_engine, session_factory
 from shared.errors import install_error_handlers
 from shared.logging import TraceContextMiddleware, configure_logging
 from shared.openapi import document_common_responses
+from shared.origin import CrossOriginGuard
 from shared.settings import ServiceSettings
 
 Extra = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
 def create_service_app(settings: ServiceSettings, title: str, extra: Extra | None = None, **kwargs) -> FastAPI:
-    """A FastAPI app with logging, metrics, health and the error envelope; `extra` adds startup work."""
+    """A FastAPI app with logging, metrics, health, the error envelope and the cross-site guard;
+    `extra` adds startup work."""
     configure_logging(settings.service_name, settings.log_level)
 
     @asynccontextmanager
@@ -40,6 +42,9 @@ def create_service_app(settings: ServiceSettings, title: str, extra: Extra | Non
     app.state.dapr = DaprClient(
         settings.dapr_http_endpoint, settings.dapr_api_token.get_secret_value(), settings.pubsub_name
     )
+    # innermost: its refusals are counted and traced like any other answer
+    app.add_middleware(CrossOriginGuard, trusted_proxies=settings.trusted_proxies,
+                       allowed_origins=settings.allowed_origins)
     app.add_middleware(metrics.MetricsMiddleware, service=settings.service_name)
     app.add_middleware(TraceContextMiddleware)
     app.include_router(health.router)

@@ -1,6 +1,6 @@
 """Settings every service reads once from the environment (see .env.example)."""
 
-from pydantic import SecretStr
+from pydantic import IPvAnyNetwork, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -20,6 +20,18 @@ class ServiceSettings(BaseSettings):
     app_api_token: SecretStr = SecretStr("")
 
     log_level: str = "info"
+
+    # the proxies (addresses or CIDRs) whose X-Forwarded-For / X-Forwarded-Host are believed; nobody's by
+    # default, so a client cannot choose the address it is throttled by (see shared.forwarded)
+    trusted_proxies: list[IPvAnyNetwork] = []
+    # other origins (`https://host[:port]`) whose pages may make cookie-signed changes, besides the
+    # service's own (see shared.origin)
+    allowed_origins: list[str] = []
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins_as_browsers_send_them(cls, origins: list[str]) -> list[str]:
+        return [o.strip().rstrip("/").lower() for o in origins]
 
 
 class ConsumerSettings(ServiceSettings):

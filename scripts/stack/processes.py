@@ -209,7 +209,8 @@ log.retention.hours=168
         workers = workers or WORKERS.get(service, 1)
         proc = self._spawn(name, [
             str(VENV_PYTHON), "-m", "uvicorn", f"services.{service}.main:app", "--host", "127.0.0.1",
-            "--port", str(port), "--no-access-log", "--timeout-graceful-shutdown", "5",
+            # the services read X-Forwarded-* themselves, from TRUSTED_PROXIES only (shared/forwarded.py)
+            "--port", str(port), "--no-access-log", "--no-proxy-headers", "--timeout-graceful-shutdown", "5",
             *(["--workers", str(workers)] if workers > 1 else []),
         ], env={**self.t.service_env(service), **(extra_env or {})})
         # several workers import the app side by side, and the port opens only once one of them has

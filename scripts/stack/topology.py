@@ -108,6 +108,16 @@ class Topology:
             "JWT_SECRET": self.secrets["JWT_SECRET"],
             "NOTIFICATION_URL": self.app_url("notification"),
             "PYTHONUNBUFFERED": "1",
+            **(self.behind_gateway_env() if service == "notification" else {}),
+        }
+
+    def behind_gateway_env(self) -> dict[str, str]:
+        """A service the gateway passes browsers' requests on to: the gateway (on loopback) is its trusted
+        proxy, and the browser's Origin is the gateway's (shared/origin.py)."""
+        port = self.app_port("gateway")
+        return {
+            "TRUSTED_PROXIES": '["127.0.0.0/8", "::1"]',
+            "ALLOWED_ORIGINS": f'["http://127.0.0.1:{port}", "http://localhost:{port}"]',
         }
 
     def sidecar_env(self) -> dict[str, str]:

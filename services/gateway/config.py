@@ -14,10 +14,18 @@ class Settings(ServiceSettings):
     refresh_token_ttl_s: int = 30 * 24 * 3600
     # the auth cookies are sent over https only; off for local http
     cookie_secure: bool = False
-    # login throttling: failures per email and per client IP (a whole family may share one IP)
+    # login throttling (the scheme: services/gateway/throttle.py): failures count for this long
     login_failure_window_s: int = 15 * 60
-    login_max_failures_per_email: int = 5
+    # failures of one account from unfamiliar browsers and addresses before those must wait
+    login_max_failures_per_email: int = 10
+    # failures from one client address, every account together (a whole family may share one address)
     login_max_failures_per_ip: int = 20
+    # failures from a browser familiar to the account (its device cookie) before it counts as unfamiliar
+    login_max_failures_per_device: int = 10
+    # per account and address: the wait after the third failure, doubling with each further one
+    login_backoff_base_s: float = 1.0
+    # how long a browser (its device cookie) or an address stays familiar after a sign-in
+    login_trust_ttl_s: int = 180 * 24 * 3600
 
     # URL import: fetching private or loopback addresses is for tests only (their sample shop is on 127.0.0.1)
     url_import_allow_private: bool = False

@@ -1,14 +1,19 @@
-"""Pure security rules of the gateway: password hashes, opaque tokens, invitation codes, login throttling."""
+"""Pure security rules of the gateway: password hashes, opaque tokens, invitation codes, the device cookie
+and the address a client is throttled by."""
 
 import asyncio
 import hashlib
-import math
+import ipaddress
 import secrets
-from collections.abc import Iterable
+import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from shared.tokens import ALGORITHM, ISSUER
 
 _hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile
 # verified against when the email is unknown, so a wrong email costs as long as a wrong password
@@ -60,15 +65,45 @@ def normalize_code(code: str) -> str:
     return "".join(c for c in code.upper() if c.isalnum())
 
 
-def retry_after(failures: Iterable[datetime], now: datetime, max_failures: int, window: timedelta) -> int | None:
-    """Seconds until another attempt is allowed, or None when it is allowed now.
+@dataclass(frozen=True)
+class Device:
+    """A browser an account signed in from, as its device cookie says (see services.gateway.throttle)."""
 
-    Blocked while `max_failures` or more failures lie within the last `window`; it lifts as soon as
-    enough of them have aged out of it.
-    """
-    recent = sorted(t for t in failures if t > now - window)
-    if len(recent) < max_failures:
+    id: str
+    user_id: uuid.UUID
+
+
+def new_device_token(device: Device, secret: str, now: datetime, ttl: timedelta) -> str:
+    """The device cookie: signed, so it cannot be made for an account one never signed in to."""
+    claims = {"sub": str(device.user_id), "jti": device.id, "iss": ISSUER, "typ": "device", "iat": now,
+              "exp": now + ttl}
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def read_device_token(token: str | None, secret: str) -> Device | None:
+    """The browser the cookie names, or None unless it is genuine and current."""
+    if not token:
         return None
-    # the attempt is allowed again when all but max_failures - 1 of the recent failures have aged out
-    frees_at = recent[len(recent) - max_failures] + window
-    return max(1, math.ceil((frees_at - now).total_seconds()))
+    try:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER,
+                            options={"require": ["sub", "jti", "exp", "iss"]})
+        if claims.get("typ") != "device":
+            return None
+        return Device(str(claims["jti"]), uuid.UUID(claims["sub"]))
+    except (jwt.PyJWTError, ValueError):
+        return None
+
+
+def new_device_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def throttle_key(address: str) -> str:
+    """What failures are counted by: the address, or for IPv6 its /64 (one subscriber's whole block)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)

@@ -2,6 +2,8 @@
 
 import uuid
 
+import pytest
+
 from tests.integration.accounts import PASSWORD, log_in, new_household, sign_up, unique_email
 
 
@@ -20,6 +22,8 @@ async def test_sign_up_answers_tokens_and_sets_httponly_cookies(gateway_client):
     assert "path=/;" in cookies["gf_access"]
     assert "httponly" in cookies["gf_refresh"] and "path=/api/auth" in cookies["gf_refresh"]
     assert "secure" not in cookies["gf_access"]  # local http by default
+    # the browser is now familiar to the account (services/gateway/throttle.py): sent to the auth routes only
+    assert "httponly" in cookies["gf_device"] and "path=/api/auth" in cookies["gf_device"]
 
 
 async def test_the_password_is_stored_as_an_argon2_hash(gateway_client, admin_db):
@@ -35,7 +39,31 @@ async def test_signing_up_twice_with_one_email_is_refused_whatever_its_case(gate
         "/api/auth/signup", json={"email": account.email.upper(), "password": PASSWORD, "display_name": "Again"}
     )
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "conflict"
+    error = response.json()["error"]
+    assert error["code"] == "conflict"
+    # said next to the email field, without confirming more than the flow must
+    assert error["details"] == [{"field": "email", "problem": error["message"]}]
+    assert "log in instead" in error["message"] and "already exists" not in error["message"]
+
+
+@pytest.mark.parametrize(("password", "says"), [
+    ("password", "most common passwords"),
+    ("12345678", "most common passwords"),
+    ("        ", "only spaces"),
+    ("{email}", "name and email"),
+    ("okafor-family", "name and email"),
+    ("giftflow2024", "too easy to guess"),
+])
+async def test_weak_passwords_are_refused_on_the_password_field_with_what_to_do(gateway_client, admin_db, password,
+                                                                                 says):
+    email = unique_email("ann.okafor")
+    response = await gateway_client.post("/api/auth/signup", json={
+        "email": email, "password": password.format(email=email), "display_name": "Ann Okafor"})
+    assert response.status_code == 422
+    [detail] = response.json()["error"]["details"]
+    assert detail["field"] == "password"
+    assert says in detail["problem"] and "Try three or four unrelated words" in detail["problem"]
+    assert await admin_db.fetchval("SELECT count(*) FROM gateway.user_account WHERE email = $1", email) == 0
 
 
 async def test_sign_up_validates_email_and_password_length(gateway_client):
@@ -45,6 +73,17 @@ async def test_sign_up_validates_email_and_password_length(gateway_client):
     assert response.status_code == 422
     fields = {d["field"] for d in response.json()["error"]["details"]}
     assert fields == {"email", "password"}
+
+
+async def test_the_device_cookie_outlives_a_logout(gateway_client):
+    await gateway_client.post("/api/auth/signup", json={
+        "email": unique_email(), "password": PASSWORD, "display_name": "Ann"})
+    try:
+        response = await gateway_client.post("/api/auth/logout")
+        cleared = {c.split("=", 1)[0] for c in response.headers.get_list("set-cookie")}
+        assert cleared == {"gf_access", "gf_refresh"}
+    finally:
+        gateway_client.cookies.clear()
 
 
 async def test_login_with_the_right_password_answers_new_tokens(gateway_client):

@@ -1,4 +1,4 @@
-"""Access tokens, invitation codes, the login throttle rule and password hashing: pure logic."""
+"""Access tokens, device cookies, invitation codes, throttle keys and password hashing: pure logic."""
 
 import re
 import uuid
@@ -9,8 +9,8 @@ import pytest
 
 from services.gateway.models.households import HouseholdCreate, HouseholdUpdate
 from services.gateway.security import (
-    CODE_ALPHABET, hash_password, hash_token, new_invitation_code, new_refresh_token, normalize_code, retry_after,
-    verify_password,
+    CODE_ALPHABET, Device, hash_password, hash_token, new_device_id, new_device_token, new_invitation_code,
+    new_refresh_token, normalize_code, read_device_token, throttle_key, verify_password,
 )
 from shared.tokens import InvalidToken, create_access_token, read_access_token
 
@@ -87,30 +87,30 @@ def test_refresh_tokens_are_random_and_stored_only_as_hashes():
     assert hash_token(token) != token and len(hash_token(token)) == 64
 
 
-def test_fewer_failures_than_the_limit_do_not_throttle():
-    failures = [NOW - timedelta(minutes=m) for m in (1, 2, 3, 4)]
-    assert retry_after(failures, NOW, max_failures=5, window=WINDOW) is None
+def test_a_device_cookie_names_the_browser_and_the_account_it_signed_in_to():
+    device = Device(new_device_id(), uuid.uuid4())
+    token = new_device_token(device, SECRET, datetime.now(UTC), timedelta(days=180))
+    assert read_device_token(token, SECRET) == device
 
 
-def test_the_limit_reached_within_the_window_throttles_until_the_oldest_ages_out():
-    failures = [NOW - timedelta(minutes=m) for m in (10, 4, 3, 2, 1)]
-    assert retry_after(failures, NOW, max_failures=5, window=WINDOW) == 5 * 60
+def test_a_forged_expired_or_foreign_device_cookie_is_no_device():
+    device = Device(new_device_id(), uuid.uuid4())
+    now = datetime.now(UTC)
+    expired = new_device_token(device, SECRET, now - timedelta(days=200), timedelta(days=180))
+    forged = new_device_token(device, "another-secret-that-is-at-least-32-bytes", now, timedelta(days=1))
+    access = create_access_token(device.user_id, SECRET, now, timedelta(minutes=15))
+    for token in (expired, forged, access, "garbage", "", None):
+        assert read_device_token(token, SECRET) is None
+    # and a device cookie is no access token
+    with pytest.raises(InvalidToken):
+        read_access_token(new_device_token(device, SECRET, now, timedelta(days=1)), SECRET)
 
 
-def test_failures_older_than_the_window_do_not_count():
-    failures = [NOW - timedelta(minutes=m) for m in (30, 20, 16, 3, 2, 1)]
-    assert retry_after(failures, NOW, max_failures=5, window=WINDOW) is None
-
-
-def test_more_failures_than_the_limit_throttle_until_enough_have_aged_out():
-    failures = [NOW - timedelta(minutes=m) for m in (14, 12, 10, 8, 6, 4, 2)]
-    # 7 in the window, 5 allowed: blocked until the 3rd oldest (10 minutes ago) ages out
-    assert retry_after(failures, NOW, max_failures=5, window=WINDOW) == 5 * 60
-
-
-def test_the_wait_is_at_least_a_second_and_rounded_up():
-    failures = [NOW - WINDOW + timedelta(milliseconds=300)] + [NOW] * 4
-    assert retry_after(failures, NOW, max_failures=5, window=WINDOW) == 1
+def test_ipv4_clients_are_throttled_by_their_address_and_ipv6_ones_by_their_64():
+    assert throttle_key("203.0.113.9") == "203.0.113.9"
+    assert throttle_key("2001:db8:1:2:aaaa::1") == throttle_key("2001:db8:1:2:ffff::9") == "2001:db8:1:2::/64"
+    assert throttle_key("2001:db8:1:3::1") != throttle_key("2001:db8:1:2::1")
+    assert throttle_key("unknown") == "unknown"
 
 
 async def test_a_password_verifies_against_its_hash_only():

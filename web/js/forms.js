@@ -102,13 +102,14 @@ export function handleSubmit(form, submit) {
   return form;
 }
 
-/** The non-empty text fields of a form as an object (empty strings left out, trimmed). */
+/** The non-empty text fields of a form as an object (empty strings left out, trimmed — but a password
+ * is sent exactly as typed: its spaces are part of it). */
 export function values(form) {
   const out = {};
   for (const el of form.elements) {
     if (!el.name || el.disabled || el.type === "submit" || el.type === "button") continue;
     if (el.type === "checkbox") continue; // read explicitly: a box's meaning differs per form
-    const v = el.value.trim();
+    const v = el.type === "password" ? el.value : el.value.trim();
     if (v !== "") out[el.name] = v;
   }
   return out;

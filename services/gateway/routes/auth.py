@@ -6,6 +6,8 @@ from services.gateway.config import Settings
 from services.gateway.deps import CurrentUser, SessionDep, SettingsDep
 from services.gateway.models.accounts import AuthTokens, LogIn, Me, SignUp, TokenRequest
 from services.gateway.services import accounts as use_cases
+from shared.errors import error_responses
+from shared.forwarded import client_address
 from shared.tokens import ACCESS_COOKIE, REFRESH_COOKIE
 
 router = APIRouter(tags=["accounts"])
@@ -13,7 +15,11 @@ router = APIRouter(tags=["accounts"])
 # the refresh token is only ever needed by these routes, so the browser sends it nowhere else
 REFRESH_PATH = "/api/auth"
 
+# marks this browser as one the account signed in from (services/gateway/throttle.py); not a credential
+DEVICE_COOKIE = "gf_device"
+
 RefreshCookie = Annotated[str | None, Cookie(alias=REFRESH_COOKIE, include_in_schema=False)]
+DeviceCookie = Annotated[str | None, Cookie(alias=DEVICE_COOKIE, include_in_schema=False)]
 
 
 def set_auth_cookies(response: Response, settings: Settings, tokens: AuthTokens) -> None:
@@ -23,30 +29,41 @@ def set_auth_cookies(response: Response, settings: Settings, tokens: AuthTokens)
                         path=REFRESH_PATH, **common)
 
 
+def set_sign_in_cookies(response: Response, settings: Settings, signed_in: use_cases.SignedIn) -> None:
+    set_auth_cookies(response, settings, signed_in.tokens)
+    # kept across logouts: it says the browser is familiar, not who is signed in
+    response.set_cookie(DEVICE_COOKIE, signed_in.device_token, max_age=settings.login_trust_ttl_s, path=REFRESH_PATH,
+                        httponly=True, samesite="lax", secure=settings.cookie_secure)
+
+
 def clear_auth_cookies(response: Response, settings: Settings) -> None:
     common = {"httponly": True, "samesite": "lax", "secure": settings.cookie_secure}
     response.delete_cookie(ACCESS_COOKIE, path="/", **common)
     response.delete_cookie(REFRESH_COOKIE, path=REFRESH_PATH, **common)
 
 
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def client_ip(request: Request, settings: Settings) -> str:
+    """The caller's address; X-Forwarded-For counts only from TRUSTED_PROXIES."""
+    return client_address(request.scope, settings.trusted_proxies)
 
 
-@router.post("/auth/signup", status_code=status.HTTP_201_CREATED, response_model=AuthTokens)
-async def sign_up(session: SessionDep, settings: SettingsDep, body: SignUp, response: Response):
-    """Create an account and sign in to it."""
-    tokens = await use_cases.sign_up(session, settings, body)
-    set_auth_cookies(response, settings, tokens)
-    return tokens
+@router.post("/auth/signup", status_code=status.HTTP_201_CREATED, response_model=AuthTokens,
+             responses=error_responses(409, 422))
+async def sign_up(session: SessionDep, settings: SettingsDep, body: SignUp, request: Request, response: Response):
+    """Create an account and sign in to it (409 if the email cannot be used; a weak password is a 422
+    on the `password` field)."""
+    signed_in = await use_cases.sign_up(session, settings, body, client_ip(request, settings))
+    set_sign_in_cookies(response, settings, signed_in)
+    return signed_in.tokens
 
 
 @router.post("/auth/login", response_model=AuthTokens)
-async def log_in(session: SessionDep, settings: SettingsDep, body: LogIn, request: Request, response: Response):
-    """Sign in with email and password (throttled after repeated failures)."""
-    tokens = await use_cases.log_in(session, settings, body, client_ip(request))
-    set_auth_cookies(response, settings, tokens)
-    return tokens
+async def log_in(session: SessionDep, settings: SettingsDep, body: LogIn, request: Request, response: Response,
+                 device: DeviceCookie = None):
+    """Sign in with email and password (repeated failures are slowed down: 429 with Retry-After)."""
+    signed_in = await use_cases.log_in(session, settings, body, client_ip(request, settings), device)
+    set_sign_in_cookies(response, settings, signed_in)
+    return signed_in.tokens
 
 
 @router.post("/auth/refresh", response_model=AuthTokens)

@@ -38,7 +38,7 @@ export async function signup(ctx) {
       "How your family will see you."),
     field("Email", input("email", { type: "email", autocomplete: "email", required: true, inputmode: "email" })),
     field("Password", input("password", { type: "password", autocomplete: "new-password", required: true, minlength: 8 }),
-      "At least 8 characters."),
+      "At least 8 characters, and hard to guess: three or four unrelated words work well. Not your name or email."),
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Create account")));
   handleSubmit(form, async () => {
     await api.post("/auth/signup", values(form));
