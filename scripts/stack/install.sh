@@ -32,6 +32,12 @@ if [ ! -x /usr/bin/chromium ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+# what the browser suite injects into pages (axe-core), pinned by tests/browser/package-lock.json
+if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
+  step "axe-core (npm registry, for the browser tests)"
+  npm ci --prefix tests/browser --no-audit --no-fund --silent
+fi
+
 for tool in java mvn go; do
   command -v "$tool" >/dev/null 2>&1 || { echo "$tool is required (Java 17 with Maven, Go) and was not found"; exit 1; }
 done

@@ -18,6 +18,8 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 800}
 SHOTS = Path(os.environ.get("GIFTFLOW_SCREENSHOTS", Path(__file__).resolve().parents[2] / ".stack" / "screenshots"))
 
 # a ceiling for hung pages, never a measure of speed: the machine is shared with other test runs
@@ -37,12 +39,18 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 @pytest.fixture
-async def new_phone(browser: Browser, stack):  # noqa: F811 - the fixture imported above
+async def new_phone(new_screen):
     """Open a new phone-sized browser (its own cookies: one family member each) on the web client."""
+    return lambda: new_screen(PHONE)
+
+
+@pytest.fixture
+async def new_screen(browser: Browser, stack):  # noqa: F811 - the fixture imported above
+    """Open a new browser of the given viewport size (its own cookies) on the web client."""
     contexts: list[BrowserContext] = []
 
-    async def open_phone() -> Page:
-        context = await browser.new_context(viewport=PHONE, base_url=stack.t.gateway_url, locale="en-GB")
+    async def open_phone(viewport: dict = PHONE) -> Page:
+        context = await browser.new_context(viewport=viewport, base_url=stack.t.gateway_url, locale="en-GB")
         context.set_default_timeout(PATIENCE_S * 1000)
         contexts.append(context)
         page = await context.new_page()
