@@ -239,7 +239,7 @@ log.retention.hours=168
             "--resources-path", str(dapr / "components"),
             "--resources-path", str(dapr / "subscriptions"),
             "--resources-path", str(dapr / "resiliency"),
-            "--config", str(self.sidecar_config()),
+            "--config", str(self.sidecar_config(service)),
             "--enable-app-health-check", "--app-health-check-path", "/healthz",
             "--app-health-probe-interval", "1", "--app-health-threshold", "2",
             "--placement-host-address", "", "--scheduler-host-address", "",
@@ -247,8 +247,8 @@ log.retention.hours=168
         ], env=self.t.sidecar_env())
         return self._waiter(wait, f"daprd-{service}", lambda: self._sidecar_healthy(service), 60, proc)
 
-    def sidecar_config(self) -> Path:
-        """dapr/config.yaml plus name resolution for this stack alone.
+    def sidecar_config(self, service: str) -> Path:
+        """The service's dapr/config/<service>.yaml plus name resolution for this stack alone.
 
         daprd's default, mDNS, works here but is machine-wide: every stack on the machine announces an
         app called `gateway`, and service invocation would reach any of them. Instead the sidecars of
@@ -258,7 +258,7 @@ log.retention.hours=168
         """
         import yaml
 
-        config = yaml.safe_load((ROOT / "dapr" / "config.yaml").read_text())
+        config = yaml.safe_load((ROOT / "dapr" / "config" / f"{service}.yaml").read_text())
         ports = "".join(
             f'{"if" if i == 0 else "else if"} eq .ID "{s}"}}}}{self.t.dapr_internal_port(s)}{{{{'
             for i, s in enumerate(SERVICES)
@@ -267,7 +267,7 @@ log.retention.hours=168
             "component": "kubernetes",
             "configuration": {"template": "127.0.0.1:{{" + ports + "else}}0{{end}}"},
         }
-        path = self.t.dir / "dapr-config.yaml"
+        path = self.t.dir / f"dapr-config-{service}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.safe_dump(config, sort_keys=False))
         return path

@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import Receive, Scope, Send
 
 from services.gateway.config import Settings
+from services.gateway.dot_segments import RefuseDotSegments
 from services.gateway.models import outbox
 from services.gateway.routes import api
 from shared.app import create_service_app
@@ -74,6 +75,7 @@ async def run_relay(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     app = create_service_app(settings, title="giftflow gateway", extra=run_relay)
+    app.add_middleware(RefuseDotSegments)
     app.include_router(api)
     if WEB_DIR.is_dir():  # last: every route above (/api, /docs, /healthz, /readyz, /metrics) wins over it
         app.mount("/", WebClient(directory=WEB_DIR, html=True, routes=app.router.routes), name="web")

@@ -216,8 +216,7 @@ def test_kafka_topics_are_the_ones_the_code_and_the_subscriptions_use():
 @pytest.mark.parametrize(("local", "cluster"), [
     *((f"subscriptions/{c}.yaml", f"subscriptions/{c}.yaml") for c in CONSUMERS),
     ("resiliency/resiliency.yaml", "resiliency.yaml"),
-    ("config.yaml", "config.yaml"),
-])
+])  # the sidecars' configurations: tests/unit/test_dapr_config.py
 def test_k8s_dapr_resources_mirror_the_dapr_folder(local: str, cluster: str):
     assert load(K8S / "dapr" / cluster) == load(DAPR / local)
 

@@ -1,19 +1,32 @@
-"""One origin for the browser: the gateway passes the notification service's REST and live stream, and
-the audit log's query API, on to the services that own them, as an ingress would in a cluster.
+"""One origin for the browser: the gateway serves the notification service's REST and live stream, and
+the audit log's query API, by asking the services that own them, as an ingress would in a cluster.
 
-Bodies stream both ways, so an SSE stream flows through as it is written. The services authenticate
-the caller themselves (the same access token, header or cookie), so requests pass unchanged.
+Only the routes those services really serve are passed on, each one an entry of `ROUTES`. The path
+sent upstream is that entry's template filled in with the UUIDs the route matched, never the path the
+caller sent: no `..`, raw or encoded, can steer a request anywhere else — least of all into the
+gateway's own sidecar, which the audit route goes through with the gateway's Dapr API token. A path
+parameter that is not a UUID matches no route (404), and the caller must be a member of the household
+before anything is passed on (401 without a sign-in, 404 for another household). The services then
+authenticate the caller again themselves (the same access token, header or cookie) and decide what
+they may see; the request's query, body and headers pass unchanged.
+
+Bodies stream both ways, so an SSE stream flows through as it is written.
 """
 
-from collections.abc import AsyncIterator
+import re
+import uuid
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import structlog
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 
+from services.gateway.deps import get_current_member
 from shared.errors import envelope
 
 log = structlog.get_logger()
@@ -29,6 +42,8 @@ STREAM_IDLE_TIMEOUT_S = 45.0
 REST_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 STREAM_TIMEOUT = httpx.Timeout(connect=5.0, read=STREAM_IDLE_TIMEOUT_S, write=10.0, pool=5.0)
 
+PARAMETER = re.compile(r"\{(\w+)\}")
+
 
 def notification_client(app: FastAPI) -> httpx.AsyncClient:
     client = getattr(app.state, "notification_client", None)
@@ -41,6 +56,68 @@ def notification_client(app: FastAPI) -> httpx.AsyncClient:
     return client
 
 
+def sidecar_client(app: FastAPI) -> httpx.AsyncClient:
+    return app.state.dapr.http
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """A service the gateway passes routes on to, and how it is reached."""
+
+    what: str  # for a person: "<what> are unavailable right now"
+    client: Callable[[FastAPI], httpx.AsyncClient]
+    base: str = ""  # put before the route's path
+
+
+NOTIFICATION = Upstream("Notifications", notification_client)
+# through the sidecars (Dapr service invocation): the audit service needs no address of its own
+AUDIT = Upstream("The audit log", sidecar_client, base="/v1.0/invoke/audit/method")
+
+
+@dataclass(frozen=True)
+class ProxiedRoute:
+    """A route the gateway serves by asking `upstream`, which serves it at the same path under /api."""
+
+    path: str  # under /api; each {parameter} is a UUID, and {household_id} is always one of them
+    methods: tuple[str, ...]
+    upstream: Upstream
+    stream: bool = False  # a live stream: no time limit on the whole response, only between bytes
+
+    @property
+    def parameters(self) -> list[str]:
+        return PARAMETER.findall(self.path)
+
+    @property
+    def route(self) -> str:
+        """The path as the gateway routes it: a segment that is not a UUID matches nothing."""
+        return PARAMETER.sub(r"{\1:uuid}", self.path)
+
+    def upstream_path(self, params: Mapping[str, Any]) -> str:
+        """Where this route is sent: the template, filled in with the matched UUIDs and nothing else."""
+        values = {}
+        for name in self.parameters:
+            value = params[name]
+            if not isinstance(value, uuid.UUID):  # the route's convertor made it one; anything else is a bug
+                raise TypeError(f"{name} must be a UUID to build an upstream path, not {type(value).__name__}")
+            values[name] = str(value)  # canonical: hex digits and hyphens only
+        return f"{self.upstream.base}/api{self.path.format_map(values)}"
+
+
+_NOTIFICATIONS = "/households/{household_id}/notifications"
+
+# exactly what services/notification/routes.py and stream.py, and services/audit/routes.py serve
+# (tests/unit/test_proxy_routes.py holds them to it)
+ROUTES = (
+    ProxiedRoute(_NOTIFICATIONS, ("GET",), NOTIFICATION),
+    ProxiedRoute(f"{_NOTIFICATIONS}/unread-count", ("GET",), NOTIFICATION),
+    ProxiedRoute(f"{_NOTIFICATIONS}/read-all", ("POST",), NOTIFICATION),
+    ProxiedRoute(f"{_NOTIFICATIONS}/{{notification_id}}/read", ("POST",), NOTIFICATION),
+    ProxiedRoute(f"{_NOTIFICATIONS}/preferences", ("GET", "PUT"), NOTIFICATION),
+    ProxiedRoute(f"{_NOTIFICATIONS}/stream", ("GET",), NOTIFICATION, stream=True),
+    ProxiedRoute("/households/{household_id}/audit", ("GET",), AUDIT),
+)
+
+
 @asynccontextmanager
 async def upstreams(app: FastAPI) -> AsyncIterator[None]:
     try:
@@ -48,9 +125,6 @@ async def upstreams(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if (client := getattr(app.state, "notification_client", None)) is not None:
             await client.aclose()
-
-
-router = APIRouter(lifespan=upstreams, include_in_schema=False)
 
 
 def _request_headers(request: Request) -> dict[str, str]:
@@ -62,11 +136,11 @@ def _request_headers(request: Request) -> dict[str, str]:
     return headers
 
 
-async def _forward(request: Request, client: httpx.AsyncClient, url: str, timeout: httpx.Timeout,
+async def _forward(request: Request, client: httpx.AsyncClient, path: str, timeout: httpx.Timeout,
                    what: str) -> Response:
-    """`request` sent on to `url` with `client` (whose own headers, like the sidecar token, are added)."""
+    """`request` sent on to `path` with `client` (whose own headers, like the sidecar token, are added)."""
     upstream = client.build_request(
-        request.method, url, params=request.query_params.multi_items(), headers=_request_headers(request),
+        request.method, path, params=request.query_params.multi_items(), headers=_request_headers(request),
         content=await request.body(), timeout=timeout,
     )
     try:
@@ -88,25 +162,19 @@ async def _relay(response: httpx.Response, what: str) -> AsyncIterator[bytes]:
         log.info("proxy.upstream_ended", upstream=what, error=repr(exc))
 
 
-async def _notification(request: Request, timeout: httpx.Timeout) -> Response:
-    return await _forward(request, notification_client(request.app), request.url.path, timeout, "Notifications")
+def _forwarder(route: ProxiedRoute) -> Callable[[Request], Any]:
+    timeout = STREAM_TIMEOUT if route.stream else REST_TIMEOUT
+
+    async def forward(request: Request) -> Response:
+        client = route.upstream.client(request.app)
+        return await _forward(request, client, route.upstream_path(request.path_params), timeout, route.upstream.what)
+
+    return forward
 
 
-@router.get("/households/{household_id}/notifications/stream")
-async def notification_stream(request: Request) -> Response:
-    return await _notification(request, STREAM_TIMEOUT)
-
-
-@router.api_route("/households/{household_id}/notifications", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-@router.api_route("/households/{household_id}/notifications/{path:path}",
-                  methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-async def notifications(request: Request) -> Response:
-    return await _notification(request, REST_TIMEOUT)
-
-
-@router.api_route("/households/{household_id}/audit", methods=["GET"])
-@router.api_route("/households/{household_id}/audit/{path:path}", methods=["GET"])
-async def audit(request: Request) -> Response:
-    """Through the sidecars (Dapr service invocation): the audit service needs no address of its own."""
-    return await _forward(request, request.app.state.dapr.http, f"/v1.0/invoke/audit/method{request.url.path}",
-                          REST_TIMEOUT, "The audit log")
+router = APIRouter(lifespan=upstreams, include_in_schema=False)  # documented by the services that own them
+for _route in ROUTES:
+    router.add_api_route(
+        _route.route, _forwarder(_route), methods=list(_route.methods), name=f"proxy {_route.path}",
+        dependencies=[Depends(get_current_member)],  # a member of the household, before anything is sent
+    )
