@@ -50,6 +50,8 @@ class CloudEvent(BaseModel):
     household: UUID | None = None
     traceparent: str | None = None  # Dapr's span of the delivery
     origintraceparent: str | None = None  # the request that caused the event (see shared.outbox)
+    # grows along one aggregate's events in commit order (see shared.outbox); None from older relays
+    aggregateversion: int | None = None
     data: dict[str, Any]
 
 

@@ -23,7 +23,8 @@ from scripts.stack.topology import BIN, DATABASE, KAFKA_LIBS, ROOT, SERVICES, VE
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 UNPRIVILEGED_USER = "postgres"  # Postgres refuses to run as root
 # The gateway serves every REST call: one process per core. Its outbox relay runs in each worker, which
-# is safe (rows are claimed FOR UPDATE SKIP LOCKED). Each worker keeps its own /metrics counters.
+# is safe (they take turns under an advisory lock, see shared.relay). Each worker keeps its own /metrics
+# counters.
 WORKERS = {"gateway": 2}
 
 

@@ -40,6 +40,7 @@ async def record_entry(session: AsyncSession, envelope: Envelope) -> None:
         "actor_id": event.actor_id if event else _uuid_or_none(data.get("actor_id")),
         "hidden_from": list(hidden),
         "occurred_at": ce.time,
+        "aggregate_version": ce.aggregateversion,
         "data": data,
     }
     await stage_until_commit(session, _insert_entries, [entry])
