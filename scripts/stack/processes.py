@@ -139,7 +139,9 @@ class Stack:
         proc = self._spawn("postgres", [
             str(PG_BIN / "postgres"), "-D", str(data), "-p", str(self.t.postgres_port),
             "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={run}",
-            "-c", "max_connections=300", "-c", "shared_buffers=256MB", "-c", "synchronous_commit=off",
+            "-c", "max_connections=300", "-c", "shared_buffers=256MB",
+            # a commit is acknowledged only once it is on disk: a crash loses nothing a client or Dapr was told
+            "-c", "synchronous_commit=on", "-c", "fsync=on",
         ], user=UNPRIVILEGED_USER)
         _wait("postgres", lambda: _port_open(self.t.postgres_port), 60, proc, self.log_path("postgres"))
 
