@@ -62,6 +62,28 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
+def _running(pid: int) -> bool:
+    """Alive and not a zombie: a process whose parent died is a zombie until init reaps it, and some
+    inits (a sandbox's, a container's) never do."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 class Stack:
     def __init__(self, topology: Topology) -> None:
         self.t = topology
@@ -124,6 +146,7 @@ class Stack:
         data = self.t.dir / "postgres"
         run = self.t.dir / "pgrun"
         run.mkdir(parents=True, exist_ok=True)
+        self._forget_crashed_postmaster(data / "postmaster.pid", run / f".s.PGSQL.{self.t.postgres_port}.lock")
         if not (data / "PG_VERSION").exists():
             data.mkdir(parents=True, exist_ok=True)
             pwfile = self.t.dir / "pgpass.tmp"
@@ -144,6 +167,31 @@ class Stack:
             "-c", "synchronous_commit=on", "-c", "fsync=on",
         ], user=UNPRIVILEGED_USER)
         _wait("postgres", lambda: _port_open(self.t.postgres_port), 60, proc, self.log_path("postgres"))
+
+    def crash_postgres(self) -> None:
+        """SIGKILL the whole server at once, as a crash would: the postmaster and every process it
+        forked (each in a session of its own, so killing the process group would miss them)."""
+        postmaster = self._lock_holder(self.t.dir / "postgres" / "postmaster.pid")
+        if postmaster is not None:
+            for pid in [postmaster, *_children(postmaster)]:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        self.kill("postgres")
+
+    @staticmethod
+    def _lock_holder(lock: Path) -> int | None:
+        try:
+            return int(lock.read_text().split("\n", 1)[0])
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def _forget_crashed_postmaster(self, *locks: Path) -> None:
+        """A server that was killed leaves its lock files behind; Postgres itself ignores them once
+        that process is gone, but not while it lingers as a zombie nobody reaps."""
+        for lock in locks:
+            pid = self._lock_holder(lock)
+            if pid is not None and not _running(pid):
+                lock.unlink(missing_ok=True)
 
     def _as_postgres(self, args: list[str]) -> list[str]:
         return ["runuser", "-u", UNPRIVILEGED_USER, "--", *args] if os.geteuid() == 0 else args
