@@ -274,7 +274,8 @@ log.retention.hours=168
             wait()
         return wait
 
-    def start_sidecar(self, service: str, wait: bool = True) -> Callable[[], None]:
+    def start_sidecar(self, service: str, wait: bool = True, resiliency: Path | None = None) -> Callable[[], None]:
+        """Start a service's daprd (unless running); `resiliency` is a folder in place of dapr/resiliency."""
         if self.pid_of(f"daprd-{service}"):
             return lambda: None
         dapr = ROOT / "dapr"
@@ -288,14 +289,28 @@ log.retention.hours=168
             "--metrics-port", str(self.t.dapr_metrics_port(service)),
             "--resources-path", str(dapr / "components"),
             "--resources-path", str(dapr / "subscriptions"),
-            "--resources-path", str(dapr / "resiliency"),
+            "--resources-path", str(resiliency or dapr / "resiliency"),
             "--config", str(self.sidecar_config()),
-            "--enable-app-health-check", "--app-health-check-path", "/healthz",
-            "--app-health-probe-interval", "1", "--app-health-threshold", "2",
+            # deliveries pause while the app cannot write to its database (shared/health.py)
+            "--enable-app-health-check", "--app-health-check-path", "/healthz/database",
+            "--app-health-probe-interval", "1", "--app-health-probe-timeout", "1000", "--app-health-threshold", "2",
             "--placement-host-address", "", "--scheduler-host-address", "",
             "--log-level", "warn", "--log-as-json",
         ], env=self.t.sidecar_env())
         return self._waiter(wait, f"daprd-{service}", lambda: self._sidecar_healthy(service), 60, proc)
+
+    def short_retry_resiliency(self, max_retries: int, max_interval: str) -> Path:
+        """dapr/resiliency with fewer, shorter event-delivery retries, for tests that must outlast the
+        retry window without waiting minutes; the folder to pass to start_sidecar."""
+        import yaml
+
+        resiliency = yaml.safe_load((ROOT / "dapr" / "resiliency" / "resiliency.yaml").read_text())
+        resiliency["spec"]["policies"]["retries"]["eventDelivery"].update(
+            maxRetries=max_retries, maxInterval=max_interval)
+        folder = self.t.dir / "resiliency-short-retries"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "resiliency.yaml").write_text(yaml.safe_dump(resiliency, sort_keys=False))
+        return folder
 
     def sidecar_config(self) -> Path:
         """dapr/config.yaml plus name resolution for this stack alone.

@@ -12,6 +12,7 @@ from services.recurring.handlers import HANDLERS
 from services.recurring.models import processed_event
 from shared.app import create_service_app
 from shared.consumer import events_router
+from shared.deadletters import dead_letters_router
 from shared.db import asyncpg_dsn
 from shared.inbox import keep_inbox_pruned
 from shared.worker import running
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     app = create_service_app(settings, title="giftflow recurring", extra=run_generator)
     app.include_router(events_router(settings.service_name, processed_event, HANDLERS))
+    app.include_router(dead_letters_router(settings.service_name))
     return app
 
 

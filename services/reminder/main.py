@@ -13,6 +13,7 @@ from services.reminder.routes import router
 from services.reminder.scheduler import ReminderScheduler
 from shared.app import create_service_app
 from shared.consumer import events_router
+from shared.deadletters import dead_letters_router
 from shared.db import asyncpg_dsn
 from shared.inbox import keep_inbox_pruned
 from shared.relay import OutboxRelay
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     app = create_service_app(settings, title="giftflow reminder", extra=run_scheduler_and_relay)
     app.include_router(events_router(settings.service_name, processed_event, HANDLERS))
+    app.include_router(dead_letters_router(settings.service_name))
     app.include_router(router)
     return app
 
