@@ -26,6 +26,9 @@ UNPRIVILEGED_USER = "postgres"  # Postgres refuses to run as root
 # is safe (they take turns under an advisory lock, see shared.relay). Each worker keeps its own /metrics
 # counters.
 WORKERS = {"gateway": 2}
+# each process's log is rotated by size (scripts/stack/logpipe.py): NAME.log and up to this many older ones
+LOG_MAX_BYTES = int(os.environ.get("GIFTFLOW_LOG_MAX_BYTES", str(20 * 1024 * 1024)))
+LOG_BACKUPS = int(os.environ.get("GIFTFLOW_LOG_BACKUPS", "3"))
 
 
 def _port_open(port: int) -> bool:
@@ -98,11 +101,21 @@ class Stack:
         self.logs.mkdir(parents=True, exist_ok=True)
         if user and os.geteuid() == 0:
             args = ["runuser", "-u", user, "--", *args]
-        log = open(self.logs / f"{name}.log", "ab")
-        proc = subprocess.Popen(
-            args, cwd=cwd, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+        # the process writes into a pipe; its log pipe keeps NAME.log under LOG_MAX_BYTES, with LOG_BACKUPS
+        # older files beside it, and ends by itself once the process (and all it forked) is gone
+        log = subprocess.Popen(
+            [str(VENV_PYTHON), "-m", "scripts.stack.logpipe", str(self.log_path(name)), str(LOG_MAX_BYTES),
+             str(LOG_BACKUPS)],
+            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
+        try:
+            proc = subprocess.Popen(
+                args, cwd=cwd, env={**os.environ, **(env or {})}, stdout=log.stdin, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True,
+            )
+        finally:
+            log.stdin.close()  # the process holds the only writing end now
         self.procs[name] = proc
         (self.pids / f"{name}.pid").write_text(str(proc.pid))
         return proc
