@@ -67,17 +67,9 @@ class OutboxRelay(BackgroundWorker):
         """Publish one batch; returns how many rows it marked published."""
         t = self.table
         async with self.engine.begin() as conn:
-            if not await conn.scalar(self._take_turn):
+            rows = await self._claim(conn)
+            if rows is None:
                 return 0  # another relay is publishing this outbox; its NOTIFY wakes us too
-            rows = (
-                await conn.execute(
-                    select(t.c.id, t.c.topic, t.c.partition_key, t.c.cloudevent)
-                    .where(t.c.published_at.is_(None))
-                    .order_by(t.c.seq)
-                    .limit(self.batch_size)
-                    .with_for_update()
-                )
-            ).all()
             if not rows:
                 await self._observe_backlog(conn)
                 return 0
@@ -111,6 +103,20 @@ class OutboxRelay(BackgroundWorker):
         if failed and not accepted:
             raise DaprError(f"none of {len(failed)} events were accepted")
         return len(accepted)
+
+    async def _claim(self, conn) -> list | None:
+        """The next batch, in the outbox's order, locked until this transaction ends; None when another
+        relay holds the outbox's turn."""
+        if not await conn.scalar(self._take_turn):
+            return None
+        t = self.table
+        return (await conn.execute(
+            select(t.c.id, t.c.topic, t.c.partition_key, t.c.cloudevent)
+            .where(t.c.published_at.is_(None))
+            .order_by(t.c.seq)
+            .limit(self.batch_size)
+            .with_for_update()
+        )).all()
 
     async def _prune_if_due(self) -> None:
         """Published rows are kept a while for inspection and replays, then deleted (hourly)."""
