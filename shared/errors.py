@@ -73,12 +73,13 @@ class Unavailable(AppError):
     status_code = 503
     code = "unavailable"
 
-    def __init__(self, message: str = "We cannot reach our database right now; please try again in a few seconds.",
+    def __init__(self, message: str = "We cannot serve this right now; please try again in a few seconds.",
                  retry_after_s: int = 2) -> None:
         super().__init__(message, {"retry_after_s": retry_after_s}, headers={"Retry-After": str(retry_after_s)})
 
 
-# what the database layer raises; unavailable ones are a 503, the others a 500 like any bug
+# what the database layer raises (a refused connection comes as a bare OSError); what says the database
+# cannot be reached is a 503, the rest a 500 like any bug
 DATABASE_ERRORS = (OSError, TimeoutError, SQLAlchemyError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 

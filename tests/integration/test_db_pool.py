@@ -89,3 +89,29 @@ async def test_the_gateway_answers_503_with_a_retry_after_while_its_database_can
     error = response.json()["error"]
     assert error["code"] == "unavailable" and error["details"]["retry_after_s"] >= 1
     assert response.headers["retry-after"] == str(error["details"]["retry_after_s"])
+
+
+async def test_the_health_check_the_sidecar_uses_fails_while_the_database_refuses_the_service(
+    service_url, admin_db
+):
+    import httpx
+
+    from services.audit.config import Settings
+    from services.audit.main import create_app
+
+    app = create_app(Settings(database_url=service_url("audit"), db_pool_size=1))
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://audit.test") as client:
+            assert (await client.get("/healthz/database")).status_code == 200
+            await admin_db.execute("ALTER ROLE audit NOLOGIN")
+            try:
+                await admin_db.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'audit'")
+                down = await client.get("/healthz/database")
+                assert down.status_code == 503 and down.json()["checks"] == {"database": "down"}
+                assert (await client.get("/healthz")).status_code == 200  # alive: no reason to restart it
+            finally:
+                await admin_db.execute("ALTER ROLE audit LOGIN")
+            assert (await client.get("/healthz/database")).status_code == 200
+    finally:
+        await app.state.engine.dispose()
