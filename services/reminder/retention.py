@@ -10,17 +10,14 @@ subject simply starts its record again, with a version higher than any before.
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-import structlog
 from fastapi import FastAPI
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.reminder.models import reminder, subject
-from shared.worker import BackgroundWorker, running
-
-log = structlog.get_logger()
+from shared.worker import Retention, running
 
 
 async def prune_schedule(engine: AsyncEngine, before: datetime, limit: int) -> dict[str, int]:
@@ -37,28 +34,15 @@ async def prune_schedule(engine: AsyncEngine, before: datetime, limit: int) -> d
     return {"reminders": reminders.rowcount, "subjects": subjects.rowcount}
 
 
-class SchedulePruner(BackgroundWorker):
-    """Deletes what is past the retention, batch after batch, then sleeps for the interval."""
-
-    name = "schedule_prune"
-
-    def __init__(self, engine: AsyncEngine, retention: timedelta, interval_s: float, batch_size: int = 1000) -> None:
-        super().__init__(poll_interval=interval_s)
-        self.engine = engine
-        self.retention = retention
-        self.batch_size = batch_size
-
-    async def run_once(self) -> bool:
-        pruned = await prune_schedule(self.engine, datetime.now(UTC) - self.retention, self.batch_size)
-        if any(pruned.values()):
-            log.info("reminder.schedule_pruned", **pruned)
-        return max(pruned.values()) >= self.batch_size  # a full batch: there are probably more
+def schedule_retention(engine: AsyncEngine, retention: timedelta, interval_s: float,
+                       batch_size: int = 1000) -> Retention:
+    return Retention("schedule", lambda before, limit: prune_schedule(engine, before, limit), retention, interval_s,
+                     batch_size)
 
 
 @asynccontextmanager
 async def keep_schedule_pruned(app: FastAPI) -> AsyncIterator[None]:
     settings = app.state.settings
-    pruner = SchedulePruner(app.state.engine, timedelta(days=settings.schedule_retention_days),
-                            settings.schedule_prune_interval_s)
-    async with running(pruner):
+    async with running(schedule_retention(app.state.engine, timedelta(days=settings.schedule_retention_days),
+                                          settings.schedule_prune_interval_s)):
         yield

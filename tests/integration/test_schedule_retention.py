@@ -1,10 +1,12 @@
 """The reminder service forgets fired reminders and what it knows of tasks and occasions once no event
-about them can arrive any more, and nothing it still has to fire."""
+about them can arrive any more, and nothing it still has to fire; the recurring processor forgets the
+requests the gateway answered, never one still pending."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from services.reminder.retention import SchedulePruner
+from services.recurring.retention import occurrence_retention
+from services.reminder.retention import schedule_retention
 from tests.integration.test_reminder_schedule import cloudevent, deliver, family, pending, sessions, task  # noqa: F401
 
 RETENTION = timedelta(days=45)
@@ -37,7 +39,7 @@ async def test_fired_reminders_and_unchanged_subjects_past_the_retention_go_and_
     overdue = await scheduled(admin_db, timedelta(days=90), None)  # never fired (the service was down): it will
     old_known = [await known(admin_db, timedelta(days=50)), await known(admin_db, timedelta(days=50), deleted=True)]
     recent_known = await known(admin_db, timedelta(days=44))
-    pruner = SchedulePruner(engine_for("reminder"), RETENTION, interval_s=3600, batch_size=1)
+    pruner = schedule_retention(engine_for("reminder"), RETENTION, interval_s=3600, batch_size=1)
 
     rounds = [await pruner.run_once()]
     while rounds[-1]:
@@ -61,7 +63,7 @@ async def test_a_task_forgotten_past_the_retention_is_scheduled_again_by_its_nex
     await deliver(sessions, cloudevent(created))
     await admin_db.execute("UPDATE reminder.subject SET changed_at = now() - interval '46 days' WHERE id = $1",
                            created.task_id)
-    pruner = SchedulePruner(engine_for("reminder"), RETENTION, interval_s=3600)
+    pruner = schedule_retention(engine_for("reminder"), RETENTION, interval_s=3600)
     while await pruner.run_once():
         pass
     assert await admin_db.fetchval("SELECT count(*) FROM reminder.subject WHERE id = $1", created.task_id) == 0
@@ -71,3 +73,31 @@ async def test_a_task_forgotten_past_the_retention_is_scheduled_again_by_its_nex
 
     assert [r.remind_at for r in await pending(sessions, created.task_id)] == [due + timedelta(days=1, hours=-1)]
     assert await admin_db.fetchval("SELECT version FROM reminder.subject WHERE id = $1", created.task_id) == 2
+
+
+async def requested(admin_db, answered_ago: timedelta | None) -> uuid.UUID:
+    """A next occurrence asked of the gateway, answered `answered_ago` ago (or still pending)."""
+    occurrence_id = uuid.uuid4()
+    await admin_db.execute(
+        "INSERT INTO recurring.occurrence (id, kind, subject_id, occurrence, source_id, payload, status, done_at) "
+        "VALUES ($1, 'task', $2, $3, $2, '{}', $4, now() - $5::interval)",
+        occurrence_id, uuid.uuid4(), datetime.now(UTC).isoformat(), "pending" if answered_ago is None else "done",
+        answered_ago)
+    return occurrence_id
+
+
+async def test_answered_requests_for_next_occurrences_past_the_retention_go_and_pending_ones_never(
+    engine_for, admin_db
+):
+    old = [await requested(admin_db, timedelta(days=d)) for d in (46, 90)]
+    recent, pending_one = await requested(admin_db, timedelta(days=44)), await requested(admin_db, None)
+    await admin_db.execute("UPDATE recurring.occurrence SET created_at = now() - interval '400 days' WHERE id = $1",
+                           pending_one)  # however old, a request not yet answered stays
+    pruner = occurrence_retention(engine_for("recurring"), RETENTION, interval_s=3600, batch_size=1)
+
+    while await pruner.run_once():
+        pass
+
+    kept = {r["id"] for r in await admin_db.fetch("SELECT id FROM recurring.occurrence WHERE id = ANY($1)",
+                                                   [*old, recent, pending_one])}
+    assert kept == {recent, pending_one}
