@@ -4,7 +4,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.stack/venv
 export UV_PYTHON_DOWNLOADS := never
 PY := $(UV_PROJECT_ENVIRONMENT)/bin/python
 
-.PHONY: help install run stop status test test-unit test-browser bench seed clean
+.PHONY: help install run stop status test test-unit test-browser bench seed replay-deadletters clean
 
 help: ## list the workflows
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -29,6 +29,10 @@ test-unit: install ## only the tests that need no server
 
 seed: ## load a realistic family into the running stack (`make run` in another shell)
 	@$(PY) -m scripts.seed
+
+replay-deadletters: ## hand deadletter.$(SERVICE) back to its consumer on the running stack (idempotent)
+	@test -n "$(SERVICE)" || { echo "usage: make replay-deadletters SERVICE=notification|reminder|recurring|audit"; exit 2; }
+	@$(PY) -m scripts.stack replay-deadletters $(SERVICE)
 
 test-browser: install ## only the web client in headless Chromium (starts its own stack)
 	@$(PY) -m pytest -q -p no:cacheprovider tests/browser

@@ -8,12 +8,14 @@ import asyncio
 import sys
 import time
 
-from bench import gateway, live, pipe, reminders
+from bench import gateway, live, ordering, pipe, reminders
 from scripts.stack.processes import Stack
 from scripts.stack.topology import Topology
 
 GROUPS = {
     "pipe": [pipe.commit_to_consumer, pipe.outbox_drain],
+    # what keeping each aggregate's events in commit order costs: the pipe as it is and as it was
+    "ordering": [ordering.ordering_cost],
     "live": [live.commit_to_sse, live.sse_capacity, live.sse_broadcast, live.audit_ingest],
     "reminders": [reminders.reminder_lateness, reminders.next_occurrence],
     "gateway": [gateway.gateway_read, gateway.gateway_write],

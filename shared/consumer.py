@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from shared.dapr import SidecarOnly
+from shared.db import database_unavailable
 from shared.events import EVENT_TYPES, Event, split_type
 from shared.inbox import record_many, record_once
 from shared.logging import trace_id_of
@@ -50,6 +51,8 @@ class CloudEvent(BaseModel):
     household: UUID | None = None
     traceparent: str | None = None  # Dapr's span of the delivery
     origintraceparent: str | None = None  # the request that caused the event (see shared.outbox)
+    # grows along one aggregate's events in commit order (see shared.outbox); None from older relays
+    aggregateversion: int | None = None
     data: dict[str, Any]
 
 
@@ -186,6 +189,14 @@ class BulkConsumer:
             except _EntryFailed:
                 # one entry failed and took the batch's transaction with it: redo the batch entry
                 # by entry, each in a savepoint, so only that entry is retried or dead-lettered
+                statuses = await self._apply_isolated(batch)
+            except DBAPIError as exc:
+                if database_unavailable(exc):
+                    raise
+                # the database refused the batch at its commit, where what the handlers staged is
+                # written (stage_until_commit): one entry's rows, most likely. Entry by entry, each
+                # writes in its own savepoint, so the others go through and only that one fails.
+                log.warning("event.batch_refused_at_commit", size=len(batch), error=repr(exc))
                 statuses = await self._apply_isolated(batch)
         except (OSError, OperationalError, DBAPIError) as exc:
             # the batch's transaction did not commit: nothing of it happened, so all of it is retried

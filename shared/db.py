@@ -1,7 +1,8 @@
 """Async SQLAlchemy engine and sessions (asyncpg), plus the naming convention every schema uses."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
+import asyncpg
 from sqlalchemy import MetaData, event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -19,10 +20,58 @@ def service_metadata(schema: str) -> MetaData:
     return MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
 
 
+# SQLSTATE classes and codes that say the database cannot be reached or written right now, whatever
+# was asked: connection exceptions, an unknown or locked-out role, out of connections or disk, shut
+# down or starting up, a read-only standby
+UNAVAILABLE_SQLSTATES = ("08", "28", "53", "57P", "25006")
+
+
 def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
     engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=30 * 60)
     event.listen(engine.sync_engine, "checkout", _drop_if_closed)
+    event.listen(engine.sync_engine, "connect", _commit_durably)
     return engine
+
+
+def _commit_durably(dbapi_connection, record) -> None:  # noqa: ANN001 - SQLAlchemy's pool event
+    """A commit is acknowledged (to a client, to Dapr) only once it is on disk: never trust a server
+    that does not wait for the disk by default (`off`). Any other setting is at least as durable, and kept."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SHOW synchronous_commit")
+        if cursor.fetchone()[0] == "off":
+            cursor.execute("SET synchronous_commit = on")
+    finally:
+        cursor.close()
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    pending = [error]
+    while pending:
+        e = pending.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        yield e
+        pending += [getattr(e, "orig", None), e.__cause__]  # what it wraps, not what it interrupted
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database cannot be reached or written at the moment (down, restarting,
+    refusing our role, out of connections), rather than refusing what was asked of it: the first is
+    worth trying again later, the second is not."""
+    for e in _causes(error):
+        if isinstance(e, (OSError, TimeoutError, exc.TimeoutError)):  # refused, reset, timed out
+            return True
+        if isinstance(e, exc.DBAPIError) and e.connection_invalidated:
+            return True
+        if isinstance(e, asyncpg.InterfaceError) and "connection is closed" in str(e):
+            return True
+        sqlstate = getattr(e, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(UNAVAILABLE_SQLSTATES):
+            return True
+    return False
 
 
 def _drop_if_closed(dbapi_connection, record, proxy) -> None:  # noqa: ANN001 - SQLAlchemy's pool event

@@ -3,12 +3,16 @@
 from http import HTTPStatus
 from typing import Any
 
+import asyncpg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
+
+from shared.db import database_unavailable
 
 log = structlog.get_logger()
 
@@ -62,6 +66,23 @@ class TooManyRequests(AppError):
         super().__init__(message, {"retry_after_s": retry_after_s}, headers={"Retry-After": str(retry_after_s)})
 
 
+class Unavailable(AppError):
+    """We cannot serve this right now (the database is down or restarting): the caller may try again
+    after `retry_after_s`, and nothing it sent was acknowledged."""
+
+    status_code = 503
+    code = "unavailable"
+
+    def __init__(self, message: str = "We cannot serve this right now; please try again in a few seconds.",
+                 retry_after_s: int = 2) -> None:
+        super().__init__(message, {"retry_after_s": retry_after_s}, headers={"Retry-After": str(retry_after_s)})
+
+
+# what the database layer raises (a refused connection comes as a bare OSError); what says the database
+# cannot be reached is a 503, the rest a 500 like any bug
+DATABASE_ERRORS = (OSError, TimeoutError, SQLAlchemyError, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
 class ErrorBody(BaseModel):
     code: str = Field(description="Stable and machine-readable, e.g. not_found, conflict, validation_failed.")
     message: str = Field(description="What went wrong, for a person to act on.")
@@ -80,6 +101,7 @@ ERROR_DESCRIPTIONS = {
     404: "No such object in this household (another household's ids included), or not a member of it.",
     409: "The request conflicts with the current state; the message says what to do.",
     422: "validation_failed: `details` lists each field that is not valid and why.",
+    503: "unavailable: the database cannot be reached right now; try again after `Retry-After` seconds.",
 }
 
 
@@ -128,6 +150,16 @@ def install_error_handlers(app: FastAPI) -> None:
         ]
         fields = ", ".join(d["field"] or "body" for d in details)
         return envelope(422, "validation_failed", f"Some fields are not valid: {fields}", details)
+
+    async def database_error(request: Request, exc: Exception) -> JSONResponse:
+        if not database_unavailable(exc):
+            return await unexpected(request, exc)
+        log.warning("request.database_unavailable", error=repr(exc))
+        return await app_error(request, Unavailable())
+
+    # handled inside the middleware stack, so the request metrics see the 503 too
+    for error_type in DATABASE_ERRORS:
+        app.add_exception_handler(error_type, database_error)
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -24,6 +24,10 @@ EVENTS_CONSUMED = Counter(
     "giftflow_events_consumed_total", "Events a consumer answered, by outcome",
     ["service", "type", "outcome"],
 )
+EVENTS_DEAD_LETTERED = Counter(
+    "giftflow_events_dead_lettered_total", "Events found in a consumer's dead-letter topic, by type",
+    ["service", "type"],
+)
 HANDLER_LATENCY = Histogram(
     "giftflow_event_handler_duration_seconds", "Time to handle one delivered batch of events",
     ["service"], buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),

@@ -1,9 +1,18 @@
-"""The transactional outbox: use cases add events in their own transaction; only the relay publishes."""
+"""The transactional outbox: use cases add events in their own transaction; only the relay publishes.
+
+Every row is numbered (`seq`) by the outbox's insert trigger, under a lock on its aggregate held to the
+end of the writing transaction (migrations: "the outbox in commit order"), so along one aggregate's
+events `seq` follows commit order. The relay publishes in `seq` order, and each CloudEvent carries its
+`seq` as `aggregateversion`: a consumer that depends on order can ignore an event older than one it
+has applied.
+"""
 
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, Index, Integer, MetaData, Table, Text, func, insert, text
+from sqlalchemy import (
+    BigInteger, Column, DateTime, FetchedValue, Index, Integer, MetaData, Table, Text, func, insert, text,
+)
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +21,7 @@ from shared.logging import current_traceparent
 
 SOURCE = "giftflow/gateway"
 ORIGIN_TRACE = "origintraceparent"
+AGGREGATE_VERSION = "aggregateversion"  # the CloudEvent extension the insert trigger sets from `seq`
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -19,6 +29,8 @@ def outbox_table(metadata: MetaData) -> Table:
         "outbox",
         metadata,
         Column("id", UUID(as_uuid=True), primary_key=True),
+        # set by the insert trigger, under the aggregate's lock: the relay's order
+        Column("seq", BigInteger, nullable=False, server_default=FetchedValue()),
         Column("topic", Text, nullable=False),
         Column("partition_key", Text, nullable=False),
         Column("event_type", Text, nullable=False),
@@ -27,7 +39,7 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("published_at", DateTime(timezone=True)),
         Column("attempts", Integer, nullable=False, server_default=text("0")),
         Column("last_error", Text),
-        Index("ix_outbox_unpublished", "created_at", postgresql_where=text("published_at IS NULL")),
+        Index("ix_outbox_unpublished", "seq", postgresql_where=text("published_at IS NULL")),
     )
 
 

@@ -1,8 +1,16 @@
 """The outbox relay: claims unpublished rows, bulk-publishes them through Dapr, marks them sent.
 
 Woken by LISTEN/NOTIFY (the outbox's insert trigger), polling as a fallback (see shared.worker).
-Rows are claimed with FOR UPDATE SKIP LOCKED, so several gateway replicas can relay side by side, and
-marked published only after Dapr accepted them: a sidecar or broker outage leaves a backlog, never a loss.
+Rows are marked published only after Dapr accepted them: a sidecar or broker outage leaves a backlog,
+never a loss.
+
+One aggregate's events must reach every consumer in the order they were committed, however many
+gateway replicas (and workers) run a relay. So a relay publishes a batch only while it holds the
+outbox's transaction-level advisory lock: one batch at a time per outbox, each published and marked
+before the next one is read. Rows go out in `seq` order, which along one aggregate's events is commit
+order (see shared.outbox). The one exception is Kafka refusing part of one bulk publish: the refused
+events stay pending and go out after those behind them, and the `aggregateversion` they carry lets a
+consumer that depends on order tell.
 """
 
 import asyncio
@@ -10,7 +18,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.dapr import DaprClient, DaprError, OutgoingEvent
@@ -44,6 +52,10 @@ class OutboxRelay(BackgroundWorker):
         self.keep_published = keep_published
         self._next_prune = 0.0
         self._next_backlog_check = 0.0
+        # the outbox's own lock: its table's oid, in the one-key space (the insert trigger's per-aggregate
+        # locks use the two-key space, so they never meet it)
+        self._take_turn = text("SELECT pg_try_advisory_xact_lock(CAST(CAST(:outbox AS regclass) AS oid)::bigint)"
+                               ).bindparams(outbox=table.fullname)
 
     async def run_once(self) -> bool:
         # pruning first: an outage that makes every publish fail must not stop it
@@ -55,15 +67,9 @@ class OutboxRelay(BackgroundWorker):
         """Publish one batch; returns how many rows it marked published."""
         t = self.table
         async with self.engine.begin() as conn:
-            rows = (
-                await conn.execute(
-                    select(t.c.id, t.c.topic, t.c.partition_key, t.c.cloudevent)
-                    .where(t.c.published_at.is_(None))
-                    .order_by(t.c.created_at)
-                    .limit(self.batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            rows = await self._claim(conn)
+            if rows is None:
+                return 0  # another relay is publishing this outbox; its NOTIFY wakes us too
             if not rows:
                 await self._observe_backlog(conn)
                 return 0
@@ -97,6 +103,20 @@ class OutboxRelay(BackgroundWorker):
         if failed and not accepted:
             raise DaprError(f"none of {len(failed)} events were accepted")
         return len(accepted)
+
+    async def _claim(self, conn) -> list | None:
+        """The next batch, in the outbox's order, locked until this transaction ends; None when another
+        relay holds the outbox's turn."""
+        if not await conn.scalar(self._take_turn):
+            return None
+        t = self.table
+        return (await conn.execute(
+            select(t.c.id, t.c.topic, t.c.partition_key, t.c.cloudevent)
+            .where(t.c.published_at.is_(None))
+            .order_by(t.c.seq)
+            .limit(self.batch_size)
+            .with_for_update()
+        )).all()
 
     async def _prune_if_due(self) -> None:
         """Published rows are kept a while for inspection and replays, then deleted (hourly)."""

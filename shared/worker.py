@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 import asyncpg
@@ -108,6 +109,26 @@ class Every(BackgroundWorker):
     async def run_once(self) -> bool:
         await self.job()
         return False
+
+
+class Retention(BackgroundWorker):
+    """Forgets what is older than a retention: `prune(before, limit)` deletes up to `limit` rows of each
+    kind it keeps (in a transaction of its own) and says how many went; rounds follow each other while
+    a batch comes back full, then it sleeps for the interval."""
+
+    def __init__(self, name: str, prune: Callable[[datetime, int], Awaitable[dict[str, int]]],
+                 retention: timedelta, interval_s: float, batch_size: int = 1000) -> None:
+        super().__init__(poll_interval=interval_s)
+        self.name = name
+        self.prune = prune
+        self.retention = retention
+        self.batch_size = batch_size
+
+    async def run_once(self) -> bool:
+        pruned = await self.prune(datetime.now(UTC) - self.retention, self.batch_size)
+        if any(pruned.values()):
+            log.info(f"{self.name}.pruned", **pruned)
+        return max(pruned.values(), default=0) >= self.batch_size  # a full batch: there are probably more
 
 
 @asynccontextmanager

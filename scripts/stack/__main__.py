@@ -4,6 +4,7 @@
     python -m scripts.stack stop    # stop a running stack from another shell
     python -m scripts.stack status  # what is running
     python -m scripts.stack up|down [--test]
+    python -m scripts.stack replay-deadletters SERVICE [--test]   # deadletter.SERVICE back into SERVICE
 """
 
 import os
@@ -69,6 +70,18 @@ def status(stack: Stack) -> int:
     return 0
 
 
+def replay_deadletters(stack: Stack, service: str) -> int:
+    """What `python -m shared.deadletters` does next to a service, with this stack's addresses and token."""
+    import asyncio
+
+    from shared.deadletters import dead_letter_topic, replay
+
+    report = asyncio.run(replay(service, stack.t.kafka_bootstrap, stack.t.app_url(service),
+                                stack.t.secrets["APP_API_TOKEN"]))
+    _say(f"{dead_letter_topic(service)}: {report}")
+    return 0 if report.stopped_at is None else 1
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "run"
     stack = Stack(TEST if "--test" in argv else RUN)
@@ -78,6 +91,8 @@ def main(argv: list[str]) -> int:
         return stop(stack)
     if command == "status":
         return status(stack)
+    if command == "replay-deadletters" and len(argv) > 1 and argv[1] in SERVICES[1:]:
+        return replay_deadletters(stack, argv[1])
     if command == "up":
         stack.up(say=_say)
         return 0

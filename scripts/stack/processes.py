@@ -23,8 +23,12 @@ from scripts.stack.topology import BIN, DATABASE, KAFKA_LIBS, ROOT, SERVICES, VE
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 UNPRIVILEGED_USER = "postgres"  # Postgres refuses to run as root
 # The gateway serves every REST call: one process per core. Its outbox relay runs in each worker, which
-# is safe (rows are claimed FOR UPDATE SKIP LOCKED). Each worker keeps its own /metrics counters.
+# is safe (they take turns under an advisory lock, see shared.relay). Each worker keeps its own /metrics
+# counters.
 WORKERS = {"gateway": 2}
+# each process's log is rotated by size (scripts/stack/logpipe.py): NAME.log and up to this many older ones
+LOG_MAX_BYTES = int(os.environ.get("GIFTFLOW_LOG_MAX_BYTES", str(20 * 1024 * 1024)))
+LOG_BACKUPS = int(os.environ.get("GIFTFLOW_LOG_BACKUPS", "3"))
 
 
 def _port_open(port: int) -> bool:
@@ -61,6 +65,28 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
+def _running(pid: int) -> bool:
+    """Alive and not a zombie: a process whose parent died is a zombie until init reaps it, and some
+    inits (a sandbox's, a container's) never do."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 class Stack:
     def __init__(self, topology: Topology) -> None:
         self.t = topology
@@ -75,11 +101,21 @@ class Stack:
         self.logs.mkdir(parents=True, exist_ok=True)
         if user and os.geteuid() == 0:
             args = ["runuser", "-u", user, "--", *args]
-        log = open(self.logs / f"{name}.log", "ab")
-        proc = subprocess.Popen(
-            args, cwd=cwd, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+        # the process writes into a pipe; its log pipe keeps NAME.log under LOG_MAX_BYTES, with LOG_BACKUPS
+        # older files beside it, and ends by itself once the process (and all it forked) is gone
+        log = subprocess.Popen(
+            [str(VENV_PYTHON), "-m", "scripts.stack.logpipe", str(self.log_path(name)), str(LOG_MAX_BYTES),
+             str(LOG_BACKUPS)],
+            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
+        try:
+            proc = subprocess.Popen(
+                args, cwd=cwd, env={**os.environ, **(env or {})}, stdout=log.stdin, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True,
+            )
+        finally:
+            log.stdin.close()  # the process holds the only writing end now
         self.procs[name] = proc
         (self.pids / f"{name}.pid").write_text(str(proc.pid))
         return proc
@@ -123,6 +159,7 @@ class Stack:
         data = self.t.dir / "postgres"
         run = self.t.dir / "pgrun"
         run.mkdir(parents=True, exist_ok=True)
+        self._forget_crashed_postmaster(data / "postmaster.pid", run / f".s.PGSQL.{self.t.postgres_port}.lock")
         if not (data / "PG_VERSION").exists():
             data.mkdir(parents=True, exist_ok=True)
             pwfile = self.t.dir / "pgpass.tmp"
@@ -138,9 +175,36 @@ class Stack:
         proc = self._spawn("postgres", [
             str(PG_BIN / "postgres"), "-D", str(data), "-p", str(self.t.postgres_port),
             "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={run}",
-            "-c", "max_connections=300", "-c", "shared_buffers=256MB", "-c", "synchronous_commit=off",
+            "-c", "max_connections=300", "-c", "shared_buffers=256MB",
+            # a commit is acknowledged only once it is on disk: a crash loses nothing a client or Dapr was told
+            "-c", "synchronous_commit=on", "-c", "fsync=on",
         ], user=UNPRIVILEGED_USER)
         _wait("postgres", lambda: _port_open(self.t.postgres_port), 60, proc, self.log_path("postgres"))
+
+    def crash_postgres(self) -> None:
+        """SIGKILL the whole server at once, as a crash would: the postmaster and every process it
+        forked (each in a session of its own, so killing the process group would miss them)."""
+        postmaster = self._lock_holder(self.t.dir / "postgres" / "postmaster.pid")
+        if postmaster is not None:
+            for pid in [postmaster, *_children(postmaster)]:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        self.kill("postgres")
+
+    @staticmethod
+    def _lock_holder(lock: Path) -> int | None:
+        try:
+            return int(lock.read_text().split("\n", 1)[0])
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def _forget_crashed_postmaster(self, *locks: Path) -> None:
+        """A server that was killed leaves its lock files behind; Postgres itself ignores them once
+        that process is gone, but not while it lingers as a zombie nobody reaps."""
+        for lock in locks:
+            pid = self._lock_holder(lock)
+            if pid is not None and not _running(pid):
+                lock.unlink(missing_ok=True)
 
     def _as_postgres(self, args: list[str]) -> list[str]:
         return ["runuser", "-u", UNPRIVILEGED_USER, "--", *args] if os.geteuid() == 0 else args
@@ -224,7 +288,8 @@ log.retention.hours=168
             wait()
         return wait
 
-    def start_sidecar(self, service: str, wait: bool = True) -> Callable[[], None]:
+    def start_sidecar(self, service: str, wait: bool = True, resiliency: Path | None = None) -> Callable[[], None]:
+        """Start a service's daprd (unless running); `resiliency` is a folder in place of dapr/resiliency."""
         if self.pid_of(f"daprd-{service}"):
             return lambda: None
         dapr = ROOT / "dapr"
@@ -238,14 +303,28 @@ log.retention.hours=168
             "--metrics-port", str(self.t.dapr_metrics_port(service)),
             "--resources-path", str(dapr / "components"),
             "--resources-path", str(dapr / "subscriptions"),
-            "--resources-path", str(dapr / "resiliency"),
+            "--resources-path", str(resiliency or dapr / "resiliency"),
             "--config", str(self.sidecar_config(service)),
-            "--enable-app-health-check", "--app-health-check-path", "/healthz",
-            "--app-health-probe-interval", "1", "--app-health-threshold", "2",
+            # deliveries pause while the app cannot write to its database (shared/health.py)
+            "--enable-app-health-check", "--app-health-check-path", "/healthz/database",
+            "--app-health-probe-interval", "1", "--app-health-probe-timeout", "1000", "--app-health-threshold", "2",
             "--placement-host-address", "", "--scheduler-host-address", "",
             "--log-level", "warn", "--log-as-json",
         ], env=self.t.sidecar_env())
         return self._waiter(wait, f"daprd-{service}", lambda: self._sidecar_healthy(service), 60, proc)
+
+    def short_retry_resiliency(self, max_retries: int, max_interval: str) -> Path:
+        """dapr/resiliency with fewer, shorter event-delivery retries, for tests that must outlast the
+        retry window without waiting minutes; the folder to pass to start_sidecar."""
+        import yaml
+
+        resiliency = yaml.safe_load((ROOT / "dapr" / "resiliency" / "resiliency.yaml").read_text())
+        resiliency["spec"]["policies"]["retries"]["eventDelivery"].update(
+            maxRetries=max_retries, maxInterval=max_interval)
+        folder = self.t.dir / "resiliency-short-retries"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "resiliency.yaml").write_text(yaml.safe_dump(resiliency, sort_keys=False))
+        return folder
 
     def sidecar_config(self, service: str) -> Path:
         """The service's dapr/config/<service>.yaml plus name resolution for this stack alone.

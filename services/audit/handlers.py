@@ -43,6 +43,7 @@ async def record_entry(session: AsyncSession, envelope: Envelope) -> None:
         "hidden_from": list(hidden),
         "hidden_persons": list(persons),
         "occurred_at": ce.time,
+        "aggregate_version": ce.aggregateversion,
         "data": data,
     }
     await stage_until_commit(session, _insert_entries, [entry])

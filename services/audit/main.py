@@ -12,6 +12,7 @@ from services.audit.models import processed_event
 from services.audit.partitions import keep_partitions
 from shared.app import create_service_app
 from shared.consumer import events_router
+from shared.deadletters import dead_letters_router
 from shared.inbox import keep_inbox_pruned
 
 
@@ -25,6 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     app = create_service_app(settings, title="giftflow audit", extra=run_background)
     app.include_router(events_router(settings.service_name, processed_event, HANDLERS, catch_all=record_entry))
+    app.include_router(dead_letters_router(settings.service_name))
     app.include_router(routes.router)
     return app
 

@@ -29,6 +29,7 @@ audit_entry = Table(
     Column("hidden_persons", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
     Column("occurred_at", DateTime(timezone=True)),
     Column("data", JSONB, nullable=False),
+    Column("aggregate_version", BigInteger),  # where the event stands among its aggregate's, in commit order
     postgresql_partition_by="RANGE (recorded_at)",
 )
 

@@ -13,6 +13,7 @@ from services.notification.models import processed_event
 from services.notification.retention import keep_retention
 from shared.app import create_service_app
 from shared.consumer import events_router
+from shared.deadletters import dead_letters_router
 from shared.db import asyncpg_dsn
 from shared.inbox import keep_inbox_pruned
 
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         heartbeat_s=settings.stream_heartbeat_s,
     )
     app.include_router(events_router(settings.service_name, processed_event, HANDLERS))
+    app.include_router(dead_letters_router(settings.service_name))
     app.include_router(routes.router)
     app.include_router(stream.router)
     return app

@@ -9,3 +9,8 @@ class Settings(ConsumerSettings):
     # the loop sleeps until the next thing comes due (woken early when an occurrence is recorded),
     # but never longer than this
     generator_max_sleep_s: float = 30.0
+
+    # a request the gateway answered is forgotten this long after: longer than any event about its task
+    # can still arrive (Kafka keeps 7 days, dead-letter topics 30); how often they are pruned
+    occurrence_retention_days: int = 45
+    occurrence_prune_interval_s: float = 3600

@@ -83,4 +83,5 @@ occurrence = Table(
     _uuid("result_id"),
     Index("uq_occurrence_kind_subject_id_occurrence", "kind", "subject_id", "occurrence", unique=True),
     Index("ix_occurrence_pending", "next_attempt_at", postgresql_where=text("status = 'pending'")),
+    Index("ix_occurrence_done_at", "done_at", postgresql_where=text("done_at IS NOT NULL")),
 )

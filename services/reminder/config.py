@@ -14,5 +14,10 @@ class Settings(ConsumerSettings):
     scheduler_batch_size: int = 500
     scheduler_max_sleep_s: float = 30.0
 
+    # fired reminders, and the last version applied of a task or occasion unchanged this long, are
+    # forgotten: longer than any event can still arrive (Kafka keeps 7 days, dead-letter topics 30)
+    schedule_retention_days: int = 45
+    schedule_prune_interval_s: float = 3600
+
     outbox_batch_size: int = 500
     outbox_poll_interval_s: float = 1.0

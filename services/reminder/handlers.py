@@ -9,7 +9,7 @@ applied (a redelivery overtaken by a later change) changes nothing.
 import uuid
 from datetime import UTC, datetime, time
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,7 +42,7 @@ async def _advance(session: AsyncSession, kind: str, subject_id: uuid.UUID, hous
         .values(kind=kind, id=subject_id, household_id=household_id, version=version, deleted=deleted)
         .on_conflict_do_update(
             index_elements=["kind", "id"],
-            set_={"version": version, "deleted": deleted},
+            set_={"version": version, "deleted": deleted, "changed_at": func.now()},
             where=and_(subject.c.version < version, subject.c.deleted.is_(False)),
         )
         .returning(subject.c.id)

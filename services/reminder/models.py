@@ -44,6 +44,7 @@ reminder = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_reminder_pending", "remind_at", postgresql_where=text("fired_at IS NULL")),
     Index("ix_reminder_subject", "subject_kind", "subject_id"),
+    Index("ix_reminder_fired_at", "fired_at", postgresql_where=text("fired_at IS NOT NULL")),
     Index("uq_reminder_occurrence", "subject_kind", "subject_id", "offset", "remind_at", unique=True,
           postgresql_where=text("snoozed_from IS NULL")),
 )
@@ -57,6 +58,8 @@ subject = Table(
     _uuid("household_id", nullable=False),
     Column("version", BigInteger, nullable=False),
     Column("deleted", Boolean, nullable=False, server_default=text("false")),
+    Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_subject_changed_at", "changed_at"),
 )
 
 household = Table(

@@ -99,7 +99,7 @@ async def family(client: httpx.AsyncClient, name: str = "Smiths") -> tuple[str, 
 async def outbox_events(admin_db, aggregate_id: str, event_type: str | None = None) -> list[dict]:
     """The CloudEvents staged for one aggregate, oldest first (optionally of one type, e.g. `member.joined`)."""
     rows = await admin_db.fetch(
-        "SELECT cloudevent FROM gateway.outbox WHERE partition_key = $1 ORDER BY created_at, id", aggregate_id
+        "SELECT cloudevent FROM gateway.outbox WHERE partition_key = $1 ORDER BY seq", aggregate_id
     )
     events = [json.loads(r["cloudevent"]) if isinstance(r["cloudevent"], str) else r["cloudevent"] for r in rows]
     if event_type:

@@ -70,6 +70,25 @@ async def outbox_events(admin_db, aggregate_id: str) -> list[dict]:
     import json
 
     rows = await admin_db.fetch(
-        "SELECT cloudevent FROM gateway.outbox WHERE partition_key = $1 ORDER BY created_at, id", str(aggregate_id)
+        "SELECT cloudevent FROM gateway.outbox WHERE partition_key = $1 ORDER BY seq", str(aggregate_id)
     )
     return [json.loads(r["cloudevent"]) if isinstance(r["cloudevent"], str) else r["cloudevent"] for r in rows]
+
+
+CLAIM_TYPES = ("giftflow.claim.added.v1", "giftflow.claim.removed.v1")
+
+
+def claim_sequence_breaks(events: list[dict]) -> list[str]:
+    """Where an item's claim events, in the order given, do not follow one from another: each says how
+    many units are claimed after it, which must be the one before's count plus (or minus) its own units.
+    Empty when the order is the order they were committed in."""
+    breaks, claimed, version = [], 0, 0
+    for e in (e for e in events if e["type"] in CLAIM_TYPES):
+        data = e["data"]
+        sign = 1 if e["type"] == CLAIM_TYPES[0] else -1
+        if data["claimed_quantity"] != claimed + sign * data["quantity"]:
+            breaks.append(f"{e['id']}: {claimed} {'+-'[sign < 0]} {data['quantity']} != {data['claimed_quantity']}")
+        if e.get("aggregateversion", version + 1) <= version:
+            breaks.append(f"{e['id']}: version {e['aggregateversion']} after {version}")
+        claimed, version = data["claimed_quantity"], e.get("aggregateversion", version)
+    return breaks

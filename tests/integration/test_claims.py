@@ -7,9 +7,10 @@ import asyncpg
 import pytest
 
 from tests.integration.accounts import family, invite_and_join
-from tests.integration.gifting import Gifting, outbox_events
+from tests.integration.gifting import Gifting, claim_sequence_breaks, outbox_events
 
 CONCURRENT_CLAIMS = 100
+STORM_MEMBERS, STORM_ROUNDS = 10, 3
 
 
 async def test_a_hundred_concurrent_claims_on_the_last_unit_make_exactly_one_winner(gateway_client, admin_db):
@@ -36,6 +37,27 @@ async def test_a_hundred_concurrent_claims_on_the_last_unit_make_exactly_one_win
     claim_events = [e for e in await outbox_events(admin_db, item["id"]) if e["type"] == "giftflow.claim.added.v1"]
     assert len(claim_events) == 2  # the two units before, and the one winner: nothing for the losers
     assert claim_events[-1]["data"]["claimed_quantity"] == 3 and claim_events[-1]["data"]["wanted_quantity"] == 3
+
+
+async def test_a_storm_of_unclaims_and_claims_on_one_item_is_numbered_in_commit_order(gateway_client, admin_db):
+    hid, ann, _, _ = await family(gateway_client)
+    g = Gifting(gateway_client, hid)
+    item = await g.add_item(ann, await g.new_list(ann, await g.person(ann, "Grandpa")), "Socks",
+                            quantity=STORM_MEMBERS)
+    members = [await invite_and_join(gateway_client, hid, admin=ann, name=f"Cousin {i}") for i in range(STORM_MEMBERS)]
+    for member in members:
+        assert (await g.claim(member, item["id"])).status_code == 201
+
+    async def unclaim_and_claim(member) -> None:
+        for _ in range(STORM_ROUNDS):
+            await g.ok("DELETE", member, f"/items/{item['id']}/claims/mine", 204)
+            assert (await g.claim(member, item["id"])).status_code == 201
+
+    await asyncio.gather(*(unclaim_and_claim(m) for m in members))
+
+    events = [e for e in await outbox_events(admin_db, item["id"]) if e["type"].startswith("giftflow.claim.")]
+    assert len(events) == STORM_MEMBERS * (1 + 2 * STORM_ROUNDS)
+    assert claim_sequence_breaks(events) == []
 
 
 async def test_the_database_itself_refuses_claims_beyond_the_wanted_quantity(gateway_client, admin_db):

@@ -10,6 +10,7 @@ from services.audit.handlers import record_entry
 from services.audit.models import processed_event as audit_inbox
 from services.notification.handlers import HANDLERS as NOTIFICATION_HANDLERS
 from services.notification.models import processed_event as notification_inbox
+from services.notification.streams import Outgoing, append
 from services.reminder.models import processed_event as reminder_inbox
 from shared.consumer import BulkConsumer
 
@@ -80,3 +81,46 @@ async def test_a_service_role_cannot_read_another_services_schema(sessions_for):
     async with sessions_for("notification")() as session:
         with pytest.raises(ProgrammingError, match="permission denied for schema gateway"):
             await session.execute(text("SELECT * FROM gateway.outbox"))
+
+
+async def test_an_entry_the_database_refuses_at_commit_fails_alone_and_the_rest_of_its_batch_is_recorded(
+    sessions_for, admin_db
+):
+    """An audit entry is written just before its batch commits: a NUL character in one event's data
+    (JSONB cannot hold it) fails the batch's INSERT there, outside any one handler. The batch is redone
+    entry by entry, so only that entry goes back to Dapr (and on to the dead-letter topic)."""
+    consumer = BulkConsumer("audit", sessions_for("audit"), audit_inbox, {}, catch_all=record_entry)
+    good_before, poison, good_after = household_created(), household_created(), household_created()
+    poison["data"]["name"] = "Smi\u0000ths"
+
+    answer = statuses(await consumer.handle_bulk(delivery(good_before, poison, good_after)))
+
+    assert answer["e0"] == answer["e2"] == "SUCCESS"
+    assert answer["e1"] in ("RETRY", "DROP")  # either way Dapr dead-letters it alone once retries run out
+    ids = [uuid.UUID(e["id"]) for e in (good_before, poison, good_after)]
+    entries = await admin_db.fetch("SELECT event_id FROM audit.audit_entry WHERE event_id = ANY($1)", ids)
+    recorded = await admin_db.fetch("SELECT event_id FROM audit.processed_event WHERE event_id = ANY($1)", ids)
+    assert {r["event_id"] for r in entries} == {r["event_id"] for r in recorded} == {ids[0], ids[2]}
+
+
+async def test_a_stream_message_the_database_refuses_at_commit_holds_back_only_its_own_event(
+    sessions_for, admin_db
+):
+    """The notification service stages its stream messages until commit the same way."""
+    household_id, user_id = uuid.uuid4(), uuid.uuid4()
+
+    async def tell(session, envelope):
+        text_ = envelope.cloudevent.data["name"]
+        await append(session, household_id, [Outgoing(user_id, "notification", {"text": text_})])
+
+    consumer = BulkConsumer("notification", sessions_for("notification"), notification_inbox,
+                            {"giftflow.household.created.v1": tell})
+    good_before, poison, good_after = household_created(), household_created(), household_created()
+    poison["data"]["name"] = "Smi\u0000ths"
+
+    answer = statuses(await consumer.handle_bulk(delivery(good_before, poison, good_after)))
+
+    assert answer["e0"] == answer["e2"] == "SUCCESS" and answer["e1"] in ("RETRY", "DROP")
+    messages = await admin_db.fetch("SELECT seq, data->>'text' AS text FROM notification.stream_message "
+                                    "WHERE household_id = $1 AND user_id = $2 ORDER BY seq", household_id, user_id)
+    assert [(m["seq"], m["text"]) for m in messages] == [(1, "Smiths"), (2, "Smiths")]

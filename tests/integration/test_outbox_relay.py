@@ -1,15 +1,19 @@
 """The outbox relay against a real Postgres and a stand-in for the Dapr sidecar (outside our system):
 what Dapr accepts is marked published, what it refuses stays pending and goes out on a later pass, and
-published rows are deleted once older than the retention, pending ones never."""
+published rows are deleted once older than the retention, pending ones never. However many relays run on
+one outbox, they publish one batch at a time, in the outbox's order."""
 
 import json
+import asyncio
 import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import asyncpg
 import pytest
+from sqlalchemy import func, select
 
 from scripts.stack.processes import Stack
 from services.gateway.models import outbox
@@ -18,6 +22,7 @@ from shared.db import asyncpg_dsn, create_engine, session_factory
 from shared.events import household as h
 from shared.outbox import add_event
 from shared.relay import OutboxRelay
+from shared.worker import running
 from tests.system.conftest import eventually
 
 API_TOKEN = "relay-test-dapr-api-token"
@@ -34,7 +39,13 @@ class BulkPublish(BaseHTTPRequestHandler):
             self.send_error(404)
             return
         entries = json.loads(self.rfile.read(int(self.headers["content-length"])))
-        self.server.received.append([e["entryId"] for e in entries])
+        with self.server.lock:
+            self.server.in_flight += 1
+            self.server.most_in_flight = max(self.server.most_in_flight, self.server.in_flight)
+        time.sleep(self.server.delay_s)  # a broker that takes a while to ack: lets relays overlap if they can
+        with self.server.lock:
+            self.server.in_flight -= 1
+            self.server.received.append([e["entryId"] for e in entries])
         failed = [e["entryId"] for e in entries if e["entryId"] in self.server.refused]
         if not failed:
             self.send_response(204)
@@ -59,6 +70,7 @@ def sidecar():
     server = ThreadingHTTPServer(("127.0.0.1", 0), BulkPublish)
     server.daemon_threads = True
     server.received, server.refused = [], set()
+    server.lock, server.in_flight, server.most_in_flight, server.delay_s = threading.Lock(), 0, 0, 0.0
     threading.Thread(target=server.serve_forever, daemon=True).start()
     server.url = f"http://127.0.0.1:{server.server_address[1]}"
     yield server
@@ -84,6 +96,7 @@ async def gateway_url(postgres: Stack, scratch_database: str) -> str:
 async def relay(gateway_url: str, sidecar, outbox_db):
     sidecar.received.clear()
     sidecar.refused.clear()
+    sidecar.most_in_flight, sidecar.delay_s = 0, 0.0
     engine = create_engine(gateway_url, pool_size=2)
     dapr = DaprClient(sidecar.url, API_TOKEN)
     yield OutboxRelay(engine, outbox, dapr, listen_dsn=asyncpg_dsn(gateway_url), keep_published=KEEP_PUBLISHED)
@@ -172,3 +185,66 @@ async def test_pruning_goes_on_while_the_sidecar_refuses_everything(relay: Outbo
     finally:
         await relay.stop()
     assert await pending(outbox_db) == {refused}
+
+
+async def test_relays_of_several_replicas_take_turns_and_publish_in_the_outbox_order(
+    sidecar, outbox_db, gateway_url
+):
+    staged = await stage_events(gateway_url, 60)
+    sidecar.received.clear()
+    sidecar.refused.clear()
+    sidecar.most_in_flight, sidecar.delay_s = 0, 0.05
+    engine = create_engine(gateway_url, pool_size=4)
+    dapr = DaprClient(sidecar.url, API_TOKEN)
+    relays = [OutboxRelay(engine, outbox, dapr, listen_dsn=asyncpg_dsn(gateway_url), batch_size=7) for _ in range(3)]
+
+    async def all_published() -> bool:
+        return not await pending(outbox_db)
+
+    try:
+        async with running(*relays):
+            await eventually(all_published, "every staged event published")
+    finally:
+        await dapr.aclose()
+        await engine.dispose()
+
+    in_order = [str(r["id"]) for r in await outbox_db.fetch("SELECT id FROM gateway.outbox ORDER BY seq")]
+    assert in_order == staged  # each in a transaction of its own, one after the other: numbered so
+    assert [entry for batch in sidecar.received for entry in batch] == in_order
+    assert sidecar.most_in_flight == 1
+
+
+async def test_a_transaction_that_waited_for_an_aggregate_is_numbered_after_the_one_it_waited_for(
+    outbox_db, gateway_url
+):
+    """The cause of out-of-order events: a timestamp taken when a transaction begins. The one that
+    begins first but writes its event second must come second."""
+    aggregate = uuid.uuid4()
+    engine = create_engine(gateway_url, pool_size=2)
+    early_began, late_wrote = asyncio.Event(), asyncio.Event()
+
+    async def write(name: str) -> None:
+        event = h.HouseholdUpdated(household_id=aggregate, name=name, timezone="UTC", changed=("name",))
+        async with session_factory(engine)() as session, session.begin():
+            if name == "late":
+                await early_began.wait()
+            await session.execute(select(func.now()))  # the transaction has begun, and taken its now()
+            if name == "early":
+                early_began.set()
+                await late_wrote.wait()
+            await add_event(session, outbox, event)  # "early" waits here until "late" has committed
+            if name == "late":
+                late_wrote.set()
+                await asyncio.sleep(0.3)  # still holding the aggregate when "early" asks for it
+
+    try:
+        await asyncio.gather(write("early"), write("late"))
+    finally:
+        await engine.dispose()
+
+    rows = await outbox_db.fetch(
+        "SELECT cloudevent->'data'->>'name' AS name, seq, (cloudevent->>'aggregateversion')::bigint AS version, "
+        "created_at FROM gateway.outbox WHERE partition_key = $1 ORDER BY seq", str(aggregate))
+    assert [r["name"] for r in rows] == ["late", "early"]
+    assert [r["version"] for r in rows] == [r["seq"] for r in rows]
+    assert rows[1]["created_at"] <= rows[0]["created_at"]  # what the relay used to order by

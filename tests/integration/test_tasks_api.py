@@ -31,7 +31,7 @@ def soon(**delta) -> str:
 
 
 async def events_of(admin_db, task_id: str) -> list[dict]:
-    rows = await admin_db.fetch("SELECT cloudevent FROM gateway.outbox WHERE partition_key = $1 ORDER BY created_at",
+    rows = await admin_db.fetch("SELECT cloudevent FROM gateway.outbox WHERE partition_key = $1 ORDER BY seq",
                                 task_id)
     return [json.loads(r["cloudevent"]) for r in rows]
 

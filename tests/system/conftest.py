@@ -65,7 +65,7 @@ async def wait_until_all_consumers_processed(db: asyncpg.Connection, event_id: u
 
 async def outbox_ids_for(db: asyncpg.Connection, aggregate_id: str) -> list[uuid.UUID]:
     rows = await db.fetch(
-        "SELECT id FROM gateway.outbox WHERE partition_key = $1 ORDER BY created_at", aggregate_id
+        "SELECT id FROM gateway.outbox WHERE partition_key = $1 ORDER BY seq", aggregate_id
     )
     return [r["id"] for r in rows]
 

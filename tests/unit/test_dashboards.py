@@ -207,7 +207,7 @@ def test_kafka_topics_are_the_ones_the_code_and_the_subscriptions_use():
     assert declared == {*TOPICS, *DEAD_LETTER_TOPICS}
     subscriptions = [s for p in (DAPR / "subscriptions").glob("*.yaml") for s in load(p)]
     assert {s["spec"]["topic"] for s in subscriptions} <= declared
-    assert {s["spec"]["deadLetterTopic"] for s in subscriptions} <= declared
+    assert {s["spec"].get("deadLetterTopic") for s in subscriptions} - {None} <= declared
     compose_topics = yaml.safe_load(COMPOSE.read_text())["services"]["topics"]["command"][0]
     for topic in declared:
         assert re.search(rf"(?<![\w.]){re.escape(topic)}(?![\w.])", compose_topics), topic
@@ -227,3 +227,13 @@ def test_k8s_pubsub_differs_from_the_local_one_only_in_where_the_brokers_come_fr
     assert cluster["spec"]["type"] == local["spec"]["type"]
     settings = [[m for m in c["spec"]["metadata"] if m["name"] != "brokers"] for c in (local, cluster)]
     assert settings[0] == settings[1]
+
+
+def test_every_consumer_counts_what_lands_in_its_dead_letter_topic_and_sends_nowhere_else():
+    for consumer in CONSUMERS:
+        subscriptions = load(DAPR / "subscriptions" / f"{consumer}.yaml")
+        dead_letters = {s["spec"]["deadLetterTopic"] for s in subscriptions if "deadLetterTopic" in s["spec"]}
+        assert dead_letters == {f"deadletter.{consumer}"}
+        [observer] = [s for s in subscriptions if s["spec"]["topic"] == f"deadletter.{consumer}"]
+        assert observer["spec"]["routes"]["default"] == "/deadletters" and "deadLetterTopic" not in observer["spec"]
+        assert observer["scopes"] == [consumer]

@@ -1,8 +1,8 @@
 """sign-in trust: failed logins remember the familiar browser they came from; the addresses each account
 signed in from
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 
 Expand only: the previous gateway version still runs on this schema (its failed logins simply have no
 device, which is what an unfamiliar browser's are).
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql as pg
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
