@@ -9,9 +9,8 @@ import httpx
 import pytest
 
 from scripts.stack.processes import Stack
-from tests.system.conftest import eventually, stack  # noqa: F401 (the system tests' stack fixture, reused)
-
-__all__ = ["eventually"]
+from tests.security.openapi import fetch_documents
+from tests.system.conftest import stack  # noqa: F401 (the system tests' stack fixture, reused)
 
 
 @pytest.fixture(scope="session")
@@ -31,3 +30,9 @@ async def admin_db(stack: Stack):  # noqa: F811
     conn = await asyncpg.connect(stack.t.database_dsn())
     yield conn
     await conn.close()
+
+
+@pytest.fixture(scope="session")
+def documents(stack: Stack) -> dict[str, dict]:  # noqa: F811
+    """The OpenAPI documents of the running gateway and of the services it passes requests on to."""
+    return fetch_documents(stack.t)

@@ -17,7 +17,7 @@ from typing import Any
 class Fact:
     what: str
     value: str
-    pattern: re.Pattern = field(repr=False, compare=False)
+    pattern: re.Pattern | None = field(default=None, repr=False, compare=False)  # else found as it is written
     is_id: bool = False
 
     def __str__(self) -> str:
@@ -30,7 +30,7 @@ class Facts:
     items: list[Fact] = field(default_factory=list)
 
     def text(self, what: str, value: str) -> str:
-        self.items.append(Fact(what, value, re.compile(re.escape(value), re.IGNORECASE)))
+        self.items.append(Fact(what, value))
         return value
 
     def amount(self, what: str, value: str | Decimal) -> str:
@@ -39,12 +39,13 @@ class Facts:
         return value
 
     def ids(self, what: str, values: Iterable[str]) -> None:
-        for value in values:
-            self.items.append(Fact(what, str(value), re.compile(re.escape(str(value)), re.IGNORECASE), is_id=True))
+        self.items += [Fact(what, str(value), is_id=True) for value in values]
 
     def found_in(self, text: str, sent: str = "") -> list[Fact]:
         """The facts in `text`, except those the caller sent themselves (an echo tells them nothing)."""
-        return [f for f in self.items if f.pattern.search(text) and f.value.lower() not in sent.lower()]
+        text_lower, sent_lower = text.lower(), sent.lower()
+        return [f for f in self.items if f.value.lower() not in sent_lower
+                and (f.pattern.search(text) if f.pattern else f.value.lower() in text_lower)]
 
 
 # what a recipient's own wish must never be seen next to
@@ -87,12 +88,12 @@ def told_about_wishes(value: Any, wish_ids: frozenset[str]) -> list[str]:
 
 
 def _what(v: dict) -> str:
-    """A short name of what an object is: an audit entry's type, a stream message's change, a notification's kind."""
+    """A short name of what an object is: an audit entry, a stream message, a notification, or a thing."""
     if isinstance(v.get("type"), str):
-        return v["type"]
-    if isinstance(v.get("entity"), str):
-        return f"{v['entity']} {v.get('change') or v.get('kind') or ''}".strip()
-    if isinstance(v.get("kind"), str):
+        return f"the audit entry {v['type']}"
+    if isinstance(v.get("change"), str):
+        return f"a stream message {v.get('entity')}.{v['change']}"
+    if isinstance(v.get("text"), str) and isinstance(v.get("kind"), str):
         return f"a {v['kind']} notification"
     return "an object with " + ", ".join(sorted(v)[:6])
 

@@ -17,7 +17,7 @@ import yaml
 from scripts.stack.topology import ROOT
 from tests.integration.accounts import Account, invite, invite_and_join, new_household, sign_up
 from tests.integration.gifting import Gifting
-from tests.security.conftest import eventually
+from tests.system.conftest import eventually
 from tests.security.facts import Facts
 
 SUBSCRIPTIONS = ROOT / "dapr" / "subscriptions"

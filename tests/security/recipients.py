@@ -81,7 +81,7 @@ async def _make_surprises(g: Gifting, f: Facts, t: str, m: Account, giver: Accou
     w3 = await _item(g, wisher, wishes, f"Telescope {t}", "5.05", 1)
     w4 = await g.ok("POST", giver, f"/lists/{wishes}/items", 201, json={
         "gift": {"title": f"Scarf {t}", "price": "7.00", "currency": "GBP"},
-        "notes": f.text("a giver's note on a wish", f"GiverNote {t}")})
+        "notes": f.text("giver's note on a wish", f"GiverNote {t}")})
 
     ideas = await g.new_list(m, p, "idea", f.text("idea list about P", f"IdeaList {t}"), occasion)
     hidden_item = await g.ok("POST", m, f"/lists/{ideas}/items", 201, json={"gift": {
@@ -113,7 +113,7 @@ async def _make_surprises(g: Gifting, f: Facts, t: str, m: Account, giver: Accou
                    json={"body": f.text("comment", f"Wrapped in blue {t}")}),
     ]
     patched = await g.call("PATCH", m, f"/items/{w2['id']}",
-                           json={"notes": f.text("a giver's note on a wish", f"GiverPatch {t}")})
+                           json={"notes": f.text("giver's note on a wish", f"GiverPatch {t}")})
     assert patched.status_code in (200, 403, 422), patched.text
     budget = await g.ok("PUT", m, f"/occasions/{occasion}/budgets/{p}", json={
         "amount": f.amount("budget for P", "88.17"), "currency": "GBP"})

@@ -2,11 +2,13 @@
 calls every path × method of the OpenAPI documents with A's ids, once in A's household and once in their
 own. Nothing may succeed, nothing of A may be answered, and A must be as it was afterwards."""
 
+import asyncio
+
 import pytest
 
 from tests.security.findings import Findings
 from tests.security.households import Household, bare_household, rich_household
-from tests.security.openapi import Operation, UnknownParameter, every_operation, example, fetch_documents, references_in
+from tests.security.openapi import Operation, UnknownParameter, every_operation, example, references_in
 from tests.security.probe import Answer, call
 
 pytestmark = pytest.mark.system
@@ -15,11 +17,8 @@ pytestmark = pytest.mark.system
 REFUSED = frozenset({400, 401, 403, 404, 405, 422})
 # reads first, then writes, deletes last: a write that wrongly succeeds must not hide what follows
 ORDER = {"GET": 0, "POST": 1, "PUT": 1, "PATCH": 1, "DELETE": 2}
+CONCURRENCY = 4
 
-
-@pytest.fixture(scope="session")
-async def documents(stack):
-    return fetch_documents(stack.t)
 
 
 @pytest.fixture(scope="session")
@@ -51,23 +50,29 @@ async def test_every_parameter_of_every_route_is_known_to_the_suite(documents, a
 
 async def test_a_member_of_another_household_reaches_nothing_of_it(client, documents, a_and_b):
     a, b = a_and_b
-    outsider = b.admin.headers
-    ops = sorted(every_operation(documents), key=lambda op: ORDER[op.method])
+    ops = every_operation(documents)
     before = await snapshot(client, a, ops)
     found = Findings()
-    for op in ops:
-        for where in ("in A's household", "in B's household"):
-            if where == "in A's household" and "household_id" not in op.path_params:
-                continue  # the same request either way
-            ids = dict(a.ids) if where == "in A's household" else {**a.ids, "household_id": b.id}
-            try:
-                values = path_values(op, ids)
-                body = example(op.body, ids) if op.body is not None else None
-            except UnknownParameter:
-                continue  # named by the test above
-            aimed = {n for n in op.path_params if values[n] != b.id} | references_in(body)
-            answer = await call(client, op, op.url(values), outsider, body=body)
-            judge(answer, a, aimed, where, found)
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def probe(op: Operation, where: str, ids: dict[str, str]) -> None:
+        try:
+            values = path_values(op, ids)
+            body = example(op.body, ids) if op.body is not None else None
+        except UnknownParameter:
+            return  # named by the test above
+        aimed = {n for n in op.path_params if values[n] != b.id} | references_in(body)
+        async with gate:
+            answer = await call(client, op, op.url(values), b.admin.headers, body=body)
+        judge(answer, a, aimed, where, found)
+
+    for stage in sorted(set(ORDER.values())):  # all reads, then all writes, then all deletes
+        probes = []
+        for op in (op for op in ops if ORDER[op.method] == stage):
+            if "household_id" in op.path_params:  # else the same request either way
+                probes.append(probe(op, "in A's household", dict(a.ids)))
+            probes.append(probe(op, "in B's household", {**a.ids, "household_id": b.id}))
+        await asyncio.gather(*probes)
     after = await snapshot(client, a, ops)
     for label in before:
         if after.get(label) != before[label]:
@@ -87,7 +92,7 @@ def judge(answer: Answer, a: Household, aimed: set[str], where: str, found: Find
 
 async def snapshot(client, a: Household, ops: list[Operation]) -> dict[str, object]:
     """What A's admin reads on every GET route (the dashboard counts days, so it is left out)."""
-    seen = {}
+    reads = []
     for op in ops:
         if op.method != "GET" or op.streams or op.path.endswith("/dashboard"):
             continue
@@ -95,6 +100,5 @@ async def snapshot(client, a: Household, ops: list[Operation]) -> dict[str, obje
             url = op.url(path_values(op, a.ids))
         except UnknownParameter:
             continue
-        answer = await call(client, op, url, a.admin.headers, {"limit": 200} if op.paged else None)
-        seen[answer.label] = (answer.status, answer.json)
-    return seen
+        reads.append(call(client, op, url, a.admin.headers, {"limit": 200} if op.paged else None))
+    return {answer.label: (answer.status, answer.json) for answer in await asyncio.gather(*reads)}

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from tests.security.findings import Findings
 from tests.security.households import Household, later, rich_household
-from tests.security.openapi import Operation, every_operation, example, fetch_documents
+from tests.security.openapi import Operation, every_operation, example
 from tests.security.probe import DEADLINE_S
 
 pytestmark = pytest.mark.system
@@ -36,10 +36,6 @@ def bounded(examples: int):
 async def fuzzed(client, admin_db) -> Household:
     return await rich_household(client, admin_db)
 
-
-@pytest.fixture(scope="module")
-def documents(stack):
-    return fetch_documents(stack.t)
 
 
 @pytest.fixture(scope="module")
