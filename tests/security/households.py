@@ -85,8 +85,8 @@ async def bare_household(client: httpx.AsyncClient) -> Household:
 
 async def rich_household(client: httpx.AsyncClient, db: asyncpg.Connection) -> Household:
     """One of everything: people, an occasion, a wish and an idea list, gifts on them and off them, claims,
-    a pledge, comments, tags, a budget, a task with reminders and recurrence, an open invitation,
-    notifications and audit entries; every name, text, amount and id of it is a secret."""
+    a pledge and a contributor, comments, tags, a budget, a task with reminders and recurrence, an open
+    invitation, notifications and audit entries; every name, text, amount and id of it is a secret."""
     t = token()
     s = Facts()
     admin = await sign_up(client, name=s.text("admin's name", f"Alder {t}"))
@@ -114,6 +114,7 @@ async def rich_household(client: httpx.AsyncClient, db: asyncpg.Connection) -> H
     claim = await g.ok("POST", adult, f"/items/{idea['id']}/claims", 201, json={"quantity": 1})
     pledge = await g.ok("PUT", adult, f"/gifts/{gift['id']}/pledges/mine", 201,
                         json={"amount": s.amount("pledge", "19.83"), "currency": "EUR"})
+    await g.ok("POST", admin, f"/gifts/{gift['id']}/people", 201, json={"person_id": linked, "role": "contributor"})
     comment = await g.ok("POST", admin, f"/gifts/{idea['gift_id']}/comments", 201,
                          json={"body": s.text("comment", f"Shall we split it {t}?")})
     list_comment = await g.ok("POST", adult, f"/lists/{wishes}/comments", 201,
@@ -139,8 +140,9 @@ async def rich_household(client: httpx.AsyncClient, db: asyncpg.Connection) -> H
         "task_id": task["id"], "reminder_id": reminder_id, "tag_id": tag["id"], "invitation_id": invitation["id"],
         "claim_id": claim["id"], "notification_id": notification["id"],
     }
-    s.ids("an id of one of A's objects", [*ids.values(), linked, wishes, wish["id"], wish["gift_id"], idea["gift_id"], pledge["id"],
-                    list_comment["id"], budget["id"], admin.user_id, child.user_id])
+    s.ids("an id of one of A's objects", [
+        *ids.values(), linked, wishes, wish["id"], wish["gift_id"], idea["gift_id"], pledge["id"], list_comment["id"],
+        budget["id"], admin.user_id, child.user_id])
     s.text("invitation code", code)
     return Household(household_id, admin, [admin, adult, child], ids, s)
 

@@ -96,6 +96,7 @@ async def _make_surprises(g: Gifting, f: Facts, t: str, m: Account, giver: Accou
               await g.ok("POST", giver, f"/items/{w2['id']}/claims", 201, json={"quantity": 2}),
               await g.ok("POST", m, f"/items/{hidden_item['id']}/claims", 201, json={"quantity": 1})]
     await g.move(m, w1["id"], "selected", "purchased")
+    await g.ok("POST", m, f"/gifts/{w1['gift_id']}/people", 201, json={"person_id": q, "role": "purchaser"})
     f.amount("P's purchased spend", "33.33")  # 3 × 11.11
     f.amount("P's claimed spend on wishes", "44.46")  # 2 × 22.23
     f.amount("P's claimed spend", "86.39")  # with the idea's 41.93

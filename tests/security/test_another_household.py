@@ -20,7 +20,6 @@ ORDER = {"GET": 0, "POST": 1, "PUT": 1, "PATCH": 1, "DELETE": 2}
 CONCURRENCY = 4
 
 
-
 @pytest.fixture(scope="session")
 async def a_and_b(client, admin_db) -> tuple[Household, Household]:
     return await rich_household(client, admin_db), await bare_household(client)

@@ -44,8 +44,8 @@ def signed_in_member(gateway_url: str) -> tuple[str, dict[str, str]]:
         client.post(f"{base}/occasions", json={"name": "Day", "date": "2031-05-17", "person_ids": [person]},
                     headers=headers)
         listed = client.post(f"{base}/lists", json={"name": "L", "person_id": person}, headers=headers).json()["id"]
-        client.post(f"{base}/lists/{listed}/items", json={"gift": {"title": "Kite", "price": "9.99", "currency": "EUR"}},
-                    headers=headers)
+        kite = {"title": "Kite", "price": "9.99", "currency": "EUR"}
+        client.post(f"{base}/lists/{listed}/items", json={"gift": kite}, headers=headers)
     return household, headers
 
 

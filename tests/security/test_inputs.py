@@ -5,12 +5,12 @@ deadline, is never a 5xx, and a refusal is a 4xx in the one error envelope."""
 
 import base64
 import json
-import time
 from collections.abc import Callable
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import example as explicitly
 from hypothesis import strategies as st
 
 from tests.security.findings import Findings
@@ -37,22 +37,16 @@ async def fuzzed(client, admin_db) -> Household:
     return await rich_household(client, admin_db)
 
 
-
-@pytest.fixture(scope="module")
-def gateway(stack):
-    with httpx.Client(base_url=stack.t.gateway_url, timeout=DEADLINE_S) as client:
-        yield client
-
-
 class Sender:
     """Sends as the household's admin, and keeps what each answer got wrong.
 
-    A request left unanswered may still be keeping a gateway worker busy: one per `topic` proves the point,
-    so the rest of that topic is not sent, and `recovered` waits until the gateway answers promptly again
-    before the next test relies on it."""
+    A request left unanswered may still keep a gateway worker busy: one per `topic` proves the point, so the
+    rest of that topic is not sent, and the connections kept open to that worker are dropped (new ones go to
+    a worker that answers)."""
 
-    def __init__(self, client: httpx.Client, household: Household) -> None:
-        self.client, self.household, self.found = client, household, Findings()
+    def __init__(self, base_url: str, household: Household) -> None:
+        self.base_url, self.household, self.found = base_url, household, Findings()
+        self.client = httpx.Client(base_url=base_url, timeout=DEADLINE_S)
         self.hung: set[str] = set()
 
     def __call__(self, op: Operation, *, body=None, params=None, topic: str = "") -> None:
@@ -65,6 +59,8 @@ class Sender:
         except httpx.TimeoutException:
             self.hung.add(topic)
             self.found.add(op.label, f"no answer within {DEADLINE_S:.0f}s", sent)
+            self.client.close()
+            self.client = httpx.Client(base_url=self.base_url, timeout=DEADLINE_S)
             return
         except httpx.TransportError as exc:
             self.found.add(op.label, f"no answer: {exc!r}", sent)
@@ -85,15 +81,15 @@ class Sender:
             # a kept-alive connection the server closed after its previous answer: once more, on a new one
             return self.client.send(request)
 
-    def recovered(self, patience: float = 180) -> None:
-        deadline = time.monotonic() + patience
-        prompt = 0
-        while prompt < 8:
-            assert time.monotonic() < deadline, f"the gateway did not answer promptly again within {patience:.0f}s"
-            try:
-                prompt = prompt + 1 if self.client.get("/healthz", timeout=2).status_code == 200 else 0
-            except httpx.HTTPError:
-                prompt = 0
+    def close(self) -> None:
+        self.client.close()
+
+
+@pytest.fixture
+def send(stack, fuzzed):
+    sender = Sender(stack.t.gateway_url, fuzzed)
+    yield sender
+    sender.close()
 
 
 def judge(response: httpx.Response) -> str | None:
@@ -140,8 +136,7 @@ def shaped(kind: str, text: str):
     return {"text": text, "texts": [text], "map": {text or "k": text}}[kind]
 
 
-def test_control_characters_in_any_text_field_are_kept_or_refused(documents, gateway, fuzzed):
-    send = Sender(gateway, fuzzed)
+def test_control_characters_in_any_text_field_are_kept_or_refused(documents, send, fuzzed):
     for op in operations(documents, lambda op: op.body is not None):
         base = example(op.body, fuzzed.ids)
         for name, kind in string_fields(op.body).items():
@@ -152,15 +147,15 @@ def test_control_characters_in_any_text_field_are_kept_or_refused(documents, gat
                 send(op, body={**base, name: shaped(kind, text)})
 
             fuzz()
-    send.recovered()
     assert not send.found, send.found.report()
 
 
 # durations, recurrence, calendar edges -----------------------------------------------------------------
+DURATIONS = ["P0D", "PT0S", "-P1D", "P-1D", "P1.5D", "PT0.5S", "P", "PT", "P1Y2M3W4DT5H6M7S", "p1d", " P1D ",
+             "P99999999999999999999D", "PT9999999999999999H", "P10000Y", "P1E3D", "P１D", "P٣D", "P1D\x00", "P1DT"]
 DURATION = st.one_of(
     st.from_regex(r"\AP(\d{1,20}Y)?(\d{1,20}M)?(\d{1,20}W)?(\d{1,20}D)?(T(\d{1,20}H)?(\d{1,20}M)?(\d{1,20}S)?)?\Z"),
-    st.sampled_from(["P0D", "PT0S", "-P1D", "P-1D", "P1.5D", "PT0.5S", "P", "PT", "P1Y2M3W4DT5H6M7S", "p1d", " P1D ",
-                     "P99999999999999999999D", "PT9999999999999999H", "P10000Y", "P1E3D", "P１D", "P1D\x00", "P1DT"]),
+    st.sampled_from(DURATIONS),
     TEXT,
 )
 RRULE_PARTS = {
@@ -178,17 +173,17 @@ RRULE_PARTS = {
     "WKST": ["SU", "ZZ"],
 }
 RRULE = st.one_of(
-    st.dictionaries(st.sampled_from(sorted(RRULE_PARTS)), st.just(""), max_size=5).flatmap(
-        lambda keys: st.tuples(st.sampled_from(RRULE_PARTS["FREQ"]),
-                               *(st.sampled_from(RRULE_PARTS[k]) for k in keys)).map(
-            lambda values, keys=tuple(keys): ";".join([f"FREQ={values[0]}", *(f"{k}={v}" for k, v in zip(keys, values[1:]))]))),
-    # rules no day satisfies: an iterator that searches for the next one never finds it
-    st.sampled_from(["FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30", "FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=31",
-                     "FREQ=HOURLY;BYYEARDAY=366;BYMONTH=2", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
-                     "FREQ=SECONDLY;BYWEEKNO=53;BYMONTH=1;BYMONTHDAY=31;BYDAY=MO", "RRULE:FREQ=DAILY",
-                     "FREQ=DAILY\nDTSTART:20200101T000000", "FREQ=DAILY;UNTIL=20000101"]),
+    st.fixed_dictionaries({"FREQ": st.sampled_from(RRULE_PARTS["FREQ"])},
+                          optional={k: st.sampled_from(v) for k, v in RRULE_PARTS.items() if k != "FREQ"})
+    .map(lambda parts: ";".join(f"{k}={v}" for k, v in parts.items())),
     TEXT,
 )
+# sent every run, besides what is drawn: rules no day satisfies (a search for the next one never ends),
+# prefixed and multi-line rules, one that ended before it starts
+RULES = ["FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30", "FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=31",
+         "FREQ=HOURLY;BYYEARDAY=366;BYMONTH=2", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+         "FREQ=SECONDLY;BYWEEKNO=53;BYMONTH=1;BYMONTHDAY=31;BYDAY=MO", "RRULE:FREQ=DAILY",
+         "FREQ=DAILY\nDTSTART:20200101T000000", "FREQ=DAILY;UNTIL=20000101"]
 EDGE_DATES = ["0001-01-01", "9999-12-31", "1899-12-31", "1900-01-01", "2999-12-31", "3000-01-01", "2024-02-29",
               "2023-02-29", "10000-01-01", "0000-01-01", "-0001-01-01", "2031-13-01"]
 EDGE_TIMES = ["9999-12-31T23:59:59-14:00", "9999-12-31T23:59:59+14:00", "0001-01-01T00:00:00+14:00",
@@ -205,6 +200,17 @@ TIME = st.one_of(
 
 
 TOPICS = {DURATION: "durations", RRULE: "recurrence rules", TIME: "times", DATE: "dates"}
+# what each kind of value is always tried with: the calendar's edges, and the inputs known to be hard
+ALWAYS = {DURATION: DURATIONS, RRULE: RULES, TIME: EDGE_TIMES, DATE: EDGE_DATES}
+
+
+def always(values: list):
+    """Each of `values` as an explicit example of the test."""
+    def add(test):
+        for value in values:
+            test = explicitly(value=value)(test)
+        return test
+    return add
 
 
 def find(documents, method: str, suffix: str) -> Operation:
@@ -212,8 +218,7 @@ def find(documents, method: str, suffix: str) -> Operation:
     return op
 
 
-def test_durations_rrules_and_calendar_edges_are_kept_or_refused(documents, gateway, fuzzed):
-    send = Sender(gateway, fuzzed)
+def test_durations_rrules_and_calendar_edges_are_kept_or_refused(documents, send):
     create_task, update_task = find(documents, "POST", "/tasks"), find(documents, "PATCH", "/tasks/{task_id}")
     snooze = find(documents, "POST", "/snooze")
     due = {"title": "Fuzzed", "due_at": later(30)}
@@ -221,8 +226,6 @@ def test_durations_rrules_and_calendar_edges_are_kept_or_refused(documents, gate
         (create_task, DURATION, lambda v: {"body": {**due, "reminders": [v]}}),
         (update_task, DURATION, lambda v: {"body": {"reminders": [v], "due_at": later(30)}}),
         (snooze, DURATION, lambda v: {"body": {"for": v}}),
-        (create_task, RRULE, lambda v: {"body": {**due, "rrule": v}}),
-        (update_task, RRULE, lambda v: {"body": {"rrule": v, "due_at": later(30)}}),
         (create_task, TIME, lambda v: {"body": {**due, "due_at": v, "reminders": ["P1D"], "rrule": "FREQ=YEARLY"}}),
         (update_task, TIME, lambda v: {"body": {"due_at": v}}),
         (snooze, TIME, lambda v: {"body": {"until": v}}),
@@ -232,16 +235,20 @@ def test_durations_rrules_and_calendar_edges_are_kept_or_refused(documents, gate
         (find(documents, "GET", "/tasks"), TIME, lambda v: {"params": {"due_after": v, "due_before": v}}),
         (find(documents, "GET", "/my-tasks"), TIME, lambda v: {"params": {"due_after": v}}),
         (find(documents, "GET", "/audit"), TIME, lambda v: {"params": {"since": v, "until": v}}),
+        # last: a rule whose next date is searched for without end keeps a gateway worker busy after the answer
+        # is given up on, which would slow every case after it
+        (update_task, RRULE, lambda v: {"body": {"rrule": v, "due_at": later(30)}}),
+        (create_task, RRULE, lambda v: {"body": {**due, "rrule": v}}),
     ]
     for op, values, request in cases:
 
         @given(value=values)
-        @bounded(12)
+        @always(ALWAYS[values])
+        @bounded(8)
         def fuzz(value):
             send(op, **request(value), topic=TOPICS[values])
 
         fuzz()
-    send.recovered()
     assert not send.found, send.found.report()
 
 
@@ -266,8 +273,7 @@ CURSOR = st.one_of(
 )
 
 
-def test_crafted_cursors_on_every_paged_route_are_refused(documents, gateway, fuzzed):
-    send = Sender(gateway, fuzzed)
+def test_crafted_cursors_on_every_paged_route_are_refused(documents, send):
     for op in operations(documents, lambda op: op.paged and op.method == "GET"):
 
         @given(cursor=CURSOR, limit=st.sampled_from([1, 2, 200]))
@@ -276,5 +282,4 @@ def test_crafted_cursors_on_every_paged_route_are_refused(documents, gateway, fu
             send(op, params={"cursor": cursor, "limit": limit})
 
         fuzz()
-    send.recovered()
     assert not send.found, send.found.report()

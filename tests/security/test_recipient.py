@@ -29,7 +29,6 @@ SEARCHED = ("idea for P", "gift for P", "idea list about P", "tag only hidden gi
 CONCURRENCY = 6
 
 
-
 @pytest.fixture(scope="session")
 async def plain(client, admin_db) -> Surprises:
     return await surprises_for_a_member(client, admin_db, late_link=False)

@@ -71,7 +71,8 @@ async def test_no_path_through_a_proxied_prefix_leaves_it(stack: Stack, member):
             except (TimeoutError, ConnectionError, ValueError) as exc:
                 through[(f"…/{prefix}/ as {who}", f"towards {target}: no answer ({exc!r})")][spelling].append(path)
                 return
-        shown = [m for m in INSIDES if m in answer.text] + ["a secret of the stack" for s in secrets if s in answer.text]
+        shown = [m for m in INSIDES if m in answer.text]
+        shown += ["a secret of the stack" for secret in secrets if secret in answer.text]
         if answer.status not in REFUSED or shown:
             says = f", showing {', '.join(shown)}" if shown else ""
             through[(f"…/{prefix}/ as {who}", f"towards {target}: {answer.status}{says}")][spelling].append(path)
