@@ -11,6 +11,7 @@ from shared.db import create_engine, session_factory
 from shared.errors import install_error_handlers
 from shared.logging import TraceContextMiddleware, configure_logging
 from shared.settings import ServiceSettings
+from shared.validation.query import QueryGuard
 
 Extra = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -39,6 +40,7 @@ def create_service_app(settings: ServiceSettings, title: str, extra: Extra | Non
     app.state.dapr = DaprClient(
         settings.dapr_http_endpoint, settings.dapr_api_token.get_secret_value(), settings.pubsub_name
     )
+    app.add_middleware(QueryGuard)  # inside the metrics and the trace context, so its 422s are counted
     app.add_middleware(metrics.MetricsMiddleware, service=settings.service_name)
     app.add_middleware(TraceContextMiddleware)
     app.include_router(health.router)

@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from services.gateway.models import GatewayModel, timestamp, utcnow
 from services.gateway.models.households import MyHousehold
+from shared.validation import Line
 
 
 def moment(nullable: bool = False) -> Column:
@@ -21,7 +22,7 @@ def normalize_email(email: str) -> str:
 
 
 class UserBase(SQLModel):
-    display_name: str = Field(min_length=1, max_length=80)
+    display_name: Line = Field(min_length=1, max_length=80)
 
     @field_validator("display_name", mode="before")
     @classmethod
