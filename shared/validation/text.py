@@ -22,6 +22,11 @@ def control_character(value: str, allowed: frozenset[str] = frozenset()) -> str 
     return None
 
 
+def without_control_characters(value: str) -> str:
+    """Text from elsewhere (a shop's page) made fit to keep: its control characters dropped."""
+    return "".join(c for c in value if unicodedata.category(c) not in ("Cc", "Cs"))
+
+
 def _checked(value: str | None, allowed: frozenset[str], what: str) -> str | None:
     if value is None:
         return value
