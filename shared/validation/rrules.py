@@ -164,11 +164,18 @@ def check_rule(text: str, start: datetime, mode: str = FROM_DUE) -> Rule:
     rule = parse(text)
     _check_parts_for(rule)
     any_start = mode == FROM_COMPLETION
-    months = rule.bymonth or (tuple(range(1, 13)) if rule.freq != "YEARLY" or any_start else (start.month,))
+    # dateutil takes the day (and for YEARLY the month) from the start only when no day is named
+    from_start = not (rule.bymonthday or rule.byday) and rule.freq in ("MONTHLY", "YEARLY")
+    if rule.bymonth:
+        months = rule.bymonth
+    elif from_start and rule.freq == "YEARLY" and not any_start:
+        months = (start.month,)
+    else:
+        months = tuple(range(1, 13))
     if rule.bymonthday:
         days: tuple[int, ...] | None = rule.bymonthday
-    elif not rule.byday and rule.freq in ("MONTHLY", "YEARLY"):
-        days = tuple(range(1, 32)) if any_start else (start.day,)  # dateutil takes the start's day
+    elif from_start:
+        days = tuple(range(1, 32)) if any_start else (start.day,)
     else:
         days = None
     if days is not None:
@@ -215,7 +222,7 @@ def _check_days_fit(rule: Rule, months: tuple[int, ...], days: tuple[int, ...], 
         return
     if not any(_fits(m, d) for m in months for d in days):
         which = f"BYMONTHDAY={','.join(map(str, days))}" if rule.bymonthday else f"the due day ({days[0]})"
-        where = f"BYMONTH={named}" if named else "any month"
+        where = f"BYMONTH={named}" if named else "the due date's month"
         raise RuleRefused(f"can never happen: {where} never has {which}")
 
 

@@ -65,6 +65,11 @@ def test_the_rules_a_family_uses_are_taken(rule):
     assert check_repeats(rule, DUE, "Europe/Berlin") == rule.removeprefix("RRULE:")
 
 
+def test_a_day_named_in_the_rule_is_not_looked_for_in_the_due_dates_month_alone():
+    in_february = datetime(2026, 2, 10, 9, 0, tzinfo=UTC)
+    assert check_repeats("FREQ=YEARLY;BYMONTHDAY=31", in_february, "UTC")  # every 31st there is, each year
+
+
 def test_a_from_completion_rule_must_work_from_whatever_day_the_task_is_done():
     due = datetime(2026, 2, 10, 9, 0, tzinfo=UTC)
     assert check_repeats("FREQ=MONTHLY;BYMONTH=2", due, "UTC", FROM_DUE)  # the 10th: every February
