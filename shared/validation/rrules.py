@@ -82,6 +82,12 @@ def _ints(name: str, value: str, low: int, high: int, signed: bool = False) -> t
     return tuple(dict.fromkeys(values))
 
 
+def _int(name: str, value: str, low: int, high: int) -> int:
+    if "," in value:
+        raise RuleRefused(f"{name} takes one whole number from {low} to {high}; not {value!r}")
+    return _ints(name, value, low, high)[0]
+
+
 def _days(value: str) -> tuple[tuple[int | None, str], ...]:
     days = []
     for item in value.split(","):
@@ -134,8 +140,8 @@ def parse(text: str) -> Rule:
         raise RuleRefused("WKST is a day: MO, TU, WE, TH, FR, SA or SU")
     return Rule(
         body=body, freq=freq,
-        interval=_ints("INTERVAL", parts["INTERVAL"], 1, MAX_INTERVAL)[0] if "INTERVAL" in parts else 1,
-        count=_ints("COUNT", parts["COUNT"], 1, MAX_COUNT)[0] if "COUNT" in parts else None,
+        interval=_int("INTERVAL", parts["INTERVAL"], 1, MAX_INTERVAL) if "INTERVAL" in parts else 1,
+        count=_int("COUNT", parts["COUNT"], 1, MAX_COUNT) if "COUNT" in parts else None,
         until=_until(parts["UNTIL"]) if "UNTIL" in parts else None,
         bymonth=_ints("BYMONTH", parts["BYMONTH"], 1, 12) if "BYMONTH" in parts else (),
         bymonthday=_ints("BYMONTHDAY", parts["BYMONTHDAY"], 1, 31, signed=True) if "BYMONTHDAY" in parts else (),

@@ -21,6 +21,7 @@ DUE = datetime(2026, 1, 30, 9, 0, tzinfo=UTC)  # a Friday, the 30th: what a rule
     ("FREQ=DAILY;INTERVAL=0", "INTERVAL takes whole numbers from 1 to 999"),
     ("FREQ=DAILY;INTERVAL=-1", "INTERVAL"),
     ("FREQ=WEEKLY;INTERVAL=1000", "INTERVAL"),
+    ("FREQ=WEEKLY;INTERVAL=2,3", "INTERVAL takes one whole number"),
     ("FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30", "more often than once a day"),
     ("FREQ=MINUTELY", "more often than once a day"),
     ("FREQ=HOURLY;INTERVAL=8", "more often than once a day"),
