@@ -247,3 +247,17 @@ async def test_notifications_refuse_crafted_cursors_and_positions(notification_a
                        "query.cursor") == GAVE_OUT
     refused(await notification_api.post(f"{url}/read-all", params={"up_to": 2**63}, headers=headers), "query.up_to")
     refused(await notification_api.get(f"{url}/stream", params={"since": 10**30}, headers=headers), "query.since")
+
+
+async def test_text_kept_from_before_the_rules_were_tightened_still_reads(gateway_client, member, admin_db):
+    ann, household_id = member
+    task = (await gateway_client.post(tasks_url(household_id), json={"title": "T"}, headers=ann.headers)).json()
+    person = await Gifting(gateway_client, household_id).person(ann, "Sam")
+    await admin_db.execute("UPDATE gateway.task SET title = $1, notes = $2 WHERE id = $3",
+                           "two\nlines", "a\x1bb", uuid.UUID(task["id"]))
+    await admin_db.execute("UPDATE gateway.person SET name = $1 WHERE id = $2", "tab\there", uuid.UUID(person))
+    await admin_db.execute("UPDATE gateway.household SET name = $1 WHERE id = $2", "Smiths\n", uuid.UUID(household_id))
+    for path in (f"{tasks_url(household_id)}/{task['id']}", tasks_url(household_id),
+                 f"/api/households/{household_id}/people", f"/api/households/{household_id}", "/api/households"):
+        response = await gateway_client.get(path, headers=ann.headers)
+        assert response.status_code == 200, f"{path}: {response.text}"

@@ -56,6 +56,7 @@ class UserAccount(UserBase, GatewayModel, table=True):
 
 
 class UserPublic(UserBase):
+    display_name: str  # as stored: what was taken before the input rules were tightened still reads
     id: uuid.UUID
     email: str
     created_at: datetime

@@ -42,6 +42,8 @@ class Household(HouseholdBase, GatewayModel, table=True):
 
 
 class HouseholdPublic(HouseholdBase):
+    name: str  # as stored: what was taken before the input rules were tightened still reads
+    timezone: str
     id: uuid.UUID
     created_at: datetime
 

@@ -63,6 +63,7 @@ class GiftList(GiftListBase, GatewayModel, table=True):
 
 
 class GiftListPublic(GiftListBase):
+    name: str  # as stored: what was taken before the input rules were tightened still reads
     id: uuid.UUID
     household_id: uuid.UUID
     kind: ListKind

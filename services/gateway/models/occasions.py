@@ -61,7 +61,9 @@ class OccasionPerson(GatewayModel, table=True):
 
 
 class OccasionPublic(OccasionBase):
-    date: dt.date  # as stored: what was taken before the calendar's bounds were narrowed still reads
+    name: str  # as stored: what was taken before the input rules were tightened still reads
+    notes: str | None = None
+    date: dt.date
     id: uuid.UUID
     household_id: uuid.UUID
     person_ids: list[uuid.UUID]

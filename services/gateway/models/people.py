@@ -58,6 +58,10 @@ class Person(PersonBase, GatewayModel, table=True):
 
 
 class PersonPublic(PersonBase):
+    name: str  # as stored: what was taken before the input rules were tightened still reads
+    notes: str | None = None
+    interests: list[str] = Field(default_factory=list)
+    sizes: dict[str, str] = Field(default_factory=dict)
     id: uuid.UUID
     household_id: uuid.UUID
     created_by: uuid.UUID | None

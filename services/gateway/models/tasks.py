@@ -107,6 +107,8 @@ class Task(GatewayModel, table=True):
 
 
 class TaskPublic(TaskBase):
+    title: str  # as stored: what was taken before the input rules were tightened still reads
+    notes: str | None = None
     id: uuid.UUID
     household_id: uuid.UUID
     due_at: dt.datetime | None
