@@ -13,6 +13,7 @@ from shared.logging import TraceContextMiddleware, configure_logging
 from shared.openapi import document_common_responses
 from shared.origin import CrossOriginGuard
 from shared.settings import ServiceSettings
+from shared.validation.query import QueryGuard
 
 Extra = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -45,6 +46,7 @@ def create_service_app(settings: ServiceSettings, title: str, extra: Extra | Non
     # innermost: its refusals are counted and traced like any other answer
     app.add_middleware(CrossOriginGuard, trusted_proxies=settings.trusted_proxies,
                        allowed_origins=settings.allowed_origins)
+    app.add_middleware(QueryGuard)  # inside the metrics and the trace context, so its 422s are counted
     app.add_middleware(metrics.MetricsMiddleware, service=settings.service_name)
     app.add_middleware(TraceContextMiddleware)
     app.include_router(health.router)

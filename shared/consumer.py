@@ -8,7 +8,6 @@ entry is retried or dead-lettered alone and a redelivered event is acknowledged 
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -25,9 +24,11 @@ from sqlalchemy.orm import Session
 from shared.dapr import SidecarOnly
 from shared.db import database_unavailable
 from shared.events import EVENT_TYPES, Event, split_type
+from shared.failures import is_transient
 from shared.inbox import record_many, record_once
 from shared.logging import trace_id_of
 from shared.metrics import EVENTS_CONSUMED, HANDLER_LATENCY
+from shared.validation import Moment
 
 log = structlog.get_logger()
 
@@ -47,7 +48,7 @@ class CloudEvent(BaseModel):
     type: str
     source: str
     subject: str | None = None
-    time: datetime | None = None
+    time: Moment | None = None  # when the change was made: reminders count from it
     household: UUID | None = None
     traceparent: str | None = None  # Dapr's span of the delivery
     origintraceparent: str | None = None  # the request that caused the event (see shared.outbox)
@@ -254,9 +255,12 @@ class BulkConsumer:
                 return Outcome.DROP
             except (OSError, OperationalError):
                 raise
-            except Exception:
-                log.exception("event.handler_failed")
-                return Outcome.RETRY
+            except Exception as exc:
+                if is_transient(exc):
+                    log.warning("event.handler_failed", error=repr(exc))
+                    return Outcome.RETRY
+                log.exception("event.poison", reason=repr(exc))  # with its traceback: it may be a fault of ours
+                return Outcome.DROP
             log.info("event.handled")
             return Outcome.SUCCESS
 

@@ -83,6 +83,17 @@ class Unavailable(AppError):
 DATABASE_ERRORS = (OSError, TimeoutError, SQLAlchemyError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
+class InvalidInput(AppError):
+    """A request that is well-formed but names something that cannot be used: a 422 like a field that
+    fails validation, naming the field as FastAPI would (`title`, `query.cursor`)."""
+
+    status_code = 422
+    code = "validation_failed"
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"Some fields are not valid: {field}", [{"field": field, "problem": problem}])
+
+
 class ErrorBody(BaseModel):
     code: str = Field(description="Stable and machine-readable, e.g. not_found, conflict, validation_failed.")
     message: str = Field(description="What went wrong, for a person to act on.")

@@ -4,9 +4,6 @@ Surprise protection: an entry is never shown to a member listed in its `hidden_f
 to a member linked now to one of its `hidden_persons` (decided at each read, with the links as they are).
 """
 
-import base64
-import binascii
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,17 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.auth import Admin
 from services.audit.models import audit_entry, person_link
-from shared.errors import AppError
+from shared.cursors import decode_cursor, encode_cursor
+from shared.errors import InvalidInput
 
 TYPE_FILTER = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
-
-
-class InvalidFilter(AppError):
-    status_code = 422
-    code = "validation_failed"
-
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"Some fields are not valid: {field}", [{"field": field, "problem": problem}])
 
 
 @dataclass(frozen=True)
@@ -42,8 +32,8 @@ class EntryFilter:
 def type_pattern(wanted: str) -> str:
     """A LIKE pattern for `giftflow.claim.added.v1` (exactly), `claim.added` (any version) or `claim` (all claim events)."""
     if not TYPE_FILTER.match(wanted):
-        raise InvalidFilter("type", "is an event type like giftflow.claim.added.v1, an event name like claim.added, "
-                                    "or an entity like claim")
+        raise InvalidInput("query.type", "is an event type like giftflow.claim.added.v1, an event name like "
+                                         "claim.added, or an entity like claim")
     escaped = wanted.replace("_", r"\_")
     if wanted.startswith("giftflow.") and re.search(r"\.v\d+$", wanted):
         return escaped
@@ -51,16 +41,7 @@ def type_pattern(wanted: str) -> str:
     return f"giftflow.{name}.v%" if "." in wanted.removeprefix("giftflow.") else f"giftflow.{name}.%"
 
 
-def encode_cursor(recorded_at: datetime, entry_id: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps([recorded_at.isoformat(), entry_id]).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        at, entry_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return datetime.fromisoformat(at), int(entry_id)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise InvalidFilter("cursor", "is not a cursor this list gave out; start again without one") from None
+CURSOR_KEY = (datetime, int)  # recorded_at, id
 
 
 def _persons_of(admin: Admin):
@@ -96,10 +77,10 @@ async def find_entries(session: AsyncSession, admin: Admin, wanted: EntryFilter,
     t = audit_entry
     query = entries_query(admin, wanted)
     if cursor:
-        at, entry_id = decode_cursor(cursor)
+        at, entry_id = decode_cursor(cursor, CURSOR_KEY)
         query = query.where(and_(t.c.recorded_at <= at, tuple_(t.c.recorded_at, t.c.id) < tuple_(at, entry_id)))
     query = query.order_by(t.c.recorded_at.desc(), t.c.id.desc()).limit(limit + 1)
     rows = (await session.execute(query)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, encode_cursor(rows[-1].recorded_at, rows[-1].id) if more else None
+    return rows, encode_cursor([rows[-1].recorded_at, rows[-1].id]) if more else None

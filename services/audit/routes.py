@@ -8,7 +8,10 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from services.audit.auth import CurrentAdmin
-from services.audit.entries import EntryFilter, InvalidFilter, find_entries
+from services.audit.entries import EntryFilter, find_entries
+from shared.cursors import CursorParam
+from shared.errors import ErrorResponse, error_responses
+from shared.validation import Line, Moment
 
 router = APIRouter(prefix="/api/households/{household_id}/audit", tags=["audit"])
 
@@ -30,26 +33,24 @@ class AuditPage(BaseModel):
 
 
 @router.get("", response_model=AuditPage, responses={
-    403: {"description": "The caller is a member but not an admin."},
-    404: {"description": "No such household, or the caller is not a member of it."},
+    **error_responses(401, 422),
+    403: {"model": ErrorResponse, "description": "The caller is a member but not an admin."},
+    404: {"model": ErrorResponse, "description": "No such household, or the caller is not a member of it."},
 })
 async def list_entries(
     request: Request,
     admin: CurrentAdmin,
-    subject: Annotated[str | None, Query(max_length=100, description="Only events about this entity id.")] = None,
+    subject: Annotated[Line | None, Query(max_length=100, description="Only events about this entity id.")] = None,
     actor_id: Annotated[uuid.UUID | None, Query(description="Only what this member did.")] = None,
     type: Annotated[list[str] | None, Query(max_length=100, description=(
         "Only these events: a type (giftflow.claim.added.v1), a name (claim.added) or an entity (claim); repeatable."
     ))] = None,
-    since: Annotated[datetime | None, Query(description="Recorded at or after this time.")] = None,
-    until: Annotated[datetime | None, Query(description="Recorded before this time.")] = None,
-    cursor: Annotated[str | None, Query(max_length=200, description="`next_cursor` of the previous page.")] = None,
+    since: Annotated[Moment | None, Query(description="Recorded at or after this time, with a UTC offset.")] = None,
+    until: Annotated[Moment | None, Query(description="Recorded before this time, with a UTC offset.")] = None,
+    cursor: CursorParam = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ):
     """The household's audit log, newest first (admins only; never what is hidden from the caller)."""
-    for name, value in (("since", since), ("until", until)):
-        if value is not None and value.tzinfo is None:
-            raise InvalidFilter(name, "needs a time zone, e.g. 2026-12-24T18:00:00Z")
     wanted = EntryFilter(subject=subject, actor_id=actor_id, types=tuple(type or ()), since=since, until=until)
     async with request.app.state.sessions() as session:
         rows, next_cursor = await find_entries(session, admin, wanted, cursor, limit)

@@ -4,13 +4,8 @@ A page is filled from rows the caller may see: rows a read path hides (surprise 
 skipped and more rows are read until the page is full, so a page is short only at the end.
 """
 
-import base64
-import binascii
-import json
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
@@ -19,20 +14,13 @@ from sqlalchemy import Select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from shared.errors import AppError
+from shared.cursors import CursorParam, decode_cursor, encode_cursor
+from shared.errors import InvalidInput
+
+__all__ = ["InvalidInput", "Page", "PageRequest", "Paging", "fetch_page"]
 
 T = TypeVar("T")
 Row = TypeVar("Row")
-
-
-class InvalidInput(AppError):
-    """A request that is well-formed but names something that cannot be used, field by field."""
-
-    status_code = 422
-    code = "validation_failed"
-
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"Some fields are not valid: {field}", [{"field": field, "problem": problem}])
 
 
 class Page(BaseModel, Generic[T]):
@@ -47,32 +35,13 @@ class PageRequest:
 
 
 async def page_request(
-    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.", max_length=400)] = None,
+    cursor: CursorParam = None,
     limit: Annotated[int, Query(ge=1, le=200, description="At most this many items.")] = 50,
 ) -> PageRequest:
     return PageRequest(cursor, limit)
 
 
 Paging = Annotated[PageRequest, Depends(page_request)]
-
-_PARSERS: dict[type, Callable[[str], Any]] = {
-    datetime: datetime.fromisoformat, date: date.fromisoformat, str: str, uuid.UUID: uuid.UUID,
-}
-
-
-def _encode(values: Sequence[Any]) -> str:
-    raw = json.dumps([v.isoformat() if isinstance(v, date) else str(v) for v in values])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str, columns: Sequence[InstrumentedAttribute]) -> list[Any]:
-    try:
-        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(raw, list) or len(raw) != len(columns):
-            raise ValueError
-        return [_PARSERS[c.type.python_type](v) for c, v in zip(columns, raw, strict=True)]
-    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError, NotImplementedError):
-        raise InvalidInput("cursor", "is not a cursor this list gave out; start again without one") from None
 
 
 async def fetch_page(
@@ -89,7 +58,7 @@ async def fetch_page(
 
     Whether there is a next page is decided on visible rows only: a cursor is given out only when at
     least one more row the caller may see follows, so an empty last page never hints at hidden rows."""
-    after = _decode(page.cursor, order) if page.cursor else None
+    after = decode_cursor(page.cursor, [c.type.python_type for c in order]) if page.cursor else None
     seen: list[tuple[Row, T]] = []  # visible rows, up to one more than the page holds
     sort = [c.desc() for c in order] if descending else list(order)
     while len(seen) <= page.limit:
@@ -106,7 +75,7 @@ async def fetch_page(
         after = _key(rows[-1], order)
     items = [shaped for _, shaped in seen[: page.limit]]
     if len(seen) > page.limit:
-        return Page(items=items, next_cursor=_encode(_key(seen[page.limit - 1][0], order)))
+        return Page(items=items, next_cursor=encode_cursor(_key(seen[page.limit - 1][0], order)))
     return Page(items=items)
 
 

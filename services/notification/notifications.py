@@ -3,8 +3,6 @@
 Marking read also tells the member's other open pages, through their stream, so every tab's badge agrees.
 """
 
-import base64
-import binascii
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -15,34 +13,12 @@ from services.notification import streams
 from services.notification.auth import Member
 from services.notification.models import notification
 from services.notification.streams import ENTITY_CHANGED, Outgoing
-from shared.errors import AppError, NotFound
+from shared.cursors import decode_cursor, encode_cursor
+from shared.errors import NotFound
 
 SHOWN = (notification.c.id, notification.c.seq, notification.c.kind, notification.c.text, notification.c.entity,
          notification.c.entity_id, notification.c.list_id, notification.c.actor_id, notification.c.created_at,
          notification.c.read_at)
-
-
-class InvalidCursor(AppError):
-    status_code = 422
-    code = "validation_failed"
-
-    def __init__(self) -> None:
-        super().__init__("Some fields are not valid: cursor",
-                         [{"field": "cursor", "problem": "is not a cursor this list gave out; start again without one"}])
-
-
-def encode_cursor(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"n{seq}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not raw.startswith("n"):
-            raise ValueError
-        return int(raw[1:])
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidCursor() from None
 
 
 def _mine(member: Member):
@@ -53,13 +29,13 @@ async def list_notifications(session: AsyncSession, member: Member, cursor: str 
                              unread_only: bool) -> tuple[list, str | None]:
     query = select(*SHOWN).where(_mine(member)).order_by(notification.c.seq.desc()).limit(limit + 1)
     if cursor:
-        query = query.where(notification.c.seq < decode_cursor(cursor))
+        query = query.where(notification.c.seq < decode_cursor(cursor, (int,))[0])
     if unread_only:
         query = query.where(notification.c.read_at.is_(None))
     rows = (await session.execute(query)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, encode_cursor(rows[-1].seq) if more else None
+    return rows, encode_cursor([rows[-1].seq]) if more else None
 
 
 async def unread_count(session: AsyncSession, member: Member) -> int:

@@ -16,6 +16,7 @@ from services.notification import notifications as use_cases
 from services.notification import readmodel
 from services.notification.audience import KINDS, Preferences
 from services.notification.auth import CurrentMember
+from shared.cursors import MAX_BIGINT, CursorParam
 
 router = APIRouter(prefix="/api/households/{household_id}/notifications", tags=["notifications"])
 
@@ -82,7 +83,7 @@ class NotificationPreferences(BaseModel):
 async def list_notifications(
     session: SessionDep,
     member: CurrentMember,
-    cursor: Annotated[str | None, Query(max_length=100, description="`next_cursor` of the previous page.")] = None,
+    cursor: CursorParam = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     unread_only: bool = False,
 ):
@@ -102,7 +103,8 @@ async def unread_count(session: SessionDep, member: CurrentMember):
 async def mark_all_read(
     session: SessionDep,
     member: CurrentMember,
-    up_to: Annotated[int | None, Query(ge=0, description="Only those up to this `seq` (what the page showed).")] = None,
+    up_to: Annotated[int | None, Query(ge=0, le=MAX_BIGINT,
+                                       description="Only those up to this `seq` (what the page showed).")] = None,
 ):
     """Mark all my unread notifications read."""
     return MarkedRead(marked=await use_cases.mark_all_read(session, member, up_to))

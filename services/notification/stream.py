@@ -22,6 +22,7 @@ from services.notification.auth import CurrentMember, Member
 from services.notification.config import Settings
 from services.notification.hub import StreamHub
 from services.notification.streams import Message
+from shared.cursors import MAX_BIGINT
 from shared.errors import AppError
 from shared.metrics import SSE_CONNECTIONS
 
@@ -44,7 +45,7 @@ def _start(last_event_id: str | None, since: int | None) -> int | None:
         value = int(last_event_id)
     except ValueError:
         raise InvalidPosition("Last-Event-ID must be the `id:` of a message this stream sent.") from None
-    if value < 0:
+    if not 0 <= value <= MAX_BIGINT:
         raise InvalidPosition("Last-Event-ID must be the `id:` of a message this stream sent.")
     return value
 
@@ -113,7 +114,8 @@ async def _events(request: Request, member: Member, since: int | None) -> AsyncI
 async def stream(
     request: Request,
     member: CurrentMember,
-    since: Annotated[int | None, Query(ge=0, description="Resume after this message `id` (after a page reload).")] = None,
+    since: Annotated[int | None, Query(ge=0, le=MAX_BIGINT,
+                                       description="Resume after this message `id` (after a page reload).")] = None,
     last_event_id: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> EventSourceResponse:
     """My live stream: `notification` and `entity_changed` messages, `ready` once caught up, `resync` to reload.

@@ -5,9 +5,12 @@ A handler never calls the gateway: it records the occurrence to generate (unique
 occurrence), and the sender (`generator.py`) asks the gateway for it after the commit, until it answers.
 """
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfoNotFoundError
 
+import structlog
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +24,9 @@ from shared.events.household import HouseholdUpdated
 from shared.events.tasks import (
     TaskCompleted, TaskCreated, TaskDeleted, TaskFacts, TaskReopened, TaskRescheduled, TaskUpdated,
 )
+from shared.validation.rrules import RuleRefused
+
+log = structlog.get_logger()
 
 
 # tasks -------------------------------------------------------------------------------------------
@@ -82,7 +88,15 @@ async def request_successor(session: AsyncSession, task_id: uuid.UUID, completed
     )).first()
     if row is None:
         return
-    due = next_due(row.rrule, row.mode, row.timezone, row.anchor_at, row.due_at, row.occurrence_index, completed_at)
+    try:
+        # CPU work, bounded by a deadline: in a worker thread, never on the event loop
+        due = await asyncio.to_thread(next_due, row.rrule, row.mode, row.timezone, row.anchor_at, row.due_at,
+                                      row.occurrence_index, completed_at)
+    except (RuleRefused, ZoneInfoNotFoundError) as exc:
+        # a rule or zone kept from before they were validated, or a rule too costly to expand: the series
+        # cannot go on, and retrying would not change that (but would hold up what else this batch handles)
+        log.warning("recurrence.series_stopped", task_id=str(task_id), reason=str(exc))
+        due = None
     if due is None:
         await session.execute(update(series_task).where(series_task.c.task_id == task_id).values(series_ended=True))
         return

@@ -7,49 +7,27 @@ repeated in autumn) is the first of the two.
 """
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import YEARLY, rrule, rrulestr
+from dateutil.rrule import YEARLY, rrule
 
-FROM_DUE = "from_due"
-FROM_COMPLETION = "from_completion"
+from shared.validation import LATEST
+from shared.validation.rrules import (
+    CONSUMER_DEADLINE_S, FROM_COMPLETION, FROM_DUE, check_rule, next_after, rrule_of, to_instant, to_local,
+)
 
-_UNTIL_UTC = re.compile(r"UNTIL=(\d{8}T\d{6})Z", re.IGNORECASE)
 _COUNT = re.compile(r"(?:^|;)COUNT=(\d+)", re.IGNORECASE)
 
 
-def to_local(instant: datetime, tz: ZoneInfo) -> datetime:
-    """The household's wall time of an instant, without a zone (rrule works on wall time)."""
-    return instant.astimezone(tz).replace(tzinfo=None)
-
-
-def to_instant(wall: datetime, tz: ZoneInfo) -> datetime:
-    return wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
-
-
-def _rule_body(rule: str) -> str:
-    body = rule.strip()
-    return body[len("RRULE:"):] if body.upper().startswith("RRULE:") else body
-
-
-def _wall_until(rule: str, tz: ZoneInfo) -> str:
-    """An UNTIL given in UTC (RFC 5545's form when DTSTART has a zone) as the household's wall time."""
-
-    def local(match: re.Match) -> str:
-        instant = datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
-        return f"UNTIL={to_local(instant, tz):%Y%m%dT%H%M%S}"
-
-    return _UNTIL_UTC.sub(local, rule)
-
-
-def parse_rule(rule: str, dtstart: datetime, tz: ZoneInfo) -> rrule:
-    """The rule anchored at `dtstart` (a wall time); ValueError when it is not a valid RRULE."""
-    return rrulestr(_wall_until(_rule_body(rule), tz), dtstart=dtstart, ignoretz=True)
+def parse_rule(rule: str, dtstart: datetime, tz: ZoneInfo, mode: str = FROM_DUE) -> rrule:
+    """The rule anchored at `dtstart` (a wall time), read by the shared validation (the gateway's);
+    a ValueError (RuleRefused) when it is not one we take."""
+    return rrule_of(check_rule(rule, dtstart, mode).body, dtstart, tz)
 
 
 def count_of(rule: str) -> int | None:
-    match = _COUNT.search(_rule_body(rule))
+    match = _COUNT.search(rule)
     return int(match.group(1)) if match else None
 
 
@@ -63,7 +41,8 @@ def next_due(
     completed_at: datetime | None = None,
 ) -> datetime | None:
     """The due time of the task after the one due at `due_at` (the `index`-th of its series, from 0),
-    or None when the series has ended.
+    or None when the series has ended. CPU work, bounded by a deadline (RuleTooComplex past it): call
+    it in a worker thread.
 
     from_due: the rule runs from the series' anchor (its first due time), so COUNT and UNTIL count
     from there and the next task falls on the rule's next date, however late the last one was done.
@@ -73,18 +52,20 @@ def next_due(
     if mode == FROM_COMPLETION:
         if completed_at is None:
             return None
-        count = count_of(rule)
+        start = datetime.combine(to_local(completed_at, tz).date(), to_local(due_at, tz).time())
+        body = check_rule(rule, start, mode).body
+        count = count_of(body)
         if count is not None and index + 1 >= count:
             return None
-        due_wall = to_local(due_at, tz)
-        start = datetime.combine(to_local(completed_at, tz).date(), due_wall.time())
         # the rule's own COUNT would restart with every completion: the series' index counts instead
-        body = _COUNT.sub("", _rule_body(rule)).strip(";")
-        after = parse_rule(body, start, tz).after(start, inc=False)
+        after = next_after(rrule_of(_COUNT.sub("", body).strip(";"), start, tz), start, CONSUMER_DEADLINE_S)
     else:
         anchor_wall = to_local(anchor_at, tz)
-        after = parse_rule(rule, anchor_wall, tz).after(to_local(due_at, tz), inc=False)
-    return None if after is None else to_instant(after, tz)
+        after = next_after(parse_rule(rule, anchor_wall, tz), to_local(due_at, tz), CONSUMER_DEADLINE_S)
+    if after is None:
+        return None
+    following = to_instant(after, tz)
+    return following if following < LATEST else None  # the series ends with the calendar
 
 
 # yearly occasions --------------------------------------------------------------------------------

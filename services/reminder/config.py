@@ -1,4 +1,7 @@
+from datetime import time
+
 from shared.settings import ConsumerSettings
+from shared.validation import Duration
 
 
 class Settings(ConsumerSettings):
@@ -6,8 +9,8 @@ class Settings(ConsumerSettings):
 
     # occasion events carry no reminder offsets: every occasion is reminded of this long before,
     # counted back from this time of day in the household's time zone
-    occasion_reminder_offsets: tuple[str, ...] = ("P14D", "P1D")
-    occasion_remind_time: str = "09:00"
+    occasion_reminder_offsets: tuple[Duration, ...] = ("P14D", "P1D")  # read as task reminders are: at start
+    occasion_remind_time: time = time(9, 0)
 
     # the scheduler claims due reminders in batches; it sleeps until the nearest one (woken early when
     # a nearer one is scheduled), but never longer than this, in case a wake-up is lost

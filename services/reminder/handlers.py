@@ -7,7 +7,7 @@ applied (a redelivery overtaken by a later change) changes nothing.
 """
 
 import uuid
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -113,7 +113,7 @@ async def _timezone(session: AsyncSession, household_id: uuid.UUID) -> str:
 async def _schedule_occasion(session: AsyncSession, occasion_id: uuid.UUID, household_id: uuid.UUID, name: str,
                              day, person_ids, hidden_from, changed_at: datetime) -> None:
     tz = await _timezone(session, household_id)
-    at = time.fromisoformat(_settings.occasion_remind_time)
+    at = _settings.occasion_remind_time
     wanted = desired(occasion_moment(day, at, tz), _settings.occasion_reminder_offsets, tz, changed_at)
     await _sync(session, OCCASION, occasion_id, wanted, household_id=household_id, title=name, occasion_date=day,
                 person_ids=list(person_ids), hidden_from=list(hidden_from))

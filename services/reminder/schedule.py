@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import YEARLY, rrule
 
-from shared.events.tasks import Offset, parse_offset
+from shared.validation import Offset, parse_offset
 
 
 def remind_at(due_at: datetime, offset: Offset | str, tz_name: str) -> datetime:

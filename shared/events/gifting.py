@@ -6,12 +6,12 @@ by their gift: the item and the gift are the aggregates whose totals the claims 
 respect, so their events stay in order on one partition.
 """
 
-from datetime import date
 from decimal import Decimal
 from typing import ClassVar
 from uuid import UUID
 
 from shared.events import Event
+from shared.validation import CalendarDate
 
 
 # people ------------------------------------------------------------------------------------------
@@ -69,7 +69,7 @@ class OccasionFacts(OccasionEvent):
 
     name: str
     kind: str
-    date: date
+    date: CalendarDate
     recurs_yearly: bool
     person_ids: tuple[UUID, ...] = ()
 

@@ -10,6 +10,7 @@ from typing import ClassVar
 from uuid import UUID
 
 from shared.events import Event
+from shared.validation import TimeZoneName
 
 
 class HouseholdEvent(Event):
@@ -24,7 +25,7 @@ class HouseholdCreated(HouseholdEvent):
 
     name: str
     created_at: datetime
-    timezone: str = "UTC"
+    timezone: TimeZoneName = "UTC"
     creator_display_name: str | None = None
 
 
@@ -34,7 +35,7 @@ class HouseholdUpdated(HouseholdEvent):
     event_name: ClassVar[str] = "household.updated"
 
     name: str
-    timezone: str
+    timezone: TimeZoneName
     changed: tuple[str, ...]
 
 

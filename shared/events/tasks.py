@@ -5,58 +5,22 @@ the task as it is now (`TaskFacts`), so a consumer can act on any of them withou
 `revision` grows with every change of a task: a consumer that keeps state per task ignores an event
 older than what it has already applied.
 
-Reminder offsets are ISO 8601 durations before the due time (`P1D`, `PT2H`, `P1W`, `P1DT12H`);
-`parse_offset` is the one reading of that format, shared by whoever writes and whoever reads them.
+What a consumer computes with is validated as it is read, by the same types the gateway's requests
+use (`shared.validation`): times within the calendar, IANA zones, bounded ISO 8601 durations for
+reminder offsets, recurrence rules that can be expanded. An event that fails them can never be handled,
+and is dead-lettered at once instead of retried.
 """
 
-import re
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import ClassVar
 from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from pydantic import model_validator
 
 from shared.events import Event
-
-# whole numbers only: a reminder "1.5 days before" is written P1DT12H
-_DURATION = re.compile(
-    r"P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
-    r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?"
-)
-
-
-@dataclass(frozen=True)
-class Offset:
-    """How long before a due time: calendar parts (in the household's wall time) and clock parts."""
-
-    years: int = 0
-    months: int = 0
-    weeks: int = 0
-    days: int = 0
-    hours: int = 0
-    minutes: int = 0
-    seconds: int = 0
-
-    def iso(self) -> str:
-        """The canonical spelling, so that `P7D` and `P1W` are not both scheduled."""
-        days = self.weeks * 7 + self.days
-        seconds = self.hours * 3600 + self.minutes * 60 + self.seconds
-        hours, rest = divmod(seconds, 3600)
-        minutes, seconds = divmod(rest, 60)
-        date_part = "".join(f"{n}{u}" for n, u in ((self.years, "Y"), (self.months, "M"), (days, "D")) if n)
-        time_part = "".join(f"{n}{u}" for n, u in ((hours, "H"), (minutes, "M"), (seconds, "S")) if n)
-        if not date_part and not time_part:
-            return "PT0S"
-        return f"P{date_part}" + (f"T{time_part}" if time_part else "")
-
-
-def parse_offset(text: str) -> Offset:
-    """An ISO 8601 duration such as `P1D`, `PT2H` or `P1W`; ValueError says what is wrong."""
-    match = _DURATION.fullmatch(text.strip().upper()) if isinstance(text, str) else None
-    if match is None:
-        raise ValueError(
-            f"{text!r} is not an ISO 8601 duration in whole units, like P1D (a day), PT2H (two hours) or P1W"
-        )
-    return Offset(**{k: int(v) for k, v in match.groupdict().items() if v is not None})
+from shared.validation import CalendarDate, Duration, Moment, TimeZoneName
+from shared.validation.rrules import FROM_DUE, RuleRefused, check_rule, to_local
 
 
 # tasks -------------------------------------------------------------------------------------------
@@ -74,18 +38,28 @@ class TaskFacts(TaskEvent):
     title: str
     status: str  # "open" or "done"
     assignee_id: UUID | None = None
-    due_at: datetime | None = None
-    timezone: str = "UTC"  # the household's, for wall-time arithmetic on reminders and recurrence
-    reminder_offsets: tuple[str, ...] = ()  # canonical ISO 8601 durations before due_at
+    due_at: Moment | None = None
+    timezone: TimeZoneName = "UTC"  # the household's, for wall-time arithmetic on reminders and recurrence
+    reminder_offsets: tuple[Duration, ...] = ()  # canonical ISO 8601 durations before due_at
     rrule: str | None = None  # RFC 5545 RRULE, e.g. "FREQ=WEEKLY;BYDAY=MO"
     recurrence_mode: str | None = None  # "from_due" or "from_completion"
     series_id: UUID | None = None  # the first task of a recurring series; set on every one of its tasks
-    occurrence_at: datetime | None = None  # the occurrence a series task was made for (None for the first)
+    occurrence_at: Moment | None = None  # the occurrence a series task was made for (None for the first)
     occasion_id: UUID | None = None
     person_id: UUID | None = None
     list_item_id: UUID | None = None
     created_by: UUID | None = None
-    completed_at: datetime | None = None
+    completed_at: Moment | None = None
+
+    @model_validator(mode="after")
+    def _rule_can_be_expanded(self):
+        """The rule the recurring service will expand, read as the gateway read it (without expanding)."""
+        if self.rrule is not None and self.due_at is not None:
+            try:
+                check_rule(self.rrule, to_local(self.due_at, ZoneInfo(self.timezone)), self.recurrence_mode or FROM_DUE)
+            except RuleRefused as exc:
+                raise ValueError(f"rrule {exc}") from None
+        return self
 
 
 class TaskCreated(TaskFacts):
@@ -106,7 +80,7 @@ class TaskRescheduled(TaskFacts):
     event_name: ClassVar[str] = "task.rescheduled"
 
     changed: tuple[str, ...] = ()
-    previous_due_at: datetime | None = None
+    previous_due_at: Moment | None = None
 
 
 class TaskCompleted(TaskFacts):
@@ -135,8 +109,8 @@ class OccasionRolledOver(Event):
     occasion_id: UUID
     name: str
     kind: str
-    previous_date: date
-    next_date: date
+    previous_date: CalendarDate
+    next_date: CalendarDate
     person_ids: tuple[UUID, ...] = ()
 
 
@@ -157,7 +131,7 @@ class ReminderTriggered(Event):
     title: str
     due_at: datetime | None = None  # tasks
     occasion_date: date | None = None  # occasions: the date it falls on this time
-    offset: str  # ISO 8601 duration before the due time / occasion, e.g. "P1D"
+    offset: Duration  # ISO 8601 duration before the due time / occasion, e.g. "P1D"
     remind_at: datetime
     fired_at: datetime
     notify_user_ids: tuple[UUID, ...]

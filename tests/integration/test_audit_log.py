@@ -194,7 +194,8 @@ async def test_a_batch_lands_whole_and_an_entry_that_fails_leaves_no_trace(house
     ces = [to_cloudevent(e, uuid.uuid4(), datetime.now(UTC)) for e in events]
     answer = await consumer.handle_bulk({"entries": [{"entryId": str(i), "event": ce} for i, ce in enumerate(ces)]})
 
-    assert [s["status"] for s in answer["statuses"]] == ["SUCCESS", "RETRY", "SUCCESS"]
+    # a fault of ours, not of the database: dead-lettered (and replayable once fixed), not retried
+    assert [s["status"] for s in answer["statuses"]] == ["SUCCESS", "DROP", "SUCCESS"]
     logged = await admin_db.fetch("SELECT event_id FROM audit.audit_entry WHERE event_id = ANY($1)",
                                   [uuid.UUID(ce["id"]) for ce in ces])
     assert {r["event_id"] for r in logged} == {uuid.UUID(ces[0]["id"]), uuid.UUID(ces[2]["id"])}

@@ -63,7 +63,7 @@ async def test_a_poison_entry_is_dropped_without_holding_back_the_rest_of_its_ba
     assert {r["event_id"] for r in recorded} == {uuid.UUID(good_before["id"]), uuid.UUID(good_after["id"])}
 
 
-async def test_a_failing_handler_is_retried_alone_and_leaves_no_trace(sessions_for, admin_db):
+async def test_a_handler_that_fails_on_the_event_is_dead_lettered_alone_and_leaves_no_trace(sessions_for, admin_db):
     async def broken(session, envelope):
         raise RuntimeError("bug")
 
@@ -71,7 +71,20 @@ async def test_a_failing_handler_is_retried_alone_and_leaves_no_trace(sessions_f
                             {"giftflow.household.created.v1": broken})
     event = household_created()
     answer = statuses(await consumer.handle_bulk(delivery(event)))
-    assert answer == {"e0": "RETRY"}
+    assert answer == {"e0": "DROP"}  # retrying would fail the same way, holding up what comes behind it
+    seen = await admin_db.fetchval("SELECT count(*) FROM reminder.processed_event WHERE event_id = $1",
+                                   uuid.UUID(event["id"]))
+    assert seen == 0
+
+
+async def test_a_handler_that_loses_the_network_is_retried(sessions_for, admin_db):
+    async def cut_off(session, envelope):
+        raise ConnectionResetError("connection reset by peer")
+
+    consumer = BulkConsumer("reminder", sessions_for("reminder"), reminder_inbox,
+                            {"giftflow.household.created.v1": cut_off})
+    event = household_created()
+    assert statuses(await consumer.handle_bulk(delivery(event))) == {"e0": "RETRY"}
     seen = await admin_db.fetchval("SELECT count(*) FROM reminder.processed_event WHERE event_id = $1",
                                    uuid.UUID(event["id"]))
     assert seen == 0

@@ -43,7 +43,7 @@ async def test_people_and_occasions_page_through_with_an_opaque_cursor(gateway_c
     assert [p["name"] for p in found["items"]] == ["Dora"]
 
     bad = await g.call("GET", ann, "/people", params={"cursor": "not-a-cursor"})
-    assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "cursor"
+    assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "query.cursor"
 
 
 async def test_a_yearly_occasion_tells_when_it_comes_next(gateway_client):

@@ -274,7 +274,8 @@ async def test_an_entry_that_fails_mid_batch_sends_nothing_and_the_rest_is_numbe
     answer = await consumer.handle_bulk({"entries": [{"entryId": str(i), "event": cloudevent(e)}
                                                      for i, e in enumerate(events)]})
 
-    assert [s["status"] for s in answer["statuses"]] == ["SUCCESS", "RETRY", "SUCCESS"]
+    # a fault of ours, not of the database: dead-lettered (and replayable once fixed), not retried
+    assert [s["status"] for s in answer["statuses"]] == ["SUCCESS", "DROP", "SUCCESS"]
     after = await stream_of(admin_db, family, family.ben)
     assert [seq for seq, _ in after] == list(range(1, len(before) + 5))  # two changes, two notifications
     assert (await notifications_of(admin_db, family, family.ben))[-2:] == [

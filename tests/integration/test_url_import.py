@@ -1,11 +1,15 @@
 """Importing a gift from a product link, through the gateway, against sample shop pages served on 127.0.0.1
 by a server this test starts. Fetching from loopback needs URL_IMPORT_ALLOW_PRIVATE, which only tests set."""
 
+import gzip
 import ipaddress
 import json
 import socket
 import threading
 import time
+import tracemalloc
+import zlib
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -28,6 +32,21 @@ KITE_PAGE = b"""<html><head><meta charset="utf-8">
 <meta property="og:title" content="Stunt kite"><meta property="og:image" content="https://cdn.shop.example/kite.jpg">
 <meta property="product:price:amount" content="39.00"><meta property="product:price:currency" content="GBP">
 </head><body></body></html>"""
+
+
+BOMB_BYTES = 100_000_000
+
+
+@cache
+def gzip_bomb() -> bytes:
+    """~100 kB on the wire, 100 MB once inflated: the title up front, a price nobody should get to."""
+    head = b'<html><head><meta property="og:title" content="Inflated page"></head><body>'
+    tail = b'<meta property="product:price:amount" content="1.00"></body></html>'
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    blank = b" " * 1_000_000
+    parts = [packer.compress(head), *(packer.compress(blank) for _ in range(BOMB_BYTES // len(blank))),
+             packer.compress(tail), packer.flush()]
+    return b"".join(parts)
 
 
 class Shop(BaseHTTPRequestHandler):
@@ -55,6 +74,14 @@ class Shop(BaseHTTPRequestHandler):
             self.send_page(KITE_PAGE)
         elif self.path == "/trickle":
             self.send_trickle()
+        elif self.path == "/bomb":
+            self.send_compressed(gzip_bomb(), "gzip")
+        elif self.path == "/p/kite.gz":
+            self.send_compressed(gzip.compress(KITE_PAGE), "gzip")
+        elif self.path == "/p/kite.zz":
+            self.send_compressed(zlib.compress(KITE_PAGE), "deflate")
+        elif self.path == "/p/kite.br":
+            self.send_compressed(b"\x1b\x00 not really brotli", "br")
         else:
             self.send_error(404)
 
@@ -64,6 +91,18 @@ class Shop(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def send_compressed(self, body: bytes, encoding: str) -> None:
+        """Compressed although the fetch asked for `identity`, as a careless or hostile server does."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Encoding", encoding)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except OSError:  # the client hung up once it had read enough
+            pass
 
     def redirect(self, location: str) -> None:
         self.send_response(302)
@@ -299,3 +338,39 @@ async def test_the_draft_is_not_saved_and_the_gifts_endpoint_takes_it_as_it_is(c
     gift = response.json()
     assert (gift["title"], gift["price"], gift["currency"]) == ("Wooden train set", "24.99", "EUR")
     assert gift["image_url"] == f"{shop.url}/img/train.jpg"
+
+
+# -- compressed pages ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/p/kite.gz", "/p/kite.zz"])
+async def test_a_compressed_page_is_read_all_the_same(client_allowing_private, member, shop, path):
+    response = await post_import(client_allowing_private, member, url=f"{shop.url}{path}")
+    assert response.status_code == 200, response.text
+    assert (response.json()["title"], response.json()["price"]) == ("Stunt kite", "39.00")
+
+
+async def test_a_page_compressed_in_a_way_we_cannot_read_is_unreachable_not_garbage(client_allowing_private, member,
+                                                                                     shop):
+    response = await post_import(client_allowing_private, member, url=f"{shop.url}/p/kite.br")
+    assert response.status_code == 502
+    assert "compressed" in response.json()["error"]["message"]
+
+
+async def test_a_gzip_bomb_is_cut_off_at_the_cap_as_it_inflates(client_allowing_private, member, shop):
+    assert len(gzip_bomb()) < 200_000  # what comes over the wire
+    limits = fetch.FetchLimits(allow_private=True, timeout_s=30)
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        page = await fetch.fetch_page(f"{shop.url}/bomb", limits)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert page.truncated and len(page.body) == limits.max_bytes
+    # the 2 MB kept, a copy of it as bytes, and change: not the 100 MB it inflates to (or the 220 MB
+    # a whole-chunk decoder allocated on the way)
+    assert peak - before < 3 * limits.max_bytes
+    response = await post_import(client_allowing_private, member, url=f"{shop.url}/bomb")
+    assert response.status_code == 200, response.text
+    assert (response.json()["title"], response.json()["price"]) == ("Inflated page", None)

@@ -4,8 +4,9 @@ from datetime import date
 
 import pytest
 
-from services.audit.entries import InvalidFilter, type_pattern
+from services.audit.entries import type_pattern
 from services.audit.partitions import expired_partitions, month_of
+from shared.errors import InvalidInput
 
 MONTHS = [f"audit_entry_{y}_{m:02d}" for y in (2025, 2026) for m in range(1, 13)]
 
@@ -41,5 +42,5 @@ def test_a_type_filter_is_a_type_a_name_or_an_entity(wanted, pattern):
 
 @pytest.mark.parametrize("wanted", ["%", "claim.%", "Claim", "claim..added", ""])
 def test_a_type_filter_cannot_smuggle_wildcards(wanted):
-    with pytest.raises(InvalidFilter):
+    with pytest.raises(InvalidInput):
         type_pattern(wanted)

@@ -1,4 +1,4 @@
-"""Pure gifting rules: the status pipeline, when occasions come next, cursors, event contracts."""
+"""Pure gifting rules: the status pipeline, when occasions come next, event contracts."""
 
 import datetime as dt
 import uuid
@@ -7,8 +7,6 @@ from decimal import Decimal
 import pytest
 
 from services.gateway.models.lists import ItemStatus
-from services.gateway.pagination import InvalidInput, _decode, _encode
-from services.gateway.models.people import Person
 from services.gateway.services.items import TRANSITIONS, check_transition
 from services.gateway.services.occasions import next_occurrence
 from shared.errors import Conflict
@@ -59,16 +57,6 @@ def test_a_leap_day_birthday_falls_on_the_28th_in_other_years():
 def test_a_one_off_occasion_has_no_next_date_once_past():
     assert next_occurrence(dt.date(2026, 6, 1), False, dt.date(2026, 6, 15)) is None
     assert next_occurrence(dt.date(2026, 7, 1), False, dt.date(2026, 6, 15)) == dt.date(2026, 7, 1)
-
-
-def test_a_cursor_round_trips_and_a_forged_one_is_a_field_error():
-    columns = (Person.name, Person.id)
-    key = ["Ann", uuid.uuid4()]
-    assert _decode(_encode(key), columns) == key
-    for forged in ("abc", _encode(["only one"]), "!!!"):
-        with pytest.raises(InvalidInput) as error:
-            _decode(forged, columns)
-        assert error.value.details[0]["field"] == "cursor"
 
 
 def test_gifting_events_are_past_tense_versioned_and_on_known_topics():

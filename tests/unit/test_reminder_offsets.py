@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.reminder.schedule import desired, occasion_on_or_after, remind_at
-from shared.events.tasks import parse_offset
+from shared.validation import parse_offset
 
 BERLIN = "Europe/Berlin"
 

@@ -215,3 +215,9 @@ def test_the_draft_serialises_price_as_a_decimal_string():
     body = draft_gift(GiftImport(url=PAGE_URL), FOUND).model_dump(mode="json")
     assert body["price"] == "10.00"
     assert body["currency"] == "EUR"
+
+
+def test_a_title_with_control_characters_is_imported_without_them_so_the_draft_can_be_saved():
+    found = read_product(page(json_ld({"@type": "Product", "name": "Kite\u0000 \u001b[1mdeluxe\u007f"})), PAGE_URL)
+    assert found.title == "Kite [1mdeluxe"
+    assert GiftImport(url=PAGE_URL, title=found.title).title == found.title

@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 from services.gateway.models import GatewayModel, timestamp, utcnow
 from services.gateway.models.households import MyHousehold
 from services.gateway.passwords import password_problem
+from shared.validation import Line
 
 
 def moment(nullable: bool = False) -> Column:
@@ -23,7 +24,7 @@ def normalize_email(email: str) -> str:
 
 
 class UserBase(SQLModel):
-    display_name: str = Field(min_length=1, max_length=80)
+    display_name: Line = Field(min_length=1, max_length=80)
 
     @field_validator("display_name", mode="before")
     @classmethod
@@ -69,6 +70,7 @@ class UserAccount(UserBase, GatewayModel, table=True):
 
 
 class UserPublic(UserBase):
+    display_name: str  # as stored: what was taken before the input rules were tightened still reads
     id: uuid.UUID
     email: str
     created_at: datetime

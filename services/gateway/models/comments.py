@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, Column, Text
 from sqlmodel import Field, SQLModel
 
 from services.gateway.models import GatewayModel, timestamp, utcnow
-from services.gateway.models.text import FreeText
+from shared.validation import FreeText
 
 
 class TargetKind(StrEnum):

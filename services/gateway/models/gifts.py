@@ -12,13 +12,13 @@ from sqlalchemy import Boolean, Column, Numeric, Text
 from sqlmodel import Field, SQLModel
 
 from services.gateway.models import GatewayModel, timestamp, utcnow
-from services.gateway.models.text import FreeText, Storable
+from shared.validation import FreeText, Line, OneLine
 
 CENT = Decimal("0.01")
 
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2), AfterValidator(lambda d: d.quantize(CENT))]
 Currency = Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{3}$")]
-TagName = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40), Storable]
+TagName = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40), OneLine]
 
 
 def _http_url(value: str) -> str:
@@ -29,7 +29,7 @@ def _http_url(value: str) -> str:
 
 
 WebAddress = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2048), Storable, AfterValidator(_http_url)
+    str, StringConstraints(strip_whitespace=True, max_length=2048), OneLine, AfterValidator(_http_url)
 ]
 
 
@@ -44,7 +44,7 @@ class GiftRole(StrEnum):
 
 
 class GiftBase(SQLModel):
-    title: FreeText = Field(min_length=1, max_length=200)
+    title: Line = Field(min_length=1, max_length=200)
     url: WebAddress | None = None
     price: Money | None = None
     currency: Currency | None = Field(default=None, description="ISO 4217 code, e.g. EUR; needed with a price")
@@ -59,7 +59,7 @@ class GiftCreate(GiftBase):
 
 
 class GiftUpdate(SQLModel):
-    title: FreeText | None = Field(default=None, min_length=1, max_length=200)
+    title: Line | None = Field(default=None, min_length=1, max_length=200)
     url: WebAddress | None = None
     price: Money | None = None
     currency: Currency | None = None

@@ -9,7 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from services.gateway.models import GatewayModel, timestamp, utcnow
 from services.gateway.models.gifts import GiftCreate
-from services.gateway.models.text import FreeText
+from shared.validation import FreeText, Line
 
 
 class ListKind(StrEnum):
@@ -31,7 +31,7 @@ class ItemStatus(StrEnum):
 
 
 class GiftListBase(SQLModel):
-    name: FreeText = Field(min_length=1, max_length=120)
+    name: Line = Field(min_length=1, max_length=120)
     visibility: Visibility = Visibility.HOUSEHOLD
     occasion_id: uuid.UUID | None = None
 
@@ -42,7 +42,7 @@ class GiftListCreate(GiftListBase):
 
 
 class GiftListUpdate(SQLModel):
-    name: FreeText | None = Field(default=None, min_length=1, max_length=120)
+    name: Line | None = Field(default=None, min_length=1, max_length=120)
     visibility: Visibility | None = None
     occasion_id: uuid.UUID | None = None
 
@@ -63,6 +63,7 @@ class GiftList(GiftListBase, GatewayModel, table=True):
 
 
 class GiftListPublic(GiftListBase):
+    name: str  # as stored: what was taken before the input rules were tightened still reads
     id: uuid.UUID
     household_id: uuid.UUID
     kind: ListKind

@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, Column, Date, Text
 from sqlmodel import Field, SQLModel
 
 from services.gateway.models import GatewayModel, timestamp, utcnow
-from services.gateway.models.text import FreeText
+from shared.validation import CalendarDate, FreeText, Line
 
 
 class OccasionKind(StrEnum):
@@ -18,16 +18,11 @@ class OccasionKind(StrEnum):
     OTHER = "other"
 
 
-# a family's occasions fall within these; outside them, yearly roll-over and reminders counting back
-# from the date run off the calendar
-EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
-
-
 class OccasionBase(SQLModel):
-    name: FreeText = Field(min_length=1, max_length=120)
+    name: Line = Field(min_length=1, max_length=120)
     kind: OccasionKind = OccasionKind.OTHER
-    date: dt.date = Field(ge=EARLIEST, le=LATEST,
-                          description="The (first) date; a yearly occasion comes back on the same day.")
+    date: CalendarDate = Field(description="The (first) date, 1900-01-01 to 2199-12-31; a yearly occasion comes "
+                                           "back on the same day.")
     recurs_yearly: bool = False
     notes: FreeText | None = Field(default=None, max_length=4000)
 
@@ -37,9 +32,9 @@ class OccasionCreate(OccasionBase):
 
 
 class OccasionUpdate(SQLModel):
-    name: FreeText | None = Field(default=None, min_length=1, max_length=120)
+    name: Line | None = Field(default=None, min_length=1, max_length=120)
     kind: OccasionKind | None = None
-    date: dt.date | None = Field(default=None, ge=EARLIEST, le=LATEST)
+    date: CalendarDate | None = None
     recurs_yearly: bool | None = None
     notes: FreeText | None = Field(default=None, max_length=4000)
     person_ids: list[uuid.UUID] | None = Field(default=None, max_length=100)
@@ -66,6 +61,9 @@ class OccasionPerson(GatewayModel, table=True):
 
 
 class OccasionPublic(OccasionBase):
+    name: str  # as stored: what was taken before the input rules were tightened still reads
+    notes: str | None = None
+    date: dt.date
     id: uuid.UUID
     household_id: uuid.UUID
     person_ids: list[uuid.UUID]

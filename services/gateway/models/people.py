@@ -11,15 +11,15 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from services.gateway.models import GatewayModel, timestamp, utcnow
-from services.gateway.models.text import FreeText, Storable
+from shared.validation import FreeText, Line, OneLine
 
-Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), Storable]
+Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), OneLine]
 Interests = list[Word]
 Sizes = dict[Word, Word]
 
 
 class PersonBase(SQLModel):
-    name: FreeText = Field(min_length=1, max_length=120)
+    name: Line = Field(min_length=1, max_length=120)
     linked_user_id: uuid.UUID | None = Field(
         default=None, description="The member this person is, if they are one: they see their own wish lists."
     )
@@ -33,7 +33,7 @@ class PersonCreate(PersonBase):
 
 
 class PersonUpdate(SQLModel):
-    name: FreeText | None = Field(default=None, min_length=1, max_length=120)
+    name: Line | None = Field(default=None, min_length=1, max_length=120)
     linked_user_id: uuid.UUID | None = None
     interests: Interests | None = Field(default=None, max_length=50)
     sizes: Sizes | None = Field(default=None, max_length=30)
@@ -58,6 +58,10 @@ class Person(PersonBase, GatewayModel, table=True):
 
 
 class PersonPublic(PersonBase):
+    name: str  # as stored: what was taken before the input rules were tightened still reads
+    notes: str | None = None
+    interests: list[str] = Field(default_factory=list)
+    sizes: dict[str, str] = Field(default_factory=dict)
     id: uuid.UUID
     household_id: uuid.UUID
     created_by: uuid.UUID | None

@@ -4,14 +4,16 @@ occasions have rolled over to."""
 import datetime as dt
 import uuid
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import AwareDatetime, field_validator
+from pydantic import AfterValidator
 from sqlalchemy import Column, Computed, Date, DateTime, Integer, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from services.gateway.models import GatewayModel, timestamp, utcnow
-from shared.events.tasks import parse_offset
+from shared.validation import Duration, FreeText, Line, Moment, PositiveDuration
+from shared.validation.moments import RANGE
 
 MAX_REMINDERS = 10
 
@@ -26,24 +28,24 @@ class RecurrenceMode(StrEnum):
     FROM_COMPLETION = "from_completion"  # the next one counts from the day this one was done
 
 
-def _offsets(values: list[str] | None) -> list[str] | None:
-    """Canonical, distinct, positive: `P7D` and `P1W` are one reminder."""
-    if values is None:
-        return None
-    return list(dict.fromkeys(parse_offset(value).iso() for value in values))
+def _distinct(values: list[str] | None) -> list[str] | None:
+    """Durations come canonical (`P7D` and `P1W` are both P7D): one reminder each."""
+    return None if values is None else list(dict.fromkeys(values))
 
 
-DUE_DOC = ("When it is due, with a UTC offset or Z (e.g. 2026-12-23T18:00:00+01:00). A time without one is "
-           "refused: it is ambiguous across daylight-saving changes.")
-REMINDERS_DOC = ("ISO 8601 durations before the due time, whole units: P1D (a day), PT2H (two hours), P1W, "
-                 "P1DT12H. Needs a due time.")
+DUE_DOC = ("When it is due, with a UTC offset or Z (e.g. 2026-12-23T18:00:00+01:00), " + RANGE + ". A time "
+           "without an offset is refused: it is ambiguous across daylight-saving changes.")
+REMINDERS_DOC = ("ISO 8601 durations before the due time, whole units, at most a year: P1D (a day), PT2H (two "
+                 "hours), P1W, P1DT12H. Needs a due time.")
 RRULE_DOC = ("An RFC 5545 RRULE such as FREQ=WEEKLY;BYDAY=MO or FREQ=MONTHLY;BYMONTHDAY=-1;COUNT=6, read in the "
-             "household's time zone from the due time. Needs a due time.")
+             "household's time zone from the due time. Needs a due time. DAILY, WEEKLY, MONTHLY or YEARLY; "
+             "days picked with BYDAY, BYMONTHDAY, BYMONTH and BYSETPOS; INTERVAL up to 999, COUNT up to 1000.")
+Reminders = Annotated[list[Duration], AfterValidator(_distinct)]
 
 
 class TaskBase(SQLModel):
-    title: str = Field(min_length=1, max_length=200)
-    notes: str | None = Field(default=None, max_length=4000)
+    title: Line = Field(min_length=1, max_length=200)
+    notes: FreeText | None = Field(default=None, max_length=4000)
     assignee_id: uuid.UUID | None = Field(default=None, description="A member of the household.")
     occasion_id: uuid.UUID | None = None
     person_id: uuid.UUID | None = None
@@ -51,35 +53,25 @@ class TaskBase(SQLModel):
 
 
 class TaskCreate(TaskBase):
-    due_at: AwareDatetime | None = Field(default=None, description=DUE_DOC)
-    reminders: list[str] = Field(default_factory=list, max_length=MAX_REMINDERS, description=REMINDERS_DOC)
+    due_at: Moment | None = Field(default=None, description=DUE_DOC)
+    reminders: Reminders = Field(default_factory=list, max_length=MAX_REMINDERS, description=REMINDERS_DOC)
     rrule: str | None = Field(default=None, max_length=500, description=RRULE_DOC)
     recurrence_mode: RecurrenceMode = RecurrenceMode.FROM_DUE
-
-    @field_validator("reminders")
-    @classmethod
-    def _canonical_reminders(cls, value: list[str]) -> list[str]:
-        return _offsets(value)
 
 
 class TaskUpdate(SQLModel):
     """Only the fields sent change; `null` clears an optional one."""
 
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    notes: str | None = Field(default=None, max_length=4000)
+    title: Line | None = Field(default=None, min_length=1, max_length=200)
+    notes: FreeText | None = Field(default=None, max_length=4000)
     assignee_id: uuid.UUID | None = None
     occasion_id: uuid.UUID | None = None
     person_id: uuid.UUID | None = None
     list_item_id: uuid.UUID | None = None
-    due_at: AwareDatetime | None = Field(default=None, description=DUE_DOC)
-    reminders: list[str] | None = Field(default=None, max_length=MAX_REMINDERS, description=REMINDERS_DOC)
+    due_at: Moment | None = Field(default=None, description=DUE_DOC)
+    reminders: Reminders | None = Field(default=None, max_length=MAX_REMINDERS, description=REMINDERS_DOC)
     rrule: str | None = Field(default=None, max_length=500, description=RRULE_DOC)
     recurrence_mode: RecurrenceMode | None = None
-
-    @field_validator("reminders")
-    @classmethod
-    def _canonical_reminders(cls, value: list[str] | None) -> list[str] | None:
-        return _offsets(value)
 
 
 class Task(GatewayModel, table=True):
@@ -115,6 +107,8 @@ class Task(GatewayModel, table=True):
 
 
 class TaskPublic(TaskBase):
+    title: str  # as stored: what was taken before the input rules were tightened still reads
+    notes: str | None = None
     id: uuid.UUID
     household_id: uuid.UUID
     due_at: dt.datetime | None
@@ -133,7 +127,7 @@ class TaskPublic(TaskBase):
 
 
 class NextOccurrence(SQLModel):
-    occurrence_due_at: AwareDatetime
+    occurrence_due_at: Moment
 
 
 class OccasionOccurrence(GatewayModel, table=True):
@@ -153,8 +147,9 @@ class RollOver(SQLModel):
 
 
 class SnoozeRequest(SQLModel):
-    until: AwareDatetime | None = Field(default=None, description="When to remind me again.")
-    snooze_for: str | None = Field(default=None, alias="for", description="Or: how long from now, e.g. PT15M, P1D.")
+    until: Moment | None = Field(default=None, description="When to remind me again, with a UTC offset.")
+    snooze_for: PositiveDuration | None = Field(default=None, alias="for",
+                                                description="Or: how long from now, up to a year, e.g. PT15M, P1D.")
 
     model_config = {"populate_by_name": True}
 

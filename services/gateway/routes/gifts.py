@@ -8,11 +8,11 @@ from services.gateway.models.claims import PledgePublic, PledgeSet
 from services.gateway.models.comments import CommentCreate, CommentPublic, TargetKind
 from services.gateway.models.gifts import GiftCreate, GiftPersonLink, GiftPublic, GiftRole, GiftUpdate
 from services.gateway.models.lists import ItemStatus
-from services.gateway.models.text import Storable
 from services.gateway.pagination import Page, Paging
 from services.gateway.services import claims, comments
 from services.gateway.services import gifts as use_cases
 from shared.errors import error_responses
+from shared.validation import OneLine
 
 router = APIRouter(prefix="/households/{household_id}/gifts", tags=["gifts"], responses=error_responses())
 
@@ -26,8 +26,8 @@ async def create_gift(session: SessionDep, member: CurrentMember, body: GiftCrea
 @router.get("", response_model=Page[GiftPublic])
 async def list_gifts(
     session: SessionDep, member: CurrentMember, paging: Paging,
-    q: Annotated[str | None, Query(max_length=100, description="Words in the title or notes."), Storable] = None,
-    tag: Annotated[str | None, Query(max_length=40), Storable] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Words in the title or notes."), OneLine] = None,
+    tag: Annotated[str | None, Query(max_length=40), OneLine] = None,
     person_id: Annotated[uuid.UUID | None, Query(description="Gifts for this person.")] = None,
     status: Annotated[ItemStatus | None, Query(description="Gifts with a list item in this status.")] = None,
     occasion_id: Annotated[uuid.UUID | None, Query(description="Gifts on lists for this occasion.")] = None,

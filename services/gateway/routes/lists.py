@@ -8,11 +8,11 @@ from services.gateway.models.comments import CommentCreate, CommentPublic, Targe
 from services.gateway.models.lists import (
     GiftListCreate, GiftListPublic, GiftListUpdate, ItemStatus, ListItemCreate, ListItemPublic, ListKind,
 )
-from services.gateway.models.text import Storable
 from services.gateway.pagination import Page, Paging
 from services.gateway.services import comments, items
 from services.gateway.services import lists as use_cases
 from shared.errors import error_responses
+from shared.validation import OneLine
 
 router = APIRouter(prefix="/households/{household_id}/lists", tags=["lists"], responses=error_responses())
 
@@ -29,7 +29,7 @@ async def list_lists(
     person_id: Annotated[uuid.UUID | None, Query(description="Only lists for this person.")] = None,
     occasion_id: Annotated[uuid.UUID | None, Query(description="Only lists for this occasion.")] = None,
     kind: ListKind | None = None,
-    q: Annotated[str | None, Query(max_length=100, description="Part of the name."), Storable] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Part of the name."), OneLine] = None,
 ):
     """The lists the caller may see, oldest first."""
     return await use_cases.list_lists(session, member, paging, person_id=person_id, occasion_id=occasion_id,

@@ -5,10 +5,10 @@ from fastapi import APIRouter, Query, status
 
 from services.gateway.deps import CurrentMember, SessionDep
 from services.gateway.models.occasions import OccasionCreate, OccasionKind, OccasionPublic, OccasionUpdate
-from services.gateway.models.text import Storable
 from services.gateway.pagination import Page, Paging
 from services.gateway.services import occasions as use_cases
 from shared.errors import error_responses
+from shared.validation import OneLine
 
 router = APIRouter(prefix="/households/{household_id}/occasions", tags=["occasions"], responses=error_responses())
 
@@ -24,7 +24,7 @@ async def list_occasions(
     session: SessionDep, member: CurrentMember, paging: Paging,
     kind: OccasionKind | None = None,
     person_id: Annotated[uuid.UUID | None, Query(description="Only occasions for this person.")] = None,
-    q: Annotated[str | None, Query(max_length=100, description="Part of the name."), Storable] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Part of the name."), OneLine] = None,
 ):
     """The household's occasions, by (first) date."""
     return await use_cases.list_occasions(session, member, paging, kind=kind, person_id=person_id, q=q)

@@ -5,10 +5,10 @@ from fastapi import APIRouter, Query, status
 
 from services.gateway.deps import CurrentMember, SessionDep
 from services.gateway.models.people import PersonCreate, PersonPublic, PersonUpdate
-from services.gateway.models.text import Storable
 from services.gateway.pagination import Page, Paging
 from services.gateway.services import people as use_cases
 from shared.errors import error_responses
+from shared.validation import OneLine
 
 router = APIRouter(prefix="/households/{household_id}/people", tags=["people"], responses=error_responses())
 
@@ -22,7 +22,7 @@ async def create_person(session: SessionDep, member: CurrentMember, body: Person
 @router.get("", response_model=Page[PersonPublic])
 async def list_people(
     session: SessionDep, member: CurrentMember, paging: Paging,
-    q: Annotated[str | None, Query(max_length=100, description="Part of the name."), Storable] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Part of the name."), OneLine] = None,
 ):
     """The household's people, by name."""
     return await use_cases.list_people(session, member, paging, q)

@@ -2,17 +2,19 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
-from pydantic import AwareDatetime
 
 from services.gateway.deps import CurrentMember, SessionDep
 from services.gateway.models.tasks import SnoozePublic, SnoozeRequest, TaskCreate, TaskPublic, TaskStatus, TaskUpdate
 from services.gateway.pagination import Page, Paging
 from services.gateway.routes import internal_tasks
 from services.gateway.services import tasks as use_cases
+from shared.errors import error_responses
+from shared.validation import Moment
+from shared.validation.moments import RANGE
 
-scoped = APIRouter(prefix="/households/{household_id}", tags=["tasks"])
+scoped = APIRouter(prefix="/households/{household_id}", tags=["tasks"], responses=error_responses())
 
-Window = Annotated[AwareDatetime | None, Query(description="With a UTC offset, e.g. 2026-12-01T00:00:00+01:00.")]
+Window = Annotated[Moment | None, Query(description=f"With a UTC offset, e.g. 2026-12-01T00:00:00+01:00, {RANGE}.")]
 
 
 @scoped.post("/tasks", status_code=status.HTTP_201_CREATED, response_model=TaskPublic)

@@ -6,13 +6,12 @@ anything else. A task about someone (a person, an occasion for them, a gift on a
 from them, in reads and in events, unless they made it or it is theirs to do.
 """
 
+import asyncio
 import datetime as dt
 import uuid
-import zoneinfo
 
 import httpx
 from dateutil.relativedelta import relativedelta
-from dateutil.rrule import rrulestr
 from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
@@ -35,32 +34,25 @@ from shared.dapr import DaprClient
 from shared.errors import AppError, NotFound
 from shared.events.tasks import (
     OccasionRolledOver, TaskCompleted, TaskCreated, TaskDeleted, TaskFacts, TaskReopened, TaskRescheduled, TaskUpdated,
-    parse_offset,
 )
 from shared.outbox import add_event
+from shared.validation import parse_offset
+from shared.validation.rrules import RuleRefused, check_repeats
 
 SCHEDULE_FIELDS = ("due_at", "reminders", "rrule", "recurrence_mode")
 
 
 # rules -------------------------------------------------------------------------------------------
-def check_rrule(rule: str, due_at: dt.datetime, timezone: str) -> str:
-    """The rule without an `RRULE:` prefix; InvalidInput with dateutil's reason when it is not one."""
-    body = rule.strip()
-    body = body[len("RRULE:"):] if body.upper().startswith("RRULE:") else body
-    if not body or any(c in body for c in "\r\n:"):
-        raise InvalidInput("rrule", "must be one RRULE such as FREQ=WEEKLY;BYDAY=MO (no DTSTART, no other lines)")
-    start = due_at.astimezone(zoneinfo.ZoneInfo(timezone)).replace(tzinfo=None)
+async def check_rrule(rule: str, due_at: dt.datetime, timezone: str, mode: str) -> str:
+    """The rule without an `RRULE:` prefix, if the recurring service can repeat the task by it;
+    InvalidInput saying why not. Worked out in a thread: it is CPU work, bounded by a deadline."""
     try:
-        parsed = rrulestr(body, dtstart=start, ignoretz=True)
-        following = parsed.after(start)
-    except (ValueError, TypeError, KeyError) as exc:
-        raise InvalidInput("rrule", f"is not a valid RFC 5545 RRULE: {exc}") from None
-    if following is None:
-        raise InvalidInput("rrule", "never repeats after the due time (look at its COUNT or UNTIL)")
-    return body
+        return await asyncio.to_thread(check_repeats, rule, due_at, timezone, mode)
+    except RuleRefused as exc:
+        raise InvalidInput("rrule", str(exc)) from None
 
 
-def check_schedule(task: Task, timezone: str, now: dt.datetime, creating: bool) -> None:
+async def check_schedule(task: Task, timezone: str, now: dt.datetime, creating: bool) -> None:
     if task.due_at is None:
         if task.reminders:
             raise InvalidInput("reminders", "need a due time to count back from")
@@ -70,7 +62,7 @@ def check_schedule(task: Task, timezone: str, now: dt.datetime, creating: bool) 
     if creating and task.due_at < now:
         raise InvalidInput("due_at", "is in the past; a new task is due now or later")
     if task.rrule:
-        task.rrule = check_rrule(task.rrule, task.due_at, timezone)
+        task.rrule = await check_rrule(task.rrule, task.due_at, timezone, task.recurrence_mode or "from_due")
 
 
 async def _check_links(session: AsyncSession, member: Member, viewer: Viewer, task: Task) -> None:
@@ -189,7 +181,7 @@ async def create_task(session: AsyncSession, member: Member, data: TaskCreate) -
             "household_id": member.household_id, "created_by": member.user_id,
             "recurrence_mode": data.recurrence_mode if data.rrule else None,
         })
-        check_schedule(task, await _timezone(session, member.household_id), utcnow(), creating=True)
+        await check_schedule(task, await _timezone(session, member.household_id), utcnow(), creating=True)
         viewer = next(v for v in await household_viewers(session, member.household_id) if v.user_id == member.user_id)
         await _check_links(session, member, viewer, task)
         if task.rrule:
@@ -214,7 +206,7 @@ async def update_task(session: AsyncSession, member: Member, task_id: uuid.UUID,
             setattr(task, field, value)
         if task.rrule and task.recurrence_mode is None:
             task.recurrence_mode = "from_due"
-        check_schedule(task, timezone, utcnow(), creating=False)
+        await check_schedule(task, timezone, utcnow(), creating=False)
         changed = tuple(sorted(f for f in changes if getattr(task, f) != before[f]))
         if not changed:
             return to_public(task)
@@ -342,10 +334,7 @@ async def snooze_reminder(dapr: DaprClient, member: Member, reminder_id: uuid.UU
     if data.until is not None:
         until = data.until
     else:
-        try:
-            offset = parse_offset(data.snooze_for)
-        except ValueError as exc:
-            raise InvalidInput("for", str(exc)) from None
+        offset = parse_offset(data.snooze_for)  # read and bounded by the request model already
         until = utcnow() + relativedelta(years=offset.years, months=offset.months, weeks=offset.weeks,
                                          days=offset.days, hours=offset.hours, minutes=offset.minutes,
                                          seconds=offset.seconds)

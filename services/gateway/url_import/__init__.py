@@ -25,6 +25,7 @@ from services.gateway.url_import.fetch import (
     resolve_host,
 )
 from services.gateway.url_import.metadata import TITLE_MAX, URL_MAX, ProductMetadata, read_product
+from shared.validation import Line
 
 __all__ = [
     "FetchLimits", "GiftDraft", "GiftImport", "NotAWebPage", "PageTimedOut", "PageUnreachable", "ProductMetadata",
@@ -37,11 +38,11 @@ FIELDS = ("title", "price", "currency", "image_url")
 class GiftImport(BaseModel):
     """A product link, and whatever the user already typed."""
 
-    url: str = Field(min_length=1, max_length=URL_MAX, examples=["https://shop.example/p/wooden-train"])
-    title: str | None = Field(None, max_length=TITLE_MAX)
+    url: Line = Field(min_length=1, max_length=URL_MAX, examples=["https://shop.example/p/wooden-train"])
+    title: Line | None = Field(None, max_length=TITLE_MAX)
     price: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     currency: str | None = Field(None, pattern="^[A-Za-z]{3}$", description="ISO 4217 code, e.g. EUR")
-    image_url: str | None = Field(None, max_length=URL_MAX)
+    image_url: Line | None = Field(None, max_length=URL_MAX)
 
     @field_validator("url", "title", "currency", "image_url", mode="before")
     @classmethod

@@ -5,11 +5,16 @@ resolves to checked (`is_public_address`); the connection is made to that checke
 header and the TLS server name stay the link's, so a second DNS answer cannot swap the address (DNS
 rebinding). Redirects are followed by hand, each hop checked again. The body is read up to a cap, and
 one deadline covers the lookups, every hop and the body.
+
+The cap counts decoded bytes as they are decoded: a page sent gzip-compressed although we asked for
+none could otherwise inflate a 100 kB download to 100 MB in memory (httpx decodes each chunk it reads
+whole) before the cap is looked at.
 """
 
 import asyncio
 import ipaddress
 import socket
+import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -231,13 +236,54 @@ async def _read(response: httpx.Response, target: httpx.URL, limits: FetchLimits
             "paste the link of the product's page.",
             {"content_type": mime or None},
         )
-    body, truncated = bytearray(), False
-    async for chunk in response.aiter_bytes():
-        body += chunk
-        if len(body) > limits.max_bytes:
-            # product metadata sits in the head: keep the start, stop reading the rest
-            del body[limits.max_bytes :]
-            truncated = True
-            break
+    body, truncated = await _read_capped(response, target, limits.max_bytes)
     log.info("url_import.fetched", host=target.host, bytes=len(body), truncated=truncated)
     return Page(url=str(target), body=bytes(body), charset=response.charset_encoding, truncated=truncated)
+
+
+async def _read_capped(response: httpx.Response, target: httpx.URL, cap: int) -> tuple[bytearray, bool]:
+    """The start of the decoded body, at most `cap` bytes, and whether there was more. Product metadata
+    sits in the head: the rest is not read."""
+    if response.is_stream_consumed:  # handed over already read (and decoded), as a test transport does
+        return bytearray(response.content[:cap]), len(response.content) > cap
+    decoder = _decoder(response.headers.get("content-encoding", ""), target)
+    body = bytearray()
+    async for raw in response.aiter_raw():
+        while raw:
+            # never more than one byte past the cap decoded at a time: what a chunk inflates to
+            # beyond that stays compressed in `raw`
+            chunk, raw = decoder(raw, cap + 1 - len(body))
+            body += chunk
+            if len(body) > cap:
+                del body[cap:]
+                return body, True
+    return body, False
+
+
+Decoder = Callable[[bytes, int], tuple[bytes, bytes]]  # (input, room) -> (output, input left over)
+
+
+def _decoder(encoding: str, target: httpx.URL) -> Decoder:
+    codings = [c.strip().lower() for c in encoding.split(",") if c.strip() and c.strip().lower() != "identity"]
+    if not codings:
+        return lambda data, room: (data[:room], data[room:])
+    if len(codings) == 1 and codings[0] in ("gzip", "x-gzip", "deflate"):
+        # gzip, or a zlib stream (what `deflate` means): zlib tells them apart by their header
+        inflate = zlib.decompressobj(wbits=zlib.MAX_WBITS | 32)
+
+        def decode(data: bytes, room: int) -> tuple[bytes, bytes]:
+            try:
+                out = inflate.decompress(data, room)
+            except zlib.error as exc:
+                raise PageUnreachable(
+                    f"The page at {target.host} came garbled; check that it opens in a browser."
+                ) from exc
+            if inflate.eof:
+                return out, b""  # anything after the stream's end is not the page
+            return out, inflate.unconsumed_tail
+
+        return decode
+    raise PageUnreachable(
+        f"The page at {target.host} came compressed ({encoding[:40]}) in a way we cannot read; "
+        "fill in the gift yourself."
+    )

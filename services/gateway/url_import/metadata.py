@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 from selectolax.lexbor import LexborHTMLParser
 
+from shared.validation.text import without_control_characters
+
 PRODUCT_TYPES = {"Product", "ProductGroup", "ProductModel", "IndividualProduct", "SomeProducts"}
 TITLE_MAX = 200
 URL_MAX = 2048
@@ -125,8 +127,9 @@ def _text(value: Any) -> str | None:
         value = value.get("@value")
     if not isinstance(value, str):
         return None
-    # sites often escape entities twice in metadata; whitespace runs come from templates
-    text = " ".join(html.unescape(value).split())
+    # sites often escape entities twice in metadata; whitespace runs come from templates; a control
+    # character would only have the draft refused when it is saved
+    text = without_control_characters(" ".join(html.unescape(value).split()))
     return text[:TITLE_MAX].rstrip() or None
 
 
