@@ -139,6 +139,43 @@ def _field(loc: tuple) -> str:
     return ".".join(str(p) for p in (loc[1:] if loc[:1] == ("body",) else loc))
 
 
+# what a validation error says, in words a person can act on rather than the validator's; by pydantic's
+# error type, with its context (limits, choices) filled in
+PROBLEMS = {
+    "missing": "is required",
+    "string_too_short": "cannot be empty",
+    "string_too_long": "is too long: at most {max_length} characters",
+    "too_long": "has too many entries: at most {max_length}",
+    "int_parsing": "must be a whole number", "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "decimal_parsing": "must be a number, like 12.50", "decimal_type": "must be a number, like 12.50",
+    "float_parsing": "must be a number", "decimal_max_places": "can have at most {decimal_places} decimals",
+    "decimal_max_digits": "is too large a number",
+    "greater_than_equal": "must be at least {ge}", "greater_than": "must be more than {gt}",
+    "less_than_equal": "must be at most {le}", "less_than": "must be less than {lt}",
+    "bool_parsing": "must be true or false", "bool_type": "must be true or false",
+    "uuid_parsing": "is not an id giftflow gave out", "uuid_type": "is not an id giftflow gave out",
+    "date_parsing": "is not a date like 2027-04-30", "date_from_datetime_parsing": "is not a date like 2027-04-30",
+    "datetime_parsing": "is not a date and time like 2027-04-30T18:00:00+02:00",
+    "datetime_from_date_parsing": "is not a date and time like 2027-04-30T18:00:00+02:00",
+    "json_invalid": "is not valid JSON", "string_type": "must be text", "list_type": "must be a list",
+    "enum": "must be one of: {expected}", "literal_error": "must be one of: {expected}",
+    "url_parsing": "is not a web address like https://shop.example/item",
+    "value_error": "{error}",
+}
+
+
+def problem(err: dict) -> str:
+    """One validation error in words: `is too long: at most 120 characters`, not the validator's text."""
+    template = PROBLEMS.get(err.get("type", ""))
+    if template is None:
+        return err["msg"]
+    try:
+        return template.format(**(err.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return err["msg"]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def app_error(_: Request, exc: AppError) -> JSONResponse:
@@ -156,7 +193,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         details = [
-            {"field": _field(tuple(err["loc"])), "problem": err["msg"]}
+            {"field": _field(tuple(err["loc"])), "problem": problem(err)}
             for err in exc.errors()
         ]
         fields = ", ".join(d["field"] or "body" for d in details)

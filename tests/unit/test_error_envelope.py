@@ -30,7 +30,14 @@ def test_validation_errors_name_the_field_and_the_problem():
     error = response.json()["error"]
     assert error["code"] == "validation_failed"
     assert error["details"][0]["field"] == "name"
-    assert "at least 1 character" in error["details"][0]["problem"]
+    assert error["details"][0]["problem"] == "cannot be empty"
+
+
+def test_validation_problems_are_in_words_not_the_validators():
+    response = client().post("/api/households", json={"name": "x" * 500, "timezone": 7}, headers=signed_in())
+    problems = {d["field"]: d["problem"] for d in response.json()["error"]["details"]}
+    assert problems["name"] == "is too long: at most 120 characters"
+    assert "should" not in " ".join(problems.values())
 
 
 def test_an_unknown_route_answers_with_the_envelope():
@@ -47,3 +54,18 @@ def test_event_routes_refuse_callers_without_the_sidecar_token():
     c = TestClient(app)
     assert c.post("/events", json={"entries": []}).status_code == 401
     assert c.post("/events", json={"entries": []}, headers={"dapr-api-token": "wrong"}).status_code == 401
+
+
+def test_a_currency_must_be_one_iso_4217_knows():
+    from pydantic import ValidationError
+
+    from services.gateway.models.gifts import GiftCreate
+
+    assert GiftCreate(title="Kite", price="12.50", currency=" gbp ").currency == "GBP"
+    for code in ("XYZ", "EURO", "€"):
+        try:
+            GiftCreate(title="Kite", price="12.50", currency=code)
+        except ValidationError as error:
+            assert "currency code" in str(error)
+        else:
+            raise AssertionError(f"{code} was taken as a currency")

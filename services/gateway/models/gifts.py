@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Annotated
 from urllib.parse import urlsplit
 
+import pycountry
 from pydantic import AfterValidator, StringConstraints
 from sqlalchemy import Boolean, Column, Numeric, Text
 from sqlmodel import Field, SQLModel
@@ -17,7 +18,13 @@ from shared.validation import FreeText, Line, OneLine
 CENT = Decimal("0.01")
 
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2), AfterValidator(lambda d: d.quantize(CENT))]
-Currency = Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{3}$")]
+def _iso_4217(code: str) -> str:
+    if pycountry.currencies.get(alpha_3=code) is None:
+        raise ValueError("is not a currency code we know: use three letters like EUR, GBP or USD")
+    return code
+
+
+Currency = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True), AfterValidator(_iso_4217)]
 TagName = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40), OneLine]
 
 
