@@ -80,7 +80,7 @@ async def requests_behind_the_gateway(stack: Stack) -> dict[str, Counter]:
         for service in BEHIND:
             scrape = (await client.get(f"{stack.t.app_url(service)}/metrics")).text
             counts[service] = Counter({labels: n for labels, n in parse(scrape, "giftflow_http_requests_total").items()
-                                       if dict(labels)["route"] not in ("/events", "/healthz")})
+                                       if dict(labels)["route"] not in ("/events", "/healthz", "/healthz/database")})
         scrape = (await client.get(f"http://127.0.0.1:{stack.t.dapr_metrics_port('gateway')}/metrics")).text
         counts["daprd-gateway"] = Counter({
             labels: n for labels, n in parse(scrape, "dapr_http_server_request_count").items()

@@ -6,7 +6,7 @@ import uuid
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
 from sqlalchemy import Column, Computed, Date, DateTime, Integer, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
@@ -17,6 +17,14 @@ from shared.validation.moments import RANGE
 
 MAX_REMINDERS = 10
 
+
+
+# an empty repeat rule is no repeat rule ("" from a cleared form field), not a rule to refuse later
+RepeatRule = Annotated[str, StringConstraints(max_length=500)]
+
+
+def _no_rule_if_empty(value: object) -> object:
+    return (value.strip() or None) if isinstance(value, str) else value
 
 class TaskStatus(StrEnum):
     OPEN = "open"
@@ -55,7 +63,7 @@ class TaskBase(SQLModel):
 class TaskCreate(TaskBase):
     due_at: Moment | None = Field(default=None, description=DUE_DOC)
     reminders: Reminders = Field(default_factory=list, max_length=MAX_REMINDERS, description=REMINDERS_DOC)
-    rrule: str | None = Field(default=None, max_length=500, description=RRULE_DOC)
+    rrule: Annotated[RepeatRule | None, BeforeValidator(_no_rule_if_empty)] = Field(default=None, description=RRULE_DOC)
     recurrence_mode: RecurrenceMode = RecurrenceMode.FROM_DUE
 
 
@@ -70,7 +78,7 @@ class TaskUpdate(SQLModel):
     list_item_id: uuid.UUID | None = None
     due_at: Moment | None = Field(default=None, description=DUE_DOC)
     reminders: Reminders | None = Field(default=None, max_length=MAX_REMINDERS, description=REMINDERS_DOC)
-    rrule: str | None = Field(default=None, max_length=500, description=RRULE_DOC)
+    rrule: Annotated[RepeatRule | None, BeforeValidator(_no_rule_if_empty)] = Field(default=None, description=RRULE_DOC)
     recurrence_mode: RecurrenceMode | None = None
 
 
