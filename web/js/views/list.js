@@ -62,7 +62,7 @@ export async function list(ctx) {
     const remove = button("Take off the list", () => act(remove, async () => {
       await api.del(session.hh(`/items/${item.id}`));
       await load();
-    }, ctx.toast), { class: "small danger", "aria-label": `Take ${item.gift_title} off the list` });
+    }, ctx.toast), { class: "small danger", "aria-label": `Take off the list: ${item.gift_title}` });
     return h("details", { class: "item-edit" }, h("summary", {}, "Change"), form, h("div", { class: "actions" }, remove));
   }
 
@@ -139,7 +139,8 @@ export async function list(ctx) {
     act(remove, async () => { await api.del(session.hh(`/lists/${id}`)); ctx.navigate(`/people/${lst.person_id}`); }, ctx.toast);
   }, { class: "danger" });
 
-  return h("section", { class: "page" },
+  // on a wide screen the items fill it in columns
+  return h("section", { class: "page wide" },
     h("p", { class: "crumbs" }, h("a", { href: `#/people/${owner.id}` }, owner.name)),
     h("h1", {}, lst.name),
     h("p", { class: "muted" }, owner.linked_user_id === session.me.id ? "Your wish list: you see what is on it, never who gets what"
