@@ -31,13 +31,22 @@ export async function list(ctx) {
     return gifts.get(giftId);
   }
 
+  /** The gifts of the list's person in one read, not one per item: a gift on their list names them as
+   * its recipient. One it does not bring (it could not be read just then) is read by itself. */
+  async function readGifts(items) {
+    gifts.clear();
+    if (!items.length) return;
+    const theirs = await getAll(session.hh(`/gifts?person_id=${lst.person_id}`)).catch(() => []);
+    for (const g of theirs) gifts.set(g.id, Promise.resolve(g));
+  }
+
   const ticket = newestWins();
   async function load({ live = false } = {}) {
     // a change being typed into an item is not swept away by someone else's: it reloads on save
     if (live && itemsEl.querySelector("form.dirty")) return;
     const newest = ticket();
-    gifts.clear();
     const items = await getAll(session.hh(`/lists/${id}/items`));
+    await readGifts(items);
     const rows = await Promise.all(items.map(async (item) => {
       const [gift, claims] = await Promise.all([
         giftOf(item.gift_id),
