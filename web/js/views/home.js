@@ -73,12 +73,13 @@ export async function home(ctx) {
     if (!dash.occasions.length) {
       occasionsEl.replaceChildren(h("li", {}, empty("Nothing in the next four months. "), h("a", { href: "#/occasions" }, "Add an occasion")));
     }
-    claimsEl.replaceChildren(...dash.my_claims.map((c) => h("li", { class: "row" },
+    // keyed rows: a live update keeps the focus on the claim or task it was on
+    replaceKeepingFocus(claimsEl, dash.my_claims.map((c) => h("li", { class: "row", dataset: { key: c.id } },
       h("a", { class: "grow", href: `#/lists/${c.list_id}` }, c.gift_title, c.quantity > 1 ? ` ×${c.quantity}` : ""),
       c.price ? h("span", { class: "price" }, money(c.price, c.currency)) : null,
       h("span", { class: "pill" }, STATUS_TEXT[c.status] || c.status))));
     if (!dash.my_claims.length) claimsEl.replaceChildren(h("li", { class: "muted" }, "You have not claimed anything yet."));
-    tasksEl.replaceChildren(...dash.my_open_tasks.map((t) => h("li", { class: "row" },
+    replaceKeepingFocus(tasksEl, dash.my_open_tasks.map((t) => h("li", { class: "row", dataset: { key: t.id } },
       h("a", { class: "grow", href: `#/tasks` }, t.title),
       t.due_at ? h("span", { class: "muted" }, new Date(t.due_at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })) : null)));
     if (!dash.my_open_tasks.length) tasksEl.replaceChildren(h("li", { class: "muted" }, "No open tasks for you."));
