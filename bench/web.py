@@ -74,7 +74,8 @@ async def web_draw(stack: Stack) -> None:
             for name, path in pages.items():
                 context = await browser.new_context(viewport=PHONE, base_url=stack.t.gateway_url)
                 await context.request.post("/api/auth/login", data={"email": email, "password": family.PASSWORD})
-                await context.add_init_script(f"localStorage.setItem('gf.household', '{seeded.household_id}')")
+                await context.add_init_script(  # about:blank has no storage: only giftflow's pages
+                    f"try {{ localStorage.setItem('gf.household', '{seeded.household_id}'); }} catch {{}}")
                 page = await context.new_page()
                 for kind in ("cold", "warm"):
                     if kind == "warm":  # the service worker has taken over, and the HTTP cache is filled
