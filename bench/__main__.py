@@ -8,7 +8,7 @@ import asyncio
 import sys
 import time
 
-from bench import gateway, live, ordering, pipe, reminders
+from bench import gateway, live, ordering, pipe, reminders, web
 from scripts.stack.processes import Stack
 from scripts.stack.topology import Topology
 
@@ -19,6 +19,7 @@ GROUPS = {
     "live": [live.commit_to_sse, live.sse_capacity, live.sse_broadcast, live.audit_ingest],
     "reminders": [reminders.reminder_lateness, reminders.next_occurrence],
     "gateway": [gateway.gateway_read, gateway.gateway_write],
+    "web": [web.web_draw],
 }
 
 

@@ -1,12 +1,16 @@
 """Composition root of the gateway: the REST API over the gifting domain, and the outbox relay."""
 
+import hashlib
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.responses import Response
+from starlette.datastructures import Headers
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import Receive, Scope, Send
 
@@ -27,9 +31,19 @@ WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
+IMMUTABLE = "public, max-age=31536000, immutable"
+VERSIONED = re.compile(r"^v/([0-9a-f]{12})/(.+)$")
+# the module and style sheet addresses in index.html, given the version
+SHELL_LINKS = re.compile(r'(src|href)="/(js|css)/')
+
+
 class WebClient(StaticFiles):
-    """The client's files, revalidated on every load (a 304 when unchanged): its modules import each
-    other, so a browser must never mix a cached old one with a new one.
+    """The client's files. Its modules import each other, so a browser must never mix an old one with a
+    new one: index.html (revalidated on every load) names its modules and style sheet under
+    `/v/<version>/`, the version a hash of all the client's files. Relative imports stay under it, and
+    what is under it never changes, so a browser keeps it for good; a new version is new addresses.
+    A version that is not the current one (a page loaded before an upgrade) gets today's files,
+    revalidated, never kept. Other files (the service worker, the manifest, icons) are revalidated.
 
     Mounted at `/`, it is reached by every request no route matched in full, API ones included: those
     get the API's answer, in the envelope — 405 with the methods the path does allow, or 404."""
@@ -37,6 +51,28 @@ class WebClient(StaticFiles):
     def __init__(self, *, routes: list[BaseRoute], **kwargs) -> None:
         super().__init__(**kwargs)
         self.routes = routes
+        self._version = ""
+        self._stamp: tuple = ()
+
+    def version(self) -> str:
+        """A hash of the client's files, made again when one changes (as while a developer edits them)."""
+        files = sorted(p for p in Path(self.directory).rglob("*") if p.is_file())
+        stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+        if stamp != self._stamp:
+            digest = hashlib.sha256()
+            for path in files:
+                digest.update(path.relative_to(self.directory).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+            self._version, self._stamp = digest.hexdigest()[:12], stamp
+        return self._version
+
+    def index(self, scope: Scope) -> Response:
+        version = self.version()
+        etag = f'"{version}"'
+        headers = {"cache-control": "no-cache", "etag": etag}
+        if etag in Headers(scope=scope).get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        html = (Path(self.directory) / "index.html").read_text()
+        return HTMLResponse(SHELL_LINKS.sub(rf'\1="/v/{version}/\2/', html), headers=headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith("/api/"):
@@ -52,8 +88,12 @@ class WebClient(StaticFiles):
         await super().__call__(scope, receive, send)
 
     async def get_response(self, path: str, scope) -> Response:
-        response = await super().get_response(path, scope)
-        response.headers.setdefault("cache-control", "no-cache")
+        if path in (".", "index.html"):
+            return self.index(scope)
+        versioned = VERSIONED.match(path)
+        response = await super().get_response(versioned.group(2) if versioned else path, scope)
+        current = versioned is not None and versioned.group(1) == self.version()
+        response.headers["cache-control"] = IMMUTABLE if current and response.status_code in (200, 304) else "no-cache"
         return response
 
 
@@ -78,7 +118,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RefuseDotSegments)
     app.include_router(api)
     if WEB_DIR.is_dir():  # last: every route above (/api, /docs, /healthz, /readyz, /metrics) wins over it
-        app.mount("/", WebClient(directory=WEB_DIR, html=True, routes=app.router.routes), name="web")
+        web = WebClient(directory=WEB_DIR, html=True, routes=app.router.routes)
+        app.mount("/", GZipMiddleware(web, minimum_size=500), name="web")
     return app
 
 

@@ -1,5 +1,7 @@
 """Every screen of the web client, at phone and desktop size, as the seeded family sees it: no axe-core
-violation, and on a phone every control is big enough to hit with a thumb (44 × 44 px, WCAG 2.5.5).
+violation (its experimental label-content-name-mismatch rule included: what a control shows is what it is
+called, so a voice user can say it), and on a phone every control is big enough to hit with a thumb
+(44 × 44 px, WCAG 2.5.5). A screenshot of every screen at both sizes goes to .stack/screenshots.
 
 The screens are read from the client's own route table (web/js/routes.js), so a new screen is walked
 without anyone remembering to add it here; a route parameter this walk cannot fill fails it."""
@@ -51,29 +53,51 @@ def concrete(route: str, ids: dict[str, str]) -> str:
 async def violations(page: Page) -> list[str]:
     await page.add_script_tag(path=str(AXE))
     found = await page.evaluate("""async () => {
-        const result = await axe.run(document, { resultTypes: ["violations"] });
+        const result = await axe.run(document, {
+            resultTypes: ["violations"],
+            rules: { "label-content-name-mismatch": { enabled: true } },  // experimental, so off by default
+        });
         return result.violations.map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
     }""")
     return found
 
 
 async def small_targets(page: Page) -> list[str]:
-    """Controls a thumb cannot hit: smaller than 44 × 44 px (inline links in running text excepted)."""
+    """Controls a thumb cannot hit: smaller than 44 × 44 px (inline links in running text excepted).
+
+    A control kept off the page or clipped away until it has the focus (the skip link) is measured
+    as it shows when focused; one that stays out of sight even then is reported."""
     return await page.evaluate("""(min) => {
         const controls = document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]");
+        const root = document.documentElement;
+        const outOfSight = (r) => r.width <= 1 || r.height <= 1 || r.bottom + scrollY <= 0 || r.right + scrollX <= 0
+            || r.top + scrollY >= root.scrollHeight || r.left + scrollX >= root.scrollWidth;
         const small = [];
+        const before = document.activeElement;
         for (const el of controls) {
-            const box = el.getBoundingClientRect();
-            if (!box.width || !box.height || getComputedStyle(el).visibility === "hidden") continue;
+            let box = el.getBoundingClientRect();
+            // not shown at all (display none, visibility hidden, or in a closed panel): nothing to hit
+            if (!box.width || !box.height || !el.checkVisibility({ visibilityProperty: true })) continue;
+            if (outOfSight(box)) {
+                el.focus({ preventScroll: true });
+                const shown = document.activeElement === el ? el.getBoundingClientRect() : box;
+                el.blur();
+                if (outOfSight(shown)) {
+                    small.push(`${el.tagName.toLowerCase()} "${(el.textContent || "").trim().slice(0, 30)}" out of sight even when focused`);
+                    continue;
+                }
+                box = shown;
+            }
             const inText = el.tagName === "A" && el.closest("p, li.muted") && !el.classList.contains("button");
             if (inText) continue;
             // a checkbox or radio is hit through its label, which is what must be big enough
             const target = (el.type === "checkbox" || el.type === "radio") && el.closest("label") ? el.closest("label") : el;
-            const r = target.getBoundingClientRect();
+            const r = target === el ? box : target.getBoundingClientRect();
             if (r.width < min || r.height < min) {
                 small.push(`${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute("aria-label") || el.name || "").trim().slice(0, 30)}" ${Math.round(r.width)}×${Math.round(r.height)}`);
             }
         }
+        if (before && before.focus) before.focus({ preventScroll: true });
         return small;
     }""", TOUCH_PX)
 

@@ -1,4 +1,7 @@
-"""The gateway serves the web client at / without hiding its own routes."""
+"""The gateway serves the web client at / without hiding its own routes, compressed, and versioned so a
+browser keeps the client's files for good yet never runs old and new modules together."""
+
+import re
 
 import httpx
 
@@ -7,11 +10,7 @@ async def test_the_client_is_at_the_root_and_the_api_docs_health_and_metrics_sti
     async with httpx.AsyncClient(base_url=stack.t.gateway_url, timeout=30) as client:
         root = await client.get("/")
         assert root.status_code == 200 and "text/html" in root.headers["content-type"]
-        assert '<script type="module" src="/js/app.js">' in root.text
-        module = await client.get("/js/app.js")
-        # revalidated on every load, so an upgrade never mixes old and new modules
-        assert module.status_code == 200 and module.headers["cache-control"] == "no-cache"
-        assert (await client.get("/js/app.js", headers={"if-none-match": module.headers["etag"]})).status_code == 304
+        assert re.search(r'<script type="module" src="/v/[0-9a-f]{12}/js/app\.js">', root.text)
         assert (await client.get("/docs")).status_code == 200
         assert (await client.get("/openapi.json")).json()["info"]["title"] == "giftflow gateway"
         assert (await client.get("/healthz")).json() == {"status": "ok"}
@@ -21,3 +20,39 @@ async def test_the_client_is_at_the_root_and_the_api_docs_health_and_metrics_sti
         assert me.status_code == 401 and me.json()["error"]["code"] == "unauthorized"
         missing = await client.get("/api/no-such-thing")
         assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+
+
+async def test_the_page_is_revalidated_and_the_files_it_names_are_kept_for_good(stack):
+    async with httpx.AsyncClient(base_url=stack.t.gateway_url, timeout=30) as client:
+        root = await client.get("/")
+        # the page itself is asked for again on every load (a 304 while nothing changed)
+        assert root.headers["cache-control"] == "no-cache"
+        assert (await client.get("/", headers={"if-none-match": root.headers["etag"]})).status_code == 304
+        version = re.search(r'src="/v/([0-9a-f]{12})/js/app\.js"', root.text).group(1)
+        assert f'href="/v/{version}/css/app.css"' in root.text
+
+        module = await client.get(f"/v/{version}/js/app.js")
+        assert module.status_code == 200 and "javascript" in module.headers["content-type"]
+        assert module.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert module.text == (await client.get("/js/app.js")).text
+        # its imports are relative, so they stay in the same version
+        assert 'from "./api.js"' in module.text
+        assert (await client.get(f"/v/{version}/js/api.js")).headers["cache-control"].endswith("immutable")
+
+        # a page from before an upgrade asks for its version: it gets today's files, never kept
+        stale = await client.get("/v/000000000000/js/app.js")
+        assert stale.status_code == 200 and stale.headers["cache-control"] == "no-cache"
+        # the unversioned files (the service worker among them) are revalidated on every load
+        worker = await client.get("/sw.js")
+        assert worker.headers["cache-control"] == "no-cache"
+        assert (await client.get("/sw.js", headers={"if-none-match": worker.headers["etag"]})).status_code == 304
+
+
+async def test_the_client_s_text_files_are_sent_compressed(stack):
+    async with httpx.AsyncClient(base_url=stack.t.gateway_url, timeout=30) as client:
+        root = await client.get("/", headers={"accept-encoding": "gzip"})
+        version = re.search(r'src="/v/([0-9a-f]{12})/js/app\.js"', root.text).group(1)
+        for path in ("/", f"/v/{version}/js/app.js", f"/v/{version}/css/app.css"):
+            answer = await client.get(path, headers={"accept-encoding": "gzip"})
+            assert answer.headers.get("content-encoding") == "gzip", path
+            assert int(answer.headers["content-length"]) < len(answer.content), path  # httpx has unpacked it

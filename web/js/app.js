@@ -6,6 +6,7 @@ import { match, navigate, parseHash } from "./router.js";
 import { session } from "./session.js";
 import { routes } from "./routes.js";
 import { shell } from "./shell.js";
+import { toast } from "./toast.js";
 
 let live = null;
 let drawnBeforeReady = false; // the open page's data may predate the stream: reload it once it is ready
@@ -13,14 +14,6 @@ let renderToken = 0;
 // how long a page's first draw waits for its live stream before drawing anyway
 const STREAM_WAIT_MS = 3000;
 let cleanups = [];
-
-function toast(message, kind = "info") {
-  const region = document.getElementById("toast");
-  const item = h("p", { class: `toast ${kind}` }, message);
-  region.append(item);
-  while (region.children.length > 2) region.firstElementChild.remove(); // the latest say enough
-  setTimeout(() => item.remove(), kind === "error" ? 8000 : 3500);
-}
 
 /** Re-run `fn` (debounced) when the live stream says something of these entities changed. */
 function onChange(entities, fn) {
@@ -66,7 +59,13 @@ async function render({ keepFocus = false } = {}) {
   const { route, params } = found;
   if (route.auth !== false && !session.me) {
     const back = here();
-    await session.load();
+    try {
+      await session.load();
+    } catch (error) { // offline (the shell came from the service worker), or the server is down
+      if (token !== renderToken) return;
+      showPage(failure(error));
+      return;
+    }
     if (token !== renderToken) return;
     if (!session.me) {
       // the signed-out handler may have sent us to log in already; its page shows next
@@ -112,6 +111,11 @@ async function render({ keepFocus = false } = {}) {
   if (token !== renderToken) return;
   // a live refresh that finds the user typing (they started while it loaded) gives way to them
   if (keepFocus && main.querySelector("form.dirty")) { main.removeAttribute("aria-busy"); return; }
+  showPage(view, { keepFocus, scroll });
+}
+
+function showPage(view, { keepFocus = false, scroll = 0 } = {}) {
+  const main = document.getElementById("main");
   main.replaceChildren(view);
   main.removeAttribute("aria-busy");
   const heading = main.querySelector("h1");
@@ -151,3 +155,8 @@ onSignedOut(() => {
 shell.mount({ session, toast, navigate, onChange, stopLive });
 window.addEventListener("hashchange", () => render());
 render();
+
+// installable, and the shell opens offline (it says then that it cannot reach giftflow)
+if ("serviceWorker" in navigator) {
+  window.addEventListener("load", () => navigator.serviceWorker.register("/sw.js").catch(() => {}));
+}

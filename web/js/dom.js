@@ -51,10 +51,11 @@ export function select(name, options, value, attrs = {}) {
     options.map(([v, label]) => h("option", { value: v, selected: v === value }, label)));
 }
 
+/** A box with its words inside one label: the whole row ticks it, so it is easy to hit. */
 export function checkbox(name, label, checked = false, attrs = {}) {
   const box = h("input", { type: "checkbox", name, checked, ...attrs });
   box.id = box.id || uid(name);
-  return h("div", { class: "field check", dataset: { field: name } }, box, h("label", { for: box.id }, label));
+  return h("div", { class: "field check", dataset: { field: name } }, h("label", {}, box, h("span", {}, label)));
 }
 
 export const button = (label, onclick, attrs = {}) => h("button", { type: "button", onclick, ...attrs }, label);
@@ -116,14 +117,29 @@ export function newestWins() {
   };
 }
 
+const FOCUSABLE = "a[href], button, input, select, textarea, summary";
+
+/** The controls of `row` one can reach now (not those of a closed panel). */
+function controlsOf(row) {
+  return [...row.querySelectorAll(FOCUSABLE)].filter((el) => el.getClientRects().length > 0);
+}
+
+/** What makes a control "the same" after a redraw: its name if it has one, else its words. */
+function identity(el) {
+  return `${el.tagName}|${el.getAttribute("name") || el.getAttribute("aria-label") || el.textContent.trim()}`;
+}
+
 /** Replace `container`'s children (rows with `data-key`) after a refresh, keeping keyboard focus on
- * the "same" control and the same panels open, so a live update does not pull the rug from under anyone. */
+ * the "same" control and the same panels open, so a live update does not pull the rug from under anyone.
+ * When that control is gone (a claim made: "I'll get this" became "Release my claim"), the focus goes to
+ * the row's first action; when the row is gone, to the row that took its place. */
 export function replaceKeepingFocus(container, children) {
   const active = document.activeElement;
-  let key = null;
-  if (active && container.contains(active)) {
+  let was = null;
+  if (active && active !== document.body && container.contains(active)) {
     const owner = active.closest("[data-key]");
-    key = owner ? [owner.dataset.key, active.textContent] : null;
+    const keys = [...container.querySelectorAll("[data-key]")].map((row) => row.dataset.key);
+    was = owner ? { key: owner.dataset.key, id: identity(active), index: controlsOf(owner).indexOf(active), keys } : null;
   }
   const open = [...container.querySelectorAll("[data-key] details[open]")].map((d) => d.closest("[data-key]").dataset.key);
   // a row the user is typing in stays as it is until its form is sent: a refresh that was already
@@ -136,10 +152,24 @@ export function replaceKeepingFocus(container, children) {
     const details = container.querySelector(`[data-key="${CSS.escape(k)}"] details`);
     if (details) details.open = true;
   }
-  if (key) {
-    const owner = container.querySelector(`[data-key="${CSS.escape(key[0])}"]`);
-    const again = owner && ([...owner.querySelectorAll("button, a, select, input")].find((el) => el.textContent === key[1])
-      || owner.querySelector("button, a"));
-    if (again) again.focus();
+  if (was) focusAgain(container, was);
+}
+
+function focusAgain(container, was) {
+  const row = (key) => container.querySelector(`[data-key="${CSS.escape(key)}"]`);
+  const owner = row(was.key);
+  if (owner) {
+    const controls = controlsOf(owner);
+    const again = controls.find((el) => identity(el) === was.id)
+      || owner.querySelector(".actions button:not([aria-disabled=true]), .actions a[href]")
+      || controls[Math.min(was.index, controls.length - 1)];
+    if (again) { again.focus(); return; }
   }
+  // the row went (a task done among "mine"): the row that follows it, or else the one before
+  const at = was.keys.indexOf(was.key);
+  const neighbour = [...was.keys.slice(at + 1), ...was.keys.slice(0, at).reverse()].map(row).find(Boolean);
+  const next = neighbour && (neighbour.querySelector(".actions button, .actions a[href]") || controlsOf(neighbour)[0]);
+  if (next) { next.focus(); return; }
+  const heading = document.querySelector("#main h1");
+  if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
 }

@@ -50,6 +50,17 @@ export function showError(form, error) {
     first = first || alert;
   }
   first.focus();
+  keepInView(form.querySelector("button[type=submit]"), first);
+}
+
+/** Scroll so that `button` (the form's submit) is in view too, clear of the tab bar, as long as the
+ * problem that has the focus stays in view: the person sees both what to fix and where to send again. */
+function keepInView(button, focused) {
+  if (!button) return;
+  button.scrollIntoView({ block: "nearest" }); // the page's scroll padding keeps it above the tab bar
+  const topbar = document.getElementById("topbar");
+  const ceiling = topbar && !topbar.hidden ? topbar.getBoundingClientRect().bottom : 0;
+  if (focused.getBoundingClientRect().top < ceiling) focused.scrollIntoView({ block: "nearest" });
 }
 
 const DATE_TYPES = new Set(["date", "datetime-local", "time", "month"]);
@@ -79,12 +90,14 @@ function fieldLabel(name) {
   return last.replace(/_/g, " ");
 }
 
-/** Wire `form` to `submit(form)`; while it runs the submit button is disabled. */
+/** Wire `form` to `submit(form)`; while it runs the form is busy and sends nothing more. Its buttons
+ * say so with aria-disabled, not disabled: a disabled button loses the keyboard focus to the page. */
 export function handleSubmit(form, submit) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (form.getAttribute("aria-busy") === "true") return;
     const buttons = form.querySelectorAll("button[type=submit]");
-    buttons.forEach((b) => { b.disabled = true; });
+    buttons.forEach((b) => b.setAttribute("aria-disabled", "true"));
     form.setAttribute("aria-busy", "true");
     try {
       clearErrors(form);
@@ -95,7 +108,7 @@ export function handleSubmit(form, submit) {
       if (!(error instanceof ApiError)) console.error(error);
       showError(form, error);
     } finally {
-      buttons.forEach((b) => { b.disabled = false; });
+      buttons.forEach((b) => b.removeAttribute("aria-disabled"));
       form.removeAttribute("aria-busy");
     }
   });
@@ -115,15 +128,17 @@ export function values(form) {
   return out;
 }
 
-/** Run an action from a button; an API error goes to the toast, so nothing fails silently. */
+/** Run an action from a button; an API error goes to the toast, so nothing fails silently. While it
+ * runs the button is aria-disabled (a disabled one would drop the keyboard focus) and ignores presses. */
 export async function act(buttonEl, fn, toast) {
-  buttonEl.disabled = true;
+  if (buttonEl.getAttribute("aria-disabled") === "true") return;
+  buttonEl.setAttribute("aria-disabled", "true");
   try {
     await fn();
   } catch (error) {
     toast(error instanceof ApiError ? error.message : "Something went wrong; please try again.", "error");
     if (!(error instanceof ApiError)) console.error(error);
   } finally {
-    buttonEl.disabled = false;
+    buttonEl.removeAttribute("aria-disabled");
   }
 }

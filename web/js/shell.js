@@ -49,16 +49,16 @@ export const shell = {
   refreshUnread() {
     clearTimeout(unreadTimer);
     unreadTimer = setTimeout(async () => {
-      const badge = document.getElementById("unread");
-      const bell = document.getElementById("bell");
-      if (!ctx.session.household) { badge.hidden = true; return; }
+      // the link is named by its words, the count among them ("Notifications 3 unread"): what is
+      // seen is what is heard, so a voice user can say what they see
+      const unread = document.getElementById("unread-count");
+      if (!ctx.session.household) { unread.hidden = true; return; }
       let count = 0;
       try {
         count = (await api.get(ctx.session.hh("/notifications/unread-count"))).unread ?? 0;
       } catch { count = 0; }
-      badge.hidden = count === 0;
-      badge.textContent = count > 99 ? "99+" : String(count);
-      bell.setAttribute("aria-label", count ? `Notifications, ${count} unread` : "Notifications");
+      unread.hidden = count === 0;
+      document.getElementById("unread").textContent = count > 99 ? "99+" : String(count);
     }, 100);
   },
 };

@@ -5,6 +5,30 @@ import { act, handleSubmit, values } from "../forms.js";
 
 const ROLES = [["adult", "Adult"], ["child", "Child"], ["admin", "Admin"]];
 
+/** Share an invitation where the device can (a phone's share sheet), else copy its link. */
+function shareButton(ctx, link, linkEl) {
+  const household = ctx.session.household.name;
+  const canShare = typeof navigator.share === "function";
+  const share = button(canShare ? "Share the invitation" : "Copy the link", () => act(share, async () => {
+    if (canShare) {
+      try {
+        await navigator.share({ title: `Join ${household} on giftflow`, text: `Join ${household} on giftflow:`, url: link });
+        return;
+      } catch (error) {
+        if (error.name === "AbortError") return; // they closed the share sheet
+      }
+    }
+    try {
+      await navigator.clipboard.writeText(link);
+      ctx.toast("Link copied: paste it into a message to them.");
+    } catch {
+      getSelection().selectAllChildren(linkEl); // no clipboard here: the link is selected to copy by hand
+      ctx.toast("Copy the selected link and send it to them.");
+    }
+  }, ctx.toast), { class: "primary" });
+  return share;
+}
+
 export async function family(ctx) {
   const { session } = ctx;
   const membersEl = h("ul", { class: "rows", "aria-label": "Members" });
@@ -60,10 +84,12 @@ export async function family(ctx) {
   handleSubmit(inviteForm, async () => {
     const inv = await api.post(session.hh("/invitations"), { role: inviteForm.elements.role.value });
     const link = `${location.origin}/#/join?code=${encodeURIComponent(inv.code)}`;
+    const linkEl = h("a", { href: link }, link);
     codeEl.replaceChildren(h("div", { class: "code-box" },
       h("p", {}, "Send this code (shown only now):"),
       h("p", { class: "code", "data-testid": "invitation-code" }, inv.code),
-      h("p", { class: "muted small-text" }, "or the link: ", h("a", { href: link }, link))));
+      h("p", { class: "muted small-text" }, "or the link: ", linkEl),
+      h("div", { class: "actions" }, shareButton(ctx, link, linkEl))));
     await loadInvites();
   });
 
@@ -92,10 +118,11 @@ export async function family(ctx) {
   if (session.isAdmin) await loadInvites();
   ctx.onChange(["member", "household", "invitation"], () => { loadMembers(); if (session.isAdmin) loadInvites(); });
 
-  return h("section", { class: "page" },
+  const leaving = h("div", { class: "actions spaced" }, leave);
+  return h("section", { class: "page wide" },
     h("h1", {}, "Family"),
-    h("h2", {}, "Members"), membersEl,
-    session.isAdmin ? [inviteForm, h("h2", {}, "Open invitations"), invitesEl,
-      h("details", { class: "card" }, h("summary", {}, "Household settings"), settings)] : null,
-    h("div", { class: "actions spaced" }, leave));
+    session.isAdmin ? h("div", { class: "split" }, h("div", { class: "main" }, h("h2", {}, "Members"), membersEl),
+      h("div", { class: "side" }, inviteForm, h("h2", {}, "Open invitations"), invitesEl,
+        h("details", { class: "card" }, h("summary", {}, "Household settings"), settings), leaving))
+      : [h("h2", {}, "Members"), membersEl, leaving]);
 }

@@ -41,20 +41,23 @@ export async function gift(ctx) {
     location.hash = back;
   });
 
-  const sections = [
+  const main = [
     g.image_url ? h("img", { class: "hero", src: g.image_url, alt: g.title, referrerpolicy: "no-referrer" }) : null,
     h("p", {}, g.price ? h("strong", {}, money(g.price, g.currency)) : null,
       g.url ? [" · ", h("a", { href: g.url, target: "_blank", rel: "noopener noreferrer" }, "Open the shop's page")] : null),
     g.giver ? h("p", { class: "pill wish" }, `From ${g.giver}`) : null,
     h("details", { class: "card", open: ctx.query.edit === "1" }, h("summary", {}, "Edit gift"), form),
   ];
-  if (!recipientView) sections.push(await pledges(ctx, g, names), await onAnotherList(ctx, g));
-  sections.push(await comments(ctx, g, names, recipientView));
+  const side = recipientView ? [] : [await pledges(ctx, g, names), await onAnotherList(ctx, g)];
+  const talk = await comments(ctx, g, names, recipientView);
   ctx.onChange(["gift", "pledge", "comment"], () => ctx.refresh());
 
-  return h("section", { class: "page" },
+  // a phone reads the gift, chipping in, then the comments; a wide screen puts chipping in beside them
+  return h("section", { class: "page wide" },
     h("p", { class: "crumbs" }, h("a", { href: back }, "Back")),
-    h("h1", {}, g.title), ...sections);
+    h("h1", {}, g.title),
+    h("div", { class: side.length ? "split beside-talk" : "" },
+      h("div", { class: "main" }, main), side.length ? h("div", { class: "side" }, side) : null, h("div", { class: "talk" }, talk)));
 }
 
 async function pledges(ctx, g, names) {

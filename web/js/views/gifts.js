@@ -69,5 +69,6 @@ export async function gifts(ctx) {
   handleSubmit(form, () => search(values(form)));
   await search(values(form));
   ctx.onChange(["gift", "list_item", "tag"], () => search(values(form), { keep: shown }));
-  return h("section", { class: "page" }, h("h1", {}, "Gifts"), form, resultsEl, moreEl);
+  return h("section", { class: "page wide" }, h("h1", {}, "Gifts"),
+    h("div", { class: "split aside-first" }, h("div", { class: "side" }, form), h("div", { class: "main" }, resultsEl, moreEl)));
 }

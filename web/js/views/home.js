@@ -1,4 +1,5 @@
 // The dashboard: upcoming occasions with who still has no gift, spend against budget, my claims, my tasks.
+// A child sees who is covered, not what anyone spends: budgets are the grown-ups' business.
 import { api } from "../api.js";
 import { button, empty, field, formatDate, h, input, money, newestWins, replaceKeepingFocus, whenText } from "../dom.js";
 import { handleSubmit, values } from "../forms.js";
@@ -32,14 +33,20 @@ function budgetForm(ctx, occasionId, person, reload) {
   return h("details", { class: "budget-edit" }, h("summary", {}, person.budget ? "Change budget" : "Set a budget"), form);
 }
 
+function spendOf(p) {
+  if (p.budget) return budgetMeter(p.budget, p.spend);
+  return p.spend.length ? h("p", { class: "muted" }, `Spent ${spendText(p.spend)}`) : null;
+}
+
 function occasionCard(ctx, up, reload) {
   const o = up.occasion;
+  const money = !ctx.session.isChild;
   const people = up.people.map((p) => h("li", { class: `person-cover ${p.has_gift ? "covered" : "uncovered"}`, dataset: { key: `${o.id}:${p.person_id}` } },
     h("div", { class: "row" },
       h("a", { class: "grow", href: `#/people/${p.person_id}` }, p.name),
       h("span", { class: `pill ${p.has_gift ? "ok" : "warn"}` }, p.has_gift ? `✓ ${p.gift_count} gift${p.gift_count === 1 ? "" : "s"}` : "No gift yet")),
-    p.budget ? budgetMeter(p.budget, p.spend) : p.spend.length ? h("p", { class: "muted" }, `Spent ${spendText(p.spend)}`) : null,
-    ctx.session.isChild ? null : budgetForm(ctx, o.id, p, reload)));
+    money ? spendOf(p) : null,
+    money ? budgetForm(ctx, o.id, p, reload) : null));
   return h("li", { class: "card occasion" },
     h("div", { class: "row" },
       h("h3", { class: "grow" }, o.name),
@@ -48,12 +55,12 @@ function occasionCard(ctx, up, reload) {
     up.people_without_gift.length
       ? h("p", { class: "warn-text" }, `${up.people_without_gift.length} still without a gift`) : up.people.length ? h("p", { class: "ok-text" }, "Everyone has a gift") : null,
     up.people.length ? h("ul", { class: "rows" }, people) : null,
-    up.spend.length ? h("p", {}, `Total: ${spendText(up.spend)}`) : null);
+    money && up.spend.length ? h("p", {}, `Total: ${spendText(up.spend)}`) : null);
 }
 
 export async function home(ctx) {
   const { session } = ctx;
-  const occasionsEl = h("ul", { class: "cards", "aria-label": "Coming up" });
+  const occasionsEl = h("ul", { class: "cards occasions-due", "aria-label": "Coming up" });
   const claimsEl = h("ul", { class: "rows", "aria-label": "My claims" });
   const tasksEl = h("ul", { class: "rows", "aria-label": "My tasks" });
 
@@ -66,12 +73,13 @@ export async function home(ctx) {
     if (!dash.occasions.length) {
       occasionsEl.replaceChildren(h("li", {}, empty("Nothing in the next four months. "), h("a", { href: "#/occasions" }, "Add an occasion")));
     }
-    claimsEl.replaceChildren(...dash.my_claims.map((c) => h("li", { class: "row" },
+    // keyed rows: a live update keeps the focus on the claim or task it was on
+    replaceKeepingFocus(claimsEl, dash.my_claims.map((c) => h("li", { class: "row", dataset: { key: c.id } },
       h("a", { class: "grow", href: `#/lists/${c.list_id}` }, c.gift_title, c.quantity > 1 ? ` ×${c.quantity}` : ""),
       c.price ? h("span", { class: "price" }, money(c.price, c.currency)) : null,
       h("span", { class: "pill" }, STATUS_TEXT[c.status] || c.status))));
     if (!dash.my_claims.length) claimsEl.replaceChildren(h("li", { class: "muted" }, "You have not claimed anything yet."));
-    tasksEl.replaceChildren(...dash.my_open_tasks.map((t) => h("li", { class: "row" },
+    replaceKeepingFocus(tasksEl, dash.my_open_tasks.map((t) => h("li", { class: "row", dataset: { key: t.id } },
       h("a", { class: "grow", href: `#/tasks` }, t.title),
       t.due_at ? h("span", { class: "muted" }, new Date(t.due_at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })) : null)));
     if (!dash.my_open_tasks.length) tasksEl.replaceChildren(h("li", { class: "muted" }, "No open tasks for you."));
@@ -82,10 +90,13 @@ export async function home(ctx) {
     if (message.entity !== "notification" && !occasionsEl.querySelector("form.dirty")) load();
   });
 
-  return h("section", { class: "page" },
-    h("h1", {}, `Hello, ${session.me.display_name}`),
-    h("h2", {}, "Coming up"), occasionsEl,
-    h("h2", {}, "My claims"), claimsEl,
-    h("h2", {}, "My tasks"), tasksEl,
-    h("div", { class: "actions" }, button("Refresh", () => load(), { class: "small link" })));
+  // on a wide screen the occasions and what is mine to do sit side by side
+  return h("section", { class: "page wide" },
+    h("div", { class: "page-head" }, h("h1", {}, `Hello, ${session.me.display_name}`),
+      button("Refresh", () => load(), { class: "small link" })),
+    h("div", { class: "split" },
+      h("section", { class: "main", "aria-labelledby": "coming-up-h" }, h("h2", { id: "coming-up-h" }, "Coming up"), occasionsEl),
+      h("div", { class: "side" },
+        h("section", { class: "card", "aria-labelledby": "my-claims-h" }, h("h2", { id: "my-claims-h" }, "My claims"), claimsEl),
+        h("section", { class: "card", "aria-labelledby": "my-tasks-h" }, h("h2", { id: "my-tasks-h" }, "My tasks"), tasksEl))));
 }

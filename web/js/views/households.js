@@ -25,7 +25,7 @@ export async function pick(ctx) {
     const created = await api.post("/households", values(form));
     await ctx.reloadSession();
     ctx.session.choose(created);
-    ctx.toast(`${created.name} is ready. Add the people you give to.`);
+    ctx.toast(`${created.name} is ready.`); // the page it leads to says what to do next
     ctx.navigate("/people");
   });
 

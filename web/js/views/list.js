@@ -31,13 +31,22 @@ export async function list(ctx) {
     return gifts.get(giftId);
   }
 
+  /** The gifts of the list's person in one read, not one per item: a gift on their list names them as
+   * its recipient. One it does not bring (it could not be read just then) is read by itself. */
+  async function readGifts(items) {
+    gifts.clear();
+    if (!items.length) return;
+    const theirs = await getAll(session.hh(`/gifts?person_id=${lst.person_id}`)).catch(() => []);
+    for (const g of theirs) gifts.set(g.id, Promise.resolve(g));
+  }
+
   const ticket = newestWins();
   async function load({ live = false } = {}) {
     // a change being typed into an item is not swept away by someone else's: it reloads on save
     if (live && itemsEl.querySelector("form.dirty")) return;
     const newest = ticket();
-    gifts.clear();
     const items = await getAll(session.hh(`/lists/${id}/items`));
+    await readGifts(items);
     const rows = await Promise.all(items.map(async (item) => {
       const [gift, claims] = await Promise.all([
         giftOf(item.gift_id),
@@ -62,7 +71,7 @@ export async function list(ctx) {
     const remove = button("Take off the list", () => act(remove, async () => {
       await api.del(session.hh(`/items/${item.id}`));
       await load();
-    }, ctx.toast), { class: "small danger", "aria-label": `Take ${item.gift_title} off the list` });
+    }, ctx.toast), { class: "small danger", "aria-label": `Take off the list: ${item.gift_title}` });
     return h("details", { class: "item-edit" }, h("summary", {}, "Change"), form, h("div", { class: "actions" }, remove));
   }
 
@@ -139,7 +148,8 @@ export async function list(ctx) {
     act(remove, async () => { await api.del(session.hh(`/lists/${id}`)); ctx.navigate(`/people/${lst.person_id}`); }, ctx.toast);
   }, { class: "danger" });
 
-  return h("section", { class: "page" },
+  // on a wide screen the items fill it in columns
+  return h("section", { class: "page wide" },
     h("p", { class: "crumbs" }, h("a", { href: `#/people/${owner.id}` }, owner.name)),
     h("h1", {}, lst.name),
     h("p", { class: "muted" }, owner.linked_user_id === session.me.id ? "Your wish list: you see what is on it, never who gets what"

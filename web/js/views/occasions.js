@@ -87,5 +87,6 @@ export async function occasions(ctx) {
       await load();
     });
   }
-  return h("section", { class: "page" }, h("h1", {}, "Occasions"), listEl, form);
+  return h("section", { class: "page wide" }, h("h1", {}, "Occasions"),
+    form ? h("div", { class: "split" }, h("div", { class: "main" }, listEl), h("div", { class: "side" }, form)) : listEl);
 }

@@ -1,9 +1,44 @@
-// The people the household gives to, and one person with their lists.
-import { api, getAll } from "../api.js";
+// The people the household gives to, and one person with their lists, what they like and their sizes.
+import { ApiError, api, getAll } from "../api.js";
 import { button, empty, field, h, input, select, textarea } from "../dom.js";
 import { act, handleSubmit, values } from "../forms.js";
 
 const words = (text) => (text || "").split(",").map((w) => w.trim()).filter(Boolean);
+
+/** Sizes as pairs of fields ("shoe" / "39"), one more empty pair always at hand. */
+function sizesField(sizes = {}) {
+  const rows = h("div", { class: "stack" });
+  const addRow = (what = "", size = "") => {
+    const n = rows.children.length + 1;
+    const label = (text) => (n === 1 ? text : h("span", { class: "visually-hidden" }, `${text} ${n}`));
+    const row = h("div", { class: "size-row" },
+      field(label("For"), input(`size-for-${n}`, { maxlength: 60, value: what, placeholder: n === 1 ? "shoe" : "", autocomplete: "off" })),
+      field(label("Size"), input(`size-${n}`, { maxlength: 60, value: size, placeholder: n === 1 ? "39" : "", autocomplete: "off" })));
+    rows.append(row);
+    return row;
+  };
+  for (const [what, size] of Object.entries(sizes)) addRow(what, size);
+  addRow();
+  const more = button("Add another size", () => addRow().querySelector("input").focus(), { class: "small" });
+  return h("fieldset", { class: "field", dataset: { field: "sizes" } }, h("legend", {}, "Sizes"),
+    h("p", { class: "hint" }, "Clothes, shoes, rings: what fits them."), rows, h("div", { class: "actions" }, more));
+}
+
+/** The sizes typed in, as the API takes them; half a pair is said to be missing next to it. */
+function sizesOf(form) {
+  const sizes = {};
+  const details = [];
+  for (const row of form.querySelectorAll(".size-row")) {
+    const [what, size] = [...row.querySelectorAll("input")];
+    const [w, v] = [what.value.trim(), size.value.trim()];
+    if (!w && !v) continue;
+    if (!w) details.push({ field: what.name, problem: "What is this size for? Like shoe or shirt." });
+    else if (!v) details.push({ field: size.name, problem: `Which ${w} size?` });
+    else sizes[w] = v;
+  }
+  if (details.length) throw new ApiError(422, { code: "validation_failed", message: "Some fields need a look.", details });
+  return sizes;
+}
 
 function personForm(members, person, linkedElsewhere) {
   const linkOptions = [["", "Not a member"], ...members
@@ -15,13 +50,31 @@ function personForm(members, person, linkedElsewhere) {
       "A member sees their own wish lists, never the surprises."),
     field("Interests", input("interests", { value: (person?.interests || []).join(", "), placeholder: "lego, climbing" }),
       "Separated by commas."),
+    sizesField(person?.sizes),
     field("Notes", textarea("notes", { maxlength: 4000, value: person?.notes || "" })),
   ];
 }
 
 function personBody(form) {
   const v = values(form);
-  return { name: v.name, linked_user_id: v.linked_user_id || null, interests: words(v.interests), notes: v.notes || null };
+  return {
+    name: v.name, linked_user_id: v.linked_user_id || null, interests: words(v.interests), sizes: sizesOf(form),
+    notes: v.notes || null,
+  };
+}
+
+/** What the family should know when choosing: what they like, their sizes, notes. */
+function about(p) {
+  const sizes = Object.entries(p.sizes || {});
+  if (!p.interests.length && !sizes.length && !p.notes) return null;
+  return h("section", { class: "card", "aria-labelledby": "about-h" },
+    h("h2", { id: "about-h" }, `About ${p.name}`),
+    h("dl", { class: "facts" },
+      p.interests.length ? [h("dt", {}, "Likes"),
+        h("dd", {}, h("ul", { class: "chips", "aria-label": "Likes" }, p.interests.map((w) => h("li", { class: "pill" }, w))))] : null,
+      sizes.length ? [h("dt", {}, "Sizes"),
+        h("dd", {}, h("ul", { class: "chips", "aria-label": "Sizes" }, sizes.map(([what, size]) => h("li", { class: "pill" }, `${what}: ${size}`))))] : null,
+      p.notes ? [h("dt", {}, "Notes"), h("dd", { class: "notes" }, p.notes)] : null));
 }
 
 export async function people(ctx) {
@@ -55,9 +108,9 @@ export async function people(ctx) {
       ctx.navigate(`/people/${person.id}`);
     });
   }
-  return h("section", { class: "page" },
-    h("div", { class: "row" }, h("h1", { class: "grow" }, "People"), h("a", { class: "button small", href: "#/gifts" }, "Find a gift")),
-    listEl, addForm);
+  return h("section", { class: "page wide" },
+    h("div", { class: "page-head" }, h("h1", {}, "People"), h("a", { class: "button small", href: "#/gifts" }, "Find a gift")),
+    addForm ? h("div", { class: "split" }, h("div", { class: "main" }, listEl), h("div", { class: "side" }, addForm)) : listEl);
 }
 
 const KINDS = [["wish", "Wish list (they see what is on it)"], ["idea", "Idea list (kept from them)"]];
@@ -121,13 +174,13 @@ export async function person(ctx) {
       h("div", { class: "actions spaced" }, remove));
   }
 
-  return h("section", { class: "page" },
+  return h("section", { class: "page wide" },
     h("p", { class: "crumbs" }, h("a", { href: "#/people" }, "People")),
     h("h1", {}, p.name),
-    p.interests.length ? h("p", { class: "muted" }, `Likes: ${p.interests.join(", ")}`) : null,
-    p.notes ? h("p", { class: "notes" }, p.notes) : null,
-    h("h2", {}, "Lists"), listsEl,
-    // open while there is no list yet: starting one is then the thing to do here
-    h("details", { class: "card", open: count === 0 }, h("summary", {}, isMe ? "Start your wish list" : `Start a list for ${p.name}`), listForm),
-    editSection);
+    h("div", { class: "split" },
+      h("div", { class: "main" }, about(p), h("h2", {}, "Lists"), listsEl),
+      h("div", { class: "side" },
+        // open while there is no list yet: starting one is then the thing to do here
+        h("details", { class: "card", open: count === 0 }, h("summary", {}, isMe ? "Start your wish list" : `Start a list for ${p.name}`), listForm),
+        editSection)));
 }

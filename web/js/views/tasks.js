@@ -119,5 +119,6 @@ export async function tasks(ctx) {
 
   const tabs = h("nav", { class: "segmented", "aria-label": "Which tasks" }, FILTERS.map(([key, label]) =>
     h("a", { href: `#/tasks?show=${key}`, "aria-current": key === filter ? "page" : null }, label)));
-  return h("section", { class: "page" }, h("h1", {}, "Tasks"), tabs, listEl, form);
+  return h("section", { class: "page wide" }, h("h1", {}, "Tasks"),
+    h("div", { class: "split" }, h("div", { class: "main" }, tabs, listEl), h("div", { class: "side" }, form)));
 }
