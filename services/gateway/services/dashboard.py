@@ -49,10 +49,12 @@ async def dashboard(session: AsyncSession, member: Member, days: int) -> Dashboa
                 if person_id not in person_ids:
                     continue
                 cover, budget = covers[(person_id, occasion.id)], budgets.get((person_id, occasion.id))
+                # who is covered is for everyone; what it costs against the budget is for the grown-ups
+                grown_up = not viewer.is_child
                 people.append(PersonCoverage(
                     person_id=person_id, name=names[person_id], has_gift=cover.gift_count > 0,
-                    gift_count=cover.gift_count, spend=cover.spend(),
-                    budget=BudgetAmount(amount=budget.amount, currency=budget.currency) if budget else None,
+                    gift_count=cover.gift_count, spend=cover.spend() if grown_up else [],
+                    budget=BudgetAmount(amount=budget.amount, currency=budget.currency) if budget and grown_up else None,
                 ))
             people.sort(key=lambda p: p.name)
             occasions.append(UpcomingOccasion(
