@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from services.audit.models import audit_entry, member, person_link
 from shared.consumer import Envelope, Handler, stage_until_commit
 from shared.events import gifting as g
+from shared.person_links import remember_link
 from shared.events import household as h
 
 
@@ -91,13 +92,7 @@ async def person_changed(session: AsyncSession, envelope: Envelope) -> None:
     await record_entry(session, envelope)
     event = envelope.event
     user_id = None if isinstance(event, g.PersonDeleted) else event.linked_user_id
-    if user_id is None:
-        await session.execute(delete(person_link).where(person_link.c.person_id == event.person_id))
-        return
-    await session.execute(
-        upsert(person_link).values(person_id=event.person_id, household_id=event.household_id, user_id=user_id)
-        .on_conflict_do_update(index_elements=["person_id"], set_={"user_id": user_id})
-    )
+    await remember_link(session, person_link, event.household_id, event.person_id, user_id)
 
 
 HANDLERS: dict[str, Handler] = {

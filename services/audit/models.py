@@ -5,11 +5,12 @@ API is for admins only, and a consumer never reads the gateway's schema. `person
 events, says which member each person is now: an entry is never shown to a member linked to one of its
 `hidden_persons`, however long after the entry that link was made."""
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, PrimaryKeyConstraint, Table, Text, func
+from sqlalchemy import BigInteger, Column, DateTime, Identity, PrimaryKeyConstraint, Table, Text, func
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from shared.db import service_metadata
 from shared.inbox import processed_event_table
+from shared.person_links import person_link_table
 
 SCHEMA = "audit"
 metadata = service_metadata(SCHEMA)
@@ -42,12 +43,4 @@ member = Table(
     PrimaryKeyConstraint("household_id", "user_id"),
 )
 
-person_link = Table(
-    "person_link",
-    metadata,
-    Column("person_id", UUID(as_uuid=True), nullable=False),
-    Column("household_id", UUID(as_uuid=True), nullable=False),
-    Column("user_id", UUID(as_uuid=True), nullable=False),
-    PrimaryKeyConstraint("person_id"),
-    Index("ix_person_link_household_id_user_id", "household_id", "user_id"),
-)
+person_link = person_link_table(metadata)

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from shared.db import service_metadata
 from shared.inbox import processed_event_table
+from shared.person_links import person_link_table
 
 SCHEMA = "notification"
 metadata = service_metadata(SCHEMA)
@@ -42,15 +43,7 @@ entity_name = Table(
     PrimaryKeyConstraint("entity", "id"),
 )
 
-person_link = Table(
-    "person_link",
-    metadata,
-    Column("person_id", UUID(as_uuid=True), nullable=False),
-    Column("household_id", UUID(as_uuid=True), nullable=False),
-    Column("user_id", UUID(as_uuid=True), nullable=False),
-    PrimaryKeyConstraint("person_id"),
-    Index("ix_person_link_household_id_user_id", "household_id", "user_id"),
-)
+person_link = person_link_table(metadata)
 
 preference = Table(
     "preference",

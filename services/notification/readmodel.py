@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.notification.audience import Preferences
 from services.notification.models import entity_name, member, notification, person_link, preference, stream_message
 from shared.consumer import write_staged
+from shared.person_links import remember_link
 
 
 def _batch_memo(session: AsyncSession, name: str) -> dict:
@@ -97,15 +98,9 @@ async def is_member(session: AsyncSession, household_id: UUID, user_id: UUID) ->
 async def link_person(session: AsyncSession, household_id: UUID, person_id: UUID, user_id: UUID | None) -> bool:
     """Remember which member a person is (None: nobody). True when the person is newly linked to `user_id`,
     after which that member must lose every copy of what is kept from the person (see `forget_kept_from`)."""
-    if user_id is None:
-        await session.execute(delete(person_link).where(person_link.c.person_id == person_id))
-        return False
     before = await session.scalar(select(person_link.c.user_id).where(person_link.c.person_id == person_id))
-    await session.execute(
-        insert(person_link).values(person_id=person_id, household_id=household_id, user_id=user_id)
-        .on_conflict_do_update(index_elements=["person_id"], set_={"user_id": user_id})
-    )
-    return before != user_id
+    await remember_link(session, person_link, household_id, person_id, user_id)
+    return user_id is not None and before != user_id
 
 
 async def forget_kept_from(session: AsyncSession, household_id: UUID, user_id: UUID, person_id: UUID) -> int:

@@ -4,7 +4,6 @@ surprises her family is planning for her; the events about them are hidden from 
 import datetime as dt
 import json
 import re
-import uuid
 
 import pytest
 

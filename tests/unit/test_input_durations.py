@@ -1,7 +1,7 @@
 """ISO 8601 durations as the API takes them (reminder offsets, snoozes): whole units up to a year, and
 whatever is taken the reminder service can count back from any due time, in any zone."""
 
-from datetime import UTC, datetime
+from datetime import UTC
 
 import pytest
 from hypothesis import given, settings

@@ -2,7 +2,7 @@
 real zone, without control characters; whatever is taken can be computed with and stored."""
 
 import zoneinfo
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings

@@ -12,7 +12,7 @@ from services.gateway.models import outbox, utcnow
 from services.gateway.models.comments import Comment, CommentCreate, CommentPublic, CommentUpdate, TargetKind
 from services.gateway.models.households import Member, Role
 from services.gateway.pagination import Page, PageRequest, fetch_page
-from services.gateway.services.audience import gift_facts, household_viewers, list_facts, load_viewer
+from services.gateway.services.audience import household_viewers, list_facts, load_viewer
 from services.gateway.services.scoped import get_own, visible_gift, visible_list
 from services.gateway.surprise import Hidden, View, Viewer, comment_visible, gift_view, hidden, list_view
 from shared.errors import Forbidden, NotFound
