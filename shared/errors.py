@@ -143,7 +143,7 @@ def _field(loc: tuple) -> str:
 # error type, with its context (limits, choices) filled in
 PROBLEMS = {
     "missing": "is required",
-    "string_too_short": "cannot be empty",
+    "string_too_short": "is too short: at least {min_length} characters",
     "string_too_long": "is too long: at most {max_length} characters",
     "too_long": "has too many entries: at most {max_length}",
     "int_parsing": "must be a whole number", "int_type": "must be a whole number",
@@ -168,6 +168,8 @@ PROBLEMS = {
 def problem(err: dict) -> str:
     """One validation error in words: `is too long: at most 120 characters`, not the validator's text."""
     template = PROBLEMS.get(err.get("type", ""))
+    if err.get("type") == "string_too_short" and (err.get("ctx") or {}).get("min_length") == 1:
+        template = "cannot be empty"
     if template is None:
         return err["msg"]
     try:
