@@ -151,12 +151,6 @@ def hidden(members: Iterable[Viewer], view_of: Callable[[Viewer], View], *, abou
     return Hidden(tuple(users), tuple(persons))
 
 
-def hidden_from(members: Iterable[Viewer], view_of: Callable[[Viewer], View],
-                *, seen: Collection[View] = (View.FULL,)) -> tuple[UUID, ...]:
-    """The members an event must never reach now (see `hidden` for the people too)."""
-    return hidden(members, view_of, about=(), seen=seen).users
-
-
 # what a viewer is shown -------------------------------------------------------------------------
 def present_item(viewer: Viewer, view: View, item: ListItem, gift_title: str) -> ListItemPublic:
     full = view is View.FULL

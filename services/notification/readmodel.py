@@ -98,33 +98,34 @@ async def is_member(session: AsyncSession, household_id: UUID, user_id: UUID) ->
 async def link_person(session: AsyncSession, household_id: UUID, person_id: UUID, user_id: UUID | None) -> bool:
     """Remember which member a person is (None: nobody). True when the person is newly linked to `user_id`,
     after which that member must lose every copy of what is kept from the person (see `forget_kept_from`)."""
+    session.info.get("links", {}).pop(household_id, None)  # this batch's later events see the new link
     before = await session.scalar(select(person_link.c.user_id).where(person_link.c.person_id == person_id))
     await remember_link(session, person_link, household_id, person_id, user_id)
     return user_id is not None and before != user_id
 
 
-async def forget_kept_from(session: AsyncSession, household_id: UUID, user_id: UUID, person_id: UUID) -> int:
+async def forget_kept_from(session: AsyncSession, household_id: UUID, user_id: UUID, person_id: UUID) -> None:
     """Take away from the member every message and notification kept from the person they now are."""
     await write_staged(session)  # what earlier events of this batch sent them is judged too
-    removed = 0
     for table in (notification, stream_message):
-        result = await session.execute(delete(table).where(
+        await session.execute(delete(table).where(
             table.c.household_id == household_id, table.c.user_id == user_id,
             table.c.hidden_persons.contains([person_id]),
         ))
-        removed += result.rowcount or 0
-    return removed
 
 
 async def linked_members(session: AsyncSession, household_id: UUID, person_ids: Iterable[UUID]) -> set[UUID]:
-    """The members who are one of these people now."""
+    """The members who are one of these people now (the household's links read once a batch)."""
     wanted = set(person_ids)
     if not wanted:
         return set()
-    return set(await session.scalars(
-        select(person_link.c.user_id).where(person_link.c.household_id == household_id,
-                                            person_link.c.person_id.in_(wanted))
-    ))
+    memo = _batch_memo(session, "links")
+    if household_id not in memo:
+        memo[household_id] = dict((await session.execute(
+            select(person_link.c.person_id, person_link.c.user_id).where(person_link.c.household_id == household_id)
+        )).all())
+    links = memo[household_id]
+    return {links[p] for p in wanted if p in links}
 
 
 async def remember_name(session: AsyncSession, household_id: UUID, entity: str, entity_id: UUID, name: str) -> None:
