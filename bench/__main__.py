@@ -1,7 +1,7 @@
 """Runs the benchmarks against a stack of their own (.stack/bench, ports from 28000).
 
-    python -m bench            # all
-    python -m bench pipe       # only the named groups
+python -m bench            # all
+python -m bench pipe       # only the named groups
 """
 
 import asyncio

@@ -46,5 +46,7 @@ def write_result(benchmark: str, metrics: dict, notes: str = "") -> Path:
         result["notes"] = notes
     path = RESULTS / f"{benchmark}.json"
     path.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"{benchmark}: " + ", ".join(f"{k}={v}" for k, v in result["metrics"].items()), flush=True)
+    print(
+        f"{benchmark}: " + ", ".join(f"{k}={v}" for k, v in result["metrics"].items()), flush=True
+    )
     return path

@@ -64,12 +64,17 @@ def parse_wrk(output: str) -> WrkRun:
     latency = {int(p): _ms(v) for p, v in re.findall(r"^\s+(\d+)%\s+([\d.]+\w+)\s*$", output, re.M)}
     if 99 not in latency:
         raise ValueError(f"wrk output has no latency distribution (run with --latency):\n{output}")
-    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.M)
     return WrkRun(
-        requests=int(done.group(1)), seconds=_ms(done.group(2) + done.group(3)) / 1000,
-        rps=float(rps.group(1)), latency_ms=latency, non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
+        requests=int(done.group(1)),
+        seconds=_ms(done.group(2) + done.group(3)) / 1000,
+        rps=float(rps.group(1)),
+        latency_ms=latency,
+        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
         socket_errors=sum(map(int, sockets.groups())) if sockets else 0,
     )
 
@@ -79,7 +84,9 @@ def ensure_wrk() -> str:
     if path := shutil.which("wrk"):
         return path
     if os.geteuid() != 0:
-        raise RuntimeError("the gateway benchmark needs wrk, the HTTP load generator: `sudo apt-get install -y wrk`")
+        raise RuntimeError(
+            "the gateway benchmark needs wrk, the HTTP load generator: `sudo apt-get install -y wrk`"
+        )
     print("bench: installing wrk (apt-get install -y wrk)", flush=True)
     if subprocess.run(["apt-get", "install", "-y", "wrk"], capture_output=True).returncode != 0:
         subprocess.run(["apt-get", "update"], capture_output=True, check=True)
@@ -99,7 +106,10 @@ def cpu_seconds(root: int | None) -> float:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue
-        procs[int(stat.parent.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))  # ppid, utime+stime
+        procs[int(stat.parent.name)] = (
+            int(fields[1]),
+            int(fields[11]) + int(fields[12]),
+        )  # ppid, utime+stime
     tree, grew = {root}, True
     while grew:
         added = {pid for pid, (ppid, _) in procs.items() if ppid in tree} - tree
@@ -109,6 +119,7 @@ def cpu_seconds(root: int | None) -> float:
 
 
 # --- the family and the request mixes ------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Family:
@@ -130,7 +141,10 @@ async def _family(url: str) -> Family:
             mine = {p["id"] for p in persons if p["linked_user_id"] == logins[key].user_id}
             seen = (await api.call("GET", f"{h}/lists?limit=200", logins[key]))["items"]
             lists[key] = [lst["id"] for lst in seen if lst["person_id"] not in mine]
-            gifts[key] = [g["id"] for g in (await api.call("GET", f"{h}/gifts?limit=200", logins[key]))["items"]]
+            gifts[key] = [
+                g["id"]
+                for g in (await api.call("GET", f"{h}/gifts?limit=200", logins[key]))["items"]
+            ]
     return Family(seeded.household_id, logins, lists, gifts, [p["id"] for p in persons])
 
 
@@ -141,8 +155,14 @@ def read_mix(family: Family) -> list[tuple[str, str, str, str]]:
     for i, key in enumerate(MEMBERS):
         token, lists, gifts = family.logins[key].access_token, family.lists[key], family.gifts[key]
         paths = [f"{h}/lists/{lists[(i + k) % len(lists)]}/items" for k in range(3)]
-        paths += [f"{h}/gifts?q=set", f"{h}/gifts?tag=books", f"{h}/gifts?person_id={family.persons[3 + i]}",
-                  f"{h}/gifts/{gifts[i]}", f"{h}/gifts/{gifts[-1 - i]}", f"{h}/dashboard"]
+        paths += [
+            f"{h}/gifts?q=set",
+            f"{h}/gifts?tag=books",
+            f"{h}/gifts?person_id={family.persons[3 + i]}",
+            f"{h}/gifts/{gifts[i]}",
+            f"{h}/gifts/{gifts[-1 - i]}",
+            f"{h}/dashboard",
+        ]
         lines += [("GET", path, token, "") for path in paths]
     return lines
 
@@ -153,11 +173,24 @@ def write_mix(family: Family) -> list[tuple[str, str, str, str]]:
     for i, key in enumerate(MEMBERS):
         token, lists, gifts = family.logins[key].access_token, family.lists[key], family.gifts[key]
         lines += [
-            ("POST", f"{h}/gifts", token,
-             '{"title": "Board game {n}", "price": "24.99", "currency": "GBP", "tags": ["games"]}'),
-            ("POST", f"{h}/lists/{lists[i % len(lists)]}/items", token,
-             '{"gift": {"title": "Jigsaw puzzle {n}", "price": "12.50", "currency": "GBP"}, "quantity": 1}'),
-            ("POST", f"{h}/gifts/{gifts[i]}/comments", token, '{"body": "Seen it cheaper in town ({n})"}'),
+            (
+                "POST",
+                f"{h}/gifts",
+                token,
+                '{"title": "Board game {n}", "price": "24.99", "currency": "GBP", "tags": ["games"]}',
+            ),
+            (
+                "POST",
+                f"{h}/lists/{lists[i % len(lists)]}/items",
+                token,
+                '{"gift": {"title": "Jigsaw puzzle {n}", "price": "12.50", "currency": "GBP"}, "quantity": 1}',
+            ),
+            (
+                "POST",
+                f"{h}/gifts/{gifts[i]}/comments",
+                token,
+                '{"body": "Seen it cheaper in town ({n})"}',
+            ),
         ]
     return lines
 
@@ -166,22 +199,49 @@ async def _check(url: str, lines: list[tuple[str, str, str, str]]) -> None:
     """Each request once, so a mix that the API refuses fails here with the reason, not as a count."""
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
         for n, (method, path, token, body) in enumerate(lines):
-            response = await client.request(method, path, headers={"Authorization": f"Bearer {token}",
-                                                                   "Content-Type": "application/json"},
-                                            content=body.replace("{n}", f"check-{n}") or None)
+            response = await client.request(
+                method,
+                path,
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+                content=body.replace("{n}", f"check-{n}") or None,
+            )
             if not response.is_success:
-                raise RuntimeError(f"{method} {path} answered {response.status_code}: {response.text[:300]}")
+                raise RuntimeError(
+                    f"{method} {path} answered {response.status_code}: {response.text[:300]}"
+                )
 
 
-def run_wrk(url: str, lines: list[tuple[str, str, str, str]], seconds: int,
-            connections: int = CONNECTIONS, threads: int = THREADS) -> WrkRun:
+def run_wrk(
+    url: str,
+    lines: list[tuple[str, str, str, str]],
+    seconds: int,
+    connections: int = CONNECTIONS,
+    threads: int = THREADS,
+) -> WrkRun:
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", prefix="giftflow-bench-") as mix:
         mix.writelines("\t".join(line) + "\n" for line in lines)
         mix.flush()
         result = subprocess.run(
-            [ensure_wrk(), "--latency", "--timeout", "10s", "-t", str(threads), "-c", str(connections),
-             "-d", f"{seconds}s", "-s", str(LUA), url, "--", mix.name],
-            capture_output=True, text=True, check=True,
+            [
+                ensure_wrk(),
+                "--latency",
+                "--timeout",
+                "10s",
+                "-t",
+                str(threads),
+                "-c",
+                str(connections),
+                "-d",
+                f"{seconds}s",
+                "-s",
+                str(LUA),
+                url,
+                "--",
+                mix.name,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         )
     return parse_wrk(result.stdout)
 
@@ -196,7 +256,9 @@ async def _measure(stack: Stack, name: str, mix, what: str) -> dict:
     load_before, t0 = load_avg(), time.monotonic()
     cpu_before = cpu_seconds(gateway), cpu_seconds(postgres)
     run = run_wrk(url, lines, DURATION_S)
-    cpu_gateway, cpu_postgres = (cpu_seconds(p) - before for p, before in zip((gateway, postgres), cpu_before))
+    cpu_gateway, cpu_postgres = (
+        cpu_seconds(p) - before for p, before in zip((gateway, postgres), cpu_before)
+    )
     load_after = load_avg()
     metrics = {
         f"{name}_rps": run.rps,
@@ -215,22 +277,38 @@ async def _measure(stack: Stack, name: str, mix, what: str) -> dict:
         "load_avg_1m_before": load_before,
         "load_avg_1m_after": load_after,
     }
-    path = write_result(name, metrics, notes=(
-        f"wrk, {THREADS} threads, {CONNECTIONS} connections, {DURATION_S}s after a {WARMUP_S}s warm-up, "
-        f"as 3 adult members, round robin over {len(lines)} requests: {what}"
-        + ("; INVALID: some requests failed" if run.failed else "")
-    ))
+    path = write_result(
+        name,
+        metrics,
+        notes=(
+            f"wrk, {THREADS} threads, {CONNECTIONS} connections, {DURATION_S}s after a {WARMUP_S}s warm-up, "
+            f"as 3 adult members, round robin over {len(lines)} requests: {what}"
+            + ("; INVALID: some requests failed" if run.failed else "")
+        ),
+    )
     if run.failed:
-        raise RuntimeError(f"{name}: {run.non_2xx} non-2xx answers and {run.socket_errors} socket errors "
-                           f"out of {run.requests}; see {path} and the gateway's log")
+        raise RuntimeError(
+            f"{name}: {run.non_2xx} non-2xx answers and {run.socket_errors} socket errors "
+            f"out of {run.requests}; see {path} and the gateway's log"
+        )
     return metrics
 
 
 async def gateway_read(stack: Stack) -> dict:
-    return await _measure(stack, "gateway_read", read_mix, "per member the items of 3 lists, gifts by text, "
-                          "by tag and by person, 2 single gifts and the dashboard")
+    return await _measure(
+        stack,
+        "gateway_read",
+        read_mix,
+        "per member the items of 3 lists, gifts by text, "
+        "by tag and by person, 2 single gifts and the dashboard",
+    )
 
 
 async def gateway_write(stack: Stack) -> dict:
-    return await _measure(stack, "gateway_write", write_mix, "per member a new gift, a new gift onto a list "
-                          "and a comment on a gift, each with its outbox event consumed by the whole stack")
+    return await _measure(
+        stack,
+        "gateway_write",
+        write_mix,
+        "per member a new gift, a new gift onto a list "
+        "and a comment on a gift, each with its outbox event consumed by the whole stack",
+    )

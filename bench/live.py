@@ -51,7 +51,9 @@ async def _gateway_db(stack: Stack) -> asyncpg.Connection:
 
 
 def _token(stack: Stack, user_id: uuid.UUID) -> str:
-    return create_access_token(user_id, stack.t.secrets["JWT_SECRET"], datetime.now(UTC), timedelta(hours=3))
+    return create_access_token(
+        user_id, stack.t.secrets["JWT_SECRET"], datetime.now(UTC), timedelta(hours=3)
+    )
 
 
 async def _household(stack: Stack, members: int) -> tuple[uuid.UUID, list[uuid.UUID]]:
@@ -60,20 +62,42 @@ async def _household(stack: Stack, members: int) -> tuple[uuid.UUID, list[uuid.U
     household_id = uuid.uuid4()
     users = [uuid.uuid4() for _ in range(members)]
     now = datetime.now(UTC)
-    events = [h.HouseholdCreated(household_id=household_id, actor_id=users[0], name="Bench", created_at=now,
-                                 creator_display_name="Admin")]
-    events += [h.MemberJoined(household_id=household_id, actor_id=u, user_id=u, display_name=f"Member {i}",
-                              role="adult", joined_at=now) for i, u in enumerate(users[1:], 1)]
+    events = [
+        h.HouseholdCreated(
+            household_id=household_id,
+            actor_id=users[0],
+            name="Bench",
+            created_at=now,
+            creator_display_name="Admin",
+        )
+    ]
+    events += [
+        h.MemberJoined(
+            household_id=household_id,
+            actor_id=u,
+            user_id=u,
+            display_name=f"Member {i}",
+            role="adult",
+            joined_at=now,
+        )
+        for i, u in enumerate(users[1:], 1)
+    ]
     gateway = await _gateway_db(stack)
     db = await asyncpg.connect(stack.t.database_dsn())
     try:
         async with gateway.transaction():
             await gateway.executemany(INSERT, [_outbox_row(e) for e in events])
         deadline = time.monotonic() + 300
-        while await db.fetchval("SELECT count(*) FROM notification.member WHERE household_id = $1",
-                                household_id) < members:
+        while (
+            await db.fetchval(
+                "SELECT count(*) FROM notification.member WHERE household_id = $1", household_id
+            )
+            < members
+        ):
             if time.monotonic() > deadline:
-                raise RuntimeError("the notification service did not learn the bench household's members")
+                raise RuntimeError(
+                    "the notification service did not learn the bench household's members"
+                )
             await asyncio.sleep(0.5)
     finally:
         await gateway.close()
@@ -90,7 +114,9 @@ async def _crowd(stack: Stack, members: int = 1000) -> tuple[uuid.UUID, list[uui
     is the family's page refreshes, not what these benchmarks measure. Made once per stack."""
     if stack.t.name not in _crowds:
         household_id, users = uuid.uuid4(), [uuid.uuid4() for _ in range(members)]
-        conn = await asyncpg.connect(stack.t.service_database_url("notification").replace("+asyncpg", ""))
+        conn = await asyncpg.connect(
+            stack.t.service_database_url("notification").replace("+asyncpg", "")
+        )
         try:
             await conn.executemany(
                 "INSERT INTO notification.member (household_id, user_id, role, display_name) VALUES ($1, $2, $3, $4)",
@@ -103,11 +129,17 @@ async def _crowd(stack: Stack, members: int = 1000) -> tuple[uuid.UUID, list[uui
 
 
 # a minimal SSE client over asyncio streams: thousands of them fit in one process ------------------------
-async def sse_connect(host: str, port: int, path: str, token: str, on_event, ready: asyncio.Event | None = None):
+async def sse_connect(
+    host: str, port: int, path: str, token: str, on_event, ready: asyncio.Event | None = None
+):
     """Open a stream as a browser would (the access cookie) and call `on_event(event, data)` per message."""
     reader, writer = await asyncio.open_connection(host, port)
-    writer.write((f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: text/event-stream\r\n"
-                  f"Cookie: {ACCESS_COOKIE}={token}\r\n\r\n").encode())
+    writer.write(
+        (
+            f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: text/event-stream\r\n"
+            f"Cookie: {ACCESS_COOKIE}={token}\r\n\r\n"
+        ).encode()
+    )
     head = await reader.readuntil(b"\r\n\r\n")
     if not head.startswith(b"HTTP/1.1 200"):
         writer.close()
@@ -134,12 +166,14 @@ async def sse_connect(host: str, port: int, path: str, token: str, on_event, rea
         writer.close()
 
 
-async def _open_many(host: str, port: int, paths_tokens: list[tuple[str, str]], on_event, batch: int = 100):
+async def _open_many(
+    host: str, port: int, paths_tokens: list[tuple[str, str]], on_event, batch: int = 100
+):
     """Open every stream, `batch` at a time, each waiting until it is `ready`; the reading tasks."""
     tasks = []
     for start in range(0, len(paths_tokens), batch):
         readies = []
-        for path, token in paths_tokens[start:start + batch]:
+        for path, token in paths_tokens[start : start + batch]:
             ready = asyncio.Event()
             readies.append(ready)
             tasks.append(asyncio.create_task(sse_connect(host, port, path, token, on_event, ready)))
@@ -170,15 +204,28 @@ async def _load(spec_path: str) -> None:
 class LoadGenerator:
     """A separate process holding many streams (its memory is not the service's)."""
 
-    def __init__(self, stack: Stack, household_id: uuid.UUID, users: list[uuid.UUID], per_member: int = 1) -> None:
+    def __init__(
+        self, stack: Stack, household_id: uuid.UUID, users: list[uuid.UUID], per_member: int = 1
+    ) -> None:
         self.spec = stack.t.dir / f"sse-load-{uuid.uuid4().hex[:8]}.json"
-        self.spec.write_text(json.dumps({
-            "host": "127.0.0.1", "port": stack.t.app_port("notification"),
-            "path": f"/api/households/{household_id}/notifications/stream",
-            "tokens": [_token(stack, u) for u in users], "per_member": per_member,
-        }))
-        self.proc = subprocess.Popen([str(VENV_PYTHON), "-m", "bench.live", "load", str(self.spec)], cwd=ROOT,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.spec.write_text(
+            json.dumps(
+                {
+                    "host": "127.0.0.1",
+                    "port": stack.t.app_port("notification"),
+                    "path": f"/api/households/{household_id}/notifications/stream",
+                    "tokens": [_token(stack, u) for u in users],
+                    "per_member": per_member,
+                }
+            )
+        )
+        self.proc = subprocess.Popen(
+            [str(VENV_PYTHON), "-m", "bench.live", "load", str(self.spec)],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
 
     async def connected(self) -> int:
         line = await asyncio.to_thread(self.proc.stdout.readline)
@@ -225,8 +272,11 @@ async def commit_to_sse(stack: Stack, writes: int = 300, interval_s: float = 0.0
 
     ready = asyncio.Event()
     path = f"/api/households/{household_id}/notifications/stream"
-    client = asyncio.create_task(sse_connect("127.0.0.1", stack.t.app_port("gateway"), path,
-                                             _token(stack, watcher), on_event, ready))
+    client = asyncio.create_task(
+        sse_connect(
+            "127.0.0.1", stack.t.app_port("gateway"), path, _token(stack, watcher), on_event, ready
+        )
+    )
     await asyncio.wait_for(ready.wait(), timeout=60)
     gateway = await _gateway_db(stack)
     committed: dict[str, float] = {}
@@ -234,9 +284,16 @@ async def commit_to_sse(stack: Stack, writes: int = 300, interval_s: float = 0.0
         list_id, gift_id = uuid.uuid4(), uuid.uuid4()
         started = time.monotonic()
         for i in range(writes):
-            event = g.ListItemStatusChanged(household_id=household_id, actor_id=actor, list_item_id=uuid.uuid4(),
-                                            list_id=list_id, gift_id=gift_id, gift_title="Bench gift",
-                                            previous_status="idea", status="selected")
+            event = g.ListItemStatusChanged(
+                household_id=household_id,
+                actor_id=actor,
+                list_item_id=uuid.uuid4(),
+                list_id=list_id,
+                gift_id=gift_id,
+                gift_title="Bench gift",
+                previous_status="idea",
+                status="selected",
+            )
             async with gateway.transaction():
                 await gateway.execute(INSERT, *_outbox_row(event))
             committed[str(event.list_item_id)] = time.monotonic()
@@ -250,20 +307,26 @@ async def commit_to_sse(stack: Stack, writes: int = 300, interval_s: float = 0.0
     latencies = [(arrived[k] - t) * 1000 for k, t in committed.items() if k in arrived]
     if len(latencies) < writes:
         raise RuntimeError(f"only {len(latencies)} of {writes} writes reached the stream")
-    return write_result("commit_to_sse", {
-        "writes": writes,
-        "writes_per_s": round(writes / (max(committed.values()) - min(committed.values())), 1),
-        "commit_to_sse_p50_ms": percentile(latencies, 50),
-        "commit_to_sse_p99_ms": percentile(latencies, 99),
-    }, notes="outbox commit at 50 writes/s → relay → Kafka → notification consumer → NOTIFY → stream → the "
-             "gateway's proxy → an SSE client holding the access cookie; timed at the client")
+    return write_result(
+        "commit_to_sse",
+        {
+            "writes": writes,
+            "writes_per_s": round(writes / (max(committed.values()) - min(committed.values())), 1),
+            "commit_to_sse_p50_ms": percentile(latencies, 50),
+            "commit_to_sse_p99_ms": percentile(latencies, 99),
+        },
+        notes="outbox commit at 50 writes/s → relay → Kafka → notification consumer → NOTIFY → stream → the "
+        "gateway's proxy → an SSE client holding the access cookie; timed at the client",
+    )
 
 
 async def sse_capacity(stack: Stack, connections: int = 5000, members: int = 1000) -> dict:
     household_id, users = await _crowd(stack, members)
     await _no_streams_open(stack)
     pid = stack.pid_of("app-notification")
-    warm = LoadGenerator(stack, household_id, users[:20])  # first use of every code path, not per-stream cost
+    warm = LoadGenerator(
+        stack, household_id, users[:20]
+    )  # first use of every code path, not per-stream cost
     await warm.connected()
     await warm.stop()
     await asyncio.sleep(2)
@@ -273,13 +336,17 @@ async def sse_capacity(stack: Stack, connections: int = 5000, members: int = 100
     await asyncio.sleep(5)  # let the service settle: every stream idle, only heartbeats
     after = _rss_kb(pid)
     await load.stop()
-    return write_result("sse_capacity", {
-        "connections": opened,
-        "notification_rss_before_mb": round(before / 1024, 1),
-        "notification_rss_after_mb": round(after / 1024, 1),
-        "sse_kb_per_connection": (after - before) / opened,
-    }, notes=f"{opened} idle streams ({connections // members} per member, {members} members) held by a separate "
-             "process, straight to one notification replica; RSS of the notification process")
+    return write_result(
+        "sse_capacity",
+        {
+            "connections": opened,
+            "notification_rss_before_mb": round(before / 1024, 1),
+            "notification_rss_after_mb": round(after / 1024, 1),
+            "sse_kb_per_connection": (after - before) / opened,
+        },
+        notes=f"{opened} idle streams ({connections // members} per member, {members} members) held by a separate "
+        "process, straight to one notification replica; RSS of the notification process",
+    )
 
 
 async def sse_broadcast(stack: Stack, clients: int = 1000, rounds: int = 20) -> dict:
@@ -298,7 +365,9 @@ async def sse_broadcast(stack: Stack, clients: int = 1000, rounds: int = 20) -> 
             message = {"entity": "bench", "id": str(round_), "change": "broadcast"}
             async with sessions() as session:
                 async with session.begin():
-                    await append(session, household_id, [Outgoing(u, ENTITY_CHANGED, message) for u in users])
+                    await append(
+                        session, household_id, [Outgoing(u, ENTITY_CHANGED, message) for u in users]
+                    )
                     started[str(round_)] = time.time()  # just before the commit: never flattering
             await asyncio.sleep(1)
         await asyncio.sleep(3)
@@ -309,22 +378,37 @@ async def sse_broadcast(stack: Stack, clients: int = 1000, rounds: int = 20) -> 
     delivered = sum(len(t) for t in received.values())
     if delivered < clients * rounds:
         raise RuntimeError(f"{delivered} of {clients * rounds} broadcast messages arrived")
-    return write_result("sse_broadcast", {
-        "clients": clients,
-        "rounds": rounds,
-        "sse_broadcast_1000_p50_ms": percentile(latencies, 50),
-        "sse_broadcast_1000_p99_ms": percentile(latencies, 99),
-    }, notes="one transaction appends a message for each of 1,000 members (the consumer's own append); from "
-             "just before its commit to receipt by each member's stream on one replica (LISTEN/NOTIFY fan-out)")
+    return write_result(
+        "sse_broadcast",
+        {
+            "clients": clients,
+            "rounds": rounds,
+            "sse_broadcast_1000_p50_ms": percentile(latencies, 50),
+            "sse_broadcast_1000_p99_ms": percentile(latencies, 99),
+        },
+        notes="one transaction appends a message for each of 1,000 members (the consumer's own append); from "
+        "just before its commit to receipt by each member's stream on one replica (LISTEN/NOTIFY fan-out)",
+    )
 
 
 async def audit_ingest(stack: Stack, backlog: int = 10_000) -> dict:
     gateway = await _gateway_db(stack)
     db = await asyncpg.connect(stack.t.database_dsn())
     household_id = uuid.uuid4()  # nobody is in it: the notification service has little to do
-    rows = [_outbox_row(g.GiftCreated(household_id=household_id, actor_id=uuid.uuid4(), gift_id=uuid.uuid4(),
-                                      title=f"Gift {i}", price="10.00", currency="EUR", tags=("bench",)))
-            for i in range(backlog)]
+    rows = [
+        _outbox_row(
+            g.GiftCreated(
+                household_id=household_id,
+                actor_id=uuid.uuid4(),
+                gift_id=uuid.uuid4(),
+                title=f"Gift {i}",
+                price="10.00",
+                currency="EUR",
+                tags=("bench",),
+            )
+        )
+        for i in range(backlog)
+    ]
     ids = [r[0] for r in rows]
     stack.stop("daprd-audit")
     try:
@@ -332,8 +416,12 @@ async def audit_ingest(stack: Stack, backlog: int = 10_000) -> dict:
             await gateway.executemany(INSERT, rows)
         # the backlog is in Kafka and the other consumer of the gift topic is done with it: audit has the machine
         deadline = time.monotonic() + 900
-        while await db.fetchval("SELECT count(*) FROM notification.processed_event WHERE event_id = ANY($1)",
-                                ids) < backlog:
+        while (
+            await db.fetchval(
+                "SELECT count(*) FROM notification.processed_event WHERE event_id = ANY($1)", ids
+            )
+            < backlog
+        ):
             if time.monotonic() > deadline:
                 raise RuntimeError("the notification service did not drain the backlog")
             await asyncio.sleep(1)
@@ -341,25 +429,36 @@ async def audit_ingest(stack: Stack, backlog: int = 10_000) -> dict:
         stack.start_sidecar("audit")
         await gateway.close()
     deadline = time.monotonic() + 900
-    while (recorded := await db.fetchval("SELECT count(*) FROM audit.audit_entry WHERE event_id = ANY($1)",
-                                         ids)) < backlog:
+    while (
+        recorded := await db.fetchval(
+            "SELECT count(*) FROM audit.audit_entry WHERE event_id = ANY($1)", ids
+        )
+    ) < backlog:
         if time.monotonic() > deadline:
             raise RuntimeError(f"audit recorded only {recorded} of {backlog}")
         await asyncio.sleep(0.5)
-    first, last = await db.fetchrow("SELECT min(recorded_at), max(recorded_at) FROM audit.audit_entry "
-                                    "WHERE event_id = ANY($1)", ids)
+    first, last = await db.fetchrow(
+        "SELECT min(recorded_at), max(recorded_at) FROM audit.audit_entry WHERE event_id = ANY($1)",
+        ids,
+    )
     await db.close()
     seconds = (last - first).total_seconds()
-    return write_result("audit_ingest", {
-        "backlog_events": backlog,
-        "audit_ingest_seconds": seconds,
-        "audit_ingest_events_per_s": backlog / seconds if seconds else float(backlog),
-    }, notes="a backlog of gift.created events waits in Kafka while the audit sidecar is down; from the first "
-             "audit entry recorded to the last (bulk subscribe, one transaction per delivered batch)")
+    return write_result(
+        "audit_ingest",
+        {
+            "backlog_events": backlog,
+            "audit_ingest_seconds": seconds,
+            "audit_ingest_events_per_s": backlog / seconds if seconds else float(backlog),
+        },
+        notes="a backlog of gift.created events waits in Kafka while the audit sidecar is down; from the first "
+        "audit entry recorded to the last (bulk subscribe, one transaction per delivered batch)",
+    )
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["load"]:
         asyncio.run(_load(sys.argv[2]))
     else:
-        sys.exit("usage: python -m bench.live load SPEC.json   (the load generator; run benchmarks with `make bench`)")
+        sys.exit(
+            "usage: python -m bench.live load SPEC.json   (the load generator; run benchmarks with `make bench`)"
+        )

@@ -29,14 +29,22 @@ def _row(now: datetime) -> tuple:
     household_id = uuid.uuid4()
     event_id = uuid.uuid4()
     event = HouseholdCreated(household_id=household_id, name="Bench", created_at=now)
-    return (event_id, str(household_id), event.event_type(), json.dumps(to_cloudevent(event, event_id, now)))
+    return (
+        event_id,
+        str(household_id),
+        event.event_type(),
+        json.dumps(to_cloudevent(event, event_id, now)),
+    )
 
 
-async def _processed_at(db: asyncpg.Connection, ids: list[uuid.UUID]) -> dict[str, dict[uuid.UUID, datetime]]:
+async def _processed_at(
+    db: asyncpg.Connection, ids: list[uuid.UUID]
+) -> dict[str, dict[uuid.UUID, datetime]]:
     seen = {}
     for consumer in CONSUMERS:
         rows = await db.fetch(
-            f"SELECT event_id, processed_at FROM {consumer}.processed_event WHERE event_id = ANY($1)", ids
+            f"SELECT event_id, processed_at FROM {consumer}.processed_event WHERE event_id = ANY($1)",
+            ids,
         )
         seen[consumer] = {r["event_id"]: r["processed_at"] for r in rows}
     return seen
@@ -54,7 +62,9 @@ async def _wait_all(db: asyncpg.Connection, ids: list[uuid.UUID], patience: floa
         await asyncio.sleep(0.5)
 
 
-async def commit_to_consumer(stack: Stack, writes: int = 300, interval_s: float = 0.05, warmup: int = 30) -> dict:
+async def commit_to_consumer(
+    stack: Stack, writes: int = 300, interval_s: float = 0.05, warmup: int = 30
+) -> dict:
     gateway = await asyncpg.connect(stack.t.service_database_url("gateway").replace("+asyncpg", ""))
     db = await asyncpg.connect(stack.t.database_dsn())
     try:
@@ -83,15 +93,19 @@ async def commit_to_consumer(stack: Stack, writes: int = 300, interval_s: float 
     await db.close()
     per_hop = [(s[i] - committed[i]).total_seconds() * 1000 for s in seen.values() for i in ids]
     to_all = [max((s[i] - committed[i]).total_seconds() * 1000 for s in seen.values()) for i in ids]
-    return write_result("commit_to_consumer", {
-        "writes": writes,
-        "commit_to_consumer_p50_ms": percentile(per_hop, 50),
-        "commit_to_consumer_p99_ms": percentile(per_hop, 99),
-        "commit_to_all_four_consumers_p99_ms": percentile(to_all, 99),
-        "load_avg_1m_before": load_before,
-        "load_avg_1m_after": load_average(),
-    }, notes=f"after {warmup} unmeasured warm-up writes, single writes 50 ms apart; latency = consumer transaction start - commit, "
-             "pooled over the four consumers (notification, reminder, recurring, audit)")
+    return write_result(
+        "commit_to_consumer",
+        {
+            "writes": writes,
+            "commit_to_consumer_p50_ms": percentile(per_hop, 50),
+            "commit_to_consumer_p99_ms": percentile(per_hop, 99),
+            "commit_to_all_four_consumers_p99_ms": percentile(to_all, 99),
+            "load_avg_1m_before": load_before,
+            "load_avg_1m_after": load_average(),
+        },
+        notes=f"after {warmup} unmeasured warm-up writes, single writes 50 ms apart; latency = consumer transaction start - commit, "
+        "pooled over the four consumers (notification, reminder, recurring, audit)",
+    )
 
 
 async def outbox_drain(stack: Stack, backlog: int = 10_000) -> dict:
@@ -111,19 +125,24 @@ async def outbox_drain(stack: Stack, backlog: int = 10_000) -> dict:
     ids = [r[0] for r in rows]
     seen = await _wait_all(db, ids, patience=600)
     published = await db.fetchrow(
-        "SELECT min(published_at) AS first, max(published_at) AS last FROM gateway.outbox WHERE id = ANY($1)", ids
+        "SELECT min(published_at) AS first, max(published_at) AS last FROM gateway.outbox WHERE id = ANY($1)",
+        ids,
     )
     await db.close()
     start = published["first"]
     end = max(max(s.values()) for s in seen.values())
     drain_s = (end - start).total_seconds()
     publish_s = (published["last"] - start).total_seconds()
-    return write_result("outbox_drain", {
-        "backlog_events": backlog,
-        "outbox_drain_events_per_s": backlog / drain_s,
-        "outbox_drain_seconds": drain_s,
-        "outbox_publish_events_per_s": backlog / publish_s if publish_s else float(backlog),
-        "load_avg_1m_before": load_before,
-        "load_avg_1m_after": load_average(),
-    }, notes="from the first publish to the last of the four consumers' commits; each consumer "
-             "receives every event (4 x backlog deliveries)")
+    return write_result(
+        "outbox_drain",
+        {
+            "backlog_events": backlog,
+            "outbox_drain_events_per_s": backlog / drain_s,
+            "outbox_drain_seconds": drain_s,
+            "outbox_publish_events_per_s": backlog / publish_s if publish_s else float(backlog),
+            "load_avg_1m_before": load_before,
+            "load_avg_1m_after": load_average(),
+        },
+        notes="from the first publish to the last of the four consumers' commits; each consumer "
+        "receives every event (4 x backlog deliveries)",
+    )

@@ -18,7 +18,9 @@ from shared.validation.query import QueryGuard
 Extra = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
-def create_service_app(settings: ServiceSettings, title: str, extra: Extra | None = None, **kwargs) -> FastAPI:
+def create_service_app(
+    settings: ServiceSettings, title: str, extra: Extra | None = None, **kwargs
+) -> FastAPI:
     """A FastAPI app with logging, metrics, health, the error envelope and the cross-site guard;
     `extra` adds startup work."""
     configure_logging(settings.service_name, settings.log_level)
@@ -41,12 +43,19 @@ def create_service_app(settings: ServiceSettings, title: str, extra: Extra | Non
     app.state.engine = create_engine(settings.database_url, settings.db_pool_size)
     app.state.sessions = session_factory(app.state.engine)
     app.state.dapr = DaprClient(
-        settings.dapr_http_endpoint, settings.dapr_api_token.get_secret_value(), settings.pubsub_name
+        settings.dapr_http_endpoint,
+        settings.dapr_api_token.get_secret_value(),
+        settings.pubsub_name,
     )
     # innermost: its refusals are counted and traced like any other answer
-    app.add_middleware(CrossOriginGuard, trusted_proxies=settings.trusted_proxies,
-                       allowed_origins=settings.allowed_origins)
-    app.add_middleware(QueryGuard)  # inside the metrics and the trace context, so its 422s are counted
+    app.add_middleware(
+        CrossOriginGuard,
+        trusted_proxies=settings.trusted_proxies,
+        allowed_origins=settings.allowed_origins,
+    )
+    app.add_middleware(
+        QueryGuard
+    )  # inside the metrics and the trace context, so its 422s are counted
     app.add_middleware(metrics.MetricsMiddleware, service=settings.service_name)
     app.add_middleware(TraceContextMiddleware)
     app.include_router(health.router)

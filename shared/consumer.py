@@ -170,7 +170,9 @@ class BulkConsumer:
         parsed: list[tuple[str, Envelope]] = []
         for entry in entries:
             entry_id = str(entry.get("entryId", ""))
-            outcome, envelope, reason = parse(entry.get("event"), self.handlers, self.catch_all is not None)
+            outcome, envelope, reason = parse(
+                entry.get("event"), self.handlers, self.catch_all is not None
+            )
             if envelope is None:
                 statuses[entry_id] = outcome
                 self._count(entry.get("event"), outcome)
@@ -210,7 +212,9 @@ class BulkConsumer:
     async def _apply_together(self, batch: list[tuple[str, Envelope]]) -> dict[str, Outcome]:
         """The fast path: one inbox insert for the batch, every handler, one commit."""
         async with self.sessions() as session, session.begin():
-            fresh = await record_many(session, self.inbox, [(e.cloudevent.id, e.cloudevent.type) for _, e in batch])
+            fresh = await record_many(
+                session, self.inbox, [(e.cloudevent.id, e.cloudevent.type) for _, e in batch]
+            )
             for _, envelope in batch:
                 ce = envelope.cloudevent
                 if ce.id not in fresh:
@@ -230,7 +234,9 @@ class BulkConsumer:
 
     async def _apply_isolated(self, batch: list[tuple[str, Envelope]]) -> dict[str, Outcome]:
         async with self.sessions() as session, session.begin():
-            return {entry_id: await self._apply_one(session, envelope) for entry_id, envelope in batch}
+            return {
+                entry_id: await self._apply_one(session, envelope) for entry_id, envelope in batch
+            }
 
     @staticmethod
     def _log_context(ce: CloudEvent):
@@ -259,7 +265,9 @@ class BulkConsumer:
                 if is_transient(exc):
                     log.warning("event.handler_failed", error=repr(exc))
                     return Outcome.RETRY
-                log.exception("event.poison", reason=repr(exc))  # with its traceback: it may be a fault of ours
+                log.exception(
+                    "event.poison", reason=repr(exc)
+                )  # with its traceback: it may be a fault of ours
                 return Outcome.DROP
             log.info("event.handled")
             return Outcome.SUCCESS

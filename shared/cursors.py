@@ -23,15 +23,21 @@ from shared.validation.text import control_character
 MAX_BIGINT = 2**63 - 1  # what a PostgreSQL bigint holds: sequence numbers and ids
 MAX_LENGTH = 1024  # a 120-character name in any script and an id fit, with room to spare
 ALPHABET = r"^[A-Za-z0-9_-]*$"
-CURSOR_DOC = ("Opaque: the `next_cursor` of the previous page, as it was given. Anything else is answered "
-              "422 (validation_failed, field query.cursor): start again without one.")
+CURSOR_DOC = (
+    "Opaque: the `next_cursor` of the previous page, as it was given. Anything else is answered "
+    "422 (validation_failed, field query.cursor): start again without one."
+)
 
-CursorParam = Annotated[str | None, Query(max_length=MAX_LENGTH, pattern=ALPHABET, description=CURSOR_DOC)]
+CursorParam = Annotated[
+    str | None, Query(max_length=MAX_LENGTH, pattern=ALPHABET, description=CURSOR_DOC)
+]
 
 
 class InvalidCursor(InvalidInput):
     def __init__(self) -> None:
-        super().__init__("query.cursor", "is not a cursor this list gave out; start again without one")
+        super().__init__(
+            "query.cursor", "is not a cursor this list gave out; start again without one"
+        )
 
 
 def _instant(value: Any) -> datetime:
@@ -64,12 +70,23 @@ def _text(value: Any) -> str:
     return value
 
 
-READERS: dict[type, Callable[[Any], Any]] = {datetime: _instant, date: _day, uuid.UUID: _id, int: _number, str: _text}
+READERS: dict[type, Callable[[Any], Any]] = {
+    datetime: _instant,
+    date: _day,
+    uuid.UUID: _id,
+    int: _number,
+    str: _text,
+}
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
-    raw = json.dumps([v.isoformat() if isinstance(v, date) else v if isinstance(v, int) else str(v)
-                      for v in values], ensure_ascii=False)
+    raw = json.dumps(
+        [
+            v.isoformat() if isinstance(v, date) else v if isinstance(v, int) else str(v)
+            for v in values
+        ],
+        ensure_ascii=False,
+    )
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 

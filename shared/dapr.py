@@ -70,18 +70,24 @@ class DaprClient:
             return False
         return response.status_code < 300
 
-    async def invoke(self, app_id: str, method: str, json: dict, headers: dict | None = None) -> httpx.Response:
+    async def invoke(
+        self, app_id: str, method: str, json: dict, headers: dict | None = None
+    ) -> httpx.Response:
         """Service invocation through the sidecars (`dapr-app-id` routing)."""
         return await self.http.post(
             f"/v1.0/invoke/{app_id}/method/{method.lstrip('/')}", json=json, headers=headers or {}
         )
 
 
-def verify_sidecar(request: Request, dapr_api_token: Annotated[str | None, Header()] = None) -> None:
+def verify_sidecar(
+    request: Request, dapr_api_token: Annotated[str | None, Header()] = None
+) -> None:
     """Only the sidecar, which holds the app API token, may push events into a service."""
     expected: str = request.app.state.settings.app_api_token.get_secret_value()
     if not expected or not dapr_api_token or not hmac.compare_digest(dapr_api_token, expected):
-        raise HTTPException(status_code=401, detail="event delivery requires the sidecar's app token")
+        raise HTTPException(
+            status_code=401, detail="event delivery requires the sidecar's app token"
+        )
 
 
 SidecarOnly = Depends(verify_sidecar)

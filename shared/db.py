@@ -4,7 +4,12 @@ from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 from sqlalchemy import MetaData, event, exc
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -27,7 +32,9 @@ UNAVAILABLE_SQLSTATES = ("08", "28", "53", "57P", "25006")
 
 
 def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=30 * 60)
+    engine = create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=30 * 60
+    )
     event.listen(engine.sync_engine, "checkout", _drop_if_closed)
     event.listen(engine.sync_engine, "connect", _commit_durably)
     return engine
@@ -95,6 +102,8 @@ def asyncpg_dsn(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
-async def iterate_sessions(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+async def iterate_sessions(
+    factory: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
     async with factory() as session:
         yield session

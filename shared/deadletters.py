@@ -56,9 +56,15 @@ def dead_letters_router(service: str) -> APIRouter:
             event = entry.get("event") if isinstance(entry.get("event"), dict) else {}
             event_type = event.get("type") if isinstance(event.get("type"), str) else "malformed"
             # unknown types are folded into one label so a flood of junk cannot explode cardinality
-            EVENTS_DEAD_LETTERED.labels(service, event_type if split_type(event_type) else "unknown").inc()
-            log.warning("event.dead_lettered", event_id=event.get("id"), event_type=event_type,
-                        topic=dead_letter_topic(service))
+            EVENTS_DEAD_LETTERED.labels(
+                service, event_type if split_type(event_type) else "unknown"
+            ).inc()
+            log.warning(
+                "event.dead_lettered",
+                event_id=event.get("id"),
+                event_type=event_type,
+                topic=dead_letter_topic(service),
+            )
             statuses.append({"entryId": entry.get("entryId", ""), "status": "SUCCESS"})
         return {"statuses": statuses}
 
@@ -72,19 +78,31 @@ class ReplayReport:
     replayed: int = 0
     outcomes: Counter = field(default_factory=Counter)
     still_poison: list[str] = field(default_factory=list)  # ids the consumer answered DROP again
-    stopped_at: str | None = None  # the id the consumer asked to retry: the next replay starts there
+    stopped_at: str | None = (
+        None  # the id the consumer asked to retry: the next replay starts there
+    )
 
     def __str__(self) -> str:
-        parts = [f"replayed {self.replayed}"] + [f"{n} {o}" for o, n in sorted(self.outcomes.items())]
+        parts = [f"replayed {self.replayed}"] + [
+            f"{n} {o}" for o, n in sorted(self.outcomes.items())
+        ]
         if self.still_poison:
             parts.append("still refused as poison: " + ", ".join(self.still_poison))
         if self.stopped_at:
-            parts.append(f"stopped at {self.stopped_at}, which the consumer asked to retry: replay again later")
+            parts.append(
+                f"stopped at {self.stopped_at}, which the consumer asked to retry: replay again later"
+            )
         return "; ".join(parts)
 
 
-async def replay(service: str, brokers: str, app_url: str, app_token: str, batch_size: int = 100,
-                 group: str | None = None) -> ReplayReport:
+async def replay(
+    service: str,
+    brokers: str,
+    app_url: str,
+    app_token: str,
+    batch_size: int = 100,
+    group: str | None = None,
+) -> ReplayReport:
     """Hand what is in `deadletter.<service>` (up to its end when the replay starts) to the consumer,
     from where the last replay (of consumer group `group`, `replay.<service>` by default) stopped."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -99,20 +117,29 @@ async def replay(service: str, brokers: str, app_url: str, app_token: str, batch
         await admin.close()
     if described.get("error_code") or not described.get("partitions"):
         raise SystemExit(f"no topic {topic} in {brokers}")
-    partitions = [TopicPartition(topic, p["partition"]) for p in sorted(described["partitions"],
-                                                                       key=lambda p: p["partition"])]
-    kafka = AIOKafkaConsumer(bootstrap_servers=brokers, group_id=group or f"replay.{service}",
-                             enable_auto_commit=False, auto_offset_reset="earliest")
+    partitions = [
+        TopicPartition(topic, p["partition"])
+        for p in sorted(described["partitions"], key=lambda p: p["partition"])
+    ]
+    kafka = AIOKafkaConsumer(
+        bootstrap_servers=brokers,
+        group_id=group or f"replay.{service}",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
     report = ReplayReport()
     await kafka.start()
     try:
         kafka.assign(partitions)
         ends = await kafka.end_offsets(partitions)
-        async with httpx.AsyncClient(base_url=app_url, timeout=60,
-                                     headers={"dapr-api-token": app_token}) as app:
+        async with httpx.AsyncClient(
+            base_url=app_url, timeout=60, headers={"dapr-api-token": app_token}
+        ) as app:
             for tp in partitions:
                 while report.stopped_at is None and await kafka.position(tp) < ends[tp]:
-                    records = (await kafka.getmany(tp, timeout_ms=2000, max_records=batch_size)).get(tp, [])
+                    records = (
+                        await kafka.getmany(tp, timeout_ms=2000, max_records=batch_size)
+                    ).get(tp, [])
                     records = [r for r in records if r.offset < ends[tp]]
                     if records:
                         await _deliver(kafka, app, tp, records, report)
@@ -123,8 +150,10 @@ async def replay(service: str, brokers: str, app_url: str, app_token: str, batch
 
 async def _deliver(kafka, app: httpx.AsyncClient, tp, records: list, report: ReplayReport) -> None:
     """One bulk delivery; commits the partition's offset past every entry the consumer is done with."""
-    entries = [{"entryId": str(r.offset), "event": _parsed(r.value), "contentType": CLOUDEVENTS_JSON}
-               for r in records]
+    entries = [
+        {"entryId": str(r.offset), "event": _parsed(r.value), "contentType": CLOUDEVENTS_JSON}
+        for r in records
+    ]
     response = await app.post("/events", json={"entries": entries})
     response.raise_for_status()
     status = {s["entryId"]: s["status"] for s in response.json()["statuses"]}
@@ -153,15 +182,21 @@ def _parsed(value: bytes) -> object:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m shared.deadletters",
-                                     description="Replay a consumer's dead-letter topic into it.")
+    parser = argparse.ArgumentParser(
+        prog="python -m shared.deadletters",
+        description="Replay a consumer's dead-letter topic into it.",
+    )
     parser.add_argument("service", choices=("notification", "reminder", "recurring", "audit"))
     parser.add_argument("--brokers", default=os.environ.get("KAFKA_BROKERS", "127.0.0.1:9092"))
-    parser.add_argument("--app-url", default="http://127.0.0.1:8000", help="the consumer itself, not its sidecar")
+    parser.add_argument(
+        "--app-url", default="http://127.0.0.1:8000", help="the consumer itself, not its sidecar"
+    )
     args = parser.parse_args(argv)
     token = os.environ.get("APP_API_TOKEN", "")
     if not token:
-        parser.error("APP_API_TOKEN must be set: the consumer accepts events only with its sidecar's token")
+        parser.error(
+            "APP_API_TOKEN must be set: the consumer accepts events only with its sidecar's token"
+        )
     report = asyncio.run(replay(args.service, args.brokers, args.app_url, token))
     print(f"{dead_letter_topic(args.service)}: {report}")
     return 0 if report.stopped_at is None else 1

@@ -23,7 +23,9 @@ class AppError(Exception):
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str, details: Any = None, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, message: str, details: Any = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
@@ -63,7 +65,9 @@ class TooManyRequests(AppError):
     code = "too_many_requests"
 
     def __init__(self, message: str, retry_after_s: int) -> None:
-        super().__init__(message, {"retry_after_s": retry_after_s}, headers={"Retry-After": str(retry_after_s)})
+        super().__init__(
+            message, {"retry_after_s": retry_after_s}, headers={"Retry-After": str(retry_after_s)}
+        )
 
 
 class Unavailable(AppError):
@@ -73,14 +77,25 @@ class Unavailable(AppError):
     status_code = 503
     code = "unavailable"
 
-    def __init__(self, message: str = "We cannot serve this right now; please try again in a few seconds.",
-                 retry_after_s: int = 2) -> None:
-        super().__init__(message, {"retry_after_s": retry_after_s}, headers={"Retry-After": str(retry_after_s)})
+    def __init__(
+        self,
+        message: str = "We cannot serve this right now; please try again in a few seconds.",
+        retry_after_s: int = 2,
+    ) -> None:
+        super().__init__(
+            message, {"retry_after_s": retry_after_s}, headers={"Retry-After": str(retry_after_s)}
+        )
 
 
 # what the database layer raises (a refused connection comes as a bare OSError); what says the database
 # cannot be reached is a 503, the rest a 500 like any bug
-DATABASE_ERRORS = (OSError, TimeoutError, SQLAlchemyError, asyncpg.PostgresError, asyncpg.InterfaceError)
+DATABASE_ERRORS = (
+    OSError,
+    TimeoutError,
+    SQLAlchemyError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+)
 
 
 class InvalidInput(AppError):
@@ -91,11 +106,15 @@ class InvalidInput(AppError):
     code = "validation_failed"
 
     def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"Some fields are not valid: {field}", [{"field": field, "problem": problem}])
+        super().__init__(
+            f"Some fields are not valid: {field}", [{"field": field, "problem": problem}]
+        )
 
 
 class ErrorBody(BaseModel):
-    code: str = Field(description="Stable and machine-readable, e.g. not_found, conflict, validation_failed.")
+    code: str = Field(
+        description="Stable and machine-readable, e.g. not_found, conflict, validation_failed."
+    )
     message: str = Field(description="What went wrong, for a person to act on.")
     details: Any = Field(None, description="For validation_failed: a list of {field, problem}.")
 
@@ -118,7 +137,10 @@ ERROR_DESCRIPTIONS = {
 
 def error_responses(*statuses: int) -> dict[int | str, dict]:
     """OpenAPI `responses` for routes whose errors come in the envelope (default: 401, 404, 422)."""
-    return {s: {"model": ErrorResponse, "description": ERROR_DESCRIPTIONS[s]} for s in statuses or (401, 404, 422)}
+    return {
+        s: {"model": ErrorResponse, "description": ERROR_DESCRIPTIONS[s]}
+        for s in statuses or (401, 404, 422)
+    }
 
 
 def envelope(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
@@ -146,20 +168,31 @@ PROBLEMS = {
     "string_too_short": "is too short: at least {min_length} characters",
     "string_too_long": "is too long: at most {max_length} characters",
     "too_long": "has too many entries: at most {max_length}",
-    "int_parsing": "must be a whole number", "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
     "int_from_float": "must be a whole number",
-    "decimal_parsing": "must be a number, like 12.50", "decimal_type": "must be a number, like 12.50",
-    "float_parsing": "must be a number", "decimal_max_places": "can have at most {decimal_places} decimals",
+    "decimal_parsing": "must be a number, like 12.50",
+    "decimal_type": "must be a number, like 12.50",
+    "float_parsing": "must be a number",
+    "decimal_max_places": "can have at most {decimal_places} decimals",
     "decimal_max_digits": "is too large a number",
-    "greater_than_equal": "must be at least {ge}", "greater_than": "must be more than {gt}",
-    "less_than_equal": "must be at most {le}", "less_than": "must be less than {lt}",
-    "bool_parsing": "must be true or false", "bool_type": "must be true or false",
-    "uuid_parsing": "is not an id giftflow gave out", "uuid_type": "is not an id giftflow gave out",
-    "date_parsing": "is not a date like 2027-04-30", "date_from_datetime_parsing": "is not a date like 2027-04-30",
+    "greater_than_equal": "must be at least {ge}",
+    "greater_than": "must be more than {gt}",
+    "less_than_equal": "must be at most {le}",
+    "less_than": "must be less than {lt}",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
+    "uuid_parsing": "is not an id giftflow gave out",
+    "uuid_type": "is not an id giftflow gave out",
+    "date_parsing": "is not a date like 2027-04-30",
+    "date_from_datetime_parsing": "is not a date like 2027-04-30",
     "datetime_parsing": "is not a date and time like 2027-04-30T18:00:00+02:00",
     "datetime_from_date_parsing": "is not a date and time like 2027-04-30T18:00:00+02:00",
-    "json_invalid": "is not valid JSON", "string_type": "must be text", "list_type": "must be a list",
-    "enum": "must be one of: {expected}", "literal_error": "must be one of: {expected}",
+    "json_invalid": "is not valid JSON",
+    "string_type": "must be text",
+    "list_type": "must be a list",
+    "enum": "must be one of: {expected}",
+    "literal_error": "must be one of: {expected}",
     "url_parsing": "is not a web address like https://shop.example/item",
     "value_error": "{error}",
 }
@@ -195,8 +228,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         details = [
-            {"field": _field(tuple(err["loc"])), "problem": problem(err)}
-            for err in exc.errors()
+            {"field": _field(tuple(err["loc"])), "problem": problem(err)} for err in exc.errors()
         ]
         fields = ", ".join(d["field"] or "body" for d in details)
         return envelope(422, "validation_failed", f"Some fields are not valid: {fields}", details)
@@ -214,4 +246,6 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("request.unhandled_error")
-        return envelope(500, "internal_error", "Something went wrong on our side; please try again.")
+        return envelope(
+            500, "internal_error", "Something went wrong on our side; please try again."
+        )

@@ -20,9 +20,13 @@ def is_transient(exc: BaseException) -> bool:
     """
     if isinstance(exc, (OSError, DisconnectionError, PoolTimeoutError, InterfaceError)):
         return True
-    if isinstance(exc, DBAPIError) and (exc.connection_invalidated or isinstance(exc, OperationalError)):
+    if isinstance(exc, DBAPIError) and (
+        exc.connection_invalidated or isinstance(exc, OperationalError)
+    ):
         return True
     if isinstance(exc, PostgresConnectionError):
         return True
-    driver = exc.orig if isinstance(exc, DBAPIError) else exc if isinstance(exc, PostgresError) else None
+    driver = (
+        exc.orig if isinstance(exc, DBAPIError) else exc if isinstance(exc, PostgresError) else None
+    )
     return (getattr(driver, "sqlstate", None) or "").startswith(_TRANSIENT_SQLSTATES)

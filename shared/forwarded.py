@@ -21,7 +21,7 @@ def parse_address(text: str) -> IPAddress | None:
     """An address as proxies write it: bare, `[v6]`, or `v4:port`; None when it is none of these."""
     text = text.strip()
     if text.startswith("[") and "]" in text:
-        text = text[1:text.index("]")]
+        text = text[1 : text.index("]")]
     elif text.count(":") == 1:  # an IPv4 address with its port
         text = text.split(":", 1)[0]
     try:
@@ -44,7 +44,9 @@ def _peer(scope: Scope) -> IPAddress | None:
 
 def _hops(headers: Headers, name: str) -> list[str]:
     """Every value of a comma-separated header, in order, over all its occurrences."""
-    return [part.strip() for value in headers.getlist(name) for part in value.split(",") if part.strip()]
+    return [
+        part.strip() for value in headers.getlist(name) for part in value.split(",") if part.strip()
+    ]
 
 
 def client_address(scope: Scope, trusted: Sequence[IPNetwork]) -> str:

@@ -27,7 +27,9 @@ async def database_writable(request: Request) -> bool:
 
     async def ask() -> bool:
         async with request.app.state.engine.connect() as conn:
-            return await conn.scalar(text("SELECT current_setting('transaction_read_only') = 'off'"))
+            return await conn.scalar(
+                text("SELECT current_setting('transaction_read_only') = 'off'")
+            )
 
     try:
         return await asyncio.wait_for(ask(), timeout=1)
@@ -54,8 +56,10 @@ async def healthz_database(request: Request) -> JSONResponse:
     # wait in Kafka. Liveness stays /healthz: a database outage is no reason to restart the app.
     writable = await database_writable(request)
     state = "ok" if writable else "down"
-    return JSONResponse({"status": "ok" if writable else "unavailable", "checks": {"database": state}},
-                        status_code=200 if writable else 503)
+    return JSONResponse(
+        {"status": "ok" if writable else "unavailable", "checks": {"database": state}},
+        status_code=200 if writable else 503,
+    )
 
 
 @router.get("/readyz")
@@ -63,5 +67,7 @@ async def readyz(request: Request) -> JSONResponse:
     results = await asyncio.gather(*(check(request) for check in CHECKS.values()))
     checks = {name: "ok" if ok else "down" for name, ok in zip(CHECKS, results, strict=True)}
     ready = all(results)
-    return JSONResponse({"status": "ok" if ready else "unavailable", "checks": checks},
-                        status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks},
+        status_code=200 if ready else 503,
+    )

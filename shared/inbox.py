@@ -47,13 +47,17 @@ async def record_once(session: AsyncSession, table: Table, event_id: UUID, event
     return result.first() is not None
 
 
-async def record_many(session: AsyncSession, table: Table, events: list[tuple[UUID, str]]) -> set[UUID]:
+async def record_many(
+    session: AsyncSession, table: Table, events: list[tuple[UUID, str]]
+) -> set[UUID]:
     """Record a batch in one statement; returns the ids seen for the first time."""
     if not events:
         return set()
     result = await session.execute(
         insert(table)
-        .values([{"event_id": event_id, "event_type": event_type} for event_id, event_type in events])
+        .values(
+            [{"event_id": event_id, "event_type": event_type} for event_id, event_type in events]
+        )
         .on_conflict_do_nothing(index_elements=["event_id"])
         .returning(table.c.event_id)
     )
@@ -67,11 +71,15 @@ async def prune_processed(engine: AsyncEngine, table: Table, before: datetime, l
     replica's pruner holds are skipped, not waited for.
     """
     oldest = (
-        select(table.c.event_id).where(table.c.processed_at < before)
-        .limit(limit).with_for_update(skip_locked=True)
+        select(table.c.event_id)
+        .where(table.c.processed_at < before)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     )
     async with engine.begin() as conn:
-        result = await conn.execute(delete(table).where(table.c.event_id.in_(oldest.scalar_subquery())))
+        result = await conn.execute(
+            delete(table).where(table.c.event_id.in_(oldest.scalar_subquery()))
+        )
     return result.rowcount
 
 
@@ -80,8 +88,14 @@ class InboxPruner(BackgroundWorker):
 
     name = "inbox_prune"
 
-    def __init__(self, engine: AsyncEngine, table: Table, retention: timedelta, interval_s: float,
-                 batch_size: int = 1000) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        table: Table,
+        retention: timedelta,
+        interval_s: float,
+        batch_size: int = 1000,
+    ) -> None:
         super().__init__(poll_interval=interval_s)
         self.engine = engine
         self.table = table
@@ -89,8 +103,9 @@ class InboxPruner(BackgroundWorker):
         self.batch_size = batch_size
 
     async def run_once(self) -> bool:
-        pruned = await prune_processed(self.engine, self.table, datetime.now(UTC) - self.retention,
-                                       self.batch_size)
+        pruned = await prune_processed(
+            self.engine, self.table, datetime.now(UTC) - self.retention, self.batch_size
+        )
         if pruned:
             log.info("inbox.pruned", rows=pruned)
         return pruned >= self.batch_size  # a full batch: there are probably more
@@ -100,7 +115,11 @@ class InboxPruner(BackgroundWorker):
 async def keep_inbox_pruned(app: FastAPI, table: Table) -> AsyncIterator[None]:
     """Run an InboxPruner for the app's lifetime, as its ConsumerSettings say."""
     settings = app.state.settings
-    pruner = InboxPruner(app.state.engine, table, timedelta(days=settings.inbox_retention_days),
-                         settings.inbox_prune_interval_s)
+    pruner = InboxPruner(
+        app.state.engine,
+        table,
+        timedelta(days=settings.inbox_retention_days),
+        settings.inbox_prune_interval_s,
+    )
     async with running(pruner):
         yield

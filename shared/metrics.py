@@ -10,31 +10,40 @@ HTTP_REQUESTS = Counter(
     "giftflow_http_requests_total", "HTTP requests served", ["service", "method", "route", "status"]
 )
 HTTP_LATENCY = Histogram(
-    "giftflow_http_request_duration_seconds", "HTTP request latency", ["service", "method", "route"],
+    "giftflow_http_request_duration_seconds",
+    "HTTP request latency",
+    ["service", "method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 EVENTS_PUBLISHED = Counter(
-    "giftflow_events_published_total", "Events the outbox relay handed to Dapr", ["topic", "outcome"]
+    "giftflow_events_published_total",
+    "Events the outbox relay handed to Dapr",
+    ["topic", "outcome"],
 )
 OUTBOX_BACKLOG = Gauge("giftflow_outbox_backlog", "Outbox rows not yet published")
 OUTBOX_OLDEST_AGE = Gauge(
     "giftflow_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row"
 )
 EVENTS_CONSUMED = Counter(
-    "giftflow_events_consumed_total", "Events a consumer answered, by outcome",
+    "giftflow_events_consumed_total",
+    "Events a consumer answered, by outcome",
     ["service", "type", "outcome"],
 )
 EVENTS_DEAD_LETTERED = Counter(
-    "giftflow_events_dead_lettered_total", "Events found in a consumer's dead-letter topic, by type",
+    "giftflow_events_dead_lettered_total",
+    "Events found in a consumer's dead-letter topic, by type",
     ["service", "type"],
 )
 HANDLER_LATENCY = Histogram(
-    "giftflow_event_handler_duration_seconds", "Time to handle one delivered batch of events",
-    ["service"], buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+    "giftflow_event_handler_duration_seconds",
+    "Time to handle one delivered batch of events",
+    ["service"],
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
 SSE_CONNECTIONS = Gauge("giftflow_sse_connections", "Open SSE streams", ["service"])
 REMINDER_LATENESS = Histogram(
-    "giftflow_reminder_lateness_seconds", "fired_at - remind_at of each fired reminder",
+    "giftflow_reminder_lateness_seconds",
+    "fired_at - remind_at of each fired reminder",
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
 )
 

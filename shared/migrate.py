@@ -34,7 +34,11 @@ async def bootstrap(admin_dsn: str, database: str, passwords: dict[str, str]) ->
             await conn.execute(f'CREATE DATABASE "{database}"')
         await conn.execute(f'REVOKE ALL ON DATABASE "{database}" FROM PUBLIC')
         for role, password in passwords.items():
-            verb = "ALTER" if await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role) else "CREATE"
+            verb = (
+                "ALTER"
+                if await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
+                else "CREATE"
+            )
             await conn.execute(f'{verb} ROLE "{role}" LOGIN PASSWORD {_quote_literal(password)}')
             await conn.execute(f'GRANT CONNECT, TEMPORARY ON DATABASE "{database}" TO "{role}"')
     finally:
@@ -46,7 +50,9 @@ async def bootstrap(admin_dsn: str, database: str, passwords: dict[str, str]) ->
         for role in passwords:
             await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{role}" AUTHORIZATION "{role}"')
             await conn.execute(f'REVOKE ALL ON SCHEMA "{role}" FROM PUBLIC')
-            await conn.execute(f'ALTER ROLE "{role}" IN DATABASE "{database}" SET search_path = "{role}"')
+            await conn.execute(
+                f'ALTER ROLE "{role}" IN DATABASE "{database}" SET search_path = "{role}"'
+            )
     finally:
         await conn.close()
 
@@ -65,7 +71,9 @@ def run_env() -> None:
     schema = config.attributes.get("schema") or Path(config.get_main_option("script_location")).name
 
     def migrate(connection) -> None:
-        context.configure(connection=connection, version_table_schema=schema, transaction_per_migration=True)
+        context.configure(
+            connection=connection, version_table_schema=schema, transaction_per_migration=True
+        )
         with context.begin_transaction():
             context.run_migrations()
 
@@ -82,14 +90,22 @@ def run_env() -> None:
 def _main(argv: list[str]) -> None:
     if argv[:1] in (["bootstrap"], ["all"]):
         passwords = {s: os.environ[f"{s.upper()}_DB_PASSWORD"] for s in SERVICES}
-        asyncio.run(bootstrap(os.environ["ADMIN_DATABASE_URL"], os.environ.get("DATABASE_NAME", "giftflow"), passwords))
+        asyncio.run(
+            bootstrap(
+                os.environ["ADMIN_DATABASE_URL"],
+                os.environ.get("DATABASE_NAME", "giftflow"),
+                passwords,
+            )
+        )
     if argv[:1] == ["all"]:
         for service in SERVICES:
             upgrade(service, os.environ[f"{service.upper()}_DATABASE_URL"])
     elif len(argv) == 2 and argv[0] == "upgrade" and argv[1] in SERVICES:
         upgrade(argv[1], os.environ[f"{argv[1].upper()}_DATABASE_URL"])
     elif argv[:1] != ["bootstrap"]:
-        sys.exit(f"usage: python -m shared.migrate bootstrap | all | upgrade {{{'|'.join(SERVICES)}}}")
+        sys.exit(
+            f"usage: python -m shared.migrate bootstrap | all | upgrade {{{'|'.join(SERVICES)}}}"
+        )
 
 
 if __name__ == "__main__":

@@ -13,10 +13,14 @@ from shared.errors import ErrorResponse
 REF = "#/components/schemas/{model}"
 ENVELOPE = {"application/json": {"schema": {"$ref": REF.format(model="ErrorResponse")}}}
 COMMON = {
-    "4XX": {"description": "The request cannot be done as sent; `error.message` says why and what to do.",
-            "content": ENVELOPE},
-    "503": {"description": "Briefly unavailable (a dependency is down); try again after `Retry-After` seconds.",
-            "content": ENVELOPE},
+    "4XX": {
+        "description": "The request cannot be done as sent; `error.message` says why and what to do.",
+        "content": ENVELOPE,
+    },
+    "503": {
+        "description": "Briefly unavailable (a dependency is down); try again after `Retry-After` seconds.",
+        "content": ENVELOPE,
+    },
 }
 
 

@@ -29,12 +29,18 @@ from shared.forwarded import IPNetwork, own_hosts
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CODE = "cross_site_request"
-MESSAGE = ("This change came from another website, so it was refused. "
-           "If you meant to make it, open giftflow itself and try again there.")
+MESSAGE = (
+    "This change came from another website, so it was refused. "
+    "If you meant to make it, open giftflow itself and try again there."
+)
 
 
-def is_cross_site_change(method: str, headers: Mapping[str, str], hosts: Collection[str],
-                         allowed_origins: Collection[str]) -> bool:
+def is_cross_site_change(
+    method: str,
+    headers: Mapping[str, str],
+    hosts: Collection[str],
+    allowed_origins: Collection[str],
+) -> bool:
     """Whether a request must be refused as a forgery (the rules in the module docstring)."""
     if method.upper() in SAFE_METHODS:
         return False
@@ -55,14 +61,19 @@ def is_cross_site_change(method: str, headers: Mapping[str, str], hosts: Collect
 class CrossOriginGuard:
     """ASGI middleware refusing cross-site changes (see `is_cross_site_change`)."""
 
-    def __init__(self, app: ASGIApp, trusted_proxies: Sequence[IPNetwork], allowed_origins: Collection[str]):
+    def __init__(
+        self, app: ASGIApp, trusted_proxies: Sequence[IPNetwork], allowed_origins: Collection[str]
+    ):
         self.app = app
         self.trusted_proxies = tuple(trusted_proxies)
         self.allowed_origins = frozenset(allowed_origins)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and is_cross_site_change(
-            scope["method"], Headers(scope=scope), own_hosts(scope, self.trusted_proxies), self.allowed_origins
+            scope["method"],
+            Headers(scope=scope),
+            own_hosts(scope, self.trusted_proxies),
+            self.allowed_origins,
         ):
             await envelope(403, CODE, MESSAGE)(scope, receive, send)
             return

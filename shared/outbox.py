@@ -11,7 +11,18 @@ import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import (
-    BigInteger, Column, DateTime, FetchedValue, Index, Integer, MetaData, Table, Text, func, insert, text,
+    BigInteger,
+    Column,
+    DateTime,
+    FetchedValue,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    func,
+    insert,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +32,9 @@ from shared.logging import current_traceparent
 
 SOURCE = "giftflow/gateway"
 ORIGIN_TRACE = "origintraceparent"
-AGGREGATE_VERSION = "aggregateversion"  # the CloudEvent extension the insert trigger sets from `seq`
+AGGREGATE_VERSION = (
+    "aggregateversion"  # the CloudEvent extension the insert trigger sets from `seq`
+)
 
 
 def outbox_table(metadata: MetaData) -> Table:

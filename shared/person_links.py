@@ -21,13 +21,15 @@ def person_link_table(metadata: MetaData) -> Table:
     )
 
 
-async def remember_link(session: AsyncSession, table: Table, household_id: UUID, person_id: UUID,
-                        user_id: UUID | None) -> None:
+async def remember_link(
+    session: AsyncSession, table: Table, household_id: UUID, person_id: UUID, user_id: UUID | None
+) -> None:
     """The person is now `user_id` (None: nobody)."""
     if user_id is None:
         await session.execute(delete(table).where(table.c.person_id == person_id))
         return
     await session.execute(
-        insert(table).values(person_id=person_id, household_id=household_id, user_id=user_id)
+        insert(table)
+        .values(person_id=person_id, household_id=household_id, user_id=user_id)
         .on_conflict_do_update(index_elements=["person_id"], set_={"user_id": user_id})
     )

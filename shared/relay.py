@@ -54,8 +54,9 @@ class OutboxRelay(BackgroundWorker):
         self._next_backlog_check = 0.0
         # the outbox's own lock: its table's oid, in the one-key space (the insert trigger's per-aggregate
         # locks use the two-key space, so they never meet it)
-        self._take_turn = text("SELECT pg_try_advisory_xact_lock(CAST(CAST(:outbox AS regclass) AS oid)::bigint)"
-                               ).bindparams(outbox=table.fullname)
+        self._take_turn = text(
+            "SELECT pg_try_advisory_xact_lock(CAST(CAST(:outbox AS regclass) AS oid)::bigint)"
+        ).bindparams(outbox=table.fullname)
 
     async def run_once(self) -> bool:
         # pruning first: an outage that makes every publish fail must not stop it
@@ -75,7 +76,9 @@ class OutboxRelay(BackgroundWorker):
                 return 0
             by_topic: dict[str, list[OutgoingEvent]] = defaultdict(list)
             for row in rows:
-                by_topic[row.topic].append(OutgoingEvent(str(row.id), row.partition_key, row.cloudevent))
+                by_topic[row.topic].append(
+                    OutgoingEvent(str(row.id), row.partition_key, row.cloudevent)
+                )
             accepted: list[str] = []
             failed: list[str] = []
             for topic, events in by_topic.items():
@@ -86,7 +89,9 @@ class OutboxRelay(BackgroundWorker):
                     rejected = await self.dapr.publish_bulk(topic, events, traceparent)
                 except DaprError as exc:
                     rejected = {e.entry_id for e in events}
-                    log.warning("outbox.publish_failed", topic=topic, count=len(events), error=str(exc))
+                    log.warning(
+                        "outbox.publish_failed", topic=topic, count=len(events), error=str(exc)
+                    )
                 accepted += [e.entry_id for e in events if e.entry_id not in rejected]
                 failed += list(rejected)
                 EVENTS_PUBLISHED.labels(topic, "accepted").inc(len(events) - len(rejected))
@@ -110,13 +115,15 @@ class OutboxRelay(BackgroundWorker):
         if not await conn.scalar(self._take_turn):
             return None
         t = self.table
-        return (await conn.execute(
-            select(t.c.id, t.c.topic, t.c.partition_key, t.c.cloudevent)
-            .where(t.c.published_at.is_(None))
-            .order_by(t.c.seq)
-            .limit(self.batch_size)
-            .with_for_update()
-        )).all()
+        return (
+            await conn.execute(
+                select(t.c.id, t.c.topic, t.c.partition_key, t.c.cloudevent)
+                .where(t.c.published_at.is_(None))
+                .order_by(t.c.seq)
+                .limit(self.batch_size)
+                .with_for_update()
+            )
+        ).all()
 
     async def _prune_if_due(self) -> None:
         """Published rows are kept a while for inspection and replays, then deleted (hourly)."""

@@ -30,7 +30,11 @@ def read_access_token(token: str, secret: str) -> UUID:
     """The user id the token was issued to; raises InvalidToken unless it is genuine and current."""
     try:
         claims = jwt.decode(
-            token, secret, algorithms=[ALGORITHM], issuer=ISSUER, leeway=LEEWAY_S,
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            leeway=LEEWAY_S,
             options={"require": ["sub", "exp", "iat", "iss"]},
         )
         if claims.get("typ") != "access":

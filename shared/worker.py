@@ -28,7 +28,11 @@ class BackgroundWorker:
     # the NOTIFY channel that wakes it; None for a worker that only polls
     channel: ClassVar[str | None] = None
     # what a database or network outage raises: logged as a warning and retried, not as a crash
-    transient_errors: ClassVar[tuple[type[Exception], ...]] = (OSError, asyncpg.PostgresError, SQLAlchemyError)
+    transient_errors: ClassVar[tuple[type[Exception], ...]] = (
+        OSError,
+        asyncpg.PostgresError,
+        SQLAlchemyError,
+    )
     first_retry_s: ClassVar[float] = 0.5
     max_retry_s: ClassVar[float] = 5.0
 
@@ -49,8 +53,11 @@ class BackgroundWorker:
     async def start(self) -> None:
         self._tasks = [asyncio.create_task(self._run(), name=f"{self.name}-run")]
         if self.channel is not None and self.listen_dsn is not None:
-            self._tasks.append(asyncio.create_task(self._listen(self.channel, self.listen_dsn),
-                                                   name=f"{self.name}-listen"))
+            self._tasks.append(
+                asyncio.create_task(
+                    self._listen(self.channel, self.listen_dsn), name=f"{self.name}-listen"
+                )
+            )
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -116,8 +123,14 @@ class Retention(BackgroundWorker):
     kind it keeps (in a transaction of its own) and says how many went; rounds follow each other while
     a batch comes back full, then it sleeps for the interval."""
 
-    def __init__(self, name: str, prune: Callable[[datetime, int], Awaitable[dict[str, int]]],
-                 retention: timedelta, interval_s: float, batch_size: int = 1000) -> None:
+    def __init__(
+        self,
+        name: str,
+        prune: Callable[[datetime, int], Awaitable[dict[str, int]]],
+        retention: timedelta,
+        interval_s: float,
+        batch_size: int = 1000,
+    ) -> None:
         super().__init__(poll_interval=interval_s)
         self.name = name
         self.prune = prune
@@ -128,7 +141,9 @@ class Retention(BackgroundWorker):
         pruned = await self.prune(datetime.now(UTC) - self.retention, self.batch_size)
         if any(pruned.values()):
             log.info(f"{self.name}.pruned", **pruned)
-        return max(pruned.values(), default=0) >= self.batch_size  # a full batch: there are probably more
+        return (
+            max(pruned.values(), default=0) >= self.batch_size
+        )  # a full batch: there are probably more
 
 
 @asynccontextmanager

@@ -1,8 +1,8 @@
 """A small Server-Sent Events reader for tests: what an EventSource would see, message by message.
 
-    async with open_stream(client, url, cookie=token) as stream:
-        ready = await stream.next("ready")
-        message = await stream.next("notification")
+async with open_stream(client, url, cookie=token) as stream:
+    ready = await stream.next("ready")
+    message = await stream.next("notification")
 """
 
 import asyncio
@@ -52,7 +52,9 @@ class SseStream:
                 else:
                     name, _, value = line.partition(":")
                     value = value[1:] if value.startswith(" ") else value
-                    fields[name] = f"{fields[name]}\n{value}" if name == "data" and name in fields else value
+                    fields[name] = (
+                        f"{fields[name]}\n{value}" if name == "data" and name in fields else value
+                    )
         except (httpx.HTTPError, asyncio.CancelledError):
             pass
         finally:
@@ -86,9 +88,16 @@ class SseStream:
 
 
 @contextlib.asynccontextmanager
-async def open_stream(client: httpx.AsyncClient, url: str, *, cookie: str | None = None, bearer: str | None = None,
-                      last_event_id: str | None = None, params: dict | None = None,
-                      expect: int = 200) -> AsyncIterator[SseStream]:
+async def open_stream(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    cookie: str | None = None,
+    bearer: str | None = None,
+    last_event_id: str | None = None,
+    params: dict | None = None,
+    expect: int = 200,
+) -> AsyncIterator[SseStream]:
     """An open stream, authenticated as a browser is (the access cookie) unless `bearer` is given."""
     headers = {"Accept": "text/event-stream"}
     if cookie:
@@ -98,7 +107,9 @@ async def open_stream(client: httpx.AsyncClient, url: str, *, cookie: str | None
     if last_event_id is not None:
         headers["Last-Event-ID"] = last_event_id
     timeout = httpx.Timeout(10.0, read=120.0)
-    async with client.stream("GET", url, headers=headers, params=params, timeout=timeout) as response:
+    async with client.stream(
+        "GET", url, headers=headers, params=params, timeout=timeout
+    ) as response:
         if response.status_code != expect:
             body = (await response.aread()).decode(errors="replace")
             raise AssertionError(f"GET {url}: {response.status_code} {body[:300]}")

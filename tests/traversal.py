@@ -42,7 +42,9 @@ DEPTHS = (1, 4, 10)  # one level, as many as a gateway route has, and more than 
 
 def climbs(prefix: str, ups: tuple[str, ...] = UP, depths: tuple[int, ...] = DEPTHS) -> list[str]:
     """Paths that start as `prefix` and try to climb out of it to each target."""
-    return [f"{prefix}/{up * depth}{target}" for up in ups for depth in depths for target in TARGETS]
+    return [
+        f"{prefix}/{up * depth}{target}" for up in ups for depth in depths for target in TARGETS
+    ]
 
 
 def bent(prefix: str) -> list[str]:
@@ -73,7 +75,11 @@ def inside(prefix: str) -> list[str]:
 
 def corpus(prefix: str) -> list[str]:
     """Every traversal of `prefix` this module knows: each has a segment some server would read as `..`."""
-    bent_climbs = [path for variant in bent(prefix) for path in climbs(variant, ("../", "%2e%2e/", "..;/"), (10,))]
+    bent_climbs = [
+        path
+        for variant in bent(prefix)
+        for path in climbs(variant, ("../", "%2e%2e/", "..;/"), (10,))
+    ]
     return [*climbs(prefix), *bent_climbs, *inside(prefix)]
 
 

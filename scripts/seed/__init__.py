@@ -49,8 +49,10 @@ async def seed(client: httpx.AsyncClient, tag: str = "", today: dt.date | None =
     """The Okafors in the gateway behind `client`: created, or found from an earlier run."""
     api = Gateway(client)
     addresses = emails(tag)
-    logins = {m.key: await api.sign_up_or_log_in(m.key, m.name, addresses[m.key], family.PASSWORD)
-              for m in family.MEMBERS}
+    logins = {
+        m.key: await api.sign_up_or_log_in(m.key, m.name, addresses[m.key], family.PASSWORD)
+        for m in family.MEMBERS
+    }
     admin = logins["maya"]
     me = await api.call("GET", "/me", admin)
     household_id = next((h["id"] for h in me["households"] if h["name"] == family.HOUSEHOLD), None)
@@ -80,7 +82,9 @@ async def seed(client: httpx.AsyncClient, tag: str = "", today: dt.date | None =
 
 
 class Loader:
-    def __init__(self, api: Gateway, household_id: str, logins: dict[str, Login], today: dt.date) -> None:
+    def __init__(
+        self, api: Gateway, household_id: str, logins: dict[str, Login], today: dt.date
+    ) -> None:
         self.api, self.logins, self.today = api, logins, today
         self.h = f"/households/{household_id}"
         self.seeded = Seeded(household_id, list(logins.values()))
@@ -99,34 +103,54 @@ class Loader:
             if any(h["id"] == self.seeded.household_id for h in me["households"]):
                 continue
             invitation = await self.post("/invitations", "maya", {"role": member.role})
-            await self.api.call("POST", "/invitations/accept", self.logins[member.key], {"code": invitation["code"]})
+            await self.api.call(
+                "POST", "/invitations/accept", self.logins[member.key], {"code": invitation["code"]}
+            )
             self.seeded.add("members")
 
     async def add_people(self) -> None:
         for p in family.PEOPLE:
-            body = {"name": p.name, "interests": list(p.interests), "sizes": p.sizes, "notes": p.notes,
-                    "linked_user_id": self.logins[p.member].user_id if p.member else None}
+            body = {
+                "name": p.name,
+                "interests": list(p.interests),
+                "sizes": p.sizes,
+                "notes": p.notes,
+                "linked_user_id": self.logins[p.member].user_id if p.member else None,
+            }
             self.person_ids[p.key] = (await self.post("/people", "maya", body))["id"]
             self.seeded.add("people")
 
     async def add_occasions(self) -> None:
         for o in family.OCCASIONS:
             date = o.date if o.recurs_yearly else next_on(o.date, self.today).isoformat()
-            body = {"name": o.name, "kind": o.kind, "date": date, "recurs_yearly": o.recurs_yearly, "notes": o.notes,
-                    "person_ids": [self.person_ids[k] for k in o.people]}
+            body = {
+                "name": o.name,
+                "kind": o.kind,
+                "date": date,
+                "recurs_yearly": o.recurs_yearly,
+                "notes": o.notes,
+                "person_ids": [self.person_ids[k] for k in o.people],
+            }
             self.occasion_of[o.key] = await self.post("/occasions", "maya", body)
             self.seeded.add("occasions")
 
     async def add_list(self, spec: family.GiftList, rng: random.Random) -> None:
         """One list, its gifts as items, and how far each has got: claimed, bought, wrapped, given."""
         occasion = self.occasion_of[spec.occasion] if spec.occasion else None
-        body = {"name": spec.name, "kind": spec.kind, "person_id": self.person_ids[spec.person],
-                "visibility": "household", "occasion_id": occasion["id"] if occasion else None}
+        body = {
+            "name": spec.name,
+            "kind": spec.kind,
+            "person_id": self.person_ids[spec.person],
+            "visibility": "household",
+            "occasion_id": occasion["id"] if occasion else None,
+        }
         lst = await self.post("/lists", spec.author, body)
         self.seeded.add("lists")
         weights = list(PROGRESS[spec.kind])
         if occasion is None or self.days_until(occasion) < 60:
-            weights[-1] = 0  # "given" is from last time round: nothing is given in the weeks before the day
+            weights[-1] = (
+                0  # "given" is from last time round: nothing is given in the weeks before the day
+            )
         for wish in spec.wishes:
             item = await self.add_item(spec, lst["id"], wish)
             status = rng.choices(PIPELINE, weights=weights)[0]
@@ -135,23 +159,40 @@ class Loader:
                 units = wish.quantity if status != "idea" else 1
                 await self.post(f"/items/{item['id']}/claims", giver, {"quantity": units})
                 self.seeded.add("claims")
-            for step in PIPELINE[1:PIPELINE.index(status) + 1]:
+            for step in PIPELINE[1 : PIPELINE.index(status) + 1]:
                 await self.post(f"/items/{item['id']}/status", giver, {"status": step})
             self.seeded.add(f"items_{status}")
             if wish.group:
                 others = [k for k in spec.givers if k != giver]
                 for key in rng.sample(others, k=min(2, len(others))):
-                    share = (Decimal(wish.price) * rng.choice((15, 20, 25, 30)) / 100).quantize(Decimal("1"))
-                    await self.api.call("PUT", f"{self.h}/gifts/{item['gift_id']}/pledges/mine", self.logins[key],
-                                        {"amount": str(share), "currency": wish.currency})
+                    share = (Decimal(wish.price) * rng.choice((15, 20, 25, 30)) / 100).quantize(
+                        Decimal("1")
+                    )
+                    await self.api.call(
+                        "PUT",
+                        f"{self.h}/gifts/{item['gift_id']}/pledges/mine",
+                        self.logins[key],
+                        {"amount": str(share), "currency": wish.currency},
+                    )
                     self.seeded.add("pledges")
 
     async def add_item(self, spec: family.GiftList, list_id: str, wish: family.Wish) -> dict:
-        gift = {"title": wish.title, "price": wish.price, "currency": wish.currency, "tags": list(wish.tags),
-                "url": f"https://shop.example.com/p/{slug(wish.title)}", "from_santa": wish.santa, "notes": wish.notes}
-        if spec.author != PEOPLE[spec.person].member:  # on your own wish list, the list says whom it is for
+        gift = {
+            "title": wish.title,
+            "price": wish.price,
+            "currency": wish.currency,
+            "tags": list(wish.tags),
+            "url": f"https://shop.example.com/p/{slug(wish.title)}",
+            "from_santa": wish.santa,
+            "notes": wish.notes,
+        }
+        if (
+            spec.author != PEOPLE[spec.person].member
+        ):  # on your own wish list, the list says whom it is for
             gift["recipient_ids"] = [self.person_ids[spec.person]]
-        item = await self.post(f"/lists/{list_id}/items", spec.author, {"gift": gift, "quantity": wish.quantity})
+        item = await self.post(
+            f"/lists/{list_id}/items", spec.author, {"gift": gift, "quantity": wish.quantity}
+        )
         self.gift_ids[wish.title] = item["gift_id"]
         self.seeded.add("gifts")
         self.seeded.add("items")
@@ -159,17 +200,26 @@ class Loader:
 
     async def add_comments(self) -> None:
         for title, author, text, surprise in family.COMMENTS:
-            await self.post(f"/gifts/{self.gift_ids[title]}/comments", author, {"body": text, "surprise": surprise})
+            await self.post(
+                f"/gifts/{self.gift_ids[title]}/comments",
+                author,
+                {"body": text, "surprise": surprise},
+            )
             self.seeded.add("comments")
 
     async def set_budgets(self) -> None:
         """A Christmas budget for everyone and one for each birthday; a member's own budget is set by
         someone else, since it is kept from them."""
-        if not await self.api.offers("PUT", "/households/{household_id}/occasions/{occasion_id}/budgets/{person_id}"):
+        if not await self.api.offers(
+            "PUT", "/households/{household_id}/occasions/{occasion_id}/budgets/{person_id}"
+        ):
             self.seeded.skipped.append("budgets (this gateway has no budgets endpoint)")
             return
         christmas = next(o for o in family.OCCASIONS if o.kind == "christmas")
-        plan = [(p, "christmas", 120 if p in ("leo", "zoe", "ivy", "max") else 80) for p in christmas.people]
+        plan = [
+            (p, "christmas", 120 if p in ("leo", "zoe", "ivy", "max") else 80)
+            for p in christmas.people
+        ]
         plan += [(o.people[0], o.key, 150) for o in family.OCCASIONS if o.kind == "birthday"]
         for person, occasion, amount in plan:
             setter = self.logins["daniel" if PEOPLE[person].member == "maya" else "maya"]
@@ -191,15 +241,24 @@ class Loader:
             else:
                 day = first_of_next_month(self.today)
             due = max(dt.datetime.combine(day, dt.time(18, 0), home), soon)
-            body = {"title": task.title, "due_at": due.isoformat(), "assignee_id": self.logins[task.assignee].user_id,
-                    "occasion_id": self.occasion_of[task.occasion]["id"] if task.occasion else None,
-                    "person_id": self.person_ids[task.person] if task.person else None,
-                    "reminders": list(task.reminders), "rrule": task.rrule}
+            body = {
+                "title": task.title,
+                "due_at": due.isoformat(),
+                "assignee_id": self.logins[task.assignee].user_id,
+                "occasion_id": self.occasion_of[task.occasion]["id"] if task.occasion else None,
+                "person_id": self.person_ids[task.person] if task.person else None,
+                "reminders": list(task.reminders),
+                "rrule": task.rrule,
+            }
             await self.post("/tasks", "maya", body)
             self.seeded.add("tasks")
 
     def days_until(self, occasion: dict) -> int:
-        return (dt.date.fromisoformat(occasion["next_date"]) - self.today).days if occasion["next_date"] else -1
+        return (
+            (dt.date.fromisoformat(occasion["next_date"]) - self.today).days
+            if occasion["next_date"]
+            else -1
+        )
 
 
 def next_on(iso_date: str, today: dt.date) -> dt.date:

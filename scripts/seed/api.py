@@ -25,13 +25,21 @@ class Gateway:
         self.client = client
         self._paths: dict[str, set[str]] | None = None
 
-    async def call(self, method: str, path: str, who: Login | None = None, body: Any = None,
-                   ok: tuple[int, ...] = (200, 201, 204)) -> Any:
+    async def call(
+        self,
+        method: str,
+        path: str,
+        who: Login | None = None,
+        body: Any = None,
+        ok: tuple[int, ...] = (200, 201, 204),
+    ) -> Any:
         headers = {"Authorization": f"Bearer {who.access_token}"} if who else {}
         response = await self.client.request(method, f"/api{path}", json=body, headers=headers)
         self.client.cookies.clear()  # who calls is said by the header alone
         if response.status_code not in ok:
-            raise SeedError(f"{method} /api{path} answered {response.status_code}: {_message(response)}")
+            raise SeedError(
+                f"{method} /api{path} answered {response.status_code}: {_message(response)}"
+            )
         return response.json() if response.content else None
 
     async def offers(self, method: str, path: str) -> bool:
@@ -46,7 +54,9 @@ class Gateway:
             "/api/auth/signup", json={"email": email, "password": password, "display_name": name}
         )
         if response.status_code == 409:  # seeded before: the same person logs in again
-            response = await self.client.post("/api/auth/login", json={"email": email, "password": password})
+            response = await self.client.post(
+                "/api/auth/login", json={"email": email, "password": password}
+            )
         self.client.cookies.clear()
         if response.status_code not in (200, 201):
             raise SeedError(

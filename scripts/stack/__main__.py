@@ -1,10 +1,10 @@
 """The local stack, without Docker.
 
-    python -m scripts.stack run     # start everything, print the URL, stay until Ctrl-C
-    python -m scripts.stack stop    # stop a running stack from another shell
-    python -m scripts.stack status  # what is running
-    python -m scripts.stack up|down [--test]
-    python -m scripts.stack replay-deadletters SERVICE [--test]   # deadletter.SERVICE back into SERVICE
+python -m scripts.stack run     # start everything, print the URL, stay until Ctrl-C
+python -m scripts.stack stop    # stop a running stack from another shell
+python -m scripts.stack status  # what is running
+python -m scripts.stack up|down [--test]
+python -m scripts.stack replay-deadletters SERVICE [--test]   # deadletter.SERVICE back into SERVICE
 """
 
 import os
@@ -23,7 +23,9 @@ def _say(message: str) -> None:
 def run(stack: Stack) -> int:
     lock = stack.t.dir / "supervisor.pid"
     if lock.exists() and _pid_alive(int(lock.read_text() or 0)):
-        _say(f"already running (pid {lock.read_text()}) at {stack.t.gateway_url} — `make stop` stops it")
+        _say(
+            f"already running (pid {lock.read_text()}) at {stack.t.gateway_url} — `make stop` stops it"
+        )
         return 1
     stack.t.dir.mkdir(parents=True, exist_ok=True)
     lock.write_text(str(os.getpid()))
@@ -38,7 +40,9 @@ def run(stack: Stack) -> int:
     try:
         stack.down(say=lambda m: None)  # leftovers of a run that was killed
         stack.up(say=_say)
-        _say(f"open {stack.t.gateway_url}  (API docs: {stack.t.gateway_url}/docs) — Ctrl-C stops everything")
+        _say(
+            f"open {stack.t.gateway_url}  (API docs: {stack.t.gateway_url}/docs) — Ctrl-C stops everything"
+        )
         while not stopping:
             time.sleep(0.5)
         return 0
@@ -76,8 +80,14 @@ def replay_deadletters(stack: Stack, service: str) -> int:
 
     from shared.deadletters import dead_letter_topic, replay
 
-    report = asyncio.run(replay(service, stack.t.kafka_bootstrap, stack.t.app_url(service),
-                                stack.t.secrets["APP_API_TOKEN"]))
+    report = asyncio.run(
+        replay(
+            service,
+            stack.t.kafka_bootstrap,
+            stack.t.app_url(service),
+            stack.t.secrets["APP_API_TOKEN"],
+        )
+    )
     _say(f"{dead_letter_topic(service)}: {report}")
     return 0 if report.stopped_at is None else 1
 

@@ -37,7 +37,9 @@ def _port_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _wait(what: str, ready, timeout: float, proc: subprocess.Popen | None = None, log: Path | None = None) -> None:
+def _wait(
+    what: str, ready, timeout: float, proc: subprocess.Popen | None = None, log: Path | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if ready():
@@ -95,8 +97,14 @@ class Stack:
         self.procs: dict[str, subprocess.Popen] = {}
 
     # generic process handling ---------------------------------------------------------------
-    def _spawn(self, name: str, args: list[str], env: dict[str, str] | None = None,
-               user: str | None = None, cwd: Path = ROOT) -> subprocess.Popen:
+    def _spawn(
+        self,
+        name: str,
+        args: list[str],
+        env: dict[str, str] | None = None,
+        user: str | None = None,
+        cwd: Path = ROOT,
+    ) -> subprocess.Popen:
         self.pids.mkdir(parents=True, exist_ok=True)
         self.logs.mkdir(parents=True, exist_ok=True)
         if user and os.geteuid() == 0:
@@ -104,15 +112,29 @@ class Stack:
         # the process writes into a pipe; its log pipe keeps NAME.log under LOG_MAX_BYTES, with LOG_BACKUPS
         # older files beside it, and ends by itself once the process (and all it forked) is gone
         log = subprocess.Popen(
-            [str(VENV_PYTHON), "-m", "scripts.stack.logpipe", str(self.log_path(name)), str(LOG_MAX_BYTES),
-             str(LOG_BACKUPS)],
-            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                str(VENV_PYTHON),
+                "-m",
+                "scripts.stack.logpipe",
+                str(self.log_path(name)),
+                str(LOG_MAX_BYTES),
+                str(LOG_BACKUPS),
+            ],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
         try:
             proc = subprocess.Popen(
-                args, cwd=cwd, env={**os.environ, **(env or {})}, stdout=log.stdin, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
+                args,
+                cwd=cwd,
+                env={**os.environ, **(env or {})},
+                stdout=log.stdin,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
             )
         finally:
             log.stdin.close()  # the process holds the only writing end now
@@ -159,27 +181,67 @@ class Stack:
         data = self.t.dir / "postgres"
         run = self.t.dir / "pgrun"
         run.mkdir(parents=True, exist_ok=True)
-        self._forget_crashed_postmaster(data / "postmaster.pid", run / f".s.PGSQL.{self.t.postgres_port}.lock")
+        self._forget_crashed_postmaster(
+            data / "postmaster.pid", run / f".s.PGSQL.{self.t.postgres_port}.lock"
+        )
         if not (data / "PG_VERSION").exists():
             data.mkdir(parents=True, exist_ok=True)
             pwfile = self.t.dir / "pgpass.tmp"
             pwfile.write_text(self.t.secrets["ADMIN_DB_PASSWORD"] + "\n")
             self._chown(data, run, pwfile)
             subprocess.run(
-                self._as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--pwfile", str(pwfile),
-                                   "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-sync"]),
-                check=True, stdout=subprocess.DEVNULL,
+                self._as_postgres(
+                    [
+                        str(PG_BIN / "initdb"),
+                        "-D",
+                        str(data),
+                        "-U",
+                        "postgres",
+                        "--pwfile",
+                        str(pwfile),
+                        "--auth-local=trust",
+                        "--auth-host=scram-sha-256",
+                        "-E",
+                        "UTF8",
+                        "--no-sync",
+                    ]
+                ),
+                check=True,
+                stdout=subprocess.DEVNULL,
             )
             pwfile.unlink()
         self._chown(run)
-        proc = self._spawn("postgres", [
-            str(PG_BIN / "postgres"), "-D", str(data), "-p", str(self.t.postgres_port),
-            "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={run}",
-            "-c", "max_connections=300", "-c", "shared_buffers=256MB",
-            # a commit is acknowledged only once it is on disk: a crash loses nothing a client or Dapr was told
-            "-c", "synchronous_commit=on", "-c", "fsync=on",
-        ], user=UNPRIVILEGED_USER)
-        _wait("postgres", lambda: _port_open(self.t.postgres_port), 60, proc, self.log_path("postgres"))
+        proc = self._spawn(
+            "postgres",
+            [
+                str(PG_BIN / "postgres"),
+                "-D",
+                str(data),
+                "-p",
+                str(self.t.postgres_port),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                f"unix_socket_directories={run}",
+                "-c",
+                "max_connections=300",
+                "-c",
+                "shared_buffers=256MB",
+                # a commit is acknowledged only once it is on disk: a crash loses nothing a client or Dapr was told
+                "-c",
+                "synchronous_commit=on",
+                "-c",
+                "fsync=on",
+            ],
+            user=UNPRIVILEGED_USER,
+        )
+        _wait(
+            "postgres",
+            lambda: _port_open(self.t.postgres_port),
+            60,
+            proc,
+            self.log_path("postgres"),
+        )
 
     def crash_postgres(self) -> None:
         """SIGKILL the whole server at once, as a crash would: the postmaster and every process it
@@ -216,8 +278,13 @@ class Stack:
     def migrate(self, database: str = DATABASE) -> None:
         """Roles, schemas and every service's migrations, in `database` (created if missing)."""
         env = {**os.environ, **self.t.migration_env(database)}
-        subprocess.run([str(VENV_PYTHON), "-m", "shared.migrate", "all"], cwd=ROOT, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [str(VENV_PYTHON), "-m", "shared.migrate", "all"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
 
     # Kafka ------------------------------------------------------------------------------------
     def start_kafka(self, wait: bool = True) -> Callable[[], None]:
@@ -247,13 +314,31 @@ share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 log.retention.hours=168
 """)
-        java = ["java", "-Xms256m", "-Xmx768m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-                f"-Dlog4j2.configurationFile={ROOT / 'scripts/stack/kafka-log4j2.properties'}",
-                f"-Dkafka.logs.dir={self.logs}", "-cp", f"{KAFKA_LIBS}/*"]
+        java = [
+            "java",
+            "-Xms256m",
+            "-Xmx768m",
+            "-XX:+UseG1GC",
+            "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={ROOT / 'scripts/stack/kafka-log4j2.properties'}",
+            f"-Dkafka.logs.dir={self.logs}",
+            "-cp",
+            f"{KAFKA_LIBS}/*",
+        ]
         if not (data / "meta.properties").exists():
             cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-            subprocess.run([*java, "kafka.tools.StorageTool", "format", f"--cluster-id={cluster_id}", "-c", str(config)],
-                           check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    *java,
+                    "kafka.tools.StorageTool",
+                    "format",
+                    f"--cluster-id={cluster_id}",
+                    "-c",
+                    str(config),
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
         proc = self._spawn("kafka", [*java, "kafka.Kafka", str(config)])
         return self._waiter(wait, "kafka", lambda: _port_open(self.t.kafka_port), 90, proc)
 
@@ -263,20 +348,41 @@ log.retention.hours=168
         asyncio.run(ensure_topics(self.t.kafka_bootstrap))
 
     # services and sidecars ----------------------------------------------------------------------
-    def start_app(self, service: str, extra_env: dict[str, str] | None = None, name: str | None = None,
-                  port: int | None = None, wait: bool = True, workers: int | None = None) -> Callable[[], None]:
+    def start_app(
+        self,
+        service: str,
+        extra_env: dict[str, str] | None = None,
+        name: str | None = None,
+        port: int | None = None,
+        wait: bool = True,
+        workers: int | None = None,
+    ) -> Callable[[], None]:
         """Start a service (unless running); returns the wait for it, already done if `wait`."""
         name = name or f"app-{service}"
         port = port or self.t.app_port(service)
         if self.pid_of(name):
             return lambda: None
         workers = workers or WORKERS.get(service, 1)
-        proc = self._spawn(name, [
-            str(VENV_PYTHON), "-m", "uvicorn", f"services.{service}.main:app", "--host", "127.0.0.1",
-            # the services read X-Forwarded-* themselves, from TRUSTED_PROXIES only (shared/forwarded.py)
-            "--port", str(port), "--no-access-log", "--no-proxy-headers", "--timeout-graceful-shutdown", "5",
-            *(["--workers", str(workers)] if workers > 1 else []),
-        ], env={**self.t.service_env(service), **(extra_env or {})})
+        proc = self._spawn(
+            name,
+            [
+                str(VENV_PYTHON),
+                "-m",
+                "uvicorn",
+                f"services.{service}.main:app",
+                "--host",
+                "127.0.0.1",
+                # the services read X-Forwarded-* themselves, from TRUSTED_PROXIES only (shared/forwarded.py)
+                "--port",
+                str(port),
+                "--no-access-log",
+                "--no-proxy-headers",
+                "--timeout-graceful-shutdown",
+                "5",
+                *(["--workers", str(workers)] if workers > 1 else []),
+            ],
+            env={**self.t.service_env(service), **(extra_env or {})},
+        )
         # several workers import the app side by side, and the port opens only once one of them has
         return self._waiter(wait, name, lambda: _port_open(port), 60 if workers == 1 else 180, proc)
 
@@ -288,30 +394,66 @@ log.retention.hours=168
             wait()
         return wait
 
-    def start_sidecar(self, service: str, wait: bool = True, resiliency: Path | None = None) -> Callable[[], None]:
+    def start_sidecar(
+        self, service: str, wait: bool = True, resiliency: Path | None = None
+    ) -> Callable[[], None]:
         """Start a service's daprd (unless running); `resiliency` is a folder in place of dapr/resiliency."""
         if self.pid_of(f"daprd-{service}"):
             return lambda: None
         dapr = ROOT / "dapr"
-        proc = self._spawn(f"daprd-{service}", [
-            str(BIN / "daprd"), "--app-id", service, "--app-port", str(self.t.app_port(service)),
-            "--app-protocol", "http", "--app-channel-address", "127.0.0.1",
-            "--dapr-listen-addresses", "127.0.0.1",
-            "--dapr-http-port", str(self.t.dapr_http_port(service)),
-            "--dapr-grpc-port", str(self.t.dapr_grpc_port(service)),
-            "--dapr-internal-grpc-port", str(self.t.dapr_internal_port(service)),
-            "--metrics-port", str(self.t.dapr_metrics_port(service)),
-            "--resources-path", str(dapr / "components"),
-            "--resources-path", str(dapr / "subscriptions"),
-            "--resources-path", str(resiliency or dapr / "resiliency"),
-            "--config", str(self.sidecar_config(service)),
-            # deliveries pause while the app cannot write to its database (shared/health.py)
-            "--enable-app-health-check", "--app-health-check-path", "/healthz/database",
-            "--app-health-probe-interval", "1", "--app-health-probe-timeout", "1000", "--app-health-threshold", "2",
-            "--placement-host-address", "", "--scheduler-host-address", "",
-            "--log-level", "warn", "--log-as-json",
-        ], env=self.t.sidecar_env())
-        return self._waiter(wait, f"daprd-{service}", lambda: self._sidecar_healthy(service), 60, proc)
+        proc = self._spawn(
+            f"daprd-{service}",
+            [
+                str(BIN / "daprd"),
+                "--app-id",
+                service,
+                "--app-port",
+                str(self.t.app_port(service)),
+                "--app-protocol",
+                "http",
+                "--app-channel-address",
+                "127.0.0.1",
+                "--dapr-listen-addresses",
+                "127.0.0.1",
+                "--dapr-http-port",
+                str(self.t.dapr_http_port(service)),
+                "--dapr-grpc-port",
+                str(self.t.dapr_grpc_port(service)),
+                "--dapr-internal-grpc-port",
+                str(self.t.dapr_internal_port(service)),
+                "--metrics-port",
+                str(self.t.dapr_metrics_port(service)),
+                "--resources-path",
+                str(dapr / "components"),
+                "--resources-path",
+                str(dapr / "subscriptions"),
+                "--resources-path",
+                str(resiliency or dapr / "resiliency"),
+                "--config",
+                str(self.sidecar_config(service)),
+                # deliveries pause while the app cannot write to its database (shared/health.py)
+                "--enable-app-health-check",
+                "--app-health-check-path",
+                "/healthz/database",
+                "--app-health-probe-interval",
+                "1",
+                "--app-health-probe-timeout",
+                "1000",
+                "--app-health-threshold",
+                "2",
+                "--placement-host-address",
+                "",
+                "--scheduler-host-address",
+                "",
+                "--log-level",
+                "warn",
+                "--log-as-json",
+            ],
+            env=self.t.sidecar_env(),
+        )
+        return self._waiter(
+            wait, f"daprd-{service}", lambda: self._sidecar_healthy(service), 60, proc
+        )
 
     def short_retry_resiliency(self, max_retries: int, max_interval: str) -> Path:
         """dapr/resiliency with fewer, shorter event-delivery retries, for tests that must outlast the
@@ -320,7 +462,8 @@ log.retention.hours=168
 
         resiliency = yaml.safe_load((ROOT / "dapr" / "resiliency" / "resiliency.yaml").read_text())
         resiliency["spec"]["policies"]["retries"]["eventDelivery"].update(
-            maxRetries=max_retries, maxInterval=max_interval)
+            maxRetries=max_retries, maxInterval=max_interval
+        )
         folder = self.t.dir / "resiliency-short-retries"
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "resiliency.yaml").write_text(yaml.safe_dump(resiliency, sort_keys=False))
@@ -353,7 +496,10 @@ log.retention.hours=168
 
     def _sidecar_healthy(self, service: str) -> bool:
         try:
-            return httpx.get(f"{self.t.dapr_url(service)}/v1.0/healthz", timeout=0.5).status_code == 204
+            return (
+                httpx.get(f"{self.t.dapr_url(service)}/v1.0/healthz", timeout=0.5).status_code
+                == 204
+            )
         except httpx.HTTPError:
             return False
 
@@ -375,7 +521,11 @@ log.retention.hours=168
         self.migrate()
         kafka_ready()
         self.create_topics()
-        say("starting " + ", ".join(f"{s} :{self.t.app_port(s)}" for s in SERVICES) + f" (sidecars :{self.t.dapr_http_port(SERVICES[0])}…)")
+        say(
+            "starting "
+            + ", ".join(f"{s} :{self.t.app_port(s)}" for s in SERVICES)
+            + f" (sidecars :{self.t.dapr_http_port(SERVICES[0])}…)"
+        )
         for wait in [self.start_app(s, wait=False) for s in SERVICES]:
             wait()
         for wait in [self.start_sidecar(s, wait=False) for s in SERVICES]:
@@ -406,4 +556,3 @@ log.retention.hours=168
                         os.killpg(pid, signal.SIGTERM)
             for name in group:
                 self.stop(name)
-

@@ -83,7 +83,9 @@ class Topology:
 
     def service_database_url(self, service: str, database: str = DATABASE) -> str:
         password = self.secrets[f"{service.upper()}_DB_PASSWORD"]
-        return f"postgresql+asyncpg://{service}:{password}@127.0.0.1:{self.postgres_port}/{database}"
+        return (
+            f"postgresql+asyncpg://{service}:{password}@127.0.0.1:{self.postgres_port}/{database}"
+        )
 
     # secrets: made once per stack folder, random, never committed --------------------------
     @cached_property
@@ -137,4 +139,7 @@ class Topology:
 
 RUN = Topology("run", int(os.environ.get("GIFTFLOW_PORT_BASE", "8000")))
 # the tests' own stack; another name and base let several test runs share one machine
-TEST = Topology(os.environ.get("GIFTFLOW_TEST_STACK", "test"), int(os.environ.get("GIFTFLOW_TEST_PORT_BASE", "18000")))
+TEST = Topology(
+    os.environ.get("GIFTFLOW_TEST_STACK", "test"),
+    int(os.environ.get("GIFTFLOW_TEST_PORT_BASE", "18000")),
+)

@@ -13,8 +13,12 @@ from services.audit.models import member
 from shared.errors import Forbidden, NotFound, Unauthorized
 from shared.tokens import ACCESS_COOKIE, InvalidToken, read_access_token
 
-_bearer = HTTPBearer(auto_error=False, description="The access token from sign-up, login or refresh.")
-_cookie = APIKeyCookie(name=ACCESS_COOKIE, auto_error=False, description="Set by sign-up, login and refresh.")
+_bearer = HTTPBearer(
+    auto_error=False, description="The access token from sign-up, login or refresh."
+)
+_cookie = APIKeyCookie(
+    name=ACCESS_COOKIE, auto_error=False, description="Set by sign-up, login and refresh."
+)
 
 
 @dataclass(frozen=True)
@@ -31,14 +35,20 @@ async def get_admin(
 ) -> Admin:
     token = bearer.credentials if bearer else cookie
     if not token:
-        raise Unauthorized("Please sign in: this needs an access token (Authorization: Bearer, or the login cookie).")
+        raise Unauthorized(
+            "Please sign in: this needs an access token (Authorization: Bearer, or the login cookie)."
+        )
     try:
         user_id = read_access_token(token, request.app.state.settings.jwt_secret.get_secret_value())
     except InvalidToken:
-        raise Unauthorized("Your sign-in has expired or is not valid; refresh it or sign in again.") from None
+        raise Unauthorized(
+            "Your sign-in has expired or is not valid; refresh it or sign in again."
+        ) from None
     async with request.app.state.sessions() as session:
         role = await session.scalar(
-            select(member.c.role).where(member.c.household_id == household_id, member.c.user_id == user_id)
+            select(member.c.role).where(
+                member.c.household_id == household_id, member.c.user_id == user_id
+            )
         )
     if role is None:
         raise NotFound("No such household.")

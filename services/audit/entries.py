@@ -32,13 +32,18 @@ class EntryFilter:
 def type_pattern(wanted: str) -> str:
     """A LIKE pattern for `giftflow.claim.added.v1` (exactly), `claim.added` (any version) or `claim` (all claim events)."""
     if not TYPE_FILTER.match(wanted):
-        raise InvalidInput("query.type", "is an event type like giftflow.claim.added.v1, an event name like "
-                                         "claim.added, or an entity like claim")
+        raise InvalidInput(
+            "query.type",
+            "is an event type like giftflow.claim.added.v1, an event name like "
+            "claim.added, or an entity like claim",
+        )
     escaped = wanted.replace("_", r"\_")
     if wanted.startswith("giftflow.") and re.search(r"\.v\d+$", wanted):
         return escaped
     name = escaped.removeprefix("giftflow.")
-    return f"giftflow.{name}.v%" if "." in wanted.removeprefix("giftflow.") else f"giftflow.{name}.%"
+    return (
+        f"giftflow.{name}.v%" if "." in wanted.removeprefix("giftflow.") else f"giftflow.{name}.%"
+    )
 
 
 CURSOR_KEY = (datetime, int)  # recorded_at, id
@@ -46,15 +51,27 @@ CURSOR_KEY = (datetime, int)  # recorded_at, id
 
 def _persons_of(admin: Admin):
     """The people the admin is now, as an array."""
-    return (select(func.array_agg(person_link.c.person_id))
-            .where(person_link.c.household_id == admin.household_id, person_link.c.user_id == admin.user_id)
-            .scalar_subquery())
+    return (
+        select(func.array_agg(person_link.c.person_id))
+        .where(
+            person_link.c.household_id == admin.household_id, person_link.c.user_id == admin.user_id
+        )
+        .scalar_subquery()
+    )
 
 
 def entries_query(admin: Admin, wanted: EntryFilter) -> Select:
     t = audit_entry
-    query = select(t.c.id, t.c.recorded_at, t.c.event_id, t.c.event_type, t.c.subject, t.c.actor_id,
-                   t.c.occurred_at, t.c.data).where(
+    query = select(
+        t.c.id,
+        t.c.recorded_at,
+        t.c.event_id,
+        t.c.event_type,
+        t.c.subject,
+        t.c.actor_id,
+        t.c.occurred_at,
+        t.c.data,
+    ).where(
         t.c.household_id == admin.household_id,
         ~t.c.hidden_from.contains([admin.user_id]),
         ~t.c.hidden_persons.overlap(func.coalesce(_persons_of(admin), text("'{}'::uuid[]"))),
@@ -72,13 +89,16 @@ def entries_query(admin: Admin, wanted: EntryFilter) -> Select:
     return query
 
 
-async def find_entries(session: AsyncSession, admin: Admin, wanted: EntryFilter, cursor: str | None,
-                       limit: int) -> tuple[list, str | None]:
+async def find_entries(
+    session: AsyncSession, admin: Admin, wanted: EntryFilter, cursor: str | None, limit: int
+) -> tuple[list, str | None]:
     t = audit_entry
     query = entries_query(admin, wanted)
     if cursor:
         at, entry_id = decode_cursor(cursor, CURSOR_KEY)
-        query = query.where(and_(t.c.recorded_at <= at, tuple_(t.c.recorded_at, t.c.id) < tuple_(at, entry_id)))
+        query = query.where(
+            and_(t.c.recorded_at <= at, tuple_(t.c.recorded_at, t.c.id) < tuple_(at, entry_id))
+        )
     query = query.order_by(t.c.recorded_at.desc(), t.c.id.desc()).limit(limit + 1)
     rows = (await session.execute(query)).all()
     more = len(rows) > limit

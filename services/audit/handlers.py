@@ -33,8 +33,16 @@ async def record_entry(session: AsyncSession, envelope: Envelope) -> None:
     ce = envelope.cloudevent
     event = envelope.event
     data = ce.data
-    hidden = event.hidden_from if event else [u for u in map(_uuid_or_none, data.get("hidden_from", [])) if u]
-    persons = event.hidden_persons if event else [p for p in map(_uuid_or_none, data.get("hidden_persons", [])) if p]
+    hidden = (
+        event.hidden_from
+        if event
+        else [u for u in map(_uuid_or_none, data.get("hidden_from", [])) if u]
+    )
+    persons = (
+        event.hidden_persons
+        if event
+        else [p for p in map(_uuid_or_none, data.get("hidden_persons", [])) if p]
+    )
     entry = {
         "event_id": ce.id,
         "event_type": ce.type,
@@ -52,7 +60,8 @@ async def record_entry(session: AsyncSession, envelope: Envelope) -> None:
 
 async def _set_role(session: AsyncSession, household_id: UUID, user_id: UUID, role: str) -> None:
     await session.execute(
-        upsert(member).values(household_id=household_id, user_id=user_id, role=role)
+        upsert(member)
+        .values(household_id=household_id, user_id=user_id, role=role)
         .on_conflict_do_update(index_elements=["household_id", "user_id"], set_={"role": role})
     )
 
@@ -60,7 +69,9 @@ async def _set_role(session: AsyncSession, household_id: UUID, user_id: UUID, ro
 async def household_created(session: AsyncSession, envelope: Envelope) -> None:
     await record_entry(session, envelope)
     event: h.HouseholdCreated = envelope.event
-    if event.actor_id is not None:  # the creator is the first admin; no member.joined is sent for them
+    if (
+        event.actor_id is not None
+    ):  # the creator is the first admin; no member.joined is sent for them
         await _set_role(session, event.household_id, event.actor_id, "admin")
 
 
@@ -74,7 +85,8 @@ async def member_role_changed(session: AsyncSession, envelope: Envelope) -> None
     await record_entry(session, envelope)
     event: h.MemberRoleChanged = envelope.event
     await session.execute(
-        update(member).where(member.c.household_id == event.household_id, member.c.user_id == event.user_id)
+        update(member)
+        .where(member.c.household_id == event.household_id, member.c.user_id == event.user_id)
         .values(role=event.new_role)
     )
 
@@ -83,7 +95,9 @@ async def member_removed(session: AsyncSession, envelope: Envelope) -> None:
     await record_entry(session, envelope)
     event: h.MemberRemoved = envelope.event
     await session.execute(
-        delete(member).where(member.c.household_id == event.household_id, member.c.user_id == event.user_id)
+        delete(member).where(
+            member.c.household_id == event.household_id, member.c.user_id == event.user_id
+        )
     )
 
 

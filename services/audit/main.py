@@ -25,7 +25,9 @@ async def run_background(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     app = create_service_app(settings, title="giftflow audit", extra=run_background)
-    app.include_router(events_router(settings.service_name, processed_event, HANDLERS, catch_all=record_entry))
+    app.include_router(
+        events_router(settings.service_name, processed_event, HANDLERS, catch_all=record_entry)
+    )
     app.include_router(dead_letters_router(settings.service_name))
     app.include_router(routes.router)
     return app

@@ -5,7 +5,16 @@ API is for admins only, and a consumer never reads the gateway's schema. `person
 events, says which member each person is now: an entry is never shown to a member linked to one of its
 `hidden_persons`, however long after the entry that link was made."""
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, PrimaryKeyConstraint, Table, Text, func
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    func,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from shared.db import service_metadata
@@ -30,7 +39,9 @@ audit_entry = Table(
     Column("hidden_persons", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
     Column("occurred_at", DateTime(timezone=True)),
     Column("data", JSONB, nullable=False),
-    Column("aggregate_version", BigInteger),  # where the event stands among its aggregate's, in commit order
+    Column(
+        "aggregate_version", BigInteger
+    ),  # where the event stands among its aggregate's, in commit order
     postgresql_partition_by="RANGE (recorded_at)",
 )
 

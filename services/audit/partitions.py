@@ -44,14 +44,18 @@ def expired_partitions(partitions: Iterable[str], today: date, retention_months:
 
 
 async def list_partitions(conn: AsyncConnection) -> list[str]:
-    rows = await conn.execute(text(
-        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-        "WHERE i.inhparent = 'audit.audit_entry'::regclass ORDER BY c.relname"
-    ))
+    rows = await conn.execute(
+        text(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = 'audit.audit_entry'::regclass ORDER BY c.relname"
+        )
+    )
     return [r[0] for r in rows]
 
 
-async def ensure_partitions(engine: AsyncEngine, months_ahead: int, today: date | None = None) -> list[str]:
+async def ensure_partitions(
+    engine: AsyncEngine, months_ahead: int, today: date | None = None
+) -> list[str]:
     """This month's partition and the next `months_ahead`; their names."""
     async with engine.begin() as conn:
         await conn.execute(text(LOCK))
@@ -69,8 +73,9 @@ async def _ensure(conn: AsyncConnection, months_ahead: int, today: date) -> list
     return [r[0] for r in rows]
 
 
-async def maintain_partitions(engine: AsyncEngine, months_ahead: int, retention_months: int,
-                              today: date | None = None) -> tuple[list[str], list[str]]:
+async def maintain_partitions(
+    engine: AsyncEngine, months_ahead: int, retention_months: int, today: date | None = None
+) -> tuple[list[str], list[str]]:
     """Create the coming partitions and drop the expired ones: (ensured, dropped)."""
     today = today or datetime.now(UTC).date()
     async with engine.begin() as conn:

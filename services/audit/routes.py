@@ -32,30 +32,62 @@ class AuditPage(BaseModel):
     next_cursor: str | None = None
 
 
-@router.get("", response_model=AuditPage, responses={
-    **error_responses(401, 422),
-    403: {"model": ErrorResponse, "description": "The caller is a member but not an admin."},
-    404: {"model": ErrorResponse, "description": "No such household, or the caller is not a member of it."},
-})
+@router.get(
+    "",
+    response_model=AuditPage,
+    responses={
+        **error_responses(401, 422),
+        403: {"model": ErrorResponse, "description": "The caller is a member but not an admin."},
+        404: {
+            "model": ErrorResponse,
+            "description": "No such household, or the caller is not a member of it.",
+        },
+    },
+)
 async def list_entries(
     request: Request,
     admin: CurrentAdmin,
-    subject: Annotated[Line | None, Query(max_length=100, description="Only events about this entity id.")] = None,
+    subject: Annotated[
+        Line | None, Query(max_length=100, description="Only events about this entity id.")
+    ] = None,
     actor_id: Annotated[uuid.UUID | None, Query(description="Only what this member did.")] = None,
-    type: Annotated[list[str] | None, Query(max_length=100, description=(
-        "Only these events: a type (giftflow.claim.added.v1), a name (claim.added) or an entity (claim); repeatable."
-    ))] = None,
-    since: Annotated[Moment | None, Query(description="Recorded at or after this time, with a UTC offset.")] = None,
-    until: Annotated[Moment | None, Query(description="Recorded before this time, with a UTC offset.")] = None,
+    type: Annotated[
+        list[str] | None,
+        Query(
+            max_length=100,
+            description=(
+                "Only these events: a type (giftflow.claim.added.v1), a name (claim.added) or an entity (claim); repeatable."
+            ),
+        ),
+    ] = None,
+    since: Annotated[
+        Moment | None, Query(description="Recorded at or after this time, with a UTC offset.")
+    ] = None,
+    until: Annotated[
+        Moment | None, Query(description="Recorded before this time, with a UTC offset.")
+    ] = None,
     cursor: CursorParam = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ):
     """The household's audit log, newest first (admins only; never what is hidden from the caller)."""
-    wanted = EntryFilter(subject=subject, actor_id=actor_id, types=tuple(type or ()), since=since, until=until)
+    wanted = EntryFilter(
+        subject=subject, actor_id=actor_id, types=tuple(type or ()), since=since, until=until
+    )
     async with request.app.state.sessions() as session:
         rows, next_cursor = await find_entries(session, admin, wanted, cursor, limit)
     return AuditPage(
-        items=[AuditEntry(id=r.id, type=r.event_type, subject=r.subject, actor_id=r.actor_id, occurred_at=r.occurred_at,
-                          recorded_at=r.recorded_at, event_id=r.event_id, data=r.data) for r in rows],
+        items=[
+            AuditEntry(
+                id=r.id,
+                type=r.event_type,
+                subject=r.subject,
+                actor_id=r.actor_id,
+                occurred_at=r.occurred_at,
+                recorded_at=r.recorded_at,
+                event_id=r.event_id,
+                data=r.data,
+            )
+            for r in rows
+        ],
         next_cursor=next_cursor,
     )

@@ -42,8 +42,12 @@ async def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 # auto_error=False: a missing credential is answered by us, in the error envelope
-_bearer = HTTPBearer(auto_error=False, description="The access token from sign-up, login or refresh.")
-_cookie = APIKeyCookie(name=ACCESS_COOKIE, auto_error=False, description="Set by sign-up, login and refresh.")
+_bearer = HTTPBearer(
+    auto_error=False, description="The access token from sign-up, login or refresh."
+)
+_cookie = APIKeyCookie(
+    name=ACCESS_COOKIE, auto_error=False, description="Set by sign-up, login and refresh."
+)
 
 
 @dataclass(frozen=True)
@@ -60,32 +64,50 @@ async def get_current_user(
 ) -> AuthenticatedUser:
     token = bearer.credentials if bearer else cookie
     if not token:
-        raise Unauthorized("Please sign in: this needs an access token (Authorization: Bearer, or the login cookie).")
+        raise Unauthorized(
+            "Please sign in: this needs an access token (Authorization: Bearer, or the login cookie)."
+        )
     try:
         return AuthenticatedUser(read_access_token(token, settings.jwt_secret.get_secret_value()))
     except InvalidToken:
-        raise Unauthorized("Your sign-in has expired or is not valid; refresh it or sign in again.") from None
+        raise Unauthorized(
+            "Your sign-in has expired or is not valid; refresh it or sign in again."
+        ) from None
 
 
 CurrentUser = Annotated[AuthenticatedUser, Depends(get_current_user)]
 
 
-async def get_current_member(household_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Member:
+async def get_current_member(
+    household_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> Member:
     # with the role, the people linked to the caller: nearly every use case asks who the caller is to the
     # surprise rules, and one query here saves one there
     linked = (
         select(func.array_agg(Person.id))
-        .where(Person.household_id == Membership.household_id, Person.linked_user_id == Membership.user_id)
+        .where(
+            Person.household_id == Membership.household_id,
+            Person.linked_user_id == Membership.user_id,
+        )
         .scalar_subquery()
     )
     async with session.begin():  # its own short transaction: the use case then begins its own
-        row = (await session.execute(
-            select(Membership.role, linked).where(Membership.household_id == household_id, Membership.user_id == user.id)
-        )).first()
+        row = (
+            await session.execute(
+                select(Membership.role, linked).where(
+                    Membership.household_id == household_id, Membership.user_id == user.id
+                )
+            )
+        ).first()
     if row is None:
         raise NotFound("No such household.")
     role, person_ids = row
-    return Member(user_id=user.id, household_id=household_id, role=Role(role), person_ids=frozenset(person_ids or ()))
+    return Member(
+        user_id=user.id,
+        household_id=household_id,
+        role=Role(role),
+        person_ids=frozenset(person_ids or ()),
+    )
 
 
 CurrentMember = Annotated[Member, Depends(get_current_member)]

@@ -44,6 +44,8 @@ class RefuseDotSegments:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and has_dot_segment(scope["path"]):
-            await envelope(404, "not_found", "There is nothing at this address.")(scope, receive, send)
+            await envelope(404, "not_found", "There is nothing at this address.")(
+                scope, receive, send
+            )
             return
         await self.app(scope, receive, send)

@@ -61,7 +61,12 @@ class WebClient(StaticFiles):
         if stamp != self._stamp:
             digest = hashlib.sha256()
             for path in files:
-                digest.update(path.relative_to(self.directory).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+                digest.update(
+                    path.relative_to(self.directory).as_posix().encode()
+                    + b"\0"
+                    + path.read_bytes()
+                    + b"\0"
+                )
             self._version, self._stamp = digest.hexdigest()[:12], stamp
         return self._version
 
@@ -76,11 +81,24 @@ class WebClient(StaticFiles):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith("/api/"):
-            allowed = [m for m in METHODS if any(
-                r.matches({**scope, "method": m})[0] is Match.FULL for r in self.routes if not isinstance(r, Mount))]
-            response = (envelope(405, "method_not_allowed", f"{scope['method']} is not allowed here; use "
-                                 f"{' or '.join(allowed)}.") if allowed
-                        else envelope(404, "not_found", "There is no such API endpoint."))
+            allowed = [
+                m
+                for m in METHODS
+                if any(
+                    r.matches({**scope, "method": m})[0] is Match.FULL
+                    for r in self.routes
+                    if not isinstance(r, Mount)
+                )
+            ]
+            response = (
+                envelope(
+                    405,
+                    "method_not_allowed",
+                    f"{scope['method']} is not allowed here; use {' or '.join(allowed)}.",
+                )
+                if allowed
+                else envelope(404, "not_found", "There is no such API endpoint.")
+            )
             if allowed:
                 response.headers["Allow"] = ", ".join(allowed)
             await response(scope, receive, send)
@@ -93,7 +111,9 @@ class WebClient(StaticFiles):
         versioned = VERSIONED.match(path)
         response = await super().get_response(versioned.group(2) if versioned else path, scope)
         current = versioned is not None and versioned.group(1) == self.version()
-        response.headers["cache-control"] = IMMUTABLE if current and response.status_code in (200, 304) else "no-cache"
+        response.headers["cache-control"] = (
+            IMMUTABLE if current and response.status_code in (200, 304) else "no-cache"
+        )
         return response
 
 
@@ -117,7 +137,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = create_service_app(settings, title="giftflow gateway", extra=run_relay)
     app.add_middleware(RefuseDotSegments)
     app.include_router(api)
-    if WEB_DIR.is_dir():  # last: every route above (/api, /docs, /healthz, /readyz, /metrics) wins over it
+    if (
+        WEB_DIR.is_dir()
+    ):  # last: every route above (/api, /docs, /healthz, /readyz, /metrics) wins over it
         web = WebClient(directory=WEB_DIR, html=True, routes=app.router.routes)
         app.mount("/", GZipMiddleware(web, minimum_size=500), name="web")
     return app

@@ -69,7 +69,11 @@ async def fetch_page(
         rows = list((await session.execute(batch_query)).scalars().all())
         if not rows:
             break
-        seen += [(row, shaped) for row, shaped in zip(rows, await shape(rows), strict=True) if shaped is not None]
+        seen += [
+            (row, shaped)
+            for row, shaped in zip(rows, await shape(rows), strict=True)
+            if shaped is not None
+        ]
         if len(rows) <= page.limit:
             break
         after = _key(rows[-1], order)

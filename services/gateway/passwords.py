@@ -52,7 +52,9 @@ def password_problem(password: str, email: str = "", display_name: str = "") -> 
         result = zxcvbn(password[:ESTIMATE_LENGTH], user_inputs=[email, display_name, "giftflow"])
     if result["score"] < MIN_SCORE:
         warning = result["feedback"]["warning"]
-        return " ".join(filter(None, ["This password is too easy to guess.", _sentence(warning), ADVICE]))
+        return " ".join(
+            filter(None, ["This password is too easy to guess.", _sentence(warning), ADVICE])
+        )
     return None
 
 

@@ -28,7 +28,9 @@ async def hash_password(password: str) -> str:
 async def verify_password(password_hash: str | None, password: str) -> bool:
     def verify() -> bool:
         try:
-            return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+            return (
+                _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+            )
         except (VerificationError, InvalidHashError):
             return False
 
@@ -75,8 +77,14 @@ class Device:
 
 def new_device_token(device: Device, secret: str, now: datetime, ttl: timedelta) -> str:
     """The device cookie: signed, so it cannot be made for an account one never signed in to."""
-    claims = {"sub": str(device.user_id), "jti": device.id, "iss": ISSUER, "typ": "device", "iat": now,
-              "exp": now + ttl}
+    claims = {
+        "sub": str(device.user_id),
+        "jti": device.id,
+        "iss": ISSUER,
+        "typ": "device",
+        "iat": now,
+        "exp": now + ttl,
+    }
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -85,8 +93,13 @@ def read_device_token(token: str | None, secret: str) -> Device | None:
     if not token:
         return None
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER,
-                            options={"require": ["sub", "jti", "exp", "iss"]})
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["sub", "jti", "exp", "iss"]},
+        )
         if claims.get("typ") != "device":
             return None
         return Device(str(claims["jti"]), uuid.UUID(claims["sub"]))

@@ -69,15 +69,20 @@ def list_view(viewer: Viewer, lst: ListFacts) -> View:
 def gift_view(viewer: Viewer, gift: GiftFacts) -> View:
     if gift.recipient_person_ids & viewer.person_ids:
         on_own_wish_list = any(
-            is_own_wish_list(viewer, lst) and list_view(viewer, lst) is not View.HIDDEN for lst in gift.lists
+            is_own_wish_list(viewer, lst) and list_view(viewer, lst) is not View.HIDDEN
+            for lst in gift.lists
         )
         return View.REDACTED if on_own_wish_list else View.HIDDEN
     if gift.from_santa and viewer.is_child:
         return View.HIDDEN
-    if gift.lists and gift.created_by != viewer.user_id and all(
-        list_view(viewer, lst) is View.HIDDEN for lst in gift.lists
+    if (
+        gift.lists
+        and gift.created_by != viewer.user_id
+        and all(list_view(viewer, lst) is View.HIDDEN for lst in gift.lists)
     ):
-        return View.HIDDEN  # it lives only on lists kept from the viewer, e.g. someone's private list
+        return (
+            View.HIDDEN
+        )  # it lives only on lists kept from the viewer, e.g. someone's private list
     return View.FULL
 
 
@@ -110,7 +115,9 @@ def shown_status(view: View, status: str) -> str:
     return ON_MY_LIST if view is View.REDACTED else status
 
 
-def shown_notes(viewer: Viewer, view: View, notes: str | None, written_by: UUID | None) -> str | None:
+def shown_notes(
+    viewer: Viewer, view: View, notes: str | None, written_by: UUID | None
+) -> str | None:
     """A recipient reads only the notes they wrote themselves ("size M please"), not the givers'."""
     return notes if view is View.FULL or written_by == viewer.user_id else None
 
@@ -140,14 +147,22 @@ class Hidden:
         return {"hidden_from": self.users, "hidden_persons": self.persons}
 
 
-def hidden(members: Iterable[Viewer], view_of: Callable[[Viewer], View], *, about: Iterable[UUID],
-           seen: Collection[View] = (View.FULL,)) -> Hidden:
+def hidden(
+    members: Iterable[Viewer],
+    view_of: Callable[[Viewer], View],
+    *,
+    about: Iterable[UUID],
+    seen: Collection[View] = (View.FULL,),
+) -> Hidden:
     """Who must not learn of an event whose subject each viewer sees as `view_of(viewer)`: the members
     whose view is not in `seen` (by default, all who do not see it in full), and of the people in
     `about` (its recipients, the owners of its lists), each one a member linked to them would not see
     it as. `view_of` is e.g. `lambda v: item_view(v, lst, gift)`."""
     users = sorted((m.user_id for m in members if view_of(m) not in seen), key=str)
-    persons = sorted({p for p in about if view_of(Viewer(SOMEONE, person_ids=frozenset({p}))) not in seen}, key=str)
+    persons = sorted(
+        {p for p in about if view_of(Viewer(SOMEONE, person_ids=frozenset({p}))) not in seen},
+        key=str,
+    )
     return Hidden(tuple(users), tuple(persons))
 
 
@@ -155,7 +170,11 @@ def hidden(members: Iterable[Viewer], view_of: Callable[[Viewer], View], *, abou
 def present_item(viewer: Viewer, view: View, item: ListItem, gift_title: str) -> ListItemPublic:
     full = view is View.FULL
     return ListItemPublic(
-        id=item.id, list_id=item.list_id, gift_id=item.gift_id, gift_title=gift_title, quantity=item.quantity,
+        id=item.id,
+        list_id=item.list_id,
+        gift_id=item.gift_id,
+        gift_title=gift_title,
+        quantity=item.quantity,
         status=shown_status(view, item.status),
         claimed_quantity=item.claimed_quantity if full else None,
         status_changed_at=item.status_changed_at if full else None,
@@ -168,16 +187,24 @@ def present_item(viewer: Viewer, view: View, item: ListItem, gift_title: str) ->
     )
 
 
-def present_gift(viewer: Viewer, view: View, gift: Gift, tags: list[str],
-                 people: list[GiftPersonLink]) -> GiftPublic:
+def present_gift(
+    viewer: Viewer, view: View, gift: Gift, tags: list[str], people: list[GiftPersonLink]
+) -> GiftPublic:
     full = view is View.FULL
     return GiftPublic(
-        id=gift.id, household_id=gift.household_id, title=gift.title, url=gift.url, price=gift.price,
-        currency=gift.currency, image_url=gift.image_url,
+        id=gift.id,
+        household_id=gift.household_id,
+        title=gift.title,
+        url=gift.url,
+        price=gift.price,
+        currency=gift.currency,
+        image_url=gift.image_url,
         notes=shown_notes(viewer, view, gift.notes, gift.notes_by),
         from_santa=gift.from_santa if full else None,
         giver=shown_giver(viewer, view, gift.from_santa),
         tags=tags,
         people=people if full else [p for p in people if p.role == GiftRole.RECIPIENT],
-        created_by=gift.created_by, created_at=gift.created_at, updated_at=gift.updated_at,
+        created_by=gift.created_by,
+        created_at=gift.created_at,
+        updated_at=gift.updated_at,
     )

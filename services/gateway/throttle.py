@@ -54,10 +54,10 @@ class Limits:
 class Failures:
     """The failed attempts within the window that bear on one login attempt."""
 
-    from_address: tuple[datetime, ...] = ()          # untrusted, from this address, any account
+    from_address: tuple[datetime, ...] = ()  # untrusted, from this address, any account
     of_account_from_address: tuple[datetime, ...] = ()  # untrusted, this account from this address
-    of_account: tuple[datetime, ...] = ()            # untrusted, this account from anywhere
-    of_device: tuple[datetime, ...] = ()             # this browser's device cookie, for this account
+    of_account: tuple[datetime, ...] = ()  # untrusted, this account from anywhere
+    of_device: tuple[datetime, ...] = ()  # this browser's device cookie, for this account
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,9 @@ class Wait:
     reason: str  # the rule that says so: "address", "account_address" or "account"
 
 
-def retry_after(failures: Iterable[datetime], now: datetime, max_failures: int, window: timedelta) -> int | None:
+def retry_after(
+    failures: Iterable[datetime], now: datetime, max_failures: int, window: timedelta
+) -> int | None:
     """Seconds until another attempt is allowed, or None when it is allowed now.
 
     Blocked while `max_failures` or more failures lie within the last `window`; it lifts as soon as
@@ -80,7 +82,9 @@ def retry_after(failures: Iterable[datetime], now: datetime, max_failures: int, 
     return _seconds(frees_at - now)
 
 
-def backoff(failures: Iterable[datetime], now: datetime, base: timedelta, window: timedelta) -> int | None:
+def backoff(
+    failures: Iterable[datetime], now: datetime, base: timedelta, window: timedelta
+) -> int | None:
     """Seconds to wait after the latest failure: none for the first FREE_FAILURES, then `base`
     doubling with each further one, never longer than the window."""
     recent = [t for t in failures if t > now - window]
@@ -93,19 +97,35 @@ def backoff(failures: Iterable[datetime], now: datetime, base: timedelta, window
 
 def device_trusted(has_device: bool, failures: Failures, limits: Limits, now: datetime) -> bool:
     """Whether the attempt comes from a browser familiar to the account that has not lost that trust."""
-    return has_device and retry_after(failures.of_device, now, limits.per_device, limits.window) is None
+    return (
+        has_device
+        and retry_after(failures.of_device, now, limits.per_device, limits.window) is None
+    )
 
 
-def wait_before_login(failures: Failures, limits: Limits, now: datetime, *, trusted_device: bool,
-                      familiar_address: bool) -> Wait | None:
+def wait_before_login(
+    failures: Failures,
+    limits: Limits,
+    now: datetime,
+    *,
+    trusted_device: bool,
+    familiar_address: bool,
+) -> Wait | None:
     """How long this attempt must wait, and which rule says so; None when it may go ahead."""
     if trusted_device:
         return None
     candidates = [
         ("address", retry_after(failures.from_address, now, limits.per_address, limits.window)),
-        ("account_address", backoff(failures.of_account_from_address, now, limits.backoff_base, limits.window)),
-        ("account", None if familiar_address else retry_after(failures.of_account, now, limits.per_account,
-                                                              limits.window)),
+        (
+            "account_address",
+            backoff(failures.of_account_from_address, now, limits.backoff_base, limits.window),
+        ),
+        (
+            "account",
+            None
+            if familiar_address
+            else retry_after(failures.of_account, now, limits.per_account, limits.window),
+        ),
     ]
     waits = [Wait(seconds, reason) for reason, seconds in candidates if seconds is not None]
     return max(waits, key=lambda w: w.seconds, default=None)

@@ -20,7 +20,9 @@ class Preferences:
     muted_list_ids: frozenset[UUID] = frozenset()
 
     def wants(self, kind: str, list_id: UUID | None) -> bool:
-        return kind not in self.disabled_kinds and (list_id is None or list_id not in self.muted_list_ids)
+        return kind not in self.disabled_kinds and (
+            list_id is None or list_id not in self.muted_list_ids
+        )
 
 
 DEFAULT_PREFERENCES = Preferences()
@@ -35,7 +37,9 @@ class Notice:
     entity: str
     entity_id: UUID
     list_id: UUID | None = None  # members who muted this list are not told
-    only_to: frozenset[UUID] | None = field(default=None)  # a narrower audience, e.g. a task's assignee
+    only_to: frozenset[UUID] | None = field(
+        default=None
+    )  # a narrower audience, e.g. a task's assignee
 
 
 def may_hear(user_id: UUID, event: Event) -> bool:
@@ -52,7 +56,8 @@ def notification_audience(
 ) -> list[UUID]:
     """Who is notified of `event`: never its actor, never a hidden member, only who wants it."""
     return [
-        m for m in members
+        m
+        for m in members
         if m != event.actor_id
         and may_hear(m, event)
         and (notice.only_to is None or m in notice.only_to)

@@ -13,8 +13,12 @@ from services.notification import readmodel
 from shared.errors import NotFound, Unauthorized
 from shared.tokens import ACCESS_COOKIE, LEEWAY_S, InvalidToken, read_access_token
 
-_bearer = HTTPBearer(auto_error=False, description="The access token from sign-up, login or refresh.")
-_cookie = APIKeyCookie(name=ACCESS_COOKIE, auto_error=False, description="Set by sign-up, login and refresh.")
+_bearer = HTTPBearer(
+    auto_error=False, description="The access token from sign-up, login or refresh."
+)
+_cookie = APIKeyCookie(
+    name=ACCESS_COOKIE, auto_error=False, description="Set by sign-up, login and refresh."
+)
 
 
 @dataclass(frozen=True)
@@ -30,16 +34,21 @@ class Member:
         return self.household_id, self.user_id
 
 
-def authenticate(request: Request, bearer: HTTPAuthorizationCredentials | None, cookie: str | None
-                 ) -> tuple[uuid.UUID, float]:
+def authenticate(
+    request: Request, bearer: HTTPAuthorizationCredentials | None, cookie: str | None
+) -> tuple[uuid.UUID, float]:
     """The caller's user id and until when their token is accepted."""
     token = bearer.credentials if bearer else cookie
     if not token:
-        raise Unauthorized("Please sign in: this needs an access token (Authorization: Bearer, or the login cookie).")
+        raise Unauthorized(
+            "Please sign in: this needs an access token (Authorization: Bearer, or the login cookie)."
+        )
     try:
         user_id = read_access_token(token, request.app.state.settings.jwt_secret.get_secret_value())
     except InvalidToken:
-        raise Unauthorized("Your sign-in has expired or is not valid; refresh it or sign in again.") from None
+        raise Unauthorized(
+            "Your sign-in has expired or is not valid; refresh it or sign in again."
+        ) from None
     # already verified above; only its expiry is read here
     expires = jwt.decode(token, options={"verify_signature": False})["exp"]
     return user_id, expires + LEEWAY_S

@@ -17,7 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notification import readmodel, streams
 from services.notification.audience import notification_audience, stream_audience
-from services.notification.notices import Names, describe, deserves_notice, entity_change, names_needed
+from services.notification.notices import (
+    Names,
+    describe,
+    deserves_notice,
+    entity_change,
+    names_needed,
+)
 from services.notification.streams import ENTITY_CHANGED, NOTIFICATION, Outgoing
 from shared.consumer import Envelope, Handler
 from shared.events import EVENT_TYPES, Event
@@ -25,13 +31,28 @@ from shared.events import gifting as g
 from shared.events import household as h
 from shared.events import tasks as t
 
-TOPICS = ("household", "person", "occasion", "list", "gift", "list_item", "claim", "comment", "task", "reminder")
+TOPICS = (
+    "household",
+    "person",
+    "occasion",
+    "list",
+    "gift",
+    "list_item",
+    "claim",
+    "comment",
+    "task",
+    "reminder",
+)
 
 # what things are called, remembered from the events that name or rename them: (entity, id field, name field)
 NAMED_BY: dict[type[Event], tuple[str, str, str]] = {
     g.GiftFacts: ("gift", "gift_id", "title"),
     g.ListFacts: ("list", "list_id", "name"),
-    g.ListItemAdded: ("gift", "gift_id", "gift_title"),  # the gift's own event may be on its way on another topic
+    g.ListItemAdded: (
+        "gift",
+        "gift_id",
+        "gift_title",
+    ),  # the gift's own event may be on its way on another topic
     g.OccasionFacts: ("occasion", "occasion_id", "name"),
     t.TaskCreated: ("task", "task_id", "title"),
     t.TaskUpdated: ("task", "task_id", "title"),
@@ -41,18 +62,34 @@ NAMED_BY: dict[type[Event], tuple[str, str, str]] = {
 async def _remember_names(session: AsyncSession, event: Event) -> None:
     for contract, (entity, id_field, name_field) in NAMED_BY.items():
         if isinstance(event, contract):
-            await readmodel.remember_name(session, event.household_id, entity, getattr(event, id_field),
-                                          getattr(event, name_field))
+            await readmodel.remember_name(
+                session,
+                event.household_id,
+                entity,
+                getattr(event, id_field),
+                getattr(event, name_field),
+            )
 
 
 def _notification(event: Event, envelope: Envelope, notice, now: datetime) -> tuple[dict, dict]:
     """The row of one member's notification and how the stream and the REST API show it."""
     row = {
-        "id": uuid.uuid4(), "kind": notice.kind, "text": notice.text, "entity": notice.entity,
-        "entity_id": notice.entity_id, "list_id": notice.list_id, "actor_id": event.actor_id,
-        "event_id": envelope.cloudevent.id, "event_type": envelope.cloudevent.type, "created_at": now,
+        "id": uuid.uuid4(),
+        "kind": notice.kind,
+        "text": notice.text,
+        "entity": notice.entity,
+        "entity_id": notice.entity_id,
+        "list_id": notice.list_id,
+        "actor_id": event.actor_id,
+        "event_id": envelope.cloudevent.id,
+        "event_type": envelope.cloudevent.type,
+        "created_at": now,
     }
-    shown = {k: (str(v) if isinstance(v, uuid.UUID) else v) for k, v in row.items() if k not in ("event_id", "event_type")}
+    shown = {
+        k: (str(v) if isinstance(v, uuid.UUID) else v)
+        for k, v in row.items()
+        if k not in ("event_id", "event_type")
+    }
     return row, {**shown, "created_at": now.isoformat(), "read_at": None}
 
 
@@ -69,14 +106,18 @@ async def fan_out(session: AsyncSession, envelope: Envelope) -> None:
     outgoing: list[Outgoing] = []
     change = entity_change(ce.type, ce.data, ce.subject)
     if change is not None:
-        outgoing += [Outgoing(m, ENTITY_CHANGED, change, hidden_persons=event.hidden_persons)
-                     for m in stream_audience(everyone, event)]
+        outgoing += [
+            Outgoing(m, ENTITY_CHANGED, change, hidden_persons=event.hidden_persons)
+            for m in stream_audience(everyone, event)
+        ]
     if deserves_notice(event):
         things = await readmodel.names_of(session, event.household_id, names_needed(event))
         notice = describe(event, Names({u: m.display_name for u, m in members.items()}, things))
         preferences = {u: m.preferences for u, m in members.items()}
         now = datetime.now(UTC)
-        for user_id in notification_audience(everyone, event, notice, preferences) if notice else ():
+        for user_id in (
+            notification_audience(everyone, event, notice, preferences) if notice else ()
+        ):
             row, shown = _notification(event, envelope, notice, now)
             outgoing.append(Outgoing(user_id, NOTIFICATION, shown, row, event.hidden_persons))
     await streams.append(session, event.household_id, outgoing)
@@ -84,16 +125,25 @@ async def fan_out(session: AsyncSession, envelope: Envelope) -> None:
 
 async def household_created(session: AsyncSession, envelope: Envelope) -> None:
     event: h.HouseholdCreated = envelope.event
-    if event.actor_id is not None:  # the creator is the first admin; no member.joined is sent for them
-        await readmodel.add_member(session, event.household_id, event.actor_id, "admin",
-                                   event.creator_display_name, event.created_at)
+    if (
+        event.actor_id is not None
+    ):  # the creator is the first admin; no member.joined is sent for them
+        await readmodel.add_member(
+            session,
+            event.household_id,
+            event.actor_id,
+            "admin",
+            event.creator_display_name,
+            event.created_at,
+        )
     await fan_out(session, envelope)
 
 
 async def member_joined(session: AsyncSession, envelope: Envelope) -> None:
     event: h.MemberJoined = envelope.event
-    await readmodel.add_member(session, event.household_id, event.user_id, event.role, event.display_name,
-                               event.joined_at)
+    await readmodel.add_member(
+        session, event.household_id, event.user_id, event.role, event.display_name, event.joined_at
+    )
     await fan_out(session, envelope)
 
 
@@ -122,7 +172,9 @@ async def person_linked(session: AsyncSession, envelope: Envelope) -> None:
 
 
 async def person_deleted(session: AsyncSession, envelope: Envelope) -> None:
-    await readmodel.link_person(session, envelope.event.household_id, envelope.event.person_id, None)
+    await readmodel.link_person(
+        session, envelope.event.household_id, envelope.event.person_id, None
+    )
     await fan_out(session, envelope)
 
 

@@ -69,15 +69,23 @@ class Subscriber:
 
 
 class StreamHub:
-    def __init__(self, engine: AsyncEngine, listen_dsn: str, poll_interval_s: float = 30.0,
-                 backlog_limit: int = 2000, heartbeat_s: float = 15.0) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        listen_dsn: str,
+        poll_interval_s: float = 30.0,
+        backlog_limit: int = 2000,
+        heartbeat_s: float = 15.0,
+    ) -> None:
         self.engine = engine
         self.listen_dsn = listen_dsn
         self.poll_interval_s = poll_interval_s
         self.heartbeat_s = heartbeat_s
         self.backlog_limit = backlog_limit
         self.subscribers: dict[Key, set[Subscriber]] = {}
-        self.cursors: dict[Key, int] = {}  # the last message this replica read, per member with streams
+        self.cursors: dict[
+            Key, int
+        ] = {}  # the last message this replica read, per member with streams
         self._due: dict[Key, int] = {}  # members with news: the first sequence number notified
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
@@ -205,7 +213,12 @@ class StreamHub:
                 while True:
                     await asyncio.sleep(10)
                     await asyncio.wait_for(conn.execute("SELECT 1"), timeout=5)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncio.TimeoutError) as exc:
+            except (
+                OSError,
+                asyncpg.PostgresError,
+                asyncpg.InterfaceError,
+                asyncio.TimeoutError,
+            ) as exc:
                 log.warning("stream.listen_failed", error=repr(exc))
             finally:
                 self.listening.clear()

@@ -10,7 +10,16 @@
 """
 
 from sqlalchemy import (
-    BigInteger, Column, DateTime, Index, PrimaryKeyConstraint, Table, Text, UniqueConstraint, func, text,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
@@ -98,6 +107,11 @@ notification = Table(
     Column("read_at", DateTime(timezone=True)),
     Column("hidden_persons", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
     UniqueConstraint("household_id", "user_id", "seq"),
-    Index("ix_notification_unread", "household_id", "user_id", postgresql_where=text("read_at IS NULL")),
+    Index(
+        "ix_notification_unread",
+        "household_id",
+        "user_id",
+        postgresql_where=text("read_at IS NULL"),
+    ),
     Index("ix_notification_created_at", "created_at"),
 )

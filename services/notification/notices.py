@@ -14,7 +14,15 @@ from shared.events import gifting as g
 from shared.events import tasks as t
 
 # ids an entity-changed message may carry so a page knows whether it shows the thing that changed
-REFERENCE_FIELDS = ("list_id", "gift_id", "list_item_id", "person_id", "occasion_id", "task_id", "target_id")
+REFERENCE_FIELDS = (
+    "list_id",
+    "gift_id",
+    "list_item_id",
+    "person_id",
+    "occasion_id",
+    "task_id",
+    "target_id",
+)
 # changes nobody's page shows: invitations are the admins' business and carry nothing to refresh
 SILENT_ENTITIES = frozenset({"invitation"})
 
@@ -22,7 +30,9 @@ SILENT_ENTITIES = frozenset({"invitation"})
 @dataclass(frozen=True)
 class Names:
     members: Mapping[UUID, str] = field(default_factory=dict)  # user id -> display name
-    things: Mapping[UUID, str] = field(default_factory=dict)  # gift, list, occasion, task id -> name
+    things: Mapping[UUID, str] = field(
+        default_factory=dict
+    )  # gift, list, occasion, task id -> name
 
     def member(self, user_id: UUID | None) -> str:
         return (self.members.get(user_id) if user_id else None) or "Someone"
@@ -37,8 +47,13 @@ def _gift_created(e: g.GiftCreated, n: Names) -> Notice:
 
 
 def _list_created(e: g.ListCreated, n: Names) -> Notice:
-    return Notice("list", f"{n.member(e.actor_id)} started the {e.kind} list “{e.name}”", "list", e.list_id,
-                  list_id=e.list_id)
+    return Notice(
+        "list",
+        f"{n.member(e.actor_id)} started the {e.kind} list “{e.name}”",
+        "list",
+        e.list_id,
+        list_id=e.list_id,
+    )
 
 
 def _item_added(e: g.ListItemAdded, n: Names) -> Notice:
@@ -69,9 +84,16 @@ def _pledge_added(e: g.PledgeAdded, n: Names) -> Notice:
 
 def _comment_added(e: g.CommentAdded, n: Names) -> Notice:
     body = e.body if len(e.body) <= 80 else e.body[:79] + "…"
-    text = f"{n.member(e.author_id)} commented on {n.thing(e.target_id, 'a ' + e.target_kind)}: {body}"
-    return Notice("comment", text, e.target_kind, e.target_id,
-                  list_id=e.target_id if e.target_kind == "list" else None)
+    text = (
+        f"{n.member(e.author_id)} commented on {n.thing(e.target_id, 'a ' + e.target_kind)}: {body}"
+    )
+    return Notice(
+        "comment",
+        text,
+        e.target_kind,
+        e.target_id,
+        list_id=e.target_id if e.target_kind == "list" else None,
+    )
 
 
 def _occasion_created(e: g.OccasionCreated, n: Names) -> Notice:
@@ -86,7 +108,9 @@ def _people(*user_ids: UUID | None) -> frozenset[UUID] | None:
 
 
 def _task_created(e: t.TaskCreated, n: Names) -> Notice:
-    if e.occurrence_at is not None:  # the next time of a repeating chore: nobody gave it, it came round
+    if (
+        e.occurrence_at is not None
+    ):  # the next time of a repeating chore: nobody gave it, it came round
         text = f"“{e.title}” is due again"
         only_to = frozenset({e.assignee_id}) if e.assignee_id is not None else None
         return Notice("task", text, "task", e.task_id, only_to=only_to)
@@ -117,11 +141,25 @@ def _task_completed(e: t.TaskCompleted, n: Names) -> Notice:
 
 def _reminder_triggered(e: t.ReminderTriggered, n: Names) -> Notice:
     if e.occasion_id is not None:
-        when = f" is on {e.occasion_date.day} {e.occasion_date:%B}" if e.occasion_date else " is coming up"
-        return Notice("reminder", f"Reminder: {e.title}{when}", "occasion", e.occasion_id,
-                      only_to=frozenset(e.notify_user_ids))
-    return Notice("reminder", f"Reminder: “{e.title}”", "task", e.task_id or e.reminder_id,
-                  only_to=frozenset(e.notify_user_ids))
+        when = (
+            f" is on {e.occasion_date.day} {e.occasion_date:%B}"
+            if e.occasion_date
+            else " is coming up"
+        )
+        return Notice(
+            "reminder",
+            f"Reminder: {e.title}{when}",
+            "occasion",
+            e.occasion_id,
+            only_to=frozenset(e.notify_user_ids),
+        )
+    return Notice(
+        "reminder",
+        f"Reminder: “{e.title}”",
+        "task",
+        e.task_id or e.reminder_id,
+        only_to=frozenset(e.notify_user_ids),
+    )
 
 
 DESCRIBERS: dict[type[Event], Callable[[Event, Names], Notice | None]] = {
@@ -174,7 +212,9 @@ def entity_change(event_type: str, data: Mapping, subject: str | None) -> dict |
     entity, _, change = parsed[0].partition(".")
     if entity in SILENT_ENTITIES:
         return None
-    own_id = data.get(f"{entity}_id") or (data.get("user_id") if entity == "member" else None) or subject
+    own_id = (
+        data.get(f"{entity}_id") or (data.get("user_id") if entity == "member" else None) or subject
+    )
     message = {"entity": entity, "id": str(own_id) if own_id else None, "change": change}
     for name in REFERENCE_FIELDS:
         if name != f"{entity}_id" and data.get(name):

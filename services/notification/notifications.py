@@ -16,17 +16,29 @@ from services.notification.streams import ENTITY_CHANGED, Outgoing
 from shared.cursors import decode_cursor, encode_cursor
 from shared.errors import NotFound
 
-SHOWN = (notification.c.id, notification.c.seq, notification.c.kind, notification.c.text, notification.c.entity,
-         notification.c.entity_id, notification.c.list_id, notification.c.actor_id, notification.c.created_at,
-         notification.c.read_at)
+SHOWN = (
+    notification.c.id,
+    notification.c.seq,
+    notification.c.kind,
+    notification.c.text,
+    notification.c.entity,
+    notification.c.entity_id,
+    notification.c.list_id,
+    notification.c.actor_id,
+    notification.c.created_at,
+    notification.c.read_at,
+)
 
 
 def _mine(member: Member):
-    return (notification.c.household_id == member.household_id) & (notification.c.user_id == member.user_id)
+    return (notification.c.household_id == member.household_id) & (
+        notification.c.user_id == member.user_id
+    )
 
 
-async def list_notifications(session: AsyncSession, member: Member, cursor: str | None, limit: int,
-                             unread_only: bool) -> tuple[list, str | None]:
+async def list_notifications(
+    session: AsyncSession, member: Member, cursor: str | None, limit: int, unread_only: bool
+) -> tuple[list, str | None]:
     query = select(*SHOWN).where(_mine(member)).order_by(notification.c.seq.desc()).limit(limit + 1)
     if cursor:
         query = query.where(notification.c.seq < decode_cursor(cursor, (int,))[0])
@@ -40,26 +52,35 @@ async def list_notifications(session: AsyncSession, member: Member, cursor: str 
 
 async def unread_count(session: AsyncSession, member: Member) -> int:
     return await session.scalar(
-        select(func.count()).select_from(notification).where(_mine(member), notification.c.read_at.is_(None))
+        select(func.count())
+        .select_from(notification)
+        .where(_mine(member), notification.c.read_at.is_(None))
     )
 
 
 async def mark_read(session: AsyncSession, member: Member, notification_id: UUID) -> None:
     """Idempotent: marking a read notification again changes nothing and says nothing."""
     async with session.begin():
-        found = (await session.execute(
-            select(notification.c.read_at).where(_mine(member), notification.c.id == notification_id)
-            .with_for_update()
-        )).first()
+        found = (
+            await session.execute(
+                select(notification.c.read_at)
+                .where(_mine(member), notification.c.id == notification_id)
+                .with_for_update()
+            )
+        ).first()
         if found is None:
             raise NotFound("No such notification.")
         if found.read_at is not None:
             return
         await session.execute(
-            update(notification).where(notification.c.id == notification_id).values(read_at=datetime.now(UTC))
+            update(notification)
+            .where(notification.c.id == notification_id)
+            .values(read_at=datetime.now(UTC))
         )
         change = {"entity": "notification", "id": str(notification_id), "change": "read"}
-        await streams.append(session, member.household_id, [Outgoing(member.user_id, ENTITY_CHANGED, change)])
+        await streams.append(
+            session, member.household_id, [Outgoing(member.user_id, ENTITY_CHANGED, change)]
+        )
 
 
 async def mark_all_read(session: AsyncSession, member: Member, up_to: int | None) -> int:
@@ -73,5 +94,7 @@ async def mark_all_read(session: AsyncSession, member: Member, up_to: int | None
             change = {"entity": "notification", "id": None, "change": "all_read"}
             if up_to is not None:
                 change["up_to"] = up_to
-            await streams.append(session, member.household_id, [Outgoing(member.user_id, ENTITY_CHANGED, change)])
+            await streams.append(
+                session, member.household_id, [Outgoing(member.user_id, ENTITY_CHANGED, change)]
+            )
         return marked

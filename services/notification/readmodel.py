@@ -12,7 +12,14 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notification.audience import Preferences
-from services.notification.models import entity_name, member, notification, person_link, preference, stream_message
+from services.notification.models import (
+    entity_name,
+    member,
+    notification,
+    person_link,
+    preference,
+    stream_message,
+)
 from shared.consumer import write_staged
 from shared.person_links import remember_link
 
@@ -33,14 +40,27 @@ def _forget_members(session: AsyncSession, household_id: UUID) -> None:
     session.info.get("members", {}).pop(household_id, None)
 
 
-async def add_member(session: AsyncSession, household_id: UUID, user_id: UUID, role: str,
-                     display_name: str | None, joined_at: datetime | None) -> None:
+async def add_member(
+    session: AsyncSession,
+    household_id: UUID,
+    user_id: UUID,
+    role: str,
+    display_name: str | None,
+    joined_at: datetime | None,
+) -> None:
     _forget_members(session, household_id)
-    values = {"household_id": household_id, "user_id": user_id, "role": role, "display_name": display_name}
+    values = {
+        "household_id": household_id,
+        "user_id": user_id,
+        "role": role,
+        "display_name": display_name,
+    }
     if joined_at is not None:
         values["joined_at"] = joined_at
     await session.execute(
-        insert(member).values(values).on_conflict_do_update(
+        insert(member)
+        .values(values)
+        .on_conflict_do_update(
             index_elements=["household_id", "user_id"],
             set_={"role": role, "display_name": func.coalesce(display_name, member.c.display_name)},
         )
@@ -50,7 +70,9 @@ async def add_member(session: AsyncSession, household_id: UUID, user_id: UUID, r
 async def change_role(session: AsyncSession, household_id: UUID, user_id: UUID, role: str) -> None:
     _forget_members(session, household_id)
     await session.execute(
-        update(member).where(member.c.household_id == household_id, member.c.user_id == user_id).values(role=role)
+        update(member)
+        .where(member.c.household_id == household_id, member.c.user_id == user_id)
+        .values(role=role)
     )
 
 
@@ -60,7 +82,9 @@ async def remove_member(session: AsyncSession, household_id: UUID, user_id: UUID
     _forget_members(session, household_id)
     await write_staged(session)  # what earlier events of the batch sent them goes too
     for table in (member, preference, notification, stream_message):
-        await session.execute(delete(table).where(table.c.household_id == household_id, table.c.user_id == user_id))
+        await session.execute(
+            delete(table).where(table.c.household_id == household_id, table.c.user_id == user_id)
+        )
 
 
 @dataclass(frozen=True)
@@ -75,14 +99,26 @@ async def members_of(session: AsyncSession, household_id: UUID) -> dict[UUID, Re
     if household_id in memo:
         return memo[household_id]
     rows = await session.execute(
-        select(member.c.user_id, member.c.display_name, preference.c.disabled_kinds, preference.c.muted_list_ids)
-        .select_from(member.outerjoin(preference, (preference.c.household_id == member.c.household_id)
-                                      & (preference.c.user_id == member.c.user_id)))
+        select(
+            member.c.user_id,
+            member.c.display_name,
+            preference.c.disabled_kinds,
+            preference.c.muted_list_ids,
+        )
+        .select_from(
+            member.outerjoin(
+                preference,
+                (preference.c.household_id == member.c.household_id)
+                & (preference.c.user_id == member.c.user_id),
+            )
+        )
         .where(member.c.household_id == household_id)
     )
     memo[household_id] = found = {
-        row.user_id: Recipient(row.display_name, Preferences(frozenset(row.disabled_kinds or ()),
-                                                             frozenset(row.muted_list_ids or ())))
+        row.user_id: Recipient(
+            row.display_name,
+            Preferences(frozenset(row.disabled_kinds or ()), frozenset(row.muted_list_ids or ())),
+        )
         for row in rows
     }
     return found
@@ -90,62 +126,89 @@ async def members_of(session: AsyncSession, household_id: UUID) -> dict[UUID, Re
 
 async def is_member(session: AsyncSession, household_id: UUID, user_id: UUID) -> bool:
     found = await session.scalar(
-        select(member.c.user_id).where(member.c.household_id == household_id, member.c.user_id == user_id)
+        select(member.c.user_id).where(
+            member.c.household_id == household_id, member.c.user_id == user_id
+        )
     )
     return found is not None
 
 
-async def link_person(session: AsyncSession, household_id: UUID, person_id: UUID, user_id: UUID | None) -> bool:
+async def link_person(
+    session: AsyncSession, household_id: UUID, person_id: UUID, user_id: UUID | None
+) -> bool:
     """Remember which member a person is (None: nobody). True when the person is newly linked to `user_id`,
     after which that member must lose every copy of what is kept from the person (see `forget_kept_from`)."""
-    session.info.get("links", {}).pop(household_id, None)  # this batch's later events see the new link
-    before = await session.scalar(select(person_link.c.user_id).where(person_link.c.person_id == person_id))
+    session.info.get("links", {}).pop(
+        household_id, None
+    )  # this batch's later events see the new link
+    before = await session.scalar(
+        select(person_link.c.user_id).where(person_link.c.person_id == person_id)
+    )
     await remember_link(session, person_link, household_id, person_id, user_id)
     return user_id is not None and before != user_id
 
 
-async def forget_kept_from(session: AsyncSession, household_id: UUID, user_id: UUID, person_id: UUID) -> None:
+async def forget_kept_from(
+    session: AsyncSession, household_id: UUID, user_id: UUID, person_id: UUID
+) -> None:
     """Take away from the member every message and notification kept from the person they now are."""
     await write_staged(session)  # what earlier events of this batch sent them is judged too
     for table in (notification, stream_message):
-        await session.execute(delete(table).where(
-            table.c.household_id == household_id, table.c.user_id == user_id,
-            table.c.hidden_persons.contains([person_id]),
-        ))
+        await session.execute(
+            delete(table).where(
+                table.c.household_id == household_id,
+                table.c.user_id == user_id,
+                table.c.hidden_persons.contains([person_id]),
+            )
+        )
 
 
-async def linked_members(session: AsyncSession, household_id: UUID, person_ids: Iterable[UUID]) -> set[UUID]:
+async def linked_members(
+    session: AsyncSession, household_id: UUID, person_ids: Iterable[UUID]
+) -> set[UUID]:
     """The members who are one of these people now (the household's links read once a batch)."""
     wanted = set(person_ids)
     if not wanted:
         return set()
     memo = _batch_memo(session, "links")
     if household_id not in memo:
-        memo[household_id] = dict((await session.execute(
-            select(person_link.c.person_id, person_link.c.user_id).where(person_link.c.household_id == household_id)
-        )).all())
+        memo[household_id] = dict(
+            (
+                await session.execute(
+                    select(person_link.c.person_id, person_link.c.user_id).where(
+                        person_link.c.household_id == household_id
+                    )
+                )
+            ).all()
+        )
     links = memo[household_id]
     return {links[p] for p in wanted if p in links}
 
 
-async def remember_name(session: AsyncSession, household_id: UUID, entity: str, entity_id: UUID, name: str) -> None:
+async def remember_name(
+    session: AsyncSession, household_id: UUID, entity: str, entity_id: UUID, name: str
+) -> None:
     memo = _batch_memo(session, "names")
     if memo.get(entity_id) == name:
         return
     memo[entity_id] = name
     await session.execute(
-        insert(entity_name).values(entity=entity, id=entity_id, household_id=household_id, name=name)
+        insert(entity_name)
+        .values(entity=entity, id=entity_id, household_id=household_id, name=name)
         .on_conflict_do_update(index_elements=["entity", "id"], set_={"name": name})
     )
 
 
-async def names_of(session: AsyncSession, household_id: UUID, ids: Iterable[UUID]) -> dict[UUID, str]:
+async def names_of(
+    session: AsyncSession, household_id: UUID, ids: Iterable[UUID]
+) -> dict[UUID, str]:
     wanted = set(ids)
     if not wanted:
         return {}
     rows = await session.execute(
-        select(entity_name.c.id, entity_name.c.name)
-        .where(entity_name.c.household_id == household_id, entity_name.c.id.in_(wanted))
+        select(entity_name.c.id, entity_name.c.name).where(
+            entity_name.c.household_id == household_id, entity_name.c.id.in_(wanted)
+        )
     )
     return dict(rows.all())
 
@@ -155,16 +218,26 @@ def _preferences(row) -> Preferences:
 
 
 async def get_preferences(session: AsyncSession, household_id: UUID, user_id: UUID) -> Preferences:
-    row = (await session.execute(
-        select(preference).where(preference.c.household_id == household_id, preference.c.user_id == user_id)
-    )).first()
+    row = (
+        await session.execute(
+            select(preference).where(
+                preference.c.household_id == household_id, preference.c.user_id == user_id
+            )
+        )
+    ).first()
     return _preferences(row) if row else Preferences()
 
 
-async def set_preferences(session: AsyncSession, household_id: UUID, user_id: UUID, prefs: Preferences) -> None:
-    values = {"disabled_kinds": sorted(prefs.disabled_kinds), "muted_list_ids": sorted(prefs.muted_list_ids, key=str),
-              "updated_at": func.now()}
+async def set_preferences(
+    session: AsyncSession, household_id: UUID, user_id: UUID, prefs: Preferences
+) -> None:
+    values = {
+        "disabled_kinds": sorted(prefs.disabled_kinds),
+        "muted_list_ids": sorted(prefs.muted_list_ids, key=str),
+        "updated_at": func.now(),
+    }
     await session.execute(
-        insert(preference).values(household_id=household_id, user_id=user_id, **values)
+        insert(preference)
+        .values(household_id=household_id, user_id=user_id, **values)
         .on_conflict_do_update(index_elements=["household_id", "user_id"], set_=values)
     )

@@ -15,13 +15,21 @@ from shared.worker import Every, running
 log = structlog.get_logger()
 
 
-async def prune(engine: AsyncEngine, now: datetime, stream_days: int, notification_days: int) -> dict[str, int]:
+async def prune(
+    engine: AsyncEngine, now: datetime, stream_days: int, notification_days: int
+) -> dict[str, int]:
     """Delete stream messages and notifications older than their retention; how many of each."""
     async with engine.begin() as conn:
-        messages = await conn.execute(delete(stream_message).where(
-            stream_message.c.created_at < now - timedelta(days=stream_days)))
-        notices = await conn.execute(delete(notification).where(
-            notification.c.created_at < now - timedelta(days=notification_days)))
+        messages = await conn.execute(
+            delete(stream_message).where(
+                stream_message.c.created_at < now - timedelta(days=stream_days)
+            )
+        )
+        notices = await conn.execute(
+            delete(notification).where(
+                notification.c.created_at < now - timedelta(days=notification_days)
+            )
+        )
     return {"stream_messages": messages.rowcount, "notifications": notices.rowcount}
 
 
@@ -30,8 +38,12 @@ async def keep_retention(app: FastAPI) -> AsyncIterator[None]:
     settings = app.state.settings
 
     async def once() -> None:
-        pruned = await prune(app.state.engine, datetime.now(UTC), settings.stream_retention_days,
-                             settings.notification_retention_days)
+        pruned = await prune(
+            app.state.engine,
+            datetime.now(UTC),
+            settings.stream_retention_days,
+            settings.notification_retention_days,
+        )
         log.info("notification.retention", **pruned)
 
     async with running(Every("notification_retention", once, settings.retention_interval_s)):

@@ -60,23 +60,31 @@ class NotificationPreferences(BaseModel):
         default_factory=dict,
         description=f"Which kinds of notification I want ({', '.join(KINDS)}); a kind left out is on.",
     )
-    muted_list_ids: list[uuid.UUID] = Field(default_factory=list, description="Lists I hear nothing about.")
+    muted_list_ids: list[uuid.UUID] = Field(
+        default_factory=list, description="Lists I hear nothing about."
+    )
 
     @field_validator("kinds")
     @classmethod
     def _known_kinds(cls, kinds: dict[str, bool]) -> dict[str, bool]:
         unknown = sorted(set(kinds) - set(KINDS))
         if unknown:
-            raise ValueError(f"unknown kind(s) {', '.join(unknown)}; the kinds are {', '.join(KINDS)}")
+            raise ValueError(
+                f"unknown kind(s) {', '.join(unknown)}; the kinds are {', '.join(KINDS)}"
+            )
         return kinds
 
     @classmethod
     def of(cls, prefs: Preferences) -> "NotificationPreferences":
-        return cls(kinds={k: k not in prefs.disabled_kinds for k in KINDS},
-                   muted_list_ids=sorted(prefs.muted_list_ids, key=str))
+        return cls(
+            kinds={k: k not in prefs.disabled_kinds for k in KINDS},
+            muted_list_ids=sorted(prefs.muted_list_ids, key=str),
+        )
 
     def to_preferences(self) -> Preferences:
-        return Preferences(frozenset(k for k, on in self.kinds.items() if not on), frozenset(self.muted_list_ids))
+        return Preferences(
+            frozenset(k for k, on in self.kinds.items() if not on), frozenset(self.muted_list_ids)
+        )
 
 
 @router.get("", response_model=NotificationPage)
@@ -88,9 +96,13 @@ async def list_notifications(
     unread_only: bool = False,
 ):
     """My notifications in this household, newest first."""
-    rows, next_cursor = await use_cases.list_notifications(session, member, cursor, limit, unread_only)
-    return NotificationPage(items=[NotificationPublic.model_validate(r, from_attributes=True) for r in rows],
-                            next_cursor=next_cursor)
+    rows, next_cursor = await use_cases.list_notifications(
+        session, member, cursor, limit, unread_only
+    )
+    return NotificationPage(
+        items=[NotificationPublic.model_validate(r, from_attributes=True) for r in rows],
+        next_cursor=next_cursor,
+    )
 
 
 @router.get("/unread-count", response_model=UnreadCount)
@@ -103,8 +115,12 @@ async def unread_count(session: SessionDep, member: CurrentMember):
 async def mark_all_read(
     session: SessionDep,
     member: CurrentMember,
-    up_to: Annotated[int | None, Query(ge=0, le=MAX_BIGINT,
-                                       description="Only those up to this `seq` (what the page showed).")] = None,
+    up_to: Annotated[
+        int | None,
+        Query(
+            ge=0, le=MAX_BIGINT, description="Only those up to this `seq` (what the page showed)."
+        ),
+    ] = None,
 ):
     """Mark all my unread notifications read."""
     return MarkedRead(marked=await use_cases.mark_all_read(session, member, up_to))
@@ -123,7 +139,9 @@ async def get_preferences(session: SessionDep, member: CurrentMember):
 
 
 @router.put("/preferences", response_model=NotificationPreferences)
-async def set_preferences(session: SessionDep, member: CurrentMember, body: NotificationPreferences):
+async def set_preferences(
+    session: SessionDep, member: CurrentMember, body: NotificationPreferences
+):
     """Choose the kinds of notification I get and the lists I hear nothing about."""
     async with session.begin():
         await readmodel.set_preferences(session, *member.key, body.to_preferences())

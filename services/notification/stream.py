@@ -44,7 +44,9 @@ def _start(last_event_id: str | None, since: int | None) -> int | None:
     try:
         value = int(last_event_id)
     except ValueError:
-        raise InvalidPosition("Last-Event-ID must be the `id:` of a message this stream sent.") from None
+        raise InvalidPosition(
+            "Last-Event-ID must be the `id:` of a message this stream sent."
+        ) from None
     if not 0 <= value <= MAX_BIGINT:
         raise InvalidPosition("Last-Event-ID must be the `id:` of a message this stream sent.")
     return value
@@ -54,7 +56,9 @@ def _sse(message: Message) -> ServerSentEvent:
     return ServerSentEvent(data=message.data, event=message.event, id=str(message.seq))
 
 
-async def _replay(request: Request, member: Member, since: int | None) -> tuple[list[Message], int, bool, int]:
+async def _replay(
+    request: Request, member: Member, since: int | None
+) -> tuple[list[Message], int, bool, int]:
     """What a stream starts with: missed messages, its position, whether it must resync, unread count."""
     settings: Settings = request.app.state.settings
     async with request.app.state.sessions() as session:
@@ -64,16 +68,21 @@ async def _replay(request: Request, member: Member, since: int | None) -> tuple[
             return [], current, False, unread
         if since > current:  # not a position of this stream (an old database, another household)
             return [], current, True, unread
-        missed = await streams.read_after(session, *member.key, since, up_to=current,
-                                          limit=settings.stream_replay_limit + 1)
+        missed = await streams.read_after(
+            session, *member.key, since, up_to=current, limit=settings.stream_replay_limit + 1
+        )
     complete = len(missed) == current - since  # none past retention, not more than the limit
     return (missed, current, False, unread) if complete else ([], current, True, unread)
 
 
-async def _events(request: Request, member: Member, since: int | None) -> AsyncIterator[ServerSentEvent]:
+async def _events(
+    request: Request, member: Member, since: int | None
+) -> AsyncIterator[ServerSentEvent]:
     hub: StreamHub = request.app.state.hub
     gauge = SSE_CONNECTIONS.labels(request.app.state.settings.service_name)
-    subscriber = hub.subscribe(member.key)  # before reading, so nothing committed meanwhile is missed
+    subscriber = hub.subscribe(
+        member.key
+    )  # before reading, so nothing committed meanwhile is missed
     gauge.inc()
     try:
         missed, last, resync, unread = await _replay(request, member, since)
@@ -81,21 +90,33 @@ async def _events(request: Request, member: Member, since: int | None) -> AsyncI
             yield ServerSentEvent(data=json.dumps({"position": last}), event="resync", id=str(last))
         for message in missed:
             yield _sse(message)
-        yield ServerSentEvent(data=json.dumps({"position": last, "unread": unread}), event="ready", id=str(last),
-                              retry=RETRY_MS)
+        yield ServerSentEvent(
+            data=json.dumps({"position": last, "unread": unread}),
+            event="ready",
+            id=str(last),
+            retry=RETRY_MS,
+        )
         hub.note_position(member.key, last)
-        while (batch := await subscriber.next()) is not None:  # None: the member left, or could not keep up
+        while (
+            batch := await subscriber.next()
+        ) is not None:  # None: the member left, or could not keep up
             if time.time() > member.signed_in_until:
                 return
             if not batch:  # heartbeat time: a comment line keeps proxies from closing the stream
                 yield HEARTBEAT
                 continue
             for message in batch:
-                if message.seq <= last:  # already sent (replayed, or read for another of the member's streams)
+                if (
+                    message.seq <= last
+                ):  # already sent (replayed, or read for another of the member's streams)
                     continue
-                if message.seq > last + 1:  # the hub started later than this stream: read the gap first
+                if (
+                    message.seq > last + 1
+                ):  # the hub started later than this stream: read the gap first
                     async with request.app.state.sessions() as session:
-                        gap = await streams.read_after(session, *member.key, last, up_to=message.seq - 1)
+                        gap = await streams.read_after(
+                            session, *member.key, last, up_to=message.seq - 1
+                        )
                     for missing in gap:
                         yield _sse(missing)
                 yield _sse(message)
@@ -108,14 +129,24 @@ async def _events(request: Request, member: Member, since: int | None) -> AsyncI
 @router.get(
     "/stream",
     response_class=EventSourceResponse,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "An endless stream of server-sent events."},
-               401: {}, 404: {"description": "No such household, or the caller is not a member of it."}},
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "An endless stream of server-sent events.",
+        },
+        401: {},
+        404: {"description": "No such household, or the caller is not a member of it."},
+    },
 )
 async def stream(
     request: Request,
     member: CurrentMember,
-    since: Annotated[int | None, Query(ge=0, le=MAX_BIGINT,
-                                       description="Resume after this message `id` (after a page reload).")] = None,
+    since: Annotated[
+        int | None,
+        Query(
+            ge=0, le=MAX_BIGINT, description="Resume after this message `id` (after a page reload)."
+        ),
+    ] = None,
     last_event_id: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> EventSourceResponse:
     """My live stream: `notification` and `entity_changed` messages, `ready` once caught up, `resync` to reload.
@@ -127,4 +158,6 @@ async def stream(
     start = _start(last_event_id, since)
     # heartbeats come from the hub's one timer (not a pinger task per open stream); every send,
     # heartbeat or message, must finish within the send timeout
-    return EventSourceResponse(_events(request, member, start), ping=0, send_timeout=settings.stream_send_timeout_s)
+    return EventSourceResponse(
+        _events(request, member, start), ping=0, send_timeout=settings.stream_send_timeout_s
+    )

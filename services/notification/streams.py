@@ -69,24 +69,44 @@ def write(session: Session, staged: Staged) -> None:
     if not staged:
         return
     counts = Counter((household_id, m.user_id) for household_id, m in staged)
-    members = sorted(counts, key=lambda k: (str(k[0]), str(k[1])))  # one lock order for every writer
-    rows = session.execute(_NUMBER, {
-        "households": [k[0] for k in members], "users": [k[1] for k in members],
-        "counts": [counts[k] for k in members], "channel": CHANNEL,
-    })
+    members = sorted(
+        counts, key=lambda k: (str(k[0]), str(k[1]))
+    )  # one lock order for every writer
+    rows = session.execute(
+        _NUMBER,
+        {
+            "households": [k[0] for k in members],
+            "users": [k[1] for k in members],
+            "counts": [counts[k] for k in members],
+            "channel": CHANNEL,
+        },
+    )
     next_seq = {(h, u): last - counts[h, u] + 1 for h, u, last, _ in rows}
     stream_rows, notification_rows = [], []
     for household_id, message in staged:
         key = (household_id, message.user_id)
         seq = next_seq[key]
         next_seq[key] = seq + 1
-        stream_rows.append({"household_id": household_id, "user_id": message.user_id, "seq": seq,
-                            "event": message.event, "data": message.data,
-                            "hidden_persons": list(message.hidden_persons)})
+        stream_rows.append(
+            {
+                "household_id": household_id,
+                "user_id": message.user_id,
+                "seq": seq,
+                "event": message.event,
+                "data": message.data,
+                "hidden_persons": list(message.hidden_persons),
+            }
+        )
         if message.notification is not None:
-            notification_rows.append({**message.notification, "household_id": household_id,
-                                      "user_id": message.user_id, "seq": seq,
-                                      "hidden_persons": list(message.hidden_persons)})
+            notification_rows.append(
+                {
+                    **message.notification,
+                    "household_id": household_id,
+                    "user_id": message.user_id,
+                    "seq": seq,
+                    "hidden_persons": list(message.hidden_persons),
+                }
+            )
     session.execute(insert(stream_message), stream_rows)
     if notification_rows:
         session.execute(insert(notification), notification_rows)
@@ -99,21 +119,31 @@ async def append(session: AsyncSession, household_id: UUID, messages: Sequence[O
 
 
 async def notify_revoked(session: AsyncSession, household_id: UUID, user_id: UUID) -> None:
-    await session.execute(text("SELECT pg_notify(:channel, :payload)"),
-                          {"channel": CHANNEL, "payload": f"{household_id} {user_id} {REVOKED}"})
+    await session.execute(
+        text("SELECT pg_notify(:channel, :payload)"),
+        {"channel": CHANNEL, "payload": f"{household_id} {user_id} {REVOKED}"},
+    )
 
 
 async def position(conn: AsyncConnection | AsyncSession, household_id: UUID, user_id: UUID) -> int:
     """The member's latest sequence number (0 before their first message)."""
     last = await conn.scalar(
-        text("SELECT last_seq FROM notification.stream_position WHERE household_id = :h AND user_id = :u"),
+        text(
+            "SELECT last_seq FROM notification.stream_position WHERE household_id = :h AND user_id = :u"
+        ),
         {"h": household_id, "u": user_id},
     )
     return last or 0
 
 
-async def read_after(conn: AsyncConnection | AsyncSession, household_id: UUID, user_id: UUID, after: int,
-                     up_to: int | None = None, limit: int | None = None) -> list[Message]:
+async def read_after(
+    conn: AsyncConnection | AsyncSession,
+    household_id: UUID,
+    user_id: UUID,
+    after: int,
+    up_to: int | None = None,
+    limit: int | None = None,
+) -> list[Message]:
     """The member's messages numbered after `after` (and up to `up_to`), in order."""
     rows = await conn.execute(
         text("""
@@ -137,14 +167,21 @@ _READ_MANY = text("""
 """)
 
 
-async def read_many(conn: AsyncConnection, after: dict[tuple[UUID, UUID], int]) -> dict[tuple[UUID, UUID], list[Message]]:
+async def read_many(
+    conn: AsyncConnection, after: dict[tuple[UUID, UUID], int]
+) -> dict[tuple[UUID, UUID], list[Message]]:
     """Every listed member's messages after their own position, in one query."""
     if not after:
         return {}
     keys = list(after)
-    rows = await conn.execute(_READ_MANY, {
-        "households": [k[0] for k in keys], "users": [k[1] for k in keys], "afters": [after[k] for k in keys],
-    })
+    rows = await conn.execute(
+        _READ_MANY,
+        {
+            "households": [k[0] for k in keys],
+            "users": [k[1] for k in keys],
+            "afters": [after[k] for k in keys],
+        },
+    )
     found: dict[tuple[UUID, UUID], list[Message]] = {}
     for household_id, user_id, seq, event, data in rows:
         found.setdefault((household_id, user_id), []).append(Message(seq, event, data))

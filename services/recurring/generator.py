@@ -25,8 +25,11 @@ FINAL_REFUSALS = {400, 404, 409, 410, 422}
 
 # tasks of from-due series still waiting for their successor (joined with `series`)
 OVERDUE = (
-    series_task.c.recurs & series_task.c.successor_due_at.is_(None) & ~series_task.c.series_ended
-    & (series_task.c.status == "open") & (series.c.mode == "from_due")
+    series_task.c.recurs
+    & series_task.c.successor_due_at.is_(None)
+    & ~series_task.c.series_ended
+    & (series_task.c.status == "open")
+    & (series.c.mode == "from_due")
 )
 
 
@@ -40,8 +43,14 @@ class OccurrenceGenerator(BackgroundWorker):
     name = "recurring"
     channel = "occurrence_pending"  # notified when an occurrence is recorded
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], dapr: DaprClient, listen_dsn: str,
-                 batch_size: int = 50, max_sleep: float = 30.0) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        dapr: DaprClient,
+        listen_dsn: str,
+        batch_size: int = 50,
+        max_sleep: float = 30.0,
+    ) -> None:
         super().__init__(listen_dsn)
         self.sessions = sessions
         self.dapr = dapr
@@ -58,21 +67,29 @@ class OccurrenceGenerator(BackgroundWorker):
     async def record_overdue(self) -> int:
         """Successors of from-due tasks whose due time has passed, done or not."""
         async with self.sessions() as session, session.begin():
-            ids = (await session.scalars(
-                select(series_task.c.task_id).join(series, series.c.id == series_task.c.series_id)
-                .where(OVERDUE, series_task.c.due_at <= func.clock_timestamp())
-                .limit(self.batch_size).with_for_update(of=series_task, skip_locked=True)
-            )).all()
+            ids = (
+                await session.scalars(
+                    select(series_task.c.task_id)
+                    .join(series, series.c.id == series_task.c.series_id)
+                    .where(OVERDUE, series_task.c.due_at <= func.clock_timestamp())
+                    .limit(self.batch_size)
+                    .with_for_update(of=series_task, skip_locked=True)
+                )
+            ).all()
             for task_id in ids:
                 await request_successor(session, task_id, None)
         return len(ids)
 
     async def record_rollovers(self) -> int:
         async with self.sessions() as session, session.begin():
-            ids = (await session.scalars(
-                select(yearly_occasion.c.occasion_id).where(yearly_occasion.c.rolls_at <= func.clock_timestamp())
-                .limit(self.batch_size).with_for_update(skip_locked=True)
-            )).all()
+            ids = (
+                await session.scalars(
+                    select(yearly_occasion.c.occasion_id)
+                    .where(yearly_occasion.c.rolls_at <= func.clock_timestamp())
+                    .limit(self.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
             for occasion_id in ids:
                 await roll_over(session, occasion_id)
         return len(ids)
@@ -80,11 +97,18 @@ class OccurrenceGenerator(BackgroundWorker):
     # asking the gateway -----------------------------------------------------------------------
     async def send_pending(self) -> int:
         async with self.sessions() as session, session.begin():
-            rows = (await session.execute(
-                select(occurrence).where(occurrence.c.status == "pending",
-                                         occurrence.c.next_attempt_at <= func.clock_timestamp())
-                .order_by(occurrence.c.next_attempt_at).limit(self.batch_size).with_for_update(skip_locked=True)
-            )).all()
+            rows = (
+                await session.execute(
+                    select(occurrence)
+                    .where(
+                        occurrence.c.status == "pending",
+                        occurrence.c.next_attempt_at <= func.clock_timestamp(),
+                    )
+                    .order_by(occurrence.c.next_attempt_at)
+                    .limit(self.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
             for row in rows:
                 await self._send(session, row)
         return len(rows)
@@ -99,25 +123,56 @@ class OccurrenceGenerator(BackgroundWorker):
             error = f"{response.status_code} {response.text[:300]}"
         if response is not None and response.status_code < 300:
             body = response.json() if response.content else {}
-            await session.execute(done.values(status="done", done_at=func.now(), attempts=row.attempts + 1,
-                                              result_id=body.get("id"), last_error=None))
-            log.info("occurrence.generated", kind=row.kind, subject_id=str(row.subject_id), occurrence=row.occurrence)
+            await session.execute(
+                done.values(
+                    status="done",
+                    done_at=func.now(),
+                    attempts=row.attempts + 1,
+                    result_id=body.get("id"),
+                    last_error=None,
+                )
+            )
+            log.info(
+                "occurrence.generated",
+                kind=row.kind,
+                subject_id=str(row.subject_id),
+                occurrence=row.occurrence,
+            )
         elif response is not None and response.status_code in FINAL_REFUSALS:
-            await session.execute(done.values(status="abandoned", done_at=func.now(), attempts=row.attempts + 1,
-                                              last_error=error))
-            log.warning("occurrence.refused", kind=row.kind, subject_id=str(row.subject_id), error=error)
+            await session.execute(
+                done.values(
+                    status="abandoned",
+                    done_at=func.now(),
+                    attempts=row.attempts + 1,
+                    last_error=error,
+                )
+            )
+            log.warning(
+                "occurrence.refused", kind=row.kind, subject_id=str(row.subject_id), error=error
+            )
         else:
-            backoff = timedelta(seconds=min(2 ** row.attempts, 300))
-            await session.execute(done.values(attempts=row.attempts + 1, last_error=error,
-                                              next_attempt_at=datetime.now(UTC) + backoff))
-            log.warning("occurrence.retry_later", kind=row.kind, subject_id=str(row.subject_id), error=error)
+            backoff = timedelta(seconds=min(2**row.attempts, 300))
+            await session.execute(
+                done.values(
+                    attempts=row.attempts + 1,
+                    last_error=error,
+                    next_attempt_at=datetime.now(UTC) + backoff,
+                )
+            )
+            log.warning(
+                "occurrence.retry_later", kind=row.kind, subject_id=str(row.subject_id), error=error
+            )
 
     async def seconds_to_next(self) -> float:
         async with self.sessions() as session:
             candidates = [
-                select(func.min(series_task.c.due_at)).join(series, series.c.id == series_task.c.series_id).where(OVERDUE),
+                select(func.min(series_task.c.due_at))
+                .join(series, series.c.id == series_task.c.series_id)
+                .where(OVERDUE),
                 select(func.min(yearly_occasion.c.rolls_at)),
-                select(func.min(occurrence.c.next_attempt_at)).where(occurrence.c.status == "pending"),
+                select(func.min(occurrence.c.next_attempt_at)).where(
+                    occurrence.c.status == "pending"
+                ),
             ]
             times = [t for t in [await session.scalar(c) for c in candidates] if t is not None]
         if not times:
@@ -126,4 +181,6 @@ class OccurrenceGenerator(BackgroundWorker):
         return min(max(seconds, 0.05), self.max_sleep)
 
     async def tick(self) -> int:
-        return await self.record_overdue() + await self.record_rollovers() + await self.send_pending()
+        return (
+            await self.record_overdue() + await self.record_rollovers() + await self.send_pending()
+        )

@@ -16,13 +16,25 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.recurring.models import household, occurrence, series, series_task, yearly_occasion
-from services.recurring.recurrence import day_ends_at, local_today, next_due, occasion_after, occasion_on_or_after
+from services.recurring.recurrence import (
+    day_ends_at,
+    local_today,
+    next_due,
+    occasion_after,
+    occasion_on_or_after,
+)
 from shared.consumer import Envelope, Handler
 from shared.events import HouseholdCreated
 from shared.events.gifting import OccasionCreated, OccasionDeleted, OccasionFacts, OccasionUpdated
 from shared.events.household import HouseholdUpdated
 from shared.events.tasks import (
-    TaskCompleted, TaskCreated, TaskDeleted, TaskFacts, TaskReopened, TaskRescheduled, TaskUpdated,
+    TaskCompleted,
+    TaskCreated,
+    TaskDeleted,
+    TaskFacts,
+    TaskReopened,
+    TaskRescheduled,
+    TaskUpdated,
 )
 from shared.validation.rrules import RuleRefused
 
@@ -34,91 +46,156 @@ async def _index_of(session: AsyncSession, task: TaskFacts) -> int:
     """Which task of its series this is: one more than the task it was generated after."""
     if task.occurrence_at is None or task.series_id is None:
         return 0
-    return await session.scalar(
-        select(occurrence.c.occurrence_index).where(
-            occurrence.c.kind == "task", occurrence.c.subject_id == task.series_id,
-            occurrence.c.occurrence == task.occurrence_at.astimezone(UTC).isoformat(),
+    return (
+        await session.scalar(
+            select(occurrence.c.occurrence_index).where(
+                occurrence.c.kind == "task",
+                occurrence.c.subject_id == task.series_id,
+                occurrence.c.occurrence == task.occurrence_at.astimezone(UTC).isoformat(),
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 async def track_task(session: AsyncSession, envelope: Envelope) -> None:
     """Keep the task's due time, status and rule; a changed rule starts the series again from this task."""
     task: TaskFacts = envelope.event
     recurs = bool(task.rrule and task.recurrence_mode and task.due_at and task.series_id)
-    known = (await session.execute(
-        select(series_task).where(series_task.c.task_id == task.task_id).with_for_update()
-    )).first()
+    known = (
+        await session.execute(
+            select(series_task).where(series_task.c.task_id == task.task_id).with_for_update()
+        )
+    ).first()
     if known is not None and known.revision >= task.revision:
         return  # a late redelivery of something already overtaken
     if known is None and not recurs:
         return  # nothing to generate; tracked from the change that gives it a rule, if any
     index = known.occurrence_index if known is not None else await _index_of(session, task)
     if recurs:
-        current = (await session.execute(
-            select(series).where(series.c.id == task.series_id).with_for_update()
-        )).first()
+        current = (
+            await session.execute(
+                select(series).where(series.c.id == task.series_id).with_for_update()
+            )
+        ).first()
         if current is None:
-            await session.execute(insert(series).values(
-                id=task.series_id, household_id=task.household_id, rrule=task.rrule, mode=task.recurrence_mode,
-                timezone=task.timezone, anchor_at=task.due_at).on_conflict_do_nothing())
+            await session.execute(
+                insert(series)
+                .values(
+                    id=task.series_id,
+                    household_id=task.household_id,
+                    rrule=task.rrule,
+                    mode=task.recurrence_mode,
+                    timezone=task.timezone,
+                    anchor_at=task.due_at,
+                )
+                .on_conflict_do_nothing()
+            )
         elif (current.rrule, current.mode) != (task.rrule, task.recurrence_mode):
-            await session.execute(update(series).where(series.c.id == task.series_id).values(
-                rrule=task.rrule, mode=task.recurrence_mode, timezone=task.timezone, anchor_at=task.due_at))
+            await session.execute(
+                update(series)
+                .where(series.c.id == task.series_id)
+                .values(
+                    rrule=task.rrule,
+                    mode=task.recurrence_mode,
+                    timezone=task.timezone,
+                    anchor_at=task.due_at,
+                )
+            )
             index = 0
-    values = {"series_id": task.series_id or task.task_id, "revision": task.revision, "occurrence_index": index,
-              "status": task.status, "recurs": recurs, "due_at": task.due_at}
+    values = {
+        "series_id": task.series_id or task.task_id,
+        "revision": task.revision,
+        "occurrence_index": index,
+        "status": task.status,
+        "recurs": recurs,
+        "due_at": task.due_at,
+    }
     await session.execute(
-        insert(series_task).values(task_id=task.task_id, **values)
+        insert(series_task)
+        .values(task_id=task.task_id, **values)
         .on_conflict_do_update(index_elements=["task_id"], set_=values)
     )
     if isinstance(task, TaskCompleted) and recurs:
         await request_successor(session, task.task_id, task.completed_at or datetime.now(UTC))
 
 
-async def request_successor(session: AsyncSession, task_id: uuid.UUID, completed_at: datetime | None) -> None:
+async def request_successor(
+    session: AsyncSession, task_id: uuid.UUID, completed_at: datetime | None
+) -> None:
     """Record the occurrence after this task, once per task (the row lock and `successor_due_at` see
     to that) and once per series and occurrence (the unique key sees to that)."""
-    row = (await session.execute(
-        select(series_task, series.c.rrule, series.c.mode, series.c.timezone, series.c.anchor_at)
-        .join(series, series.c.id == series_task.c.series_id)
-        .where(series_task.c.task_id == task_id, series_task.c.successor_due_at.is_(None),
-               series_task.c.series_ended.is_(False), series_task.c.recurs.is_(True))
-        .with_for_update(of=series_task)
-    )).first()
+    row = (
+        await session.execute(
+            select(
+                series_task, series.c.rrule, series.c.mode, series.c.timezone, series.c.anchor_at
+            )
+            .join(series, series.c.id == series_task.c.series_id)
+            .where(
+                series_task.c.task_id == task_id,
+                series_task.c.successor_due_at.is_(None),
+                series_task.c.series_ended.is_(False),
+                series_task.c.recurs.is_(True),
+            )
+            .with_for_update(of=series_task)
+        )
+    ).first()
     if row is None:
         return
     try:
         # CPU work, bounded by a deadline: in a worker thread, never on the event loop
-        due = await asyncio.to_thread(next_due, row.rrule, row.mode, row.timezone, row.anchor_at, row.due_at,
-                                      row.occurrence_index, completed_at)
+        due = await asyncio.to_thread(
+            next_due,
+            row.rrule,
+            row.mode,
+            row.timezone,
+            row.anchor_at,
+            row.due_at,
+            row.occurrence_index,
+            completed_at,
+        )
     except (RuleRefused, ZoneInfoNotFoundError) as exc:
         # a rule or zone kept from before they were validated, or a rule too costly to expand: the series
         # cannot go on, and retrying would not change that (but would hold up what else this batch handles)
         log.warning("recurrence.series_stopped", task_id=str(task_id), reason=str(exc))
         due = None
     if due is None:
-        await session.execute(update(series_task).where(series_task.c.task_id == task_id).values(series_ended=True))
+        await session.execute(
+            update(series_task).where(series_task.c.task_id == task_id).values(series_ended=True)
+        )
         return
-    await session.execute(update(series_task).where(series_task.c.task_id == task_id).values(successor_due_at=due))
+    await session.execute(
+        update(series_task).where(series_task.c.task_id == task_id).values(successor_due_at=due)
+    )
     occurs = due.astimezone(UTC).isoformat()
-    await session.execute(insert(occurrence).values(
-        id=uuid.uuid4(), kind="task", subject_id=row.series_id, occurrence=occurs,
-        occurrence_index=row.occurrence_index + 1, source_id=task_id,
-        payload={"occurrence_due_at": occurs},
-    ).on_conflict_do_nothing(index_elements=["kind", "subject_id", "occurrence"]))
+    await session.execute(
+        insert(occurrence)
+        .values(
+            id=uuid.uuid4(),
+            kind="task",
+            subject_id=row.series_id,
+            occurrence=occurs,
+            occurrence_index=row.occurrence_index + 1,
+            source_id=task_id,
+            payload={"occurrence_due_at": occurs},
+        )
+        .on_conflict_do_nothing(index_elements=["kind", "subject_id", "occurrence"])
+    )
 
 
 async def forget_task(session: AsyncSession, envelope: Envelope) -> None:
     """A deleted task gets no successor."""
-    await session.execute(delete(series_task).where(series_task.c.task_id == envelope.event.task_id))
+    await session.execute(
+        delete(series_task).where(series_task.c.task_id == envelope.event.task_id)
+    )
 
 
 # households and yearly occasions -----------------------------------------------------------------
 async def note_household(session: AsyncSession, envelope: Envelope) -> None:
     event: HouseholdCreated | HouseholdUpdated = envelope.event
     await session.execute(
-        insert(household).values(id=event.household_id, timezone=event.timezone)
+        insert(household)
+        .values(id=event.household_id, timezone=event.timezone)
         .on_conflict_do_update(index_elements=["id"], set_={"timezone": event.timezone})
     )
 
@@ -126,46 +203,77 @@ async def note_household(session: AsyncSession, envelope: Envelope) -> None:
 async def track_occasion(session: AsyncSession, envelope: Envelope) -> None:
     occasion: OccasionFacts = envelope.event
     if not occasion.recurs_yearly:
-        await session.execute(delete(yearly_occasion).where(yearly_occasion.c.occasion_id == occasion.occasion_id))
+        await session.execute(
+            delete(yearly_occasion).where(yearly_occasion.c.occasion_id == occasion.occasion_id)
+        )
         return
-    tz = await session.scalar(select(household.c.timezone).where(household.c.id == occasion.household_id)) or "UTC"
+    tz = (
+        await session.scalar(
+            select(household.c.timezone).where(household.c.id == occasion.household_id)
+        )
+        or "UTC"
+    )
     changed_at = envelope.cloudevent.time or datetime.now(UTC)
     occurs_on = occasion_on_or_after(occasion.date, local_today(changed_at, tz))
-    values = {"household_id": occasion.household_id, "first_date": occasion.date, "occurs_on": occurs_on,
-              "rolls_at": day_ends_at(occurs_on, tz)}
+    values = {
+        "household_id": occasion.household_id,
+        "first_date": occasion.date,
+        "occurs_on": occurs_on,
+        "rolls_at": day_ends_at(occurs_on, tz),
+    }
     await session.execute(
-        insert(yearly_occasion).values(occasion_id=occasion.occasion_id, **values)
+        insert(yearly_occasion)
+        .values(occasion_id=occasion.occasion_id, **values)
         .on_conflict_do_update(index_elements=["occasion_id"], set_=values)
     )
 
 
 async def forget_occasion(session: AsyncSession, envelope: Envelope) -> None:
-    await session.execute(delete(yearly_occasion).where(yearly_occasion.c.occasion_id == envelope.event.occasion_id))
+    await session.execute(
+        delete(yearly_occasion).where(yearly_occasion.c.occasion_id == envelope.event.occasion_id)
+    )
 
 
 async def roll_over(session: AsyncSession, occasion_id: uuid.UUID) -> None:
     """The occasion's day is over: record the roll-over to its next date and track that one."""
-    row = (await session.execute(
-        select(yearly_occasion, household.c.timezone)
-        .outerjoin(household, household.c.id == yearly_occasion.c.household_id)
-        .where(yearly_occasion.c.occasion_id == occasion_id).with_for_update(of=yearly_occasion)
-    )).first()
+    row = (
+        await session.execute(
+            select(yearly_occasion, household.c.timezone)
+            .outerjoin(household, household.c.id == yearly_occasion.c.household_id)
+            .where(yearly_occasion.c.occasion_id == occasion_id)
+            .with_for_update(of=yearly_occasion)
+        )
+    ).first()
     if row is None:
         return
     tz = row.timezone or "UTC"
     next_on = occasion_after(row.first_date, row.occurs_on)
-    await session.execute(insert(occurrence).values(
-        id=uuid.uuid4(), kind="occasion", subject_id=occasion_id, occurrence=next_on.isoformat(),
-        source_id=occasion_id, payload={"previous_date": row.occurs_on.isoformat(), "next_date": next_on.isoformat()},
-    ).on_conflict_do_nothing(index_elements=["kind", "subject_id", "occurrence"]))
-    await session.execute(update(yearly_occasion).where(and_(yearly_occasion.c.occasion_id == occasion_id)).values(
-        occurs_on=next_on, rolls_at=day_ends_at(next_on, tz)))
+    await session.execute(
+        insert(occurrence)
+        .values(
+            id=uuid.uuid4(),
+            kind="occasion",
+            subject_id=occasion_id,
+            occurrence=next_on.isoformat(),
+            source_id=occasion_id,
+            payload={"previous_date": row.occurs_on.isoformat(), "next_date": next_on.isoformat()},
+        )
+        .on_conflict_do_nothing(index_elements=["kind", "subject_id", "occurrence"])
+    )
+    await session.execute(
+        update(yearly_occasion)
+        .where(and_(yearly_occasion.c.occasion_id == occasion_id))
+        .values(occurs_on=next_on, rolls_at=day_ends_at(next_on, tz))
+    )
 
 
 HANDLERS: dict[str, Handler] = {
     HouseholdCreated.event_type(): note_household,
     HouseholdUpdated.event_type(): note_household,
-    **{e.event_type(): track_task for e in (TaskCreated, TaskUpdated, TaskRescheduled, TaskCompleted, TaskReopened)},
+    **{
+        e.event_type(): track_task
+        for e in (TaskCreated, TaskUpdated, TaskRescheduled, TaskCompleted, TaskReopened)
+    },
     TaskDeleted.event_type(): forget_task,
     OccasionCreated.event_type(): track_occasion,
     OccasionUpdated.event_type(): track_occasion,

@@ -22,9 +22,18 @@ from shared.worker import running
 @asynccontextmanager
 async def run_generator(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    generator = OccurrenceGenerator(app.state.sessions, app.state.dapr, asyncpg_dsn(settings.database_url),
-                                    settings.generator_batch_size, settings.generator_max_sleep_s)
-    async with running(generator), keep_inbox_pruned(app, processed_event), keep_occurrences_pruned(app):
+    generator = OccurrenceGenerator(
+        app.state.sessions,
+        app.state.dapr,
+        asyncpg_dsn(settings.database_url),
+        settings.generator_batch_size,
+        settings.generator_max_sleep_s,
+    )
+    async with (
+        running(generator),
+        keep_inbox_pruned(app, processed_event),
+        keep_occurrences_pruned(app),
+    ):
         yield
 
 

@@ -1,7 +1,19 @@
 """The recurring processor's tables, in its own schema: the series it tracks, the yearly occasions it
 rolls over, and every occurrence it has asked the gateway for (what has been generated)."""
 
-from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Index, Integer, Table, Text, func, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    Table,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from shared.db import service_metadata
@@ -21,7 +33,8 @@ def _at(name: str, **kwargs) -> Column:
 
 
 household = Table(
-    "household", metadata,
+    "household",
+    metadata,
     _uuid("id", primary_key=True),
     Column("timezone", Text, nullable=False, server_default="UTC"),
 )
@@ -29,7 +42,8 @@ household = Table(
 # one recurring series: its rule is anchored at `anchor_at`, the due time of its first task (or of the
 # task whose rule was last changed), so COUNT and UNTIL count from there
 series = Table(
-    "series", metadata,
+    "series",
+    metadata,
     _uuid("id", primary_key=True),
     _uuid("household_id", nullable=False),
     Column("rrule", Text, nullable=False),
@@ -40,7 +54,8 @@ series = Table(
 
 # each task of a series and whether its successor has been asked for (at most once)
 series_task = Table(
-    "series_task", metadata,
+    "series_task",
+    metadata,
     _uuid("task_id", primary_key=True),
     _uuid("series_id", nullable=False, index=True),
     Column("revision", BigInteger, nullable=False),
@@ -50,12 +65,18 @@ series_task = Table(
     _at("due_at"),
     _at("successor_due_at"),  # set once the successor is asked for
     Column("series_ended", Boolean, nullable=False, server_default=text("false")),
-    Index("ix_series_task_overdue", "due_at",
-          postgresql_where=text("recurs AND successor_due_at IS NULL AND NOT series_ended AND status = 'open'")),
+    Index(
+        "ix_series_task_overdue",
+        "due_at",
+        postgresql_where=text(
+            "recurs AND successor_due_at IS NULL AND NOT series_ended AND status = 'open'"
+        ),
+    ),
 )
 
 yearly_occasion = Table(
-    "yearly_occasion", metadata,
+    "yearly_occasion",
+    metadata,
     _uuid("occasion_id", primary_key=True),
     _uuid("household_id", nullable=False),
     Column("first_date", Date, nullable=False),
@@ -66,7 +87,8 @@ yearly_occasion = Table(
 # what has been generated: one row per (series, occurrence) or (occasion, date), sent to the gateway
 # until it answers; the unique key makes a second request for the same occurrence impossible
 occurrence = Table(
-    "occurrence", metadata,
+    "occurrence",
+    metadata,
     _uuid("id", primary_key=True),
     Column("kind", Text, nullable=False),  # "task" or "occasion"
     _uuid("subject_id", nullable=False),  # the series or the occasion
@@ -81,7 +103,9 @@ occurrence = Table(
     _at("created_at", nullable=False, server_default=func.now()),
     _at("done_at"),
     _uuid("result_id"),
-    Index("uq_occurrence_kind_subject_id_occurrence", "kind", "subject_id", "occurrence", unique=True),
+    Index(
+        "uq_occurrence_kind_subject_id_occurrence", "kind", "subject_id", "occurrence", unique=True
+    ),
     Index("ix_occurrence_pending", "next_attempt_at", postgresql_where=text("status = 'pending'")),
     Index("ix_occurrence_done_at", "done_at", postgresql_where=text("done_at IS NOT NULL")),
 )

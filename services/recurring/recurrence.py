@@ -14,7 +14,14 @@ from dateutil.rrule import YEARLY, rrule
 
 from shared.validation import LATEST
 from shared.validation.rrules import (
-    CONSUMER_DEADLINE_S, FROM_COMPLETION, FROM_DUE, check_rule, next_after, rrule_of, to_instant, to_local,
+    CONSUMER_DEADLINE_S,
+    FROM_COMPLETION,
+    FROM_DUE,
+    check_rule,
+    next_after,
+    rrule_of,
+    to_instant,
+    to_local,
 )
 
 _COUNT = re.compile(r"(?:^|;)COUNT=(\d+)", re.IGNORECASE)
@@ -58,10 +65,14 @@ def next_due(
         if count is not None and index + 1 >= count:
             return None
         # the rule's own COUNT would restart with every completion: the series' index counts instead
-        after = next_after(rrule_of(_COUNT.sub("", body).strip(";"), start, tz), start, CONSUMER_DEADLINE_S)
+        after = next_after(
+            rrule_of(_COUNT.sub("", body).strip(";"), start, tz), start, CONSUMER_DEADLINE_S
+        )
     else:
         anchor_wall = to_local(anchor_at, tz)
-        after = next_after(parse_rule(rule, anchor_wall, tz), to_local(due_at, tz), CONSUMER_DEADLINE_S)
+        after = next_after(
+            parse_rule(rule, anchor_wall, tz), to_local(due_at, tz), CONSUMER_DEADLINE_S
+        )
     if after is None:
         return None
     following = to_instant(after, tz)

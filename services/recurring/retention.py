@@ -22,22 +22,39 @@ from shared.worker import Retention, running
 
 async def prune_occurrences(engine: AsyncEngine, before: datetime, limit: int) -> dict[str, int]:
     """Forget up to `limit` requests answered before `before`, in a transaction of their own."""
-    answered = (select(occurrence.c.id).where(occurrence.c.done_at < before)
-                .limit(limit).with_for_update(skip_locked=True))
+    answered = (
+        select(occurrence.c.id)
+        .where(occurrence.c.done_at < before)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
     async with engine.begin() as conn:
-        result = await conn.execute(delete(occurrence).where(occurrence.c.id.in_(answered.scalar_subquery())))
+        result = await conn.execute(
+            delete(occurrence).where(occurrence.c.id.in_(answered.scalar_subquery()))
+        )
     return {"occurrences": result.rowcount}
 
 
-def occurrence_retention(engine: AsyncEngine, retention: timedelta, interval_s: float,
-                         batch_size: int = 1000) -> Retention:
-    return Retention("occurrences", lambda before, limit: prune_occurrences(engine, before, limit), retention,
-                     interval_s, batch_size)
+def occurrence_retention(
+    engine: AsyncEngine, retention: timedelta, interval_s: float, batch_size: int = 1000
+) -> Retention:
+    return Retention(
+        "occurrences",
+        lambda before, limit: prune_occurrences(engine, before, limit),
+        retention,
+        interval_s,
+        batch_size,
+    )
 
 
 @asynccontextmanager
 async def keep_occurrences_pruned(app: FastAPI) -> AsyncIterator[None]:
     settings = app.state.settings
-    async with running(occurrence_retention(app.state.engine, timedelta(days=settings.occurrence_retention_days),
-                                            settings.occurrence_prune_interval_s)):
+    async with running(
+        occurrence_retention(
+            app.state.engine,
+            timedelta(days=settings.occurrence_retention_days),
+            settings.occurrence_prune_interval_s,
+        )
+    ):
         yield

@@ -9,7 +9,10 @@ class Settings(ConsumerSettings):
 
     # occasion events carry no reminder offsets: every occasion is reminded of this long before,
     # counted back from this time of day in the household's time zone
-    occasion_reminder_offsets: tuple[Duration, ...] = ("P14D", "P1D")  # read as task reminders are: at start
+    occasion_reminder_offsets: tuple[Duration, ...] = (
+        "P14D",
+        "P1D",
+    )  # read as task reminders are: at start
     occasion_remind_time: time = time(9, 0)
 
     # the scheduler claims due reminders in batches; it sleeps until the nearest one (woken early when

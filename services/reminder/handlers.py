@@ -19,11 +19,24 @@ from services.reminder.schedule import desired, local_today, occasion_moment, oc
 from shared.consumer import Envelope, Handler
 from shared.events import HouseholdCreated
 from shared.events.gifting import (
-    OccasionCreated, OccasionDeleted, OccasionFacts, OccasionUpdated, PersonCreated, PersonDeleted, PersonUpdated,
+    OccasionCreated,
+    OccasionDeleted,
+    OccasionFacts,
+    OccasionUpdated,
+    PersonCreated,
+    PersonDeleted,
+    PersonUpdated,
 )
 from shared.events.household import HouseholdUpdated, MemberJoined, MemberRemoved
 from shared.events.tasks import (
-    OccasionRolledOver, TaskCompleted, TaskCreated, TaskDeleted, TaskFacts, TaskReopened, TaskRescheduled, TaskUpdated,
+    OccasionRolledOver,
+    TaskCompleted,
+    TaskCreated,
+    TaskDeleted,
+    TaskFacts,
+    TaskReopened,
+    TaskRescheduled,
+    TaskUpdated,
 )
 
 TASK, OCCASION = "task", "occasion"
@@ -34,12 +47,20 @@ def _changed_at(envelope: Envelope) -> datetime:
     return envelope.cloudevent.time or datetime.now(UTC)
 
 
-async def _advance(session: AsyncSession, kind: str, subject_id: uuid.UUID, household_id: uuid.UUID,
-                   version: int, deleted: bool = False) -> bool:
+async def _advance(
+    session: AsyncSession,
+    kind: str,
+    subject_id: uuid.UUID,
+    household_id: uuid.UUID,
+    version: int,
+    deleted: bool = False,
+) -> bool:
     """Record `version` as the subject's latest; False when a newer one was applied already."""
     row = await session.execute(
         insert(subject)
-        .values(kind=kind, id=subject_id, household_id=household_id, version=version, deleted=deleted)
+        .values(
+            kind=kind, id=subject_id, household_id=household_id, version=version, deleted=deleted
+        )
         .on_conflict_do_update(
             index_elements=["kind", "id"],
             set_={"version": version, "deleted": deleted, "changed_at": func.now()},
@@ -50,37 +71,54 @@ async def _advance(session: AsyncSession, kind: str, subject_id: uuid.UUID, hous
     return row.first() is not None
 
 
-async def _sync(session: AsyncSession, kind: str, subject_id: uuid.UUID, wanted: dict[str, datetime],
-                **facts) -> None:
+async def _sync(
+    session: AsyncSession, kind: str, subject_id: uuid.UUID, wanted: dict[str, datetime], **facts
+) -> None:
     """Make the subject's pending (unfired, not snoozed) reminders exactly `wanted`."""
     pending = reminder.c.fired_at.is_(None) & reminder.c.snoozed_from.is_(None)
     mine = (reminder.c.subject_kind == kind) & (reminder.c.subject_id == subject_id)
-    rows = (await session.execute(select(reminder.c.id, reminder.c.offset, reminder.c.remind_at).where(mine & pending))).all()
+    rows = (
+        await session.execute(
+            select(reminder.c.id, reminder.c.offset, reminder.c.remind_at).where(mine & pending)
+        )
+    ).all()
     stale = [r.id for r in rows if wanted.get(r.offset) != r.remind_at]
     if stale:
         await session.execute(delete(reminder).where(reminder.c.id.in_(stale)))
     if wanted:
         await session.execute(
             insert(reminder)
-            .values([
-                {"id": uuid.uuid4(), "subject_kind": kind, "subject_id": subject_id, "offset": offset,
-                 "remind_at": at, **facts}
-                for offset, at in wanted.items()
-            ])
+            .values(
+                [
+                    {
+                        "id": uuid.uuid4(),
+                        "subject_kind": kind,
+                        "subject_id": subject_id,
+                        "offset": offset,
+                        "remind_at": at,
+                        **facts,
+                    }
+                    for offset, at in wanted.items()
+                ]
+            )
             .on_conflict_do_nothing(
                 index_elements=["subject_kind", "subject_id", "offset", "remind_at"],
                 index_where=reminder.c.snoozed_from.is_(None),
             )
         )
     # what a pending reminder will say follows the subject (title, assignee, who must not see it)
-    await session.execute(update(reminder).where(mine & reminder.c.fired_at.is_(None)).values(**facts))
+    await session.execute(
+        update(reminder).where(mine & reminder.c.fired_at.is_(None)).values(**facts)
+    )
 
 
 async def _cancel(session: AsyncSession, kind: str, subject_id: uuid.UUID) -> None:
     """Nothing more fires for it, snoozes included."""
     await session.execute(
         delete(reminder).where(
-            reminder.c.subject_kind == kind, reminder.c.subject_id == subject_id, reminder.c.fired_at.is_(None)
+            reminder.c.subject_kind == kind,
+            reminder.c.subject_id == subject_id,
+            reminder.c.fired_at.is_(None),
         )
     )
 
@@ -94,9 +132,18 @@ async def schedule_task(session: AsyncSession, envelope: Envelope) -> None:
         await _cancel(session, TASK, task.task_id)
         return
     wanted = desired(task.due_at, task.reminder_offsets, task.timezone, _changed_at(envelope))
-    await _sync(session, TASK, task.task_id, wanted, household_id=task.household_id, title=task.title,
-                due_at=task.due_at, assignee_id=task.assignee_id, hidden_from=list(task.hidden_from),
-                person_ids=list(task.hidden_persons))  # kept from whoever is linked to them when it fires
+    await _sync(
+        session,
+        TASK,
+        task.task_id,
+        wanted,
+        household_id=task.household_id,
+        title=task.title,
+        due_at=task.due_at,
+        assignee_id=task.assignee_id,
+        hidden_from=list(task.hidden_from),
+        person_ids=list(task.hidden_persons),
+    )  # kept from whoever is linked to them when it fires
 
 
 async def cancel_task(session: AsyncSession, envelope: Envelope) -> None:
@@ -107,44 +154,96 @@ async def cancel_task(session: AsyncSession, envelope: Envelope) -> None:
 
 # occasions ---------------------------------------------------------------------------------------
 async def _timezone(session: AsyncSession, household_id: uuid.UUID) -> str:
-    return await session.scalar(select(household.c.timezone).where(household.c.id == household_id)) or "UTC"
+    return (
+        await session.scalar(select(household.c.timezone).where(household.c.id == household_id))
+        or "UTC"
+    )
 
 
-async def _schedule_occasion(session: AsyncSession, occasion_id: uuid.UUID, household_id: uuid.UUID, name: str,
-                             day, person_ids, hidden_from, changed_at: datetime) -> None:
+async def _schedule_occasion(
+    session: AsyncSession,
+    occasion_id: uuid.UUID,
+    household_id: uuid.UUID,
+    name: str,
+    day,
+    person_ids,
+    hidden_from,
+    changed_at: datetime,
+) -> None:
     tz = await _timezone(session, household_id)
     at = _settings.occasion_remind_time
-    wanted = desired(occasion_moment(day, at, tz), _settings.occasion_reminder_offsets, tz, changed_at)
-    await _sync(session, OCCASION, occasion_id, wanted, household_id=household_id, title=name, occasion_date=day,
-                person_ids=list(person_ids), hidden_from=list(hidden_from))
+    wanted = desired(
+        occasion_moment(day, at, tz), _settings.occasion_reminder_offsets, tz, changed_at
+    )
+    await _sync(
+        session,
+        OCCASION,
+        occasion_id,
+        wanted,
+        household_id=household_id,
+        title=name,
+        occasion_date=day,
+        person_ids=list(person_ids),
+        hidden_from=list(hidden_from),
+    )
 
 
 async def schedule_occasion(session: AsyncSession, envelope: Envelope) -> None:
     occasion: OccasionFacts = envelope.event
     changed_at = _changed_at(envelope)
-    if not await _advance(session, OCCASION, occasion.occasion_id, occasion.household_id,
-                          int(changed_at.timestamp() * 1_000_000)):
+    if not await _advance(
+        session,
+        OCCASION,
+        occasion.occasion_id,
+        occasion.household_id,
+        int(changed_at.timestamp() * 1_000_000),
+    ):
         return
     day = occasion.date
     if occasion.recurs_yearly:
-        day = occasion_on_or_after(day, local_today(changed_at, await _timezone(session, occasion.household_id)))
-    await _schedule_occasion(session, occasion.occasion_id, occasion.household_id, occasion.name, day,
-                             occasion.person_ids, occasion.hidden_from, changed_at)
+        day = occasion_on_or_after(
+            day, local_today(changed_at, await _timezone(session, occasion.household_id))
+        )
+    await _schedule_occasion(
+        session,
+        occasion.occasion_id,
+        occasion.household_id,
+        occasion.name,
+        day,
+        occasion.person_ids,
+        occasion.hidden_from,
+        changed_at,
+    )
 
 
 async def schedule_rolled_over_occasion(session: AsyncSession, envelope: Envelope) -> None:
     occasion: OccasionRolledOver = envelope.event
     changed_at = _changed_at(envelope)
-    if not await _advance(session, OCCASION, occasion.occasion_id, occasion.household_id,
-                          int(changed_at.timestamp() * 1_000_000)):
+    if not await _advance(
+        session,
+        OCCASION,
+        occasion.occasion_id,
+        occasion.household_id,
+        int(changed_at.timestamp() * 1_000_000),
+    ):
         return
-    await _schedule_occasion(session, occasion.occasion_id, occasion.household_id, occasion.name,
-                             occasion.next_date, occasion.person_ids, occasion.hidden_from, changed_at)
+    await _schedule_occasion(
+        session,
+        occasion.occasion_id,
+        occasion.household_id,
+        occasion.name,
+        occasion.next_date,
+        occasion.person_ids,
+        occasion.hidden_from,
+        changed_at,
+    )
 
 
 async def cancel_occasion(session: AsyncSession, envelope: Envelope) -> None:
     occasion: OccasionDeleted = envelope.event
-    await _advance(session, OCCASION, occasion.occasion_id, occasion.household_id, 2**62, deleted=True)
+    await _advance(
+        session, OCCASION, occasion.occasion_id, occasion.household_id, 2**62, deleted=True
+    )
     await _cancel(session, OCCASION, occasion.occasion_id)
 
 
@@ -152,14 +251,17 @@ async def cancel_occasion(session: AsyncSession, envelope: Envelope) -> None:
 async def _join(session: AsyncSession, household_id: uuid.UUID, user_id: uuid.UUID | None) -> None:
     if user_id is not None:
         await session.execute(
-            insert(household_member).values(household_id=household_id, user_id=user_id).on_conflict_do_nothing()
+            insert(household_member)
+            .values(household_id=household_id, user_id=user_id)
+            .on_conflict_do_nothing()
         )
 
 
 async def note_household_created(session: AsyncSession, envelope: Envelope) -> None:
     created: HouseholdCreated = envelope.event
     await session.execute(
-        insert(household).values(id=created.household_id, timezone=created.timezone)
+        insert(household)
+        .values(id=created.household_id, timezone=created.timezone)
         .on_conflict_do_update(index_elements=["id"], set_={"timezone": created.timezone})
     )
     await _join(session, created.household_id, created.actor_id)  # its creator is its first admin
@@ -168,7 +270,8 @@ async def note_household_created(session: AsyncSession, envelope: Envelope) -> N
 async def note_household_updated(session: AsyncSession, envelope: Envelope) -> None:
     updated: HouseholdUpdated = envelope.event
     await session.execute(
-        insert(household).values(id=updated.household_id, timezone=updated.timezone)
+        insert(household)
+        .values(id=updated.household_id, timezone=updated.timezone)
         .on_conflict_do_update(index_elements=["id"], set_={"timezone": updated.timezone})
     )
 
@@ -181,7 +284,8 @@ async def note_member_removed(session: AsyncSession, envelope: Envelope) -> None
     removed: MemberRemoved = envelope.event
     await session.execute(
         delete(household_member).where(
-            household_member.c.household_id == removed.household_id, household_member.c.user_id == removed.user_id
+            household_member.c.household_id == removed.household_id,
+            household_member.c.user_id == removed.user_id,
         )
     )
 
@@ -191,8 +295,11 @@ async def note_person(session: AsyncSession, envelope: Envelope) -> None:
     await session.execute(delete(person_link).where(person_link.c.person_id == person.person_id))
     if not isinstance(person, PersonDeleted) and person.linked_user_id is not None:
         await session.execute(
-            insert(person_link).values(person_id=person.person_id, household_id=person.household_id,
-                                       user_id=person.linked_user_id)
+            insert(person_link).values(
+                person_id=person.person_id,
+                household_id=person.household_id,
+                user_id=person.linked_user_id,
+            )
         )
 
 
@@ -204,7 +311,10 @@ HANDLERS: dict[str, Handler] = {
     PersonCreated.event_type(): note_person,
     PersonUpdated.event_type(): note_person,
     PersonDeleted.event_type(): note_person,
-    **{e.event_type(): schedule_task for e in (TaskCreated, TaskUpdated, TaskRescheduled, TaskCompleted, TaskReopened)},
+    **{
+        e.event_type(): schedule_task
+        for e in (TaskCreated, TaskUpdated, TaskRescheduled, TaskCompleted, TaskReopened)
+    },
     TaskDeleted.event_type(): cancel_task,
     OccasionCreated.event_type(): schedule_occasion,
     OccasionUpdated.event_type(): schedule_occasion,

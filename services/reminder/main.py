@@ -25,10 +25,22 @@ from shared.worker import running
 async def run_scheduler_and_relay(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     dsn = asyncpg_dsn(settings.database_url)
-    relay = OutboxRelay(app.state.engine, outbox, app.state.dapr, listen_dsn=dsn,
-                        batch_size=settings.outbox_batch_size, poll_interval=settings.outbox_poll_interval_s)
-    scheduler = ReminderScheduler(app.state.engine, dsn, settings.scheduler_batch_size, settings.scheduler_max_sleep_s)
-    async with running(relay, scheduler), keep_inbox_pruned(app, processed_event), keep_schedule_pruned(app):
+    relay = OutboxRelay(
+        app.state.engine,
+        outbox,
+        app.state.dapr,
+        listen_dsn=dsn,
+        batch_size=settings.outbox_batch_size,
+        poll_interval=settings.outbox_poll_interval_s,
+    )
+    scheduler = ReminderScheduler(
+        app.state.engine, dsn, settings.scheduler_batch_size, settings.scheduler_max_sleep_s
+    )
+    async with (
+        running(relay, scheduler),
+        keep_inbox_pruned(app, processed_event),
+        keep_schedule_pruned(app),
+    ):
         yield
 
 

@@ -45,8 +45,15 @@ reminder = Table(
     Index("ix_reminder_pending", "remind_at", postgresql_where=text("fired_at IS NULL")),
     Index("ix_reminder_subject", "subject_kind", "subject_id"),
     Index("ix_reminder_fired_at", "fired_at", postgresql_where=text("fired_at IS NOT NULL")),
-    Index("uq_reminder_occurrence", "subject_kind", "subject_id", "offset", "remind_at", unique=True,
-          postgresql_where=text("snoozed_from IS NULL")),
+    Index(
+        "uq_reminder_occurrence",
+        "subject_kind",
+        "subject_id",
+        "offset",
+        "remind_at",
+        unique=True,
+        postgresql_where=text("snoozed_from IS NULL"),
+    ),
 )
 
 # the last version of each task or occasion applied, so an event that arrives late changes nothing

@@ -12,7 +12,9 @@ from services.reminder.models import household_member, reminder
 from shared.dapr import SidecarOnly
 from shared.errors import NotFound
 
-router = APIRouter(prefix="/internal", tags=["internal"], dependencies=[SidecarOnly], include_in_schema=False)
+router = APIRouter(
+    prefix="/internal", tags=["internal"], dependencies=[SidecarOnly], include_in_schema=False
+)
 
 
 class Snooze(BaseModel):
@@ -32,24 +34,53 @@ async def snooze_reminder(reminder_id: uuid.UUID, body: Snooze, request: Request
     """Remind this member again at `until`: a new reminder for them alone; the original, the task's due
     time and its series stay as they are. Snoozing again replaces their earlier snooze of it."""
     async with request.app.state.sessions() as session, session.begin():
-        original = (await session.execute(
-            select(reminder).where(reminder.c.id == reminder_id, reminder.c.household_id == body.household_id)
-        )).first()
-        is_member = await session.scalar(select(household_member.c.user_id).where(
-            household_member.c.household_id == body.household_id, household_member.c.user_id == body.user_id))
+        original = (
+            await session.execute(
+                select(reminder).where(
+                    reminder.c.id == reminder_id, reminder.c.household_id == body.household_id
+                )
+            )
+        ).first()
+        is_member = await session.scalar(
+            select(household_member.c.user_id).where(
+                household_member.c.household_id == body.household_id,
+                household_member.c.user_id == body.user_id,
+            )
+        )
         if original is None or is_member is None:
             raise NotFound("No such reminder.")
         root = original.snoozed_from or original.id
-        await session.execute(delete(reminder).where(
-            reminder.c.snoozed_from == root, reminder.c.fired_at.is_(None),
-            reminder.c.notify_user_ids == [body.user_id],
-        ))
+        await session.execute(
+            delete(reminder).where(
+                reminder.c.snoozed_from == root,
+                reminder.c.fired_at.is_(None),
+                reminder.c.notify_user_ids == [body.user_id],
+            )
+        )
         snoozed_id = uuid.uuid4()
-        copied = {c: getattr(original, c) for c in (
-            "household_id", "subject_kind", "subject_id", "title", "offset", "due_at", "occasion_date",
-            "assignee_id", "hidden_from", "person_ids")}
-        await session.execute(insert(reminder).values(
-            id=snoozed_id, **copied, remind_at=body.until.astimezone(UTC), notify_user_ids=[body.user_id],
-            snoozed_from=root, created_at=datetime.now(UTC),
-        ))
+        copied = {
+            c: getattr(original, c)
+            for c in (
+                "household_id",
+                "subject_kind",
+                "subject_id",
+                "title",
+                "offset",
+                "due_at",
+                "occasion_date",
+                "assignee_id",
+                "hidden_from",
+                "person_ids",
+            )
+        }
+        await session.execute(
+            insert(reminder).values(
+                id=snoozed_id,
+                **copied,
+                remind_at=body.until.astimezone(UTC),
+                notify_user_ids=[body.user_id],
+                snoozed_from=root,
+                created_at=datetime.now(UTC),
+            )
+        )
     return Snoozed(reminder_id=snoozed_id, snoozed_from=root, remind_at=body.until)

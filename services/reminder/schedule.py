@@ -18,7 +18,9 @@ def remind_at(due_at: datetime, offset: Offset | str, tz_name: str) -> datetime:
     offset = parse_offset(offset) if isinstance(offset, str) else offset
     tz = ZoneInfo(tz_name)
     wall = due_at.astimezone(tz).replace(tzinfo=None)
-    wall -= relativedelta(years=offset.years, months=offset.months, weeks=offset.weeks, days=offset.days)
+    wall -= relativedelta(
+        years=offset.years, months=offset.months, weeks=offset.weeks, days=offset.days
+    )
     # to UTC before subtracting: arithmetic on a zoned datetime is wall-clock arithmetic in Python
     instant = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
     return instant - timedelta(hours=offset.hours, minutes=offset.minutes, seconds=offset.seconds)
@@ -29,7 +31,9 @@ def occasion_moment(day: date, at: time, tz_name: str) -> datetime:
     return datetime.combine(day, at).replace(tzinfo=ZoneInfo(tz_name), fold=0)
 
 
-def desired(due: datetime, offsets: tuple[str, ...], tz_name: str, not_before: datetime) -> dict[str, datetime]:
+def desired(
+    due: datetime, offsets: tuple[str, ...], tz_name: str, not_before: datetime
+) -> dict[str, datetime]:
     """offset -> remind_at for each reminder still worth scheduling.
 
     A reminder already past when the due time was set (`not_before`: when the change was made) is

@@ -45,12 +45,21 @@ def audience(row, members: set[uuid.UUID], linked: dict[uuid.UUID, uuid.UUID]) -
 def triggered(row, notify: list, hidden: list) -> ReminderTriggered:
     is_task = row.subject_kind == "task"
     return ReminderTriggered(
-        household_id=row.household_id, hidden_from=tuple(hidden), hidden_persons=tuple(row.person_ids),
+        household_id=row.household_id,
+        hidden_from=tuple(hidden),
+        hidden_persons=tuple(row.person_ids),
         reminder_id=row.id,
-        task_id=row.subject_id if is_task else None, occasion_id=None if is_task else row.subject_id,
-        title=row.title, due_at=row.due_at, occasion_date=row.occasion_date, offset=row.offset,
-        remind_at=row.remind_at, fired_at=row.fired_at, notify_user_ids=tuple(notify),
-        person_ids=tuple(row.person_ids), snoozed_from=row.snoozed_from,
+        task_id=row.subject_id if is_task else None,
+        occasion_id=None if is_task else row.subject_id,
+        title=row.title,
+        due_at=row.due_at,
+        occasion_date=row.occasion_date,
+        offset=row.offset,
+        remind_at=row.remind_at,
+        fired_at=row.fired_at,
+        notify_user_ids=tuple(notify),
+        person_ids=tuple(row.person_ids),
+        snoozed_from=row.snoozed_from,
     )
 
 
@@ -64,39 +73,67 @@ async def fire_due(conn: AsyncConnection, limit: int) -> list:
         .with_for_update(skip_locked=True)
         .cte("due")
     )
-    rows = (await conn.execute(
-        update(reminder).where(reminder.c.id == due.c.id).values(fired_at=func.clock_timestamp())
-        .returning(*reminder.c)
-    )).all()
+    rows = (
+        await conn.execute(
+            update(reminder)
+            .where(reminder.c.id == due.c.id)
+            .values(fired_at=func.clock_timestamp())
+            .returning(*reminder.c)
+        )
+    ).all()
     if not rows:
         return []
     members: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
-    for household_id, user_id in (await conn.execute(
-        select(household_member.c.household_id, household_member.c.user_id)
-        .where(household_member.c.household_id.in_({r.household_id for r in rows}))
-    )).all():
+    for household_id, user_id in (
+        await conn.execute(
+            select(household_member.c.household_id, household_member.c.user_id).where(
+                household_member.c.household_id.in_({r.household_id for r in rows})
+            )
+        )
+    ).all():
         members[household_id].add(user_id)
     person_ids = {p for r in rows for p in r.person_ids}
-    linked = dict((await conn.execute(
-        select(person_link.c.person_id, person_link.c.user_id).where(person_link.c.person_id.in_(person_ids))
-    )).all()) if person_ids else {}
+    linked = (
+        dict(
+            (
+                await conn.execute(
+                    select(person_link.c.person_id, person_link.c.user_id).where(
+                        person_link.c.person_id.in_(person_ids)
+                    )
+                )
+            ).all()
+        )
+        if person_ids
+        else {}
+    )
     now = datetime.now(UTC)
     staged = []
     for row in rows:
         event = triggered(row, *audience(row, members[row.household_id], linked))
         event_id = uuid.uuid4()
         cloudevent = to_cloudevent(event, event_id, now) | {"source": SOURCE}
-        staged.append({"id": event_id, "topic": event.topic, "partition_key": str(event.aggregate_id()),
-                       "event_type": event.event_type(), "cloudevent": cloudevent})
+        staged.append(
+            {
+                "id": event_id,
+                "topic": event.topic,
+                "partition_key": str(event.aggregate_id()),
+                "event_type": event.event_type(),
+                "cloudevent": cloudevent,
+            }
+        )
     await conn.execute(insert(outbox), staged)
     return rows
 
 
 class ReminderScheduler(BackgroundWorker):
     name = "reminders"
-    channel = "reminder_scheduled"  # notified when a reminder is scheduled, in case it is the nearest
+    channel = (
+        "reminder_scheduled"  # notified when a reminder is scheduled, in case it is the nearest
+    )
 
-    def __init__(self, engine: AsyncEngine, listen_dsn: str, batch_size: int = 500, max_sleep: float = 30.0) -> None:
+    def __init__(
+        self, engine: AsyncEngine, listen_dsn: str, batch_size: int = 500, max_sleep: float = 30.0
+    ) -> None:
         super().__init__(listen_dsn)
         self.engine = engine
         self.batch_size = batch_size
@@ -121,7 +158,8 @@ class ReminderScheduler(BackgroundWorker):
     async def seconds_to_next(self) -> float:
         async with self.engine.connect() as conn:
             seconds = await conn.scalar(
-                select(func.extract("epoch", func.min(reminder.c.remind_at) - func.clock_timestamp()))
-                .where(reminder.c.fired_at.is_(None))
+                select(
+                    func.extract("epoch", func.min(reminder.c.remind_at) - func.clock_timestamp())
+                ).where(reminder.c.fired_at.is_(None))
             )
         return self.max_sleep if seconds is None else min(max(float(seconds), 0.0), self.max_sleep)

@@ -48,7 +48,15 @@ class Event(BaseModel):
 EVENT_TYPES: dict[str, type[Event]] = {}
 
 TOPICS: tuple[str, ...] = (
-    "household", "person", "occasion", "list", "gift", "list_item", "claim", "comment", "task",
+    "household",
+    "person",
+    "occasion",
+    "list",
+    "gift",
+    "list_item",
+    "claim",
+    "comment",
+    "task",
     "reminder",
 )
 
@@ -57,7 +65,7 @@ def split_type(event_type: str) -> tuple[str, int] | None:
     """`giftflow.gift.claimed.v1` -> ("gift.claimed", 1); None when it is not one of ours."""
     if not event_type.startswith(TYPE_PREFIX):
         return None
-    name, _, version = event_type[len(TYPE_PREFIX):].rpartition(".v")
+    name, _, version = event_type[len(TYPE_PREFIX) :].rpartition(".v")
     if not name or not version.isdigit():
         return None
     return name, int(version)

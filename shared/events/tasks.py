@@ -39,12 +39,18 @@ class TaskFacts(TaskEvent):
     status: str  # "open" or "done"
     assignee_id: UUID | None = None
     due_at: Moment | None = None
-    timezone: TimeZoneName = "UTC"  # the household's, for wall-time arithmetic on reminders and recurrence
+    timezone: TimeZoneName = (
+        "UTC"  # the household's, for wall-time arithmetic on reminders and recurrence
+    )
     reminder_offsets: tuple[Duration, ...] = ()  # canonical ISO 8601 durations before due_at
     rrule: str | None = None  # RFC 5545 RRULE, e.g. "FREQ=WEEKLY;BYDAY=MO"
     recurrence_mode: str | None = None  # "from_due" or "from_completion"
-    series_id: UUID | None = None  # the first task of a recurring series; set on every one of its tasks
-    occurrence_at: Moment | None = None  # the occurrence a series task was made for (None for the first)
+    series_id: UUID | None = (
+        None  # the first task of a recurring series; set on every one of its tasks
+    )
+    occurrence_at: Moment | None = (
+        None  # the occurrence a series task was made for (None for the first)
+    )
     occasion_id: UUID | None = None
     person_id: UUID | None = None
     list_item_id: UUID | None = None
@@ -56,7 +62,11 @@ class TaskFacts(TaskEvent):
         """The rule the recurring service will expand, read as the gateway read it (without expanding)."""
         if self.rrule is not None and self.due_at is not None:
             try:
-                check_rule(self.rrule, to_local(self.due_at, ZoneInfo(self.timezone)), self.recurrence_mode or FROM_DUE)
+                check_rule(
+                    self.rrule,
+                    to_local(self.due_at, ZoneInfo(self.timezone)),
+                    self.recurrence_mode or FROM_DUE,
+                )
             except RuleRefused as exc:
                 raise ValueError(f"rrule {exc}") from None
         return self

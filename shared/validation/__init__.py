@@ -7,10 +7,29 @@ dead-lettered at once (see shared.consumer).
 """
 
 from shared.validation.durations import Duration, Offset, PositiveDuration, parse_offset
-from shared.validation.moments import EARLIEST, LATEST, CalendarDate, Moment, TimeZoneName, check_timezone
+from shared.validation.moments import (
+    EARLIEST,
+    LATEST,
+    CalendarDate,
+    Moment,
+    TimeZoneName,
+    check_timezone,
+)
 from shared.validation.text import FreeText, Line, OneLine, Storable
 
 __all__ = [
-    "EARLIEST", "LATEST", "CalendarDate", "Duration", "FreeText", "Line", "Moment", "Offset", "OneLine",
-    "PositiveDuration", "Storable", "TimeZoneName", "check_timezone", "parse_offset",
+    "EARLIEST",
+    "LATEST",
+    "CalendarDate",
+    "Duration",
+    "FreeText",
+    "Line",
+    "Moment",
+    "Offset",
+    "OneLine",
+    "PositiveDuration",
+    "Storable",
+    "TimeZoneName",
+    "check_timezone",
+    "parse_offset",
 ]

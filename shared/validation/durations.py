@@ -45,8 +45,12 @@ class Offset:
         seconds = self.hours * 3600 + self.minutes * 60 + self.seconds
         hours, rest = divmod(seconds, 3600)
         minutes, seconds = divmod(rest, 60)
-        date_part = "".join(f"{n}{u}" for n, u in ((self.years, "Y"), (self.months, "M"), (days, "D")) if n)
-        time_part = "".join(f"{n}{u}" for n, u in ((hours, "H"), (minutes, "M"), (seconds, "S")) if n)
+        date_part = "".join(
+            f"{n}{u}" for n, u in ((self.years, "Y"), (self.months, "M"), (days, "D")) if n
+        )
+        time_part = "".join(
+            f"{n}{u}" for n, u in ((hours, "H"), (minutes, "M"), (seconds, "S")) if n
+        )
         if not date_part and not time_part:
             return "PT0S"
         return f"P{date_part}" + (f"T{time_part}" if time_part else "")
@@ -54,14 +58,22 @@ class Offset:
 
 def parse_offset(text: str) -> Offset:
     """An ISO 8601 duration such as `P1D`, `PT2H` or `P1W`, at most a year; ValueError says what is wrong."""
-    match = _DURATION.fullmatch(text.strip().upper()) if isinstance(text, str) and len(text) <= 64 else None
+    match = (
+        _DURATION.fullmatch(text.strip().upper())
+        if isinstance(text, str) and len(text) <= 64
+        else None
+    )
     if match is None:
         raise ValueError(
             f"{text!r:.40} is not an ISO 8601 duration in whole units, like P1D (a day), PT2H (two hours) or P1W"
         )
-    offset = Offset(**{k: int(v) for k, v in zip(_FIELDS, match.groups(), strict=True) if v is not None})
+    offset = Offset(
+        **{k: int(v) for k, v in zip(_FIELDS, match.groups(), strict=True) if v is not None}
+    )
     if offset.nominal_seconds() > MAX_DAYS * 86400:
-        raise ValueError(f"{text.strip()!r:.40} is longer than a year; at most P1Y (or P12M, P52W, P366D)")
+        raise ValueError(
+            f"{text.strip()!r:.40} is longer than a year; at most P1Y (or P12M, P52W, P366D)"
+        )
     return offset
 
 

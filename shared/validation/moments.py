@@ -56,4 +56,3 @@ Moment = Annotated[AwareDatetime, AfterValidator(check_moment)]
 """An instant with a UTC offset, within the calendar (see the module)."""
 CalendarDate = Annotated[date, AfterValidator(check_day)]
 TimeZoneName = Annotated[str, StringConstraints(max_length=64), AfterValidator(check_timezone)]
-

@@ -37,8 +37,12 @@ class QueryGuard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and (problem := query_problem(scope.get("query_string", b""))):
             field, text = problem
-            response = envelope(422, "validation_failed", f"Some fields are not valid: {field}",
-                                [{"field": field, "problem": text}])
+            response = envelope(
+                422,
+                "validation_failed",
+                f"Some fields are not valid: {field}",
+                [{"field": field, "problem": text}],
+            )
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)

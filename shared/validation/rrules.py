@@ -75,9 +75,14 @@ def _ints(name: str, value: str, low: int, high: int, signed: bool = False) -> t
     values = []
     for item in value.split(","):
         digits = rf"\d{{1,{len(str(high))}}}"
-        if not re.fullmatch(rf"[+-]?{digits}" if signed else digits, item) or not low <= abs(int(item)) <= high:
+        if (
+            not re.fullmatch(rf"[+-]?{digits}" if signed else digits, item)
+            or not low <= abs(int(item)) <= high
+        ):
             span = f"{low} to {high} or -{high} to -{low}" if signed else f"{low} to {high}"
-            raise RuleRefused(f"{name} takes whole numbers from {span}, comma-separated; not {item!r}")
+            raise RuleRefused(
+                f"{name} takes whole numbers from {span}, comma-separated; not {item!r}"
+            )
         values.append(int(item))
     return tuple(dict.fromkeys(values))
 
@@ -93,7 +98,9 @@ def _days(value: str) -> tuple[tuple[int | None, str], ...]:
     for item in value.split(","):
         match = _BYDAY.fullmatch(item)
         if match is None or (match.group(1) is not None and int(match.group(1)) == 0):
-            raise RuleRefused(f"BYDAY takes days like MO,TU or positions like 1MO, -1FR; not {item!r}")
+            raise RuleRefused(
+                f"BYDAY takes days like MO,TU or positions like 1MO, -1FR; not {item!r}"
+            )
         days.append((int(match.group(1)) if match.group(1) else None, match.group(2)))
     return tuple(dict.fromkeys(days))
 
@@ -101,11 +108,17 @@ def _days(value: str) -> tuple[tuple[int | None, str], ...]:
 def _until(value: str) -> str:
     match = _UNTIL.fullmatch(value)
     try:
-        moment = datetime.strptime(match.group(1) + (match.group(2) or "000000"), "%Y%m%d%H%M%S") if match else None
+        moment = (
+            datetime.strptime(match.group(1) + (match.group(2) or "000000"), "%Y%m%d%H%M%S")
+            if match
+            else None
+        )
     except ValueError:
         moment = None
     if moment is None:
-        raise RuleRefused(f"UNTIL is a date like 20271231 or a UTC time like 20271231T235959Z; not {value!r}")
+        raise RuleRefused(
+            f"UNTIL is a date like 20271231 or a UTC time like 20271231T235959Z; not {value!r}"
+        )
     if not EARLIEST.replace(tzinfo=None) <= moment < LATEST.replace(tzinfo=None):
         raise RuleRefused("UNTIL must be between 1900 and 2199")
     return value
@@ -114,9 +127,11 @@ def _until(value: str) -> str:
 def parse(text: str) -> Rule:
     """The rule's parts, each within its bounds; RuleRefused when it is not one we take."""
     body = text.strip()
-    body = body[len("RRULE:"):] if body.upper().startswith("RRULE:") else body
+    body = body[len("RRULE:") :] if body.upper().startswith("RRULE:") else body
     if not body or any(c in body for c in "\r\n:"):
-        raise RuleRefused("must be one RRULE such as FREQ=WEEKLY;BYDAY=MO (no DTSTART, no other lines)")
+        raise RuleRefused(
+            "must be one RRULE such as FREQ=WEEKLY;BYDAY=MO (no DTSTART, no other lines)"
+        )
     parts: dict[str, str] = {}
     for part in filter(None, body.upper().split(";")):
         name, equals, value = part.partition("=")
@@ -129,24 +144,33 @@ def parse(text: str) -> Rule:
         parts[name] = value
     freq = parts.get("FREQ")
     if freq in ("HOURLY", "MINUTELY", "SECONDLY"):
-        raise RuleRefused("repeats more often than once a day; a household task repeats daily at most "
-                          "(FREQ=DAILY, WEEKLY, MONTHLY or YEARLY)")
+        raise RuleRefused(
+            "repeats more often than once a day; a household task repeats daily at most "
+            "(FREQ=DAILY, WEEKLY, MONTHLY or YEARLY)"
+        )
     if freq not in FREQUENCIES:
-        raise RuleRefused("is not an RRULE we take: it needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY, "
-                          "as in FREQ=WEEKLY;BYDAY=MO")
+        raise RuleRefused(
+            "is not an RRULE we take: it needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY, "
+            "as in FREQ=WEEKLY;BYDAY=MO"
+        )
     if "COUNT" in parts and "UNTIL" in parts:
         raise RuleRefused("takes COUNT or UNTIL, not both")
     if "WKST" in parts and parts["WKST"] not in WEEKDAYS:
         raise RuleRefused("WKST is a day: MO, TU, WE, TH, FR, SA or SU")
     return Rule(
-        body=body, freq=freq,
+        body=body,
+        freq=freq,
         interval=_int("INTERVAL", parts["INTERVAL"], 1, MAX_INTERVAL) if "INTERVAL" in parts else 1,
         count=_int("COUNT", parts["COUNT"], 1, MAX_COUNT) if "COUNT" in parts else None,
         until=_until(parts["UNTIL"]) if "UNTIL" in parts else None,
         bymonth=_ints("BYMONTH", parts["BYMONTH"], 1, 12) if "BYMONTH" in parts else (),
-        bymonthday=_ints("BYMONTHDAY", parts["BYMONTHDAY"], 1, 31, signed=True) if "BYMONTHDAY" in parts else (),
+        bymonthday=_ints("BYMONTHDAY", parts["BYMONTHDAY"], 1, 31, signed=True)
+        if "BYMONTHDAY" in parts
+        else (),
         byday=_days(parts["BYDAY"]) if "BYDAY" in parts else (),
-        bysetpos=_ints("BYSETPOS", parts["BYSETPOS"], 1, 366, signed=True) if "BYSETPOS" in parts else (),
+        bysetpos=_ints("BYSETPOS", parts["BYSETPOS"], 1, 366, signed=True)
+        if "BYSETPOS" in parts
+        else (),
     )
 
 
@@ -193,7 +217,9 @@ def check_rule(text: str, start: datetime, mode: str = FROM_DUE) -> Rule:
 def _check_parts_for(rule: Rule) -> None:
     ordinals = [n for n, _ in rule.byday if n is not None]
     if ordinals and rule.freq in ("DAILY", "WEEKLY"):
-        raise RuleRefused(f"BYDAY positions like 1MO need FREQ=MONTHLY or YEARLY; FREQ={rule.freq} takes plain days")
+        raise RuleRefused(
+            f"BYDAY positions like 1MO need FREQ=MONTHLY or YEARLY; FREQ={rule.freq} takes plain days"
+        )
     if ordinals and rule.bymonthday:
         raise RuleRefused("BYDAY positions like 2TU already pick the day; leave out BYMONTHDAY")
     widest = 53 if rule.freq == "YEARLY" and not rule.bymonth else 5
@@ -202,32 +228,50 @@ def _check_parts_for(rule: Rule) -> None:
     if rule.bymonthday and rule.freq == "WEEKLY":
         raise RuleRefused("BYMONTHDAY does not go with FREQ=WEEKLY; use FREQ=MONTHLY")
     if rule.byday and rule.freq == "DAILY" and rule.interval > 1:
-        raise RuleRefused("BYDAY with INTERVAL above 1 does not go with FREQ=DAILY; use FREQ=WEEKLY with BYDAY")
+        raise RuleRefused(
+            "BYDAY with INTERVAL above 1 does not go with FREQ=DAILY; use FREQ=WEEKLY with BYDAY"
+        )
     if rule.bysetpos:
         if rule.freq == "DAILY":
-            raise RuleRefused("BYSETPOS picks among a period's dates; a day has one, so FREQ=DAILY does not take it")
+            raise RuleRefused(
+                "BYSETPOS picks among a period's dates; a day has one, so FREQ=DAILY does not take it"
+            )
         if not (rule.byday or rule.bymonthday):
-            raise RuleRefused("BYSETPOS needs BYDAY or BYMONTHDAY to pick among, e.g. BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1")
+            raise RuleRefused(
+                "BYSETPOS needs BYDAY or BYMONTHDAY to pick among, e.g. BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1"
+            )
         most = {"WEEKLY": len(rule.byday), "MONTHLY": 31, "YEARLY": 366}[rule.freq]
         if rule.freq == "MONTHLY":
             most = min(most, len(rule.bymonthday) if rule.bymonthday else 5 * len(rule.byday))
         if any(abs(p) > most for p in rule.bysetpos):
-            raise RuleRefused(f"BYSETPOS asks for a position beyond the {most} dates each period can have")
+            raise RuleRefused(
+                f"BYSETPOS asks for a position beyond the {most} dates each period can have"
+            )
 
 
 def _fits(month: int, day: int) -> bool:
     return abs(day) <= LONGEST_MONTH[month - 1]
 
 
-def _check_days_fit(rule: Rule, months: tuple[int, ...], days: tuple[int, ...], every_day: bool) -> None:
+def _check_days_fit(
+    rule: Rule, months: tuple[int, ...], days: tuple[int, ...], every_day: bool
+) -> None:
     named = ",".join(map(str, rule.bymonth)) if rule.bymonth else None
-    if every_day:  # from_completion: the day the task was done decides, so every day must have a month
+    if (
+        every_day
+    ):  # from_completion: the day the task was done decides, so every day must have a month
         if not any(_fits(m, 31) for m in months):
-            raise RuleRefused(f"BYMONTH={named} has no 31st, and a task done on the 31st would never come "
-                              "round again; name the day with BYMONTHDAY")
+            raise RuleRefused(
+                f"BYMONTH={named} has no 31st, and a task done on the 31st would never come "
+                "round again; name the day with BYMONTHDAY"
+            )
         return
     if not any(_fits(m, d) for m in months for d in days):
-        which = f"BYMONTHDAY={','.join(map(str, days))}" if rule.bymonthday else f"the due day ({days[0]})"
+        which = (
+            f"BYMONTHDAY={','.join(map(str, days))}"
+            if rule.bymonthday
+            else f"the due day ({days[0]})"
+        )
         where = f"BYMONTH={named}" if named else "the due date's month"
         raise RuleRefused(f"can never happen: {where} never has {which}")
 
@@ -241,8 +285,10 @@ def _check_interval_visits_months(rule: Rule, start_month: int, any_start: bool)
     for first in starts:
         visited = {(first - 1 + step * n) % 12 + 1 for n in range(12 // step)}
         if not visited & set(rule.bymonth):
-            raise RuleRefused(f"INTERVAL={rule.interval} never lands on BYMONTH={','.join(map(str, rule.bymonth))} "
-                              "from the due date's month")
+            raise RuleRefused(
+                f"INTERVAL={rule.interval} never lands on BYMONTH={','.join(map(str, rule.bymonth))} "
+                "from the due date's month"
+            )
 
 
 # expanding, with a deadline ----------------------------------------------------------------------
@@ -290,7 +336,9 @@ def _deadline(seconds: float) -> Iterator[None]:
 
     def check(frame, event, arg) -> Callable | None:
         if time.monotonic() > ends:
-            raise RuleTooComplex(f"is too complex to work out its next date in {seconds:g} s; simplify it")
+            raise RuleTooComplex(
+                f"is too complex to work out its next date in {seconds:g} s; simplify it"
+            )
         return None  # no line-by-line tracing: only calls are checked
 
     previous = sys.gettrace()
@@ -301,8 +349,13 @@ def _deadline(seconds: float) -> Iterator[None]:
         sys.settrace(previous)
 
 
-def check_repeats(text: str, due_at: datetime, timezone: str, mode: str = FROM_DUE,
-                  deadline_s: float = GATEWAY_DEADLINE_S) -> str:
+def check_repeats(
+    text: str,
+    due_at: datetime,
+    timezone: str,
+    mode: str = FROM_DUE,
+    deadline_s: float = GATEWAY_DEADLINE_S,
+) -> str:
     """The rule's text (without `RRULE:`) if a task due at `due_at` can repeat by it: readable, able to
     match, and with a next date after the due time within the calendar. CPU-bound, bounded by the deadline."""
     tz = ZoneInfo(timezone)

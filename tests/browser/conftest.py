@@ -14,20 +14,32 @@ from tests.system.conftest import PATIENCE_S, stack  # noqa: F401 - the whole sy
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Playwright gives every launch a fresh, throw-away profile (its own --user-data-dir)
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 PHONE = {"width": 390, "height": 844}
 SMALL_PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 800}
-SHOTS = Path(os.environ.get("GIFTFLOW_SCREENSHOTS", Path(__file__).resolve().parents[2] / ".stack" / "screenshots"))
+SHOTS = Path(
+    os.environ.get(
+        "GIFTFLOW_SCREENSHOTS", Path(__file__).resolve().parents[2] / ".stack" / "screenshots"
+    )
+)
 
 # a ceiling for hung pages, never a measure of speed: the machine is shared with other test runs
 expect.set_options(timeout=PATIENCE_S * 1000)
 
 if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM}: `make install` installs Debian's chromium package",
-                allow_module_level=True)
+    pytest.skip(
+        f"no Chromium at {CHROMIUM}: `make install` installs Debian's chromium package",
+        allow_module_level=True,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +62,9 @@ async def new_screen(browser: Browser, stack):  # noqa: F811 - the fixture impor
     contexts: list[BrowserContext] = []
 
     async def open_phone(viewport: dict = PHONE) -> Page:
-        context = await browser.new_context(viewport=viewport, base_url=stack.t.gateway_url, locale="en-GB")
+        context = await browser.new_context(
+            viewport=viewport, base_url=stack.t.gateway_url, locale="en-GB"
+        )
         context.set_default_timeout(PATIENCE_S * 1000)
         contexts.append(context)
         page = await context.new_page()

@@ -84,11 +84,18 @@ async def api(page: Page, method: str, path: str, body: dict | None = None) -> d
 
 async def family_with_a_list(page: Page, name: str = "Dana") -> dict:
     """Signed in (through the API) with a household, a person and a wish list for them."""
-    await api(page, "POST", "/auth/signup", {"display_name": name, "email": unique_email(name), "password": PASSWORD})
+    await api(
+        page,
+        "POST",
+        "/auth/signup",
+        {"display_name": name, "email": unique_email(name), "password": PASSWORD},
+    )
     household = await api(page, "POST", "/households", {"name": f"{name}'s family"})
     hh = f"/households/{household['id']}"
     person = await api(page, "POST", f"{hh}/people", {"name": "Grandpa"})
-    wish_list = await api(page, "POST", f"{hh}/lists", {"name": "Grandpa's wishes", "person_id": person["id"]})
+    wish_list = await api(
+        page, "POST", f"{hh}/lists", {"name": "Grandpa's wishes", "person_id": person["id"]}
+    )
     await page.goto("/")
     await page.evaluate("id => localStorage.setItem('gf.household', id)", household["id"])
     return {"household": household, "hh": hh, "person": person, "list": wish_list}

@@ -32,7 +32,9 @@ async def okafors(stack) -> dict:
     async with httpx.AsyncClient(base_url=stack.t.gateway_url, timeout=60) as client:
         seeded = await seed(client, tag="a11y")
         email = emails("a11y")["maya"]
-        token = (await client.post("/api/auth/login", json={"email": email, "password": family.PASSWORD})).json()
+        token = (
+            await client.post("/api/auth/login", json={"email": email, "password": family.PASSWORD})
+        ).json()
         headers = {"Authorization": f"Bearer {token['access_token']}"}
         hh = f"/api/households/{seeded.household_id}"
         lists = (await client.get(f"{hh}/lists", headers=headers)).json()["items"]
@@ -45,8 +47,11 @@ async def okafors(stack) -> dict:
 def concrete(route: str, ids: dict[str, str]) -> str:
     def fill(match: re.Match) -> str:
         kind = route.strip("/").split("/")[0]
-        assert kind in ids, f"the accessibility walk does not know what to put in {route}: add it to okafors"
+        assert kind in ids, (
+            f"the accessibility walk does not know what to put in {route}: add it to okafors"
+        )
         return ids[kind]
+
     return re.sub(r":\w+", fill, route)
 
 
@@ -67,7 +72,8 @@ async def small_targets(page: Page) -> list[str]:
 
     A control kept off the page or clipped away until it has the focus (the skip link) is measured
     as it shows when focused; one that stays out of sight even then is reported."""
-    return await page.evaluate("""(min) => {
+    return await page.evaluate(
+        """(min) => {
         const controls = document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]");
         const root = document.documentElement;
         const outOfSight = (r) => r.width <= 1 || r.height <= 1 || r.bottom + scrollY <= 0 || r.right + scrollX <= 0
@@ -99,7 +105,9 @@ async def small_targets(page: Page) -> list[str]:
         }
         if (before && before.focus) before.focus({ preventScroll: true });
         return small;
-    }""", TOUCH_PX)
+    }""",
+        TOUCH_PX,
+    )
 
 
 async def signed_in(page: Page, okafors: dict) -> None:
@@ -115,7 +123,9 @@ async def test_every_screen_passes_axe_and_has_thumb_sized_controls(new_screen, 
     for route in [r for r in ROUTES if r in SIGNED_OUT]:
         await page.goto(f"/#{route}")
         await expect(page.locator("#main h1")).to_be_visible()
-        problems[route] = await violations(page) + (await small_targets(page) if size == "phone" else [])
+        problems[route] = await violations(page) + (
+            await small_targets(page) if size == "phone" else []
+        )
     await signed_in(page, okafors)
     for route in [r for r in ROUTES if r not in SIGNED_OUT]:
         await page.goto(f"/#{concrete(route, okafors['ids'])}")
@@ -123,7 +133,9 @@ async def test_every_screen_passes_axe_and_has_thumb_sized_controls(new_screen, 
         await expect(page.locator("#main")).not_to_have_attribute("aria-busy", "true")
         name = route.strip("/").replace("/", "-").replace(":", "") or "home"
         await screenshot(page, f"{size}-{name}")
-        problems[route] = await violations(page) + (await small_targets(page) if size == "phone" else [])
+        problems[route] = await violations(page) + (
+            await small_targets(page) if size == "phone" else []
+        )
     found = {route: p for route, p in problems.items() if p}
     assert found == {}, "\n".join(f"{route}:\n  " + "\n  ".join(p) for route, p in found.items())
     assert page.js_errors == []

@@ -13,14 +13,30 @@ async def test_the_dashboard_shows_who_has_no_gift_yet_and_follows_a_claim_live(
     page = await new_phone()
     family = await family_with_a_list(page, "Ivy")
     hh, grandpa, wishes = family["hh"], family["person"]["id"], family["list"]["id"]
-    birthday = await api(page, "POST", f"{hh}/occasions", {
-        "name": "Grandpa's birthday", "kind": "birthday", "date": (date.today() + timedelta(days=10)).isoformat(),
-        "person_ids": [grandpa],
-    })
+    birthday = await api(
+        page,
+        "POST",
+        f"{hh}/occasions",
+        {
+            "name": "Grandpa's birthday",
+            "kind": "birthday",
+            "date": (date.today() + timedelta(days=10)).isoformat(),
+            "person_ids": [grandpa],
+        },
+    )
     await api(page, "PATCH", f"{hh}/lists/{wishes}", {"occasion_id": birthday["id"]})
-    slippers = await api(page, "POST", f"{hh}/lists/{wishes}/items",
-                         {"gift": {"title": "Warm slippers", "price": "30.00", "currency": "EUR"}})
-    await api(page, "PUT", f"{hh}/occasions/{birthday['id']}/budgets/{grandpa}", {"amount": "50", "currency": "EUR"})
+    slippers = await api(
+        page,
+        "POST",
+        f"{hh}/lists/{wishes}/items",
+        {"gift": {"title": "Warm slippers", "price": "30.00", "currency": "EUR"}},
+    )
+    await api(
+        page,
+        "PUT",
+        f"{hh}/occasions/{birthday['id']}/budgets/{grandpa}",
+        {"amount": "50", "currency": "EUR"},
+    )
 
     await page.goto("/#/")
     occasion = page.locator("li.occasion").filter(has_text="Grandpa's birthday")
@@ -43,29 +59,56 @@ async def test_a_child_s_dashboard_shows_who_is_covered_but_no_budgets_or_spend(
     admin, child = await new_screen(SMALL_PHONE), await new_screen(SMALL_PHONE)
     family = await family_with_a_list(admin, "Uli")
     hh, grandpa, wishes = family["hh"], family["person"]["id"], family["list"]["id"]
-    birthday = await api(admin, "POST", f"{hh}/occasions", {
-        "name": "Grandpa's birthday", "kind": "birthday", "date": (date.today() + timedelta(days=9)).isoformat(),
-        "person_ids": [grandpa],
-    })
+    birthday = await api(
+        admin,
+        "POST",
+        f"{hh}/occasions",
+        {
+            "name": "Grandpa's birthday",
+            "kind": "birthday",
+            "date": (date.today() + timedelta(days=9)).isoformat(),
+            "person_ids": [grandpa],
+        },
+    )
     await api(admin, "PATCH", f"{hh}/lists/{wishes}", {"occasion_id": birthday["id"]})
-    scarf = await api(admin, "POST", f"{hh}/lists/{wishes}/items",
-                      {"gift": {"title": "Wool scarf", "price": "40.00", "currency": "EUR"}})
-    await api(admin, "PUT", f"{hh}/occasions/{birthday['id']}/budgets/{grandpa}", {"amount": "60", "currency": "EUR"})
+    scarf = await api(
+        admin,
+        "POST",
+        f"{hh}/lists/{wishes}/items",
+        {"gift": {"title": "Wool scarf", "price": "40.00", "currency": "EUR"}},
+    )
+    await api(
+        admin,
+        "PUT",
+        f"{hh}/occasions/{birthday['id']}/budgets/{grandpa}",
+        {"amount": "60", "currency": "EUR"},
+    )
     await api(admin, "POST", f"{hh}/items/{scarf['id']}/claims", {"quantity": 1})
     invitation = await api(admin, "POST", f"{hh}/invitations", {"role": "child"})
-    await api(child, "POST", "/auth/signup", {"display_name": "Vic", "email": unique_email("vic"), "password": PASSWORD})
+    await api(
+        child,
+        "POST",
+        "/auth/signup",
+        {"display_name": "Vic", "email": unique_email("vic"), "password": PASSWORD},
+    )
     await api(child, "POST", "/invitations/accept", {"code": invitation["code"]})
     await child.goto("/")
-    await child.evaluate("id => localStorage.setItem('gf.household', id)", family["household"]["id"])
+    await child.evaluate(
+        "id => localStorage.setItem('gf.household', id)", family["household"]["id"]
+    )
 
     await child.goto("/#/")
     occasion = child.locator("li.occasion").filter(has_text="Grandpa's birthday")
-    await expect(occasion.locator("li.person-cover").filter(has_text="Grandpa").get_by_text("✓ 1 gift")).to_be_visible()
+    await expect(
+        occasion.locator("li.person-cover").filter(has_text="Grandpa").get_by_text("✓ 1 gift")
+    ).to_be_visible()
     await expect(occasion.locator("meter")).to_have_count(0)
     await expect(occasion.get_by_text(re.compile("€|Spent|Total"))).to_have_count(0)
     await expect(occasion.get_by_text(re.compile("budget", re.I))).to_have_count(0)
 
     # the grown-ups still see what it costs
     await admin.goto("/#/")
-    await expect(admin.locator("li.occasion").filter(has_text="Grandpa's birthday")).to_contain_text("€40.00 of €60.00")
+    await expect(
+        admin.locator("li.occasion").filter(has_text="Grandpa's birthday")
+    ).to_contain_text("€40.00 of €60.00")
     assert child.js_errors == [] and admin.js_errors == []

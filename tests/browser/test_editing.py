@@ -10,7 +10,12 @@ from tests.browser.family import api, family_with_a_list, item
 async def test_an_item_s_count_and_notes_change_in_place(new_phone):
     page = await new_phone()
     family = await family_with_a_list(page, "Lou")
-    await api(page, "POST", f"{family['hh']}/lists/{family['list']['id']}/items", {"gift": {"title": "Chess set"}})
+    await api(
+        page,
+        "POST",
+        f"{family['hh']}/lists/{family['list']['id']}/items",
+        {"gift": {"title": "Chess set"}},
+    )
     await page.goto(f"/#/lists/{family['list']['id']}")
     chess = item(page, "Chess set")
     await chess.get_by_text("Change").click()
@@ -26,17 +31,34 @@ async def test_an_occasion_is_renamed_and_a_gift_goes_on_a_second_list(new_phone
     page = await new_phone()
     family = await family_with_a_list(page, "Mia")
     hh, grandpa = family["hh"], family["person"]["id"]
-    await api(page, "POST", f"{hh}/occasions", {"name": "Birthday", "date": (date.today() + timedelta(days=40)).isoformat(),
-                                                "person_ids": [grandpa]})
-    ideas = await api(page, "POST", f"{hh}/lists", {"name": "Ideas for Grandpa", "kind": "idea", "person_id": grandpa})
-    train = await api(page, "POST", f"{hh}/lists/{family['list']['id']}/items", {"gift": {"title": "Model train"}})
+    await api(
+        page,
+        "POST",
+        f"{hh}/occasions",
+        {
+            "name": "Birthday",
+            "date": (date.today() + timedelta(days=40)).isoformat(),
+            "person_ids": [grandpa],
+        },
+    )
+    ideas = await api(
+        page,
+        "POST",
+        f"{hh}/lists",
+        {"name": "Ideas for Grandpa", "kind": "idea", "person_id": grandpa},
+    )
+    train = await api(
+        page, "POST", f"{hh}/lists/{family['list']['id']}/items", {"gift": {"title": "Model train"}}
+    )
 
     await page.goto("/#/occasions")
     birthday = page.locator("li.occasion").filter(has_text="Birthday")
     await birthday.get_by_text("Change").click()
     await birthday.get_by_role("textbox", name="Name").fill("Grandpa's 80th")
     await birthday.get_by_role("button", name="Save").click()
-    await expect(page.locator("li.occasion").filter(has_text="Grandpa's 80th")).to_contain_text("For Grandpa")
+    await expect(page.locator("li.occasion").filter(has_text="Grandpa's 80th")).to_contain_text(
+        "For Grandpa"
+    )
 
     await page.goto(f"/#/gifts/{train['gift_id']}")
     await page.get_by_text("Put it on another list").click()
@@ -51,8 +73,12 @@ async def test_an_occasion_is_renamed_and_a_gift_goes_on_a_second_list(new_phone
 async def test_co_gifters_chip_in_toward_a_gift_and_see_the_total(new_phone):
     page = await new_phone()
     family = await family_with_a_list(page, "Noa")
-    await api(page, "POST", f"{family['hh']}/lists/{family['list']['id']}/items",
-              {"gift": {"title": "Telescope", "price": "120.00", "currency": "EUR"}})
+    await api(
+        page,
+        "POST",
+        f"{family['hh']}/lists/{family['list']['id']}/items",
+        {"gift": {"title": "Telescope", "price": "120.00", "currency": "EUR"}},
+    )
     await page.goto(f"/#/lists/{family['list']['id']}")
     await item(page, "Telescope").get_by_role("link", name="Chip in").click()
     await expect(page.get_by_role("heading", level=1, name="Telescope")).to_be_visible()

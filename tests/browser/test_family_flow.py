@@ -6,7 +6,16 @@ import re
 from playwright.async_api import expect
 
 from tests.browser.conftest import screenshot
-from tests.browser.family import add_gift, add_person, create_household, invite, item, join, sign_up, start_list
+from tests.browser.family import (
+    add_gift,
+    add_person,
+    create_household,
+    invite,
+    item,
+    join,
+    sign_up,
+    start_list,
+)
 
 
 async def test_a_claim_shows_live_to_the_family_and_never_to_its_recipient(new_phone):
@@ -25,16 +34,24 @@ async def test_a_claim_shows_live_to_the_family_and_never_to_its_recipient(new_p
     await add_gift(alice, "Red kite")
 
     await carol.goto(f"/#{wish_list}")
-    await expect(item(carol, "Red kite").get_by_test_id("claim-state")).to_have_text("Not claimed yet")
+    await expect(item(carol, "Red kite").get_by_test_id("claim-state")).to_have_text(
+        "Not claimed yet"
+    )
     await bob.goto(f"/#{wish_list}")
     await expect(item(bob, "Red kite")).to_be_visible()
 
     await item(alice, "Red kite").get_by_role("button", name="I'll get this").click()
-    await expect(item(alice, "Red kite").get_by_test_id("claim-state")).to_have_text("Claimed 1 of 1 by you")
+    await expect(item(alice, "Red kite").get_by_test_id("claim-state")).to_have_text(
+        "Claimed 1 of 1 by you"
+    )
 
     # Carol's open page learns of it through the live stream, without a reload
-    await expect(item(carol, "Red kite").get_by_test_id("claim-state")).to_have_text("Claimed 1 of 1 by Alice")
-    await expect(item(carol, "Red kite").get_by_role("button", name="I'll get this")).to_have_count(0)
+    await expect(item(carol, "Red kite").get_by_test_id("claim-state")).to_have_text(
+        "Claimed 1 of 1 by Alice"
+    )
+    await expect(item(carol, "Red kite").get_by_role("button", name="I'll get this")).to_have_count(
+        0
+    )
     await screenshot(carol, "list-claimed-live")
 
     # Bob sees his wish, and nothing of who claimed it or how far it got, even after a reload

@@ -28,11 +28,18 @@ async def described(target: Locator) -> str:
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])
-async def test_a_giver_claiming_and_releasing_with_the_keyboard_stays_on_that_item(new_screen, size: str):
+async def test_a_giver_claiming_and_releasing_with_the_keyboard_stays_on_that_item(
+    new_screen, size: str
+):
     page = await new_screen(SMALL_PHONE if size == "phone" else DESKTOP)
     family = await family_with_a_list(page, "Kofi")
     for title in ("Red kite", "Board game"):
-        await api(page, "POST", f"{family['hh']}/lists/{family['list']['id']}/items", {"gift": {"title": title}})
+        await api(
+            page,
+            "POST",
+            f"{family['hh']}/lists/{family['list']['id']}/items",
+            {"gift": {"title": title}},
+        )
     await page.goto(f"/#/lists/{family['list']['id']}")
     kite = item(page, "Red kite")
 
@@ -70,7 +77,9 @@ async def walk_with_tab(page: Page, key: str, until: Locator) -> None:
         await page.keyboard.press(key)
         focused = page.locator(":focus")
         if await focused.count():
-            assert await in_clear_view(focused), f"under a bar when focused: {await described(focused)}"
+            assert await in_clear_view(focused), (
+                f"under a bar when focused: {await described(focused)}"
+            )
         if await until.evaluate("el => el === document.activeElement"):
             return
     raise AssertionError(f"{key} never reached {await described(until)}")
@@ -89,7 +98,9 @@ async def test_what_the_tab_key_reaches_is_never_under_the_tab_bar_or_the_top_ba
     assert page.js_errors == []
 
 
-async def test_after_a_refused_form_the_problem_and_the_button_to_send_again_are_both_in_view(new_screen):
+async def test_after_a_refused_form_the_problem_and_the_button_to_send_again_are_both_in_view(
+    new_screen,
+):
     page = await new_screen(SMALL_PHONE)
     family = await family_with_a_list(page, "Nuno")
     await page.goto(f"/#/lists/{family['list']['id']}/add")
@@ -107,7 +118,8 @@ async def test_after_a_refused_form_the_problem_and_the_button_to_send_again_are
 
 async def controls_under_messages(page: Page) -> tuple[int, list[str]]:
     """How many messages show, and the controls they cover."""
-    return await page.evaluate("""(selector) => {
+    return await page.evaluate(
+        """(selector) => {
         const toasts = [...document.querySelectorAll("#toast .toast")].map((t) => t.getBoundingClientRect());
         const covered = [];
         for (const el of document.querySelectorAll(selector)) {
@@ -118,7 +130,9 @@ async def controls_under_messages(page: Page) -> tuple[int, list[str]]:
             }
         }
         return [toasts.length, covered];
-    }""", CONTROLS)
+    }""",
+        CONTROLS,
+    )
 
 
 async def test_the_welcome_message_covers_no_control_of_the_page_it_leads_to(new_screen):

@@ -14,7 +14,9 @@ async def test_emptying_the_household_name_is_refused_and_the_name_stays(new_pho
     await name.fill("")
     await page.get_by_role("button", name="Save").click()
 
-    await expect(page.locator(".field", has=name).locator(".field-error")).to_contain_text("Please fill this in")
+    await expect(page.locator(".field", has=name).locator(".field-error")).to_contain_text(
+        "Please fill this in"
+    )
     await expect(name).to_be_focused()
     assert (await api(page, "GET", family["hh"]))["name"] == "Uma's family"
     await expect(page.locator("#household-name")).to_have_text("Uma's family")

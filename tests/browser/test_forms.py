@@ -18,7 +18,9 @@ async def test_sign_up_shows_each_field_problem_next_to_its_field(new_phone):
 
     password = page.get_by_label("Password")
     await expect(password).to_have_attribute("aria-invalid", "true")
-    await expect(page.locator(".field", has=password).locator(".field-error")).to_contain_text("8 characters")
+    await expect(page.locator(".field", has=password).locator(".field-error")).to_contain_text(
+        "8 characters"
+    )
     email = page.get_by_label("Email")
     await expect(email).to_have_attribute("aria-invalid", "true")
     await expect(page.locator(".field", has=email).locator(".field-error")).to_be_visible()
@@ -67,7 +69,9 @@ async def test_signing_up_with_a_taken_email_says_to_log_in_next_to_the_email(ne
     await page.get_by_role("button", name="Create account").click()
     field = page.get_by_label("Email")
     await expect(field).to_have_attribute("aria-invalid", "true")
-    await expect(page.locator(".field", has=field).locator(".field-error")).to_contain_text("log in instead")
+    await expect(page.locator(".field", has=field).locator(".field-error")).to_contain_text(
+        "log in instead"
+    )
     assert page.js_errors == []
 
 

@@ -18,10 +18,16 @@ async def test_url_import_fills_the_empty_fields_and_keeps_what_the_user_typed(n
     async def shop_page_read(route: Route) -> None:
         # the gateway's answer, as if the user typed the title after the link was sent
         sent.append(json.loads(route.request.post_data))
-        await route.fulfill(json={
-            "url": SHOP, "title": "Rosa 'Gertrude Jekyll', 4 l pot", "price": "24.99", "currency": "EUR",
-            "image_url": None, "imported": ["title", "price", "currency"],
-        })
+        await route.fulfill(
+            json={
+                "url": SHOP,
+                "title": "Rosa 'Gertrude Jekyll', 4 l pot",
+                "price": "24.99",
+                "currency": "EUR",
+                "image_url": None,
+                "imported": ["title", "price", "currency"],
+            }
+        )
 
     await page.route("**/api/households/*/gifts/import", shop_page_read)
     await page.goto(f"/#/lists/{family['list']['id']}/add")
@@ -32,7 +38,9 @@ async def test_url_import_fills_the_empty_fields_and_keeps_what_the_user_typed(n
     await expect(page.get_by_label("Price")).to_have_value("24.99")
     await expect(page.get_by_label("Currency")).to_have_value("EUR")
     await expect(page.get_by_label("What is it?")).to_have_value("A pink rose for the garden")
-    await expect(page.get_by_role("status").filter(has_text="Filled in from the page")).to_contain_text("price")
+    await expect(
+        page.get_by_role("status").filter(has_text="Filled in from the page")
+    ).to_contain_text("price")
     assert sent == [{"url": SHOP, "title": "A pink rose for the garden"}]
     await screenshot(page, "gift-imported")
 
@@ -42,7 +50,9 @@ async def test_url_import_fills_the_empty_fields_and_keeps_what_the_user_typed(n
     assert page.js_errors == []
 
 
-async def test_a_link_the_gateway_refuses_is_explained_next_to_it_and_the_gift_can_be_typed_in(new_phone):
+async def test_a_link_the_gateway_refuses_is_explained_next_to_it_and_the_gift_can_be_typed_in(
+    new_phone,
+):
     page = await new_phone()
     family = await family_with_a_list(page)
     await page.goto(f"/#/lists/{family['list']['id']}/add")
@@ -71,20 +81,37 @@ async def test_saving_a_gift_with_a_bad_price_shows_the_problem_next_to_the_pric
     assert page.js_errors == []
 
 
-async def test_a_second_link_replaces_what_the_first_filled_in_but_not_what_the_user_typed(new_phone):
+async def test_a_second_link_replaces_what_the_first_filled_in_but_not_what_the_user_typed(
+    new_phone,
+):
     page = await new_phone()
     family = await family_with_a_list(page)
     pages = {
-        SHOP: {"title": "Rose bush", "price": "24.99", "currency": "EUR", "image_url": "https://shop.example/rose.jpg"},
-        "https://shop.example/p/trowel": {"title": "Trowel", "price": "9.50", "currency": "GBP", "image_url": None},
+        SHOP: {
+            "title": "Rose bush",
+            "price": "24.99",
+            "currency": "EUR",
+            "image_url": "https://shop.example/rose.jpg",
+        },
+        "https://shop.example/p/trowel": {
+            "title": "Trowel",
+            "price": "9.50",
+            "currency": "GBP",
+            "image_url": None,
+        },
     }
 
     async def shop_page_read(route: Route) -> None:
         asked = json.loads(route.request.post_data)
         found = pages[asked["url"]]
         imported = [k for k, v in found.items() if v is not None and k not in asked]
-        await route.fulfill(json={"url": asked["url"], **{k: asked.get(k, v) for k, v in found.items()},
-                                  "imported": imported})
+        await route.fulfill(
+            json={
+                "url": asked["url"],
+                **{k: asked.get(k, v) for k, v in found.items()},
+                "imported": imported,
+            }
+        )
 
     await page.route("**/api/households/*/gifts/import", shop_page_read)
     await page.goto(f"/#/lists/{family['list']['id']}/add")

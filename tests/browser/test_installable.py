@@ -13,8 +13,16 @@ WEB = Path(__file__).resolve().parents[2] / "web"
 
 
 def test_the_service_worker_keeps_every_file_of_the_client():
-    shell = set(re.findall(r'"(/[^"]*)"', (WEB / "sw.js").read_text().split("const SHELL = [", 1)[1].split("];", 1)[0]))
-    files = {f"/{p.relative_to(WEB)}" for p in WEB.rglob("*") if p.is_file()} - {"/sw.js", "/index.html"}
+    shell = set(
+        re.findall(
+            r'"(/[^"]*)"',
+            (WEB / "sw.js").read_text().split("const SHELL = [", 1)[1].split("];", 1)[0],
+        )
+    )
+    files = {f"/{p.relative_to(WEB)}" for p in WEB.rglob("*") if p.is_file()} - {
+        "/sw.js",
+        "/index.html",
+    }
     assert shell == files | {"/"}
 
 
@@ -22,7 +30,12 @@ async def test_chromium_finds_the_client_installable(browser, stack, tmp_path):
     # a browser with a profile of its own: nothing installs from a private (incognito-like) window
     chromium = browser.browser_type
     context = await chromium.launch_persistent_context(
-        tmp_path, executable_path=CHROMIUM, args=CHROMIUM_FLAGS, base_url=stack.t.gateway_url, viewport=SMALL_PHONE)
+        tmp_path,
+        executable_path=CHROMIUM,
+        args=CHROMIUM_FLAGS,
+        base_url=stack.t.gateway_url,
+        viewport=SMALL_PHONE,
+    )
     try:
         page = context.pages[0] if context.pages else await context.new_page()
         errors = []

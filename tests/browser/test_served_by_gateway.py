@@ -27,7 +27,9 @@ async def test_the_page_is_revalidated_and_the_files_it_names_are_kept_for_good(
         root = await client.get("/")
         # the page itself is asked for again on every load (a 304 while nothing changed)
         assert root.headers["cache-control"] == "no-cache"
-        assert (await client.get("/", headers={"if-none-match": root.headers["etag"]})).status_code == 304
+        assert (
+            await client.get("/", headers={"if-none-match": root.headers["etag"]})
+        ).status_code == 304
         version = re.search(r'src="/v/([0-9a-f]{12})/js/app\.js"', root.text).group(1)
         assert f'href="/v/{version}/css/app.css"' in root.text
 
@@ -37,7 +39,11 @@ async def test_the_page_is_revalidated_and_the_files_it_names_are_kept_for_good(
         assert module.text == (await client.get("/js/app.js")).text
         # its imports are relative, so they stay in the same version
         assert 'from "./api.js"' in module.text
-        assert (await client.get(f"/v/{version}/js/api.js")).headers["cache-control"].endswith("immutable")
+        assert (
+            (await client.get(f"/v/{version}/js/api.js"))
+            .headers["cache-control"]
+            .endswith("immutable")
+        )
 
         # a page from before an upgrade asks for its version: it gets today's files, never kept
         stale = await client.get("/v/000000000000/js/app.js")
@@ -45,7 +51,9 @@ async def test_the_page_is_revalidated_and_the_files_it_names_are_kept_for_good(
         # the unversioned files (the service worker among them) are revalidated on every load
         worker = await client.get("/sw.js")
         assert worker.headers["cache-control"] == "no-cache"
-        assert (await client.get("/sw.js", headers={"if-none-match": worker.headers["etag"]})).status_code == 304
+        assert (
+            await client.get("/sw.js", headers={"if-none-match": worker.headers["etag"]})
+        ).status_code == 304
 
 
 async def test_the_client_s_text_files_are_sent_compressed(stack):
@@ -55,4 +63,6 @@ async def test_the_client_s_text_files_are_sent_compressed(stack):
         for path in ("/", f"/v/{version}/js/app.js", f"/v/{version}/css/app.css"):
             answer = await client.get(path, headers={"accept-encoding": "gzip"})
             assert answer.headers.get("content-encoding") == "gzip", path
-            assert int(answer.headers["content-length"]) < len(answer.content), path  # httpx has unpacked it
+            assert int(answer.headers["content-length"]) < len(answer.content), (
+                path
+            )  # httpx has unpacked it

@@ -31,7 +31,9 @@ async def test_logging_out_ends_the_session_and_leads_to_log_in(new_phone):
     assert page.js_errors == []
 
 
-async def test_an_invitation_link_opened_signed_out_leads_through_sign_up_into_the_household(new_phone):
+async def test_an_invitation_link_opened_signed_out_leads_through_sign_up_into_the_household(
+    new_phone,
+):
     admin, newcomer = await new_phone(), await new_phone()
     family = await family_with_a_list(admin, "Pia")
     invitation = await api(admin, "POST", f"{family['hh']}/invitations", {"role": "adult"})

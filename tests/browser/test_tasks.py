@@ -35,7 +35,9 @@ async def test_a_task_added_for_myself_is_among_mine_until_it_is_done(new_phone)
     await cake.get_by_role("button", name="Mark done: Order the chocolate cake").click()
     await expect(cake).to_have_count(0)
     await page.get_by_role("link", name="Done").click()
-    await expect(page.locator("li.task.done").filter(has_text="Order the chocolate cake")).to_be_visible()
+    await expect(
+        page.locator("li.task.done").filter(has_text="Order the chocolate cake")
+    ).to_be_visible()
     assert page.js_errors == []
 
 
@@ -66,6 +68,8 @@ async def test_a_refresh_already_on_its_way_does_not_wipe_what_is_being_typed(ne
     await expect(page.locator("li.task").filter(has_text="Buy candles")).to_be_visible()
     await expect(table.get_by_label("What needs doing")).to_have_value("Book the table for eight")
     await table.get_by_role("button", name="Save").click()
-    await expect(page.locator("li.task strong").filter(has_text="Book the table for eight")).to_be_visible()
+    await expect(
+        page.locator("li.task strong").filter(has_text="Book the table for eight")
+    ).to_be_visible()
     await page.unroute("**/tasks?status=open*")
     assert page.js_errors == []

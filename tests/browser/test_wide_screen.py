@@ -12,20 +12,33 @@ from tests.browser.family import api, family_with_a_list, item, tab
 async def box(locator) -> dict:
     """Where it is drawn now (its box in the window)."""
     await expect(locator).to_be_visible()
-    return await locator.evaluate("el => { const r = el.getBoundingClientRect(); return {x: r.x, y: r.y, width: r.width, height: r.height}; }")
+    return await locator.evaluate(
+        "el => { const r = el.getBoundingClientRect(); return {x: r.x, y: r.y, width: r.width, height: r.height}; }"
+    )
 
 
 async def a_family_with_plans(page: Page, name: str) -> dict:
     family = await family_with_a_list(page, name)
     hh, grandpa, wishes = family["hh"], family["person"]["id"], family["list"]["id"]
-    await api(page, "POST", f"{hh}/occasions", {"name": "Grandpa's birthday", "kind": "birthday", "person_ids": [grandpa],
-                                                "date": (date.today() + timedelta(days=12)).isoformat()})
+    await api(
+        page,
+        "POST",
+        f"{hh}/occasions",
+        {
+            "name": "Grandpa's birthday",
+            "kind": "birthday",
+            "person_ids": [grandpa],
+            "date": (date.today() + timedelta(days=12)).isoformat(),
+        },
+    )
     for title in ("Warm slippers", "Chess clock", "Fishing hat", "Crossword book"):
         await api(page, "POST", f"{hh}/lists/{wishes}/items", {"gift": {"title": title}})
     return family
 
 
-async def test_on_a_wide_screen_the_tabs_are_a_side_bar_and_the_dashboard_uses_the_width(new_screen):
+async def test_on_a_wide_screen_the_tabs_are_a_side_bar_and_the_dashboard_uses_the_width(
+    new_screen,
+):
     page = await new_screen(DESKTOP)
     await a_family_with_plans(page, "Wim")
     await page.goto("/#/")
@@ -59,7 +72,9 @@ async def test_on_a_phone_the_tab_bar_stays_at_the_bottom_and_the_page_is_one_co
     family = await a_family_with_plans(page, "Yan")
     await page.goto("/#/")
     nav = await box(page.get_by_role("navigation", name="Main"))
-    assert nav["y"] + nav["height"] == SMALL_PHONE["height"] and nav["width"] == SMALL_PHONE["width"]
+    assert (
+        nav["y"] + nav["height"] == SMALL_PHONE["height"] and nav["width"] == SMALL_PHONE["width"]
+    )
     coming_up = await box(page.get_by_role("heading", name="Coming up"))
     mine = await box(page.get_by_role("heading", name="My claims"))
     assert mine["y"] > coming_up["y"] and mine["x"] < coming_up["x"] + coming_up["width"]

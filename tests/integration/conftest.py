@@ -68,6 +68,9 @@ async def gateway_client(service_url):
     from services.gateway.main import create_app
 
     app = create_app(Settings(database_url=service_url("gateway"), db_pool_size=5))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://gateway.test") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+        base_url="http://gateway.test",
+    ) as client:
         yield client
     await app.state.engine.dispose()

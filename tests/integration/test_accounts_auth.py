@@ -28,15 +28,17 @@ async def test_sign_up_answers_tokens_and_sets_httponly_cookies(gateway_client):
 
 async def test_the_password_is_stored_as_an_argon2_hash(gateway_client, admin_db):
     account = await sign_up(gateway_client)
-    stored = await admin_db.fetchval("SELECT password_hash FROM gateway.user_account WHERE id = $1",
-                                     uuid.UUID(account.user_id))
+    stored = await admin_db.fetchval(
+        "SELECT password_hash FROM gateway.user_account WHERE id = $1", uuid.UUID(account.user_id)
+    )
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
 
 
 async def test_signing_up_twice_with_one_email_is_refused_whatever_its_case(gateway_client):
     account = await sign_up(gateway_client)
     response = await gateway_client.post(
-        "/api/auth/signup", json={"email": account.email.upper(), "password": PASSWORD, "display_name": "Again"}
+        "/api/auth/signup",
+        json={"email": account.email.upper(), "password": PASSWORD, "display_name": "Again"},
     )
     assert response.status_code == 409
     error = response.json()["error"]
@@ -46,24 +48,37 @@ async def test_signing_up_twice_with_one_email_is_refused_whatever_its_case(gate
     assert "log in instead" in error["message"] and "already exists" not in error["message"]
 
 
-@pytest.mark.parametrize(("password", "says"), [
-    ("password", "most common passwords"),
-    ("12345678", "most common passwords"),
-    ("        ", "only spaces"),
-    ("{email}", "name and email"),
-    ("okafor-family", "name and email"),
-    ("giftflow2024", "too easy to guess"),
-])
-async def test_weak_passwords_are_refused_on_the_password_field_with_what_to_do(gateway_client, admin_db, password,
-                                                                                 says):
+@pytest.mark.parametrize(
+    ("password", "says"),
+    [
+        ("password", "most common passwords"),
+        ("12345678", "most common passwords"),
+        ("        ", "only spaces"),
+        ("{email}", "name and email"),
+        ("okafor-family", "name and email"),
+        ("giftflow2024", "too easy to guess"),
+    ],
+)
+async def test_weak_passwords_are_refused_on_the_password_field_with_what_to_do(
+    gateway_client, admin_db, password, says
+):
     email = unique_email("ann.okafor")
-    response = await gateway_client.post("/api/auth/signup", json={
-        "email": email, "password": password.format(email=email), "display_name": "Ann Okafor"})
+    response = await gateway_client.post(
+        "/api/auth/signup",
+        json={
+            "email": email,
+            "password": password.format(email=email),
+            "display_name": "Ann Okafor",
+        },
+    )
     assert response.status_code == 422
     [detail] = response.json()["error"]["details"]
     assert detail["field"] == "password"
     assert says in detail["problem"] and "Try three or four unrelated words" in detail["problem"]
-    assert await admin_db.fetchval("SELECT count(*) FROM gateway.user_account WHERE email = $1", email) == 0
+    assert (
+        await admin_db.fetchval("SELECT count(*) FROM gateway.user_account WHERE email = $1", email)
+        == 0
+    )
 
 
 async def test_sign_up_validates_email_and_password_length(gateway_client):
@@ -76,8 +91,10 @@ async def test_sign_up_validates_email_and_password_length(gateway_client):
 
 
 async def test_the_device_cookie_outlives_a_logout(gateway_client):
-    await gateway_client.post("/api/auth/signup", json={
-        "email": unique_email(), "password": PASSWORD, "display_name": "Ann"})
+    await gateway_client.post(
+        "/api/auth/signup",
+        json={"email": unique_email(), "password": PASSWORD, "display_name": "Ann"},
+    )
     try:
         response = await gateway_client.post("/api/auth/logout")
         cleared = {c.split("=", 1)[0] for c in response.headers.get_list("set-cookie")}
@@ -96,12 +113,18 @@ async def test_login_with_the_right_password_answers_new_tokens(gateway_client):
 
 async def test_login_with_a_wrong_password_or_unknown_email_is_401(gateway_client):
     account = await sign_up(gateway_client)
-    wrong = await gateway_client.post("/api/auth/login", json={"email": account.email, "password": "nope-nope"})
-    unknown = await gateway_client.post("/api/auth/login", json={"email": unique_email(), "password": PASSWORD})
+    wrong = await gateway_client.post(
+        "/api/auth/login", json={"email": account.email, "password": "nope-nope"}
+    )
+    unknown = await gateway_client.post(
+        "/api/auth/login", json={"email": unique_email(), "password": PASSWORD}
+    )
     for response in (wrong, unknown):
         assert response.status_code == 401
         assert response.json()["error"] == {
-            "code": "unauthorized", "message": "Wrong email or password.", "details": None,
+            "code": "unauthorized",
+            "message": "Wrong email or password.",
+            "details": None,
         }
 
 
@@ -143,7 +166,11 @@ async def test_a_token_signed_with_another_secret_is_refused(gateway_client):
     from shared.tokens import create_access_token
 
     account = await sign_up(gateway_client)
-    forged = create_access_token(uuid.UUID(account.user_id), "another-secret-of-at-least-32-bytes!!",
-                                 datetime.now(UTC), timedelta(minutes=5))
+    forged = create_access_token(
+        uuid.UUID(account.user_id),
+        "another-secret-of-at-least-32-bytes!!",
+        datetime.now(UTC),
+        timedelta(minutes=5),
+    )
     response = await gateway_client.get("/api/me", headers={"Authorization": f"Bearer {forged}"})
     assert response.status_code == 401

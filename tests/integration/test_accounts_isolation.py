@@ -36,21 +36,31 @@ def fill(path: str, household_id: str, ids: dict[str, str]) -> str:
 
 async def test_every_household_scoped_route_hides_households_the_caller_is_not_in(gateway_client):
     theirs, their_admin, their_adult, _ = await family(gateway_client, "Theirs")
-    invitation = await gateway_client.post(f"/api/households/{theirs}/invitations", json={"role": "adult"},
-                                           headers=their_admin.headers)
+    invitation = await gateway_client.post(
+        f"/api/households/{theirs}/invitations", json={"role": "adult"}, headers=their_admin.headers
+    )
     their_ids = {"user_id": their_adult.user_id, "invitation_id": invitation.json()["id"]}
-    outsider = await sign_up(gateway_client, name="Outsider")  # an admin of a household of their own
+    outsider = await sign_up(
+        gateway_client, name="Outsider"
+    )  # an admin of a household of their own
     await gateway_client.post("/api/households", json={"name": "Mine"}, headers=outsider.headers)
 
     routes = household_scoped_routes(gateway_client)
     assert ACCOUNT_ROUTES <= routes
     for method, path in sorted(routes):
         for household_id in (theirs, str(uuid.uuid4())):
-            response = await gateway_client.request(method, fill(path, household_id, their_ids), json={},
-                                                    headers=outsider.headers)
+            response = await gateway_client.request(
+                method, fill(path, household_id, their_ids), json={}, headers=outsider.headers
+            )
             assert response.status_code == 404, (method, path, response.text)
-            assert response.json()["error"] == {"code": "not_found", "message": "No such household.", "details": None}
+            assert response.json()["error"] == {
+                "code": "not_found",
+                "message": "No such household.",
+                "details": None,
+            }
 
     # and nothing of theirs changed
-    members = await gateway_client.get(f"/api/households/{theirs}/members", headers=their_admin.headers)
+    members = await gateway_client.get(
+        f"/api/households/{theirs}/members", headers=their_admin.headers
+    )
     assert len(members.json()) == 3

@@ -10,6 +10,7 @@ import pytest
 
 from tests.integration.accounts import PASSWORD, unique_email
 
+
 @pytest.fixture
 async def gateway_at(service_url):
     """A browser (its own cookie jar) at address `ip`, on a gateway replica with `settings`; replicas
@@ -24,7 +25,9 @@ async def gateway_at(service_url):
         settings.setdefault("login_backoff_base_s", 0)  # each test turns on the rules it is about
         key = repr(sorted(settings.items()))
         if key not in apps:
-            apps[key] = create_app(Settings(database_url=service_url("gateway"), db_pool_size=2, **settings))
+            apps[key] = create_app(
+                Settings(database_url=service_url("gateway"), db_pool_size=2, **settings)
+            )
         transport = httpx.ASGITransport(app=apps[key], client=(ip, 40000))
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
             yield client
@@ -43,13 +46,19 @@ def an_ip() -> str:
 async def sign_up(client: httpx.AsyncClient, name: str = "Ann") -> str:
     """A new account, signed up in this client (which keeps its cookies: the browser is now familiar)."""
     email = unique_email(name)
-    response = await client.post("/api/auth/signup", json={"email": email, "password": PASSWORD, "display_name": name})
+    response = await client.post(
+        "/api/auth/signup", json={"email": email, "password": PASSWORD, "display_name": name}
+    )
     assert response.status_code == 201, response.text
     return email
 
 
-async def log_in(client: httpx.AsyncClient, email: str, password: str = PASSWORD, **kwargs) -> httpx.Response:
-    return await client.post("/api/auth/login", json={"email": email, "password": password}, **kwargs)
+async def log_in(
+    client: httpx.AsyncClient, email: str, password: str = PASSWORD, **kwargs
+) -> httpx.Response:
+    return await client.post(
+        "/api/auth/login", json={"email": email, "password": password}, **kwargs
+    )
 
 
 async def fail_login(client: httpx.AsyncClient, email: str, **kwargs) -> httpx.Response:
@@ -85,7 +94,9 @@ async def test_a_familiar_browser_is_trusted_from_a_new_address_too(gateway_at):
         assert (await log_in(travelling, email)).status_code == 200
 
 
-async def test_a_guesser_elsewhere_cannot_lock_the_owner_out_at_an_address_they_signed_in_from(gateway_at):
+async def test_a_guesser_elsewhere_cannot_lock_the_owner_out_at_an_address_they_signed_in_from(
+    gateway_at,
+):
     home = an_ip()
     async with gateway_at(home) as browser:
         email = await sign_up(browser)
@@ -94,7 +105,9 @@ async def test_a_guesser_elsewhere_cannot_lock_the_owner_out_at_an_address_they_
         assert (await log_in(new_browser, email)).status_code == 200
 
 
-async def test_once_guessed_at_from_many_addresses_unfamiliar_clients_must_wait_even_with_the_password(gateway_at):
+async def test_once_guessed_at_from_many_addresses_unfamiliar_clients_must_wait_even_with_the_password(
+    gateway_at,
+):
     async with gateway_at(an_ip()) as browser:
         email = await sign_up(browser)
     await lock_from_many_addresses(gateway_at, email)
@@ -109,8 +122,10 @@ async def test_once_guessed_at_from_many_addresses_unfamiliar_clients_must_wait_
 
 
 async def test_the_account_limit_counts_failures_across_gateway_replicas(gateway_at):
-    async with gateway_at(an_ip(), login_max_failures_per_email=4) as one, \
-            gateway_at(an_ip(), login_max_failures_per_email=4) as other:
+    async with (
+        gateway_at(an_ip(), login_max_failures_per_email=4) as one,
+        gateway_at(an_ip(), login_max_failures_per_email=4) as other,
+    ):
         email = unique_email()
         for replica in (one, other, one, other):
             assert (await fail_login(replica, email)).status_code == 401
@@ -141,7 +156,10 @@ async def test_many_failures_from_one_address_throttle_it_for_every_email(gatewa
         for _ in range(3):
             assert (await fail_login(client, unique_email())).status_code == 401
         response = await log_in(client, email)
-        assert response.status_code == 429 and "from your network" in response.json()["error"]["message"]
+        assert (
+            response.status_code == 429
+            and "from your network" in response.json()["error"]["message"]
+        )
     async with gateway_at(an_ip(), login_max_failures_per_ip=3) as elsewhere:
         assert (await log_in(elsewhere, email)).status_code == 200
 
@@ -149,7 +167,9 @@ async def test_many_failures_from_one_address_throttle_it_for_every_email(gatewa
 async def test_x_forwarded_for_from_a_client_that_is_no_trusted_proxy_is_ignored(gateway_at):
     async with gateway_at(an_ip(), login_max_failures_per_ip=3) as client:
         for _ in range(3):
-            spoofed = {"X-Forwarded-For": an_ip()}  # a new address each time, as a guesser would claim
+            spoofed = {
+                "X-Forwarded-For": an_ip()
+            }  # a new address each time, as a guesser would claim
             assert (await fail_login(client, unique_email(), headers=spoofed)).status_code == 401
         response = await fail_login(client, unique_email(), headers={"X-Forwarded-For": an_ip()})
         assert response.status_code == 429
@@ -161,7 +181,9 @@ async def test_behind_a_trusted_proxy_the_address_it_saw_is_throttled_not_the_pr
         for _ in range(3):  # what the guesser writes in front of the proxy's entry is not believed
             forwarded = {"X-Forwarded-For": f"{an_ip()}, {guesser}"}
             assert (await fail_login(ingress, unique_email(), headers=forwarded)).status_code == 401
-        blocked = await fail_login(ingress, unique_email(), headers={"X-Forwarded-For": f"{an_ip()}, {guesser}"})
+        blocked = await fail_login(
+            ingress, unique_email(), headers={"X-Forwarded-For": f"{an_ip()}, {guesser}"}
+        )
         assert blocked.status_code == 429
         other = await fail_login(ingress, unique_email(), headers={"X-Forwarded-For": neighbour})
         assert other.status_code == 401
@@ -184,7 +206,9 @@ async def test_a_device_cookie_of_another_account_earns_no_trust(gateway_at):
         email = await sign_up(victims)
     await lock_from_many_addresses(gateway_at, email)
     async with gateway_at(an_ip()) as attackers:
-        await sign_up(attackers, "Mallory")  # a genuine device cookie, for the attacker's own account
+        await sign_up(
+            attackers, "Mallory"
+        )  # a genuine device cookie, for the attacker's own account
         assert (await log_in(attackers, email)).status_code == 429
 
 
@@ -208,8 +232,11 @@ async def test_failures_older_than_the_window_no_longer_count(gateway_at, admin_
         email = await sign_up(client)
         client.cookies.clear()
         await lock_from_many_addresses(gateway_at, email, login_max_failures_per_email=3)
-        await admin_db.execute("UPDATE gateway.login_attempt SET attempted_at = attempted_at - interval '16 minutes' "
-                               "WHERE email = $1", email)
+        await admin_db.execute(
+            "UPDATE gateway.login_attempt SET attempted_at = attempted_at - interval '16 minutes' "
+            "WHERE email = $1",
+            email,
+        )
         async with gateway_at(an_ip(), login_max_failures_per_email=3) as stranger:
             assert (await log_in(stranger, email)).status_code == 200
 
@@ -219,7 +246,12 @@ async def test_throttled_attempts_are_not_counted_so_the_wait_does_not_grow(gate
         email = unique_email()
         for _ in range(8):
             await fail_login(client, email)
-        assert await admin_db.fetchval("SELECT count(*) FROM gateway.login_attempt WHERE email = $1", email) == 5
+        assert (
+            await admin_db.fetchval(
+                "SELECT count(*) FROM gateway.login_attempt WHERE email = $1", email
+            )
+            == 5
+        )
 
 
 async def test_unknown_and_known_emails_are_throttled_alike(gateway_at):
@@ -229,8 +261,10 @@ async def test_unknown_and_known_emails_are_throttled_alike(gateway_at):
         unknown = unique_email()
         answers = {}
         for email in (known, unknown):
-            answers[email] = [(r.status_code, r.json()["error"]["message"])
-                              for r in [await fail_login(prober, email) for _ in range(4)]]
+            answers[email] = [
+                (r.status_code, r.json()["error"]["message"])
+                for r in [await fail_login(prober, email) for _ in range(4)]
+            ]
         assert answers[known] == answers[unknown]
         assert [status for status, _ in answers[known]] == [401, 401, 401, 429]
 
@@ -240,9 +274,16 @@ async def test_sign_ups_with_taken_emails_count_as_failures_of_the_address(gatew
         taken = [await sign_up(owner) for _ in range(2)]
     async with gateway_at(an_ip(), login_max_failures_per_ip=2) as prober:
         for email in taken:
-            response = await prober.post("/api/auth/signup", json={
-                "email": email, "password": PASSWORD, "display_name": "Eve"})
+            response = await prober.post(
+                "/api/auth/signup",
+                json={"email": email, "password": PASSWORD, "display_name": "Eve"},
+            )
             assert response.status_code == 409
-        response = await prober.post("/api/auth/signup", json={
-            "email": unique_email(), "password": PASSWORD, "display_name": "Eve"})
-        assert response.status_code == 429 and "from your network" in response.json()["error"]["message"]
+        response = await prober.post(
+            "/api/auth/signup",
+            json={"email": unique_email(), "password": PASSWORD, "display_name": "Eve"},
+        )
+        assert (
+            response.status_code == 429
+            and "from your network" in response.json()["error"]["message"]
+        )

@@ -17,7 +17,9 @@ async def test_a_connection_the_server_closed_is_replaced_not_handed_out(service
         # the one pooled connection is killed while it waits in the pool
         assert await admin_db.fetchval("SELECT pg_terminate_backend($1)", first)
         for _ in range(100):  # the client side learns of it when its socket is closed
-            if not await admin_db.fetchval("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", first):
+            if not await admin_db.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = $1", first
+            ):
                 break
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.1)
@@ -29,15 +31,21 @@ async def test_a_connection_the_server_closed_is_replaced_not_handed_out(service
         await engine.dispose()
 
 
-async def test_a_service_commits_durably_even_where_the_server_is_set_not_to(service_url, admin_db, it_database):
-    await admin_db.execute(f'ALTER ROLE gateway IN DATABASE "{it_database}" SET synchronous_commit = off')
+async def test_a_service_commits_durably_even_where_the_server_is_set_not_to(
+    service_url, admin_db, it_database
+):
+    await admin_db.execute(
+        f'ALTER ROLE gateway IN DATABASE "{it_database}" SET synchronous_commit = off'
+    )
     engine = create_engine(service_url("gateway"), pool_size=1)
     try:
         async with engine.connect() as conn:
             assert await conn.scalar(text("SHOW synchronous_commit")) == "on"
     finally:
         await engine.dispose()
-        await admin_db.execute(f'ALTER ROLE gateway IN DATABASE "{it_database}" RESET synchronous_commit')
+        await admin_db.execute(
+            f'ALTER ROLE gateway IN DATABASE "{it_database}" RESET synchronous_commit'
+        )
 
 
 async def failure_of(engine, statement: str, **params) -> Exception:
@@ -57,7 +65,9 @@ async def test_a_database_that_cannot_be_reached_is_told_apart_from_one_that_ref
     engine = create_engine(service_url("gateway"), pool_size=1)
     try:
         assert database_unavailable(await failure_of(unreachable, "SELECT 1"))
-        assert not database_unavailable(await failure_of(engine, "SELECT CAST(:v AS jsonb)", v='{"a": "\\u0000"}'))
+        assert not database_unavailable(
+            await failure_of(engine, "SELECT CAST(:v AS jsonb)", v='{"a": "\\u0000"}')
+        )
         assert not database_unavailable(await failure_of(engine, "SELECT 1 / 0"))
         await admin_db.execute("ALTER ROLE gateway NOLOGIN")
         try:
@@ -70,7 +80,9 @@ async def test_a_database_that_cannot_be_reached_is_told_apart_from_one_that_ref
         await engine.dispose()
 
 
-async def test_the_gateway_answers_503_with_a_retry_after_while_its_database_cannot_be_reached(service_url, postgres):
+async def test_the_gateway_answers_503_with_a_retry_after_while_its_database_cannot_be_reached(
+    service_url, postgres
+):
     import httpx
 
     from services.gateway.config import Settings
@@ -81,8 +93,14 @@ async def test_the_gateway_answers_503_with_a_retry_after_while_its_database_can
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
-            response = await client.post("/api/auth/signup", json={
-                "email": "ann@example.com", "password": "correct horse battery", "display_name": "Ann"})
+            response = await client.post(
+                "/api/auth/signup",
+                json={
+                    "email": "ann@example.com",
+                    "password": "correct horse battery",
+                    "display_name": "Ann",
+                },
+            )
     finally:
         await app.state.engine.dispose()
     assert response.status_code == 503
@@ -106,10 +124,14 @@ async def test_the_health_check_the_sidecar_uses_fails_while_the_database_refuse
             assert (await client.get("/healthz/database")).status_code == 200
             await admin_db.execute("ALTER ROLE audit NOLOGIN")
             try:
-                await admin_db.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'audit'")
+                await admin_db.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'audit'"
+                )
                 down = await client.get("/healthz/database")
                 assert down.status_code == 503 and down.json()["checks"] == {"database": "down"}
-                assert (await client.get("/healthz")).status_code == 200  # alive: no reason to restart it
+                assert (
+                    await client.get("/healthz")
+                ).status_code == 200  # alive: no reason to restart it
             finally:
                 await admin_db.execute("ALTER ROLE audit LOGIN")
             assert (await client.get("/healthz/database")).status_code == 200

@@ -8,11 +8,15 @@ from tests.integration.accounts import sign_up
 
 async def test_creating_a_household_stages_its_event_in_the_outbox(gateway_client, admin_db):
     account = await sign_up(gateway_client, name="Ada")
-    response = await gateway_client.post("/api/households", json={"name": "Okafor"}, headers=account.headers)
+    response = await gateway_client.post(
+        "/api/households", json={"name": "Okafor"}, headers=account.headers
+    )
     assert response.status_code == 201
     household_id = response.json()["id"]
 
-    row = await admin_db.fetchrow("SELECT * FROM gateway.outbox WHERE partition_key = $1", household_id)
+    row = await admin_db.fetchrow(
+        "SELECT * FROM gateway.outbox WHERE partition_key = $1", household_id
+    )
     assert row["topic"] == "household"
     assert row["event_type"] == "giftflow.household.created.v1"
     assert row["published_at"] is None
@@ -33,9 +37,17 @@ async def test_a_use_case_that_fails_after_its_insert_leaves_neither_row_nor_eve
     account = await sign_up(gateway_client, name="Ada")
     monkeypatch.setattr(households, "add_event", outbox_unavailable)
     name = f"Half-done {uuid.uuid4()}"
-    response = await gateway_client.post("/api/households", json={"name": name}, headers=account.headers)
+    response = await gateway_client.post(
+        "/api/households", json={"name": name}, headers=account.headers
+    )
     assert response.status_code == 500
     assert response.json()["error"]["code"] == "internal_error"
-    assert await admin_db.fetchval("SELECT count(*) FROM gateway.household WHERE name = $1", name) == 0
-    assert await admin_db.fetchval("SELECT count(*) FROM gateway.membership WHERE user_id = $1",
-                                   uuid.UUID(account.user_id)) == 0
+    assert (
+        await admin_db.fetchval("SELECT count(*) FROM gateway.household WHERE name = $1", name) == 0
+    )
+    assert (
+        await admin_db.fetchval(
+            "SELECT count(*) FROM gateway.membership WHERE user_id = $1", uuid.UUID(account.user_id)
+        )
+        == 0
+    )

@@ -27,8 +27,14 @@ async def proxy(service_url):
     with socket.socket() as refusing:
         refusing.bind(("127.0.0.1", 0))  # bound but never listening: every connection is refused
         address = f"http://127.0.0.1:{refusing.getsockname()[1]}"
-        app = create_app(Settings(database_url=service_url("gateway"), db_pool_size=5,
-                                  notification_url=address, dapr_http_endpoint=address))
+        app = create_app(
+            Settings(
+                database_url=service_url("gateway"),
+                db_pool_size=5,
+                notification_url=address,
+                dapr_http_endpoint=address,
+            )
+        )
         sent: list[httpx.Request] = []
 
         async def record(request: httpx.Request) -> None:
@@ -37,20 +43,32 @@ async def proxy(service_url):
         for client in (notification_client(app), app.state.dapr.http):
             client.event_hooks["request"].append(record)
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as gateway:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://gateway.test"
+        ) as gateway:
             yield app, gateway, sent
         await notification_client(app).aclose()
         await app.state.engine.dispose()
 
 
-async def send_raw(app: FastAPI, method: str, raw_path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+async def send_raw(
+    app: FastAPI, method: str, raw_path: str, headers: dict[str, str]
+) -> tuple[int, bytes]:
     """`raw_path` to the app exactly as a server would hand it over (decoded once, dots kept)."""
     path, _, query = raw_path.partition("?")
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "scheme": "http", "method": method,
-        "path": unquote(path), "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "scheme": "http",
+        "method": method,
+        "path": unquote(path),
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
         "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
-        "client": ("127.0.0.1", 40000), "server": ("gateway.test", 80),
+        "client": ("127.0.0.1", 40000),
+        "server": ("gateway.test", 80),
     }
     answer: dict = {"body": b""}
 
@@ -74,16 +92,28 @@ async def test_a_members_request_goes_to_the_route_template_filled_in_with_uuids
     notification_id = str(uuid.uuid4())
 
     for route in ROUTES:
-        path = concrete(f"/api{route.route}", household_id=household_id.upper(), notification_id=notification_id)
+        path = concrete(
+            f"/api{route.route}", household_id=household_id.upper(), notification_id=notification_id
+        )
         sent.clear()
-        response = await gateway.request(route.methods[0], path, params={"limit": "5"}, headers=ann.headers)
-        assert response.status_code == 503, (path, response.text)  # sent, and the upstream refused it
+        response = await gateway.request(
+            route.methods[0], path, params={"limit": "5"}, headers=ann.headers
+        )
+        assert response.status_code == 503, (
+            path,
+            response.text,
+        )  # sent, and the upstream refused it
         [request] = sent
-        expected = concrete(f"{route.upstream.base}/api{route.path}", household_id=household_id,
-                            notification_id=notification_id)
+        expected = concrete(
+            f"{route.upstream.base}/api{route.path}",
+            household_id=household_id,
+            notification_id=notification_id,
+        )
         assert request.url.raw_path == f"{expected}?limit=5".encode()
         assert request.method == route.methods[0]
-        assert request.headers["authorization"] == ann.headers["Authorization"]  # the service checks it again
+        assert (
+            request.headers["authorization"] == ann.headers["Authorization"]
+        )  # the service checks it again
 
 
 async def test_nothing_is_sent_for_a_caller_who_is_not_signed_in_or_not_a_member(proxy):
@@ -92,12 +122,19 @@ async def test_nothing_is_sent_for_a_caller_who_is_not_signed_in_or_not_a_member
     household_id = await new_household(gateway, ann)
     stranger = await sign_up(gateway, name="Stranger")
     for route in ROUTES:
-        path = concrete(f"/api{route.route}", household_id=household_id, notification_id=str(uuid.uuid4()))
-        for headers, status in (({}, 401), ({"Authorization": "Bearer not-a-token"}, 401),
-                                (stranger.headers, 404)):
+        path = concrete(
+            f"/api{route.route}", household_id=household_id, notification_id=str(uuid.uuid4())
+        )
+        for headers, status in (
+            ({}, 401),
+            ({"Authorization": "Bearer not-a-token"}, 401),
+            (stranger.headers, 404),
+        ):
             response = await gateway.request(route.methods[0], path, headers=headers)
             assert response.status_code == status, (path, response.text)
-            assert response.json()["error"]["code"] == {401: "unauthorized", 404: "not_found"}[status]
+            assert (
+                response.json()["error"]["code"] == {401: "unauthorized", 404: "not_found"}[status]
+            )
     assert sent == []
 
 
@@ -120,7 +157,9 @@ async def test_traversal_paths_are_not_found_and_nothing_is_sent(proxy):
     ann = await sign_up(gateway, name="Ann")
     household_id = await new_household(gateway, ann)
     for route in ROUTES:
-        prefix = concrete(f"/api{route.route}", household_id=household_id, notification_id=str(uuid.uuid4()))
+        prefix = concrete(
+            f"/api{route.route}", household_id=household_id, notification_id=str(uuid.uuid4())
+        )
         for raw_path in corpus(prefix):
             for method in route.methods:
                 status, body = await send_raw(app, method, raw_path, ann.headers)

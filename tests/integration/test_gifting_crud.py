@@ -4,7 +4,9 @@ from tests.integration.accounts import family
 from tests.integration.gifting import Gifting, outbox_events
 
 
-async def test_a_gift_goes_on_a_wish_list_and_every_change_stages_its_event(gateway_client, admin_db):
+async def test_a_gift_goes_on_a_wish_list_and_every_change_stages_its_event(
+    gateway_client, admin_db
+):
     hid, ann, ben, cleo = await family(gateway_client)
     g = Gifting(gateway_client, hid)
     cleo_p = await g.person(ann, "Cleo", linked_to=cleo, interests=["horses"], sizes={"shoe": "31"})
@@ -18,9 +20,14 @@ async def test_a_gift_goes_on_a_wish_list_and_every_change_stages_its_event(gate
     gift = await g.ok("GET", ben, f"/gifts/{item['gift_id']}")
     assert gift["price"] == "12.50" and gift["currency"] == "EUR" and gift["tags"] == ["books"]
 
-    assert [e["type"] for e in await outbox_events(admin_db, cleo_p)] == ["giftflow.person.created.v1"]
+    assert [e["type"] for e in await outbox_events(admin_db, cleo_p)] == [
+        "giftflow.person.created.v1"
+    ]
     [occasion_event] = await outbox_events(admin_db, birthday)
-    assert occasion_event["data"]["date"] == "2018-05-04" and occasion_event["data"]["recurs_yearly"] is True
+    assert (
+        occasion_event["data"]["date"] == "2018-05-04"
+        and occasion_event["data"]["recurs_yearly"] is True
+    )
     assert occasion_event["data"]["person_ids"] == [cleo_p]
     [created] = await outbox_events(admin_db, item["gift_id"])
     assert created["type"] == "giftflow.gift.created.v1"
@@ -53,14 +60,23 @@ async def test_a_yearly_occasion_tells_when_it_comes_next(gateway_client):
     occasion_id = await g.occasion(ann, "Abe's birthday", "1980-02-29", [abe])
     occasion = await g.ok("GET", ann, f"/occasions/{occasion_id}")
     assert occasion["next_date"] is not None and occasion["next_date"][5:] in ("02-28", "02-29")
-    changed = await g.ok("PATCH", ann, f"/occasions/{occasion_id}", json={"person_ids": [], "name": "Leap day"})
+    changed = await g.ok(
+        "PATCH", ann, f"/occasions/{occasion_id}", json={"person_ids": [], "name": "Leap day"}
+    )
     assert changed["person_ids"] == [] and changed["name"] == "Leap day"
-    unknown = await g.call("PATCH", ann, f"/occasions/{occasion_id}", json={"person_ids": [occasion_id]})
-    assert unknown.status_code == 422 and unknown.json()["error"]["details"][0]["field"] == "person_ids"
+    unknown = await g.call(
+        "PATCH", ann, f"/occasions/{occasion_id}", json={"person_ids": [occasion_id]}
+    )
+    assert (
+        unknown.status_code == 422
+        and unknown.json()["error"]["details"][0]["field"] == "person_ids"
+    )
     # dates off a family's calendar are refused, where yearly roll-over and reminders could not follow
     for day in ("0001-01-05", "9999-12-31"):
         odd = await g.call("POST", ann, "/occasions", json={"name": "Odd", "date": day})
-        assert odd.status_code == 422 and odd.json()["error"]["details"][0]["field"] == "date", odd.text
+        assert odd.status_code == 422 and odd.json()["error"]["details"][0]["field"] == "date", (
+            odd.text
+        )
     moved = await g.call("PATCH", ann, f"/occasions/{occasion_id}", json={"date": "1899-12-31"})
     assert moved.status_code == 422 and moved.json()["error"]["details"][0]["field"] == "date"
 
@@ -70,16 +86,34 @@ async def test_fields_the_server_owns_are_never_taken_from_the_body(gateway_clie
     other_hid, zed, _, _ = await family(gateway_client, "Others")
     g = Gifting(gateway_client, hid)
     abe = await g.person(ann, "Abe")
-    forged = {"id": "00000000-0000-0000-0000-000000000001", "household_id": other_hid, "created_by": zed.user_id,
-              "title": "Kite", "status": "given", "claimed_quantity": 5}
+    forged = {
+        "id": "00000000-0000-0000-0000-000000000001",
+        "household_id": other_hid,
+        "created_by": zed.user_id,
+        "title": "Kite",
+        "status": "given",
+        "claimed_quantity": 5,
+    }
     gift = await g.ok("POST", ann, "/gifts", 201, json=forged)
-    assert gift["id"] != forged["id"] and gift["household_id"] == hid and gift["created_by"] == ann.user_id
+    assert (
+        gift["id"] != forged["id"]
+        and gift["household_id"] == hid
+        and gift["created_by"] == ann.user_id
+    )
     wishes = await g.new_list(ann, abe)
-    item = await g.ok("POST", ann, f"/lists/{wishes}/items", 201, json={"gift_id": gift["id"], **forged})
-    assert item["status"] == "idea" and item["claimed_quantity"] == 0 and item["added_by"] == ann.user_id
+    item = await g.ok(
+        "POST", ann, f"/lists/{wishes}/items", 201, json={"gift_id": gift["id"], **forged}
+    )
+    assert (
+        item["status"] == "idea"
+        and item["claimed_quantity"] == 0
+        and item["added_by"] == ann.user_id
+    )
 
 
-async def test_the_status_pipeline_refuses_skips_and_names_the_allowed_moves(gateway_client, admin_db):
+async def test_the_status_pipeline_refuses_skips_and_names_the_allowed_moves(
+    gateway_client, admin_db
+):
     hid, ann, ben, _ = await family(gateway_client)
     g = Gifting(gateway_client, hid)
     ben_p = await g.person(ann, "Ben", linked_to=ben)
@@ -101,9 +135,17 @@ async def test_the_status_pipeline_refuses_skips_and_names_the_allowed_moves(gat
     final = await g.call("POST", ann, f"/items/{item['id']}/status", json={"status": "wrapped"})
     assert final.status_code == 409 and final.json()["error"]["details"]["allowed"] == []
 
-    changes = [e for e in await outbox_events(admin_db, item["id"]) if e["type"].endswith("status_changed.v1")]
+    changes = [
+        e
+        for e in await outbox_events(admin_db, item["id"])
+        if e["type"].endswith("status_changed.v1")
+    ]
     assert [(e["data"]["previous_status"], e["data"]["status"]) for e in changes] == [
-        ("idea", "selected"), ("selected", "purchased"), ("purchased", "wrapped"), ("wrapped", "given")]
+        ("idea", "selected"),
+        ("selected", "purchased"),
+        ("purchased", "wrapped"),
+        ("wrapped", "given"),
+    ]
     assert all(e["data"]["hidden_from"] == [ben.user_id] for e in changes)
 
 
@@ -147,18 +189,29 @@ async def test_gifts_are_found_by_text_tag_person_and_status(gateway_client):
 async def test_validation_errors_name_the_field_and_why(gateway_client):
     hid, ann, _, _ = await family(gateway_client)
     g = Gifting(gateway_client, hid)
-    response = await g.call("POST", ann, "/gifts", json={"title": "", "price": "-1", "currency": "EURO",
-                                                         "url": "ftp://x"})
+    response = await g.call(
+        "POST",
+        ann,
+        "/gifts",
+        json={"title": "", "price": "-1", "currency": "EURO", "url": "ftp://x"},
+    )
     assert response.status_code == 422
     fields = {d["field"] for d in response.json()["error"]["details"]}
     assert fields == {"title", "price", "currency", "url"}
     no_currency = await g.call("POST", ann, "/gifts", json={"title": "Kite", "price": "10"})
     assert no_currency.status_code == 422
     assert no_currency.json()["error"]["details"] == [
-        {"field": "currency", "problem": "is needed with a price (an ISO 4217 code like EUR)"}]
-    neither = await g.call("POST", ann, f"/lists/{await g.new_list(ann, await g.person(ann, 'Abe'))}/items",
-                           json={"quantity": 1})
-    assert neither.status_code == 422 and neither.json()["error"]["details"][0]["field"] == "gift_id"
+        {"field": "currency", "problem": "is needed with a price (an ISO 4217 code like EUR)"}
+    ]
+    neither = await g.call(
+        "POST",
+        ann,
+        f"/lists/{await g.new_list(ann, await g.person(ann, 'Abe'))}/items",
+        json={"quantity": 1},
+    )
+    assert (
+        neither.status_code == 422 and neither.json()["error"]["details"][0]["field"] == "gift_id"
+    )
 
 
 async def test_children_cannot_manage_people_occasions_or_budgets(gateway_client):
@@ -176,7 +229,9 @@ async def test_deleting_a_person_takes_their_lists_along(gateway_client, admin_d
     await g.add_item(ann, wishes, "Kite")
     await g.ok("DELETE", ann, f"/people/{abe}", 204)
     assert (await g.call("GET", ann, f"/lists/{wishes}")).status_code == 404
-    assert [e["type"] for e in await outbox_events(admin_db, abe)][-1] == "giftflow.person.deleted.v1"
+    assert [e["type"] for e in await outbox_events(admin_db, abe)][
+        -1
+    ] == "giftflow.person.deleted.v1"
 
 
 async def test_text_the_database_cannot_store_is_a_validation_error_not_a_crash(gateway_client):
@@ -185,4 +240,6 @@ async def test_text_the_database_cannot_store_is_a_validation_error_not_a_crash(
     stored = await g.call("POST", ann, "/gifts", json={"title": "Kite\u0000"})
     assert stored.status_code == 422 and stored.json()["error"]["details"][0]["field"] == "title"
     searched = await g.call("GET", ann, "/gifts", params={"q": "a\u0000b"})
-    assert searched.status_code == 422 and searched.json()["error"]["details"][0]["field"] == "query.q"
+    assert (
+        searched.status_code == 422 and searched.json()["error"]["details"][0]["field"] == "query.q"
+    )

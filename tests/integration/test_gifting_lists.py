@@ -15,7 +15,10 @@ async def test_a_private_list_and_its_gifts_are_seen_only_by_their_maker(gateway
     assert private not in [lst["id"] for lst in (await g.ok("GET", ann, "/lists"))["items"]]
     assert private in [lst["id"] for lst in (await g.ok("GET", ben, "/lists"))["items"]]
     [created] = await outbox_events(admin_db, private)
-    assert ann.user_id in created["data"]["hidden_from"] and ben.user_id not in created["data"]["hidden_from"]
+    assert (
+        ann.user_id in created["data"]["hidden_from"]
+        and ben.user_id not in created["data"]["hidden_from"]
+    )
 
     refused = await g.call("PATCH", ann, f"/lists/{private}", json={"visibility": "household"})
     assert refused.status_code == 404
@@ -37,7 +40,9 @@ async def test_nobody_keeps_an_idea_list_about_themselves(gateway_client):
     hid, ann, _, _ = await family(gateway_client)
     g = Gifting(gateway_client, hid)
     me = await g.person(ann, "Ann", linked_to=ann)
-    response = await g.call("POST", ann, "/lists", json={"name": "Ideas", "kind": "idea", "person_id": me})
+    response = await g.call(
+        "POST", ann, "/lists", json={"name": "Ideas", "kind": "idea", "person_id": me}
+    )
     assert response.status_code == 422 and response.json()["error"]["details"][0]["field"] == "kind"
 
 
@@ -50,22 +55,34 @@ async def test_one_gift_goes_on_a_list_once(gateway_client):
     assert again.status_code == 409
     await g.ok("DELETE", ann, f"/items/{item['id']}", 204)
     assert (await g.call("GET", ann, f"/items/{item['id']}")).status_code == 404
-    assert (await g.ok("GET", ann, f"/gifts/{item['gift_id']}"))["title"] == "Kite"  # the gift stays
+    assert (await g.ok("GET", ann, f"/gifts/{item['gift_id']}"))[
+        "title"
+    ] == "Kite"  # the gift stays
 
 
-async def test_comments_are_edited_by_their_author_and_deleted_by_them_or_an_admin(gateway_client, admin_db):
+async def test_comments_are_edited_by_their_author_and_deleted_by_them_or_an_admin(
+    gateway_client, admin_db
+):
     hid, ann, ben, cleo = await family(gateway_client)
     g = Gifting(gateway_client, hid)
     item = await g.add_item(ann, await g.new_list(ann, await g.person(ann, "Abe")), "Kite")
-    comment = await g.ok("POST", ben, f"/gifts/{item['gift_id']}/comments", 201, json={"body": "I can get it"})
+    comment = await g.ok(
+        "POST", ben, f"/gifts/{item['gift_id']}/comments", 201, json={"body": "I can get it"}
+    )
     assert comment["target_kind"] == "gift" and comment["surprise"] is True
-    assert (await g.call("PATCH", ann, f"/comments/{comment['id']}", json={"body": "No"})).status_code == 403
+    assert (
+        await g.call("PATCH", ann, f"/comments/{comment['id']}", json={"body": "No"})
+    ).status_code == 403
     edited = await g.ok("PATCH", ben, f"/comments/{comment['id']}", json={"body": "I got it"})
     assert edited["body"] == "I got it"
     assert (await g.call("DELETE", cleo, f"/comments/{comment['id']}")).status_code == 403
     await g.ok("DELETE", ann, f"/comments/{comment['id']}", 204)
     assert (await g.ok("GET", ben, f"/gifts/{item['gift_id']}/comments"))["items"] == []
     types = [e["type"] for e in await outbox_events(admin_db, comment["id"])]
-    assert types == ["giftflow.comment.added.v1", "giftflow.comment.edited.v1", "giftflow.comment.deleted.v1"]
+    assert types == [
+        "giftflow.comment.added.v1",
+        "giftflow.comment.edited.v1",
+        "giftflow.comment.deleted.v1",
+    ]
     empty = await g.call("POST", ben, f"/gifts/{item['gift_id']}/comments", json={"body": ""})
     assert empty.status_code == 422 and empty.json()["error"]["details"][0]["field"] == "body"

@@ -22,13 +22,16 @@ def models_of(service: str) -> MetaData:
     if service == "gateway":
         importlib.import_module("services.gateway.main")  # every table model module, registered
         from services.gateway.models import GatewayModel
+
         return GatewayModel.metadata
     return importlib.import_module(f"services.{service}.models").metadata
 
 
 def _same_type(context, inspected_column, metadata_column, inspected_type, metadata_type):
     # a model's length limit on text (SQLModel's AutoString) is checked by the API, not the column
-    if isinstance(inspected_type, String) and isinstance(getattr(metadata_type, "impl", metadata_type), String):
+    if isinstance(inspected_type, String) and isinstance(
+        getattr(metadata_type, "impl", metadata_type), String
+    ):
         return False
     return None  # Alembic's own comparison
 
@@ -39,12 +42,19 @@ def differences(connection, metadata: MetaData, schema: str) -> list:
             return name == schema
         return not (type_ == "table" and name == "alembic_version")
 
-    context = MigrationContext.configure(connection, opts={
-        "include_schemas": True, "include_name": ours, "compare_type": _same_type,
-    })
+    context = MigrationContext.configure(
+        connection,
+        opts={
+            "include_schemas": True,
+            "include_name": ours,
+            "compare_type": _same_type,
+        },
+    )
     found = []
     for diff in compare_metadata(context, metadata):
-        changes = diff if isinstance(diff, list) else [diff]  # column changes come grouped per table
+        changes = (
+            diff if isinstance(diff, list) else [diff]
+        )  # column changes come grouped per table
         found += [c for c in changes if c[0] in MISSING or c[0].startswith("modify_")]
     return found
 
@@ -64,4 +74,7 @@ async def test_the_migrations_build_everything_the_models_describe(service: str,
     metadata = models_of(service)
     async with superuser.connect() as conn:
         found = await conn.run_sync(differences, metadata, service)
-    assert found == [], f"{service}: the models describe what the migrations do not build:\n" + "\n".join(map(str, found))
+    assert found == [], (
+        f"{service}: the models describe what the migrations do not build:\n"
+        + "\n".join(map(str, found))
+    )

@@ -49,21 +49,40 @@ class Family:
     async def deliver(self, *events: Event) -> list[dict]:
         ces = [cloudevent(e) for e in events]
         answer = await self.consumer.handle_bulk(
-            {"entries": [{"entryId": str(i), "event": ce} for i, ce in enumerate(ces)]})
+            {"entries": [{"entryId": str(i), "event": ce} for i, ce in enumerate(ces)]}
+        )
         assert {s["status"] for s in answer["statuses"]} == {"SUCCESS"}, answer
         return ces
 
-    def claim(self, actor: uuid.UUID, hidden_from=(), list_id: uuid.UUID | None = None,
-              gift_id: uuid.UUID | None = None) -> g.ClaimAdded:
+    def claim(
+        self,
+        actor: uuid.UUID,
+        hidden_from=(),
+        list_id: uuid.UUID | None = None,
+        gift_id: uuid.UUID | None = None,
+    ) -> g.ClaimAdded:
         return g.ClaimAdded(
-            household_id=self.household_id, actor_id=actor, hidden_from=tuple(hidden_from),
-            claim_id=uuid.uuid4(), list_item_id=uuid.uuid4(), list_id=list_id or uuid.uuid4(),
-            gift_id=gift_id or uuid.uuid4(), user_id=actor, quantity=1, claimed_quantity=1, wanted_quantity=1,
+            household_id=self.household_id,
+            actor_id=actor,
+            hidden_from=tuple(hidden_from),
+            claim_id=uuid.uuid4(),
+            list_item_id=uuid.uuid4(),
+            list_id=list_id or uuid.uuid4(),
+            gift_id=gift_id or uuid.uuid4(),
+            user_id=actor,
+            quantity=1,
+            claimed_quantity=1,
+            wanted_quantity=1,
         )
 
     def gift(self, actor: uuid.UUID, title: str, hidden_from=()) -> g.GiftCreated:
-        return g.GiftCreated(household_id=self.household_id, actor_id=actor, gift_id=uuid.uuid4(), title=title,
-                             hidden_from=tuple(hidden_from))
+        return g.GiftCreated(
+            household_id=self.household_id,
+            actor_id=actor,
+            gift_id=uuid.uuid4(),
+            title=title,
+            hidden_from=tuple(hidden_from),
+        )
 
 
 async def new_family(sessions) -> Family:
@@ -72,11 +91,28 @@ async def new_family(sessions) -> Family:
     family = Family(consumer, household_id, ann, ben, cleo, dad)
     now = datetime.now(UTC)
     await family.deliver(
-        h.HouseholdCreated(household_id=household_id, actor_id=ann, name="Smiths", created_at=now,
-                           creator_display_name="Ann"),
-        *(h.MemberJoined(household_id=household_id, actor_id=user, user_id=user, display_name=name, role=role,
-                         joined_at=now)
-          for user, name, role in ((ben, "Ben", "adult"), (cleo, "Cleo", "child"), (dad, "Dad", "adult"))),
+        h.HouseholdCreated(
+            household_id=household_id,
+            actor_id=ann,
+            name="Smiths",
+            created_at=now,
+            creator_display_name="Ann",
+        ),
+        *(
+            h.MemberJoined(
+                household_id=household_id,
+                actor_id=user,
+                user_id=user,
+                display_name=name,
+                role=role,
+                joined_at=now,
+            )
+            for user, name, role in (
+                (ben, "Ben", "adult"),
+                (cleo, "Cleo", "child"),
+                (dad, "Dad", "adult"),
+            )
+        ),
     )
     return family
 
@@ -88,32 +124,52 @@ async def family(sessions_for) -> Family:
 
 @pytest.fixture
 async def api(service_url):
-    app = create_app(Settings(database_url=service_url("notification"), db_pool_size=5, jwt_secret=SECRET))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://notification.test") as client:
+    app = create_app(
+        Settings(database_url=service_url("notification"), db_pool_size=5, jwt_secret=SECRET)
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://notification.test"
+    ) as client:
         yield client
     await app.state.engine.dispose()
 
 
 async def notifications_of(admin_db, family: Family, user: uuid.UUID) -> list[str]:
-    rows = await admin_db.fetch("SELECT text FROM notification.notification WHERE household_id = $1 AND user_id = $2 "
-                                "ORDER BY seq", family.household_id, user)
+    rows = await admin_db.fetch(
+        "SELECT text FROM notification.notification WHERE household_id = $1 AND user_id = $2 "
+        "ORDER BY seq",
+        family.household_id,
+        user,
+    )
     return [r["text"] for r in rows]
 
 
 async def stream_of(admin_db, family: Family, user: uuid.UUID) -> list[tuple[int, str]]:
-    rows = await admin_db.fetch("SELECT seq, event FROM notification.stream_message "
-                                "WHERE household_id = $1 AND user_id = $2 ORDER BY seq", family.household_id, user)
+    rows = await admin_db.fetch(
+        "SELECT seq, event FROM notification.stream_message "
+        "WHERE household_id = $1 AND user_id = $2 ORDER BY seq",
+        family.household_id,
+        user,
+    )
     return [(r["seq"], r["event"]) for r in rows]
 
 
-async def test_a_claim_reaches_everyone_but_the_claimer_and_never_the_recipient(family: Family, admin_db):
+async def test_a_claim_reaches_everyone_but_the_claimer_and_never_the_recipient(
+    family: Family, admin_db
+):
     gift = family.gift(family.ann, "Lego castle", hidden_from=[family.cleo])
-    await family.deliver(gift, family.claim(family.ben, hidden_from=[family.cleo], gift_id=gift.gift_id))
+    await family.deliver(
+        gift, family.claim(family.ben, hidden_from=[family.cleo], gift_id=gift.gift_id)
+    )
 
     assert await notifications_of(admin_db, family, family.dad) == [
-        "Ann added the gift “Lego castle”", "Ben claimed “Lego castle”"]
+        "Ann added the gift “Lego castle”",
+        "Ben claimed “Lego castle”",
+    ]
     assert await notifications_of(admin_db, family, family.ann) == ["Ben claimed “Lego castle”"]
-    assert await notifications_of(admin_db, family, family.ben) == ["Ann added the gift “Lego castle”"]
+    assert await notifications_of(admin_db, family, family.ben) == [
+        "Ann added the gift “Lego castle”"
+    ]
     assert await notifications_of(admin_db, family, family.cleo) == []
     cleo_stream = await stream_of(admin_db, family, family.cleo)
     assert all(seq <= 4 for seq, _ in cleo_stream)  # only the membership changes before the gift
@@ -132,24 +188,37 @@ async def test_a_redelivered_event_notifies_nobody_twice(family: Family, admin_d
     assert len(await notifications_of(admin_db, family, family.dad)) == 1
 
 
-async def test_preferences_silence_a_kind_and_a_list_but_not_the_live_changes(family: Family, api, admin_db):
+async def test_preferences_silence_a_kind_and_a_list_but_not_the_live_changes(
+    family: Family, api, admin_db
+):
     muted = uuid.uuid4()
-    response = await api.put(f"/api/households/{family.household_id}/notifications/preferences",
-                             json={"kinds": {"gift": False}, "muted_list_ids": [str(muted)]}, headers=bearer(family.dad))
+    response = await api.put(
+        f"/api/households/{family.household_id}/notifications/preferences",
+        json={"kinds": {"gift": False}, "muted_list_ids": [str(muted)]},
+        headers=bearer(family.dad),
+    )
     assert response.status_code == 200, response.text
     assert response.json()["kinds"]["gift"] is False and response.json()["kinds"]["claim"] is True
     before = len(await stream_of(admin_db, family, family.dad))
 
-    await family.deliver(family.gift(family.ann, "Scarf"), family.claim(family.ann, list_id=muted),
-                         family.claim(family.ann))
+    await family.deliver(
+        family.gift(family.ann, "Scarf"),
+        family.claim(family.ann, list_id=muted),
+        family.claim(family.ann),
+    )
 
     assert await notifications_of(admin_db, family, family.dad) == ["Ann claimed a gift"]
-    assert len(await stream_of(admin_db, family, family.dad)) == before + 3 + 1  # three changes, one notification
+    assert (
+        len(await stream_of(admin_db, family, family.dad)) == before + 3 + 1
+    )  # three changes, one notification
 
 
 async def test_an_unknown_kind_is_refused_with_the_kinds_there_are(family: Family, api):
-    response = await api.put(f"/api/households/{family.household_id}/notifications/preferences",
-                             json={"kinds": {"gossip": False}}, headers=bearer(family.dad))
+    response = await api.put(
+        f"/api/households/{family.household_id}/notifications/preferences",
+        json={"kinds": {"gossip": False}},
+        headers=bearer(family.dad),
+    )
     assert response.status_code == 422
     assert "gossip" in response.text and "claim" in response.text
 
@@ -159,7 +228,11 @@ async def test_my_notifications_page_newest_first_and_count_unread(family: Famil
     url = f"/api/households/{family.household_id}/notifications"
 
     first = (await api.get(url, params={"limit": 3}, headers=bearer(family.ben))).json()
-    second = (await api.get(url, params={"limit": 3, "cursor": first["next_cursor"]}, headers=bearer(family.ben))).json()
+    second = (
+        await api.get(
+            url, params={"limit": 3, "cursor": first["next_cursor"]}, headers=bearer(family.ben)
+        )
+    ).json()
 
     titles = [n["text"] for n in first["items"] + second["items"]]
     assert titles == [f"Ann added the gift “Gift {i}”" for i in reversed(range(5))]
@@ -173,15 +246,26 @@ async def test_marking_read_one_then_all(family: Family, api, admin_db):
     url = f"/api/households/{family.household_id}/notifications"
     newest = (await api.get(url, headers=bearer(family.ben))).json()["items"][0]
 
-    assert (await api.post(f"{url}/{newest['id']}/read", headers=bearer(family.ben))).status_code == 204
-    assert (await api.post(f"{url}/{newest['id']}/read", headers=bearer(family.ben))).status_code == 204
-    assert (await api.get(f"{url}/unread-count", headers=bearer(family.ben))).json() == {"unread": 2}
+    assert (
+        await api.post(f"{url}/{newest['id']}/read", headers=bearer(family.ben))
+    ).status_code == 204
+    assert (
+        await api.post(f"{url}/{newest['id']}/read", headers=bearer(family.ben))
+    ).status_code == 204
+    assert (await api.get(f"{url}/unread-count", headers=bearer(family.ben))).json() == {
+        "unread": 2
+    }
     assert (await api.post(f"{url}/read-all", headers=bearer(family.ben))).json() == {"marked": 2}
-    assert (await api.get(url, params={"unread_only": True}, headers=bearer(family.ben))).json()["items"] == []
+    assert (await api.get(url, params={"unread_only": True}, headers=bearer(family.ben))).json()[
+        "items"
+    ] == []
     # the member's other pages hear of it through their stream: once per change, not per repeat
     changes = await admin_db.fetch(
         "SELECT data FROM notification.stream_message WHERE household_id = $1 AND user_id = $2 "
-        "AND data->>'entity' = 'notification' ORDER BY seq", family.household_id, family.ben)
+        "AND data->>'entity' = 'notification' ORDER BY seq",
+        family.household_id,
+        family.ben,
+    )
     assert [__import__("json").loads(r["data"])["change"] for r in changes] == ["read", "all_read"]
 
 
@@ -197,8 +281,9 @@ async def test_a_member_of_another_household_sees_nothing(family: Family, api, s
     other = await new_family(sessions_for("notification"))
     await family.deliver(family.gift(family.ann, "Secret"))
     for path in ("", "/unread-count", "/preferences", "/stream"):
-        response = await api.get(f"/api/households/{family.household_id}/notifications{path}",
-                                 headers=bearer(other.ann))
+        response = await api.get(
+            f"/api/households/{family.household_id}/notifications{path}", headers=bearer(other.ann)
+        )
         assert response.status_code == 404, path
         assert response.json()["error"]["code"] == "not_found"
 
@@ -206,16 +291,25 @@ async def test_a_member_of_another_household_sees_nothing(family: Family, api, s
 async def test_no_token_no_notifications(family: Family, api):
     response = await api.get(f"/api/households/{family.household_id}/notifications")
     assert response.status_code == 401
-    forged = create_access_token(family.ann, "not-the-secret-but-long-enough-for-hs256", datetime.now(UTC), timedelta(hours=1))
-    response = await api.get(f"/api/households/{family.household_id}/notifications",
-                             headers={"Authorization": f"Bearer {forged}"})
+    forged = create_access_token(
+        family.ann,
+        "not-the-secret-but-long-enough-for-hs256",
+        datetime.now(UTC),
+        timedelta(hours=1),
+    )
+    response = await api.get(
+        f"/api/households/{family.household_id}/notifications",
+        headers={"Authorization": f"Bearer {forged}"},
+    )
     assert response.status_code == 401
 
 
 async def test_the_login_cookie_is_enough(family: Family, api):
     api.cookies.set("gf_access", token_for(family.ben))
     try:
-        response = await api.get(f"/api/households/{family.household_id}/notifications/unread-count")
+        response = await api.get(
+            f"/api/households/{family.household_id}/notifications/unread-count"
+        )
     finally:
         api.cookies.clear()
     assert response.status_code == 200
@@ -223,22 +317,33 @@ async def test_the_login_cookie_is_enough(family: Family, api):
 
 async def test_a_member_who_leaves_is_forgotten_and_hears_nothing_more(family: Family, admin_db):
     await family.deliver(family.gift(family.ann, "Before"))
-    await family.deliver(h.MemberRemoved(household_id=family.household_id, actor_id=family.dad, user_id=family.dad,
-                                         role="adult"))
+    await family.deliver(
+        h.MemberRemoved(
+            household_id=family.household_id, actor_id=family.dad, user_id=family.dad, role="adult"
+        )
+    )
     await family.deliver(family.gift(family.ann, "After"))
     assert await notifications_of(admin_db, family, family.dad) == []
     assert await stream_of(admin_db, family, family.dad) == []
     assert "Ann added the gift “After”" in await notifications_of(admin_db, family, family.ben)
 
 
-async def test_retention_drops_old_stream_messages_sooner_than_notifications(family: Family, service_url, admin_db):
+async def test_retention_drops_old_stream_messages_sooner_than_notifications(
+    family: Family, service_url, admin_db
+):
     from shared.db import create_engine
 
     await family.deliver(family.gift(family.ann, "Old"))
-    await admin_db.execute("UPDATE notification.stream_message SET created_at = now() - interval '10 days' "
-                           "WHERE household_id = $1", family.household_id)
-    await admin_db.execute("UPDATE notification.notification SET created_at = now() - interval '10 days' "
-                           "WHERE household_id = $1", family.household_id)
+    await admin_db.execute(
+        "UPDATE notification.stream_message SET created_at = now() - interval '10 days' "
+        "WHERE household_id = $1",
+        family.household_id,
+    )
+    await admin_db.execute(
+        "UPDATE notification.notification SET created_at = now() - interval '10 days' "
+        "WHERE household_id = $1",
+        family.household_id,
+    )
     engine = create_engine(service_url("notification"), pool_size=1)
     try:
         await prune(engine, datetime.now(UTC), stream_days=7, notification_days=180)
@@ -252,31 +357,50 @@ async def test_a_member_who_joins_mid_batch_hears_of_what_follows_in_it(family: 
     newcomer = uuid.uuid4()
     await family.deliver(
         family.gift(family.ann, "Before"),
-        h.MemberJoined(household_id=family.household_id, actor_id=newcomer, user_id=newcomer, display_name="Eve",
-                       role="adult", joined_at=datetime.now(UTC)),
+        h.MemberJoined(
+            household_id=family.household_id,
+            actor_id=newcomer,
+            user_id=newcomer,
+            display_name="Eve",
+            role="adult",
+            joined_at=datetime.now(UTC),
+        ),
         family.gift(family.ann, "After"),
     )
     assert await notifications_of(admin_db, family, newcomer) == ["Ann added the gift “After”"]
 
 
-async def test_an_entry_that_fails_mid_batch_sends_nothing_and_the_rest_is_numbered_without_gaps(family, admin_db):
+async def test_an_entry_that_fails_mid_batch_sends_nothing_and_the_rest_is_numbered_without_gaps(
+    family, admin_db
+):
     from services.notification.handlers import fan_out
 
     async def sends_then_fails(session, envelope):
         await fan_out(session, envelope)
         raise RuntimeError("a bug after the messages were appended")
 
-    failing = g.GiftDeleted(household_id=family.household_id, actor_id=family.ann, gift_id=uuid.uuid4())
-    consumer = BulkConsumer("notification", family.consumer.sessions, processed_event,
-                            {**HANDLERS, failing.event_type(): sends_then_fails})
+    failing = g.GiftDeleted(
+        household_id=family.household_id, actor_id=family.ann, gift_id=uuid.uuid4()
+    )
+    consumer = BulkConsumer(
+        "notification",
+        family.consumer.sessions,
+        processed_event,
+        {**HANDLERS, failing.event_type(): sends_then_fails},
+    )
     before = await stream_of(admin_db, family, family.ben)
     events = [family.gift(family.ann, "First"), failing, family.gift(family.ann, "Second")]
-    answer = await consumer.handle_bulk({"entries": [{"entryId": str(i), "event": cloudevent(e)}
-                                                     for i, e in enumerate(events)]})
+    answer = await consumer.handle_bulk(
+        {"entries": [{"entryId": str(i), "event": cloudevent(e)} for i, e in enumerate(events)]}
+    )
 
     # a fault of ours, not of the database: dead-lettered (and replayable once fixed), not retried
     assert [s["status"] for s in answer["statuses"]] == ["SUCCESS", "DROP", "SUCCESS"]
     after = await stream_of(admin_db, family, family.ben)
-    assert [seq for seq, _ in after] == list(range(1, len(before) + 5))  # two changes, two notifications
+    assert [seq for seq, _ in after] == list(
+        range(1, len(before) + 5)
+    )  # two changes, two notifications
     assert (await notifications_of(admin_db, family, family.ben))[-2:] == [
-        "Ann added the gift “First”", "Ann added the gift “Second”"]
+        "Ann added the gift “First”",
+        "Ann added the gift “Second”",
+    ]

@@ -19,9 +19,14 @@ from shared.events.tasks import TaskCompleted, TaskCreated, TaskDeleted
 
 def cloudevent(event: Event, event_id: uuid.UUID | None = None) -> dict:
     return {
-        "specversion": "1.0", "id": str(event_id or uuid.uuid4()), "source": "giftflow/gateway",
-        "type": event.event_type(), "subject": str(event.aggregate_id()), "household": str(event.household_id),
-        "time": datetime.now(UTC).isoformat(), "data": event.model_dump(mode="json"),
+        "specversion": "1.0",
+        "id": str(event_id or uuid.uuid4()),
+        "source": "giftflow/gateway",
+        "type": event.event_type(),
+        "subject": str(event.aggregate_id()),
+        "household": str(event.household_id),
+        "time": datetime.now(UTC).isoformat(),
+        "data": event.model_dump(mode="json"),
     }
 
 
@@ -38,7 +43,9 @@ class FakeGateway:
         self.status = status
         self.calls: list[tuple[str, str, dict]] = []
 
-    async def invoke(self, app_id: str, method: str, json: dict, headers: dict | None = None) -> httpx.Response:
+    async def invoke(
+        self, app_id: str, method: str, json: dict, headers: dict | None = None
+    ) -> httpx.Response:
         self.calls.append((app_id, method, json))
         return httpx.Response(self.status, json={"id": str(uuid.uuid4())})
 
@@ -48,23 +55,42 @@ def sessions(sessions_for):
     return sessions_for("recurring")
 
 
-def daily(household_id, task_id=None, revision=1, due_at=None, kind=TaskCreated, mode="from_due", **extra):
+def daily(
+    household_id, task_id=None, revision=1, due_at=None, kind=TaskCreated, mode="from_due", **extra
+):
     task_id = task_id or uuid.uuid4()
-    return kind(household_id=household_id, task_id=task_id, revision=revision, title="Feed the cat",
-                due_at=due_at or datetime(2030, 6, 1, 7, 0, tzinfo=UTC), timezone="Europe/Berlin",
-                rrule="FREQ=DAILY", recurrence_mode=mode, series_id=extra.pop("series_id", task_id), **extra)
+    return kind(
+        household_id=household_id,
+        task_id=task_id,
+        revision=revision,
+        title="Feed the cat",
+        due_at=due_at or datetime(2030, 6, 1, 7, 0, tzinfo=UTC),
+        timezone="Europe/Berlin",
+        rrule="FREQ=DAILY",
+        recurrence_mode=mode,
+        series_id=extra.pop("series_id", task_id),
+        **extra,
+    )
 
 
 async def occurrences(sessions, series_id) -> list:
     async with sessions() as session:
-        return (await session.execute(select(occurrence).where(occurrence.c.subject_id == series_id))).all()
+        return (
+            await session.execute(select(occurrence).where(occurrence.c.subject_id == series_id))
+        ).all()
 
 
 async def test_completing_a_daily_task_twice_records_one_next_occurrence(sessions):
     household_id = uuid.uuid4()
     created = daily(household_id, status="open")
-    done = daily(household_id, task_id=created.task_id, revision=2, kind=TaskCompleted, status="done",
-                 completed_at=datetime(2030, 6, 1, 8, 0, tzinfo=UTC))
+    done = daily(
+        household_id,
+        task_id=created.task_id,
+        revision=2,
+        kind=TaskCompleted,
+        status="done",
+        completed_at=datetime(2030, 6, 1, 8, 0, tzinfo=UTC),
+    )
     completion = cloudevent(done)
     await deliver(sessions, cloudevent(created))
     await deliver(sessions, completion)
@@ -79,8 +105,15 @@ async def test_completing_a_daily_task_twice_records_one_next_occurrence(session
 async def test_from_completion_counts_from_the_completion_day(sessions):
     household_id = uuid.uuid4()
     created = daily(household_id, status="open", mode="from_completion")
-    done = daily(household_id, task_id=created.task_id, revision=2, kind=TaskCompleted, status="done",
-                 mode="from_completion", completed_at=datetime(2030, 6, 5, 18, 0, tzinfo=UTC))
+    done = daily(
+        household_id,
+        task_id=created.task_id,
+        revision=2,
+        kind=TaskCompleted,
+        status="done",
+        mode="from_completion",
+        completed_at=datetime(2030, 6, 5, 18, 0, tzinfo=UTC),
+    )
     await deliver(sessions, cloudevent(created), cloudevent(done))
     [row] = await occurrences(sessions, created.task_id)
     assert row.occurrence == "2030-06-06T07:00:00+00:00"
@@ -96,7 +129,8 @@ async def test_a_from_due_task_gets_its_successor_once_its_due_time_passes(sessi
     [row] = await occurrences(sessions, created.task_id)
     await generator.send_pending()
     assert [c for c in gateway.calls if str(created.task_id) in c[1]] == [
-        ("gateway", f"api/internal/tasks/{created.task_id}/next-occurrence", row.payload)]
+        ("gateway", f"api/internal/tasks/{created.task_id}/next-occurrence", row.payload)
+    ]
     [sent] = await occurrences(sessions, created.task_id)
     assert sent.status == "done"
 
@@ -105,13 +139,27 @@ async def test_the_generator_retries_until_the_gateway_answers_and_gives_up_on_a
     household_id = uuid.uuid4()
     first, second = daily(household_id, status="open"), daily(household_id, status="open")
     for task in (first, second):
-        await deliver(sessions, cloudevent(task), cloudevent(daily(
-            household_id, task_id=task.task_id, revision=2, kind=TaskCompleted, status="done",
-            completed_at=datetime(2030, 6, 1, 8, 0, tzinfo=UTC))))
+        await deliver(
+            sessions,
+            cloudevent(task),
+            cloudevent(
+                daily(
+                    household_id,
+                    task_id=task.task_id,
+                    revision=2,
+                    kind=TaskCompleted,
+                    status="done",
+                    completed_at=datetime(2030, 6, 1, 8, 0, tzinfo=UTC),
+                )
+            ),
+        )
     generator = OccurrenceGenerator(sessions, FakeGateway(503), listen_dsn="unused")
     await generator.send_pending()
     [waiting] = await occurrences(sessions, first.task_id)
-    assert (waiting.status, waiting.attempts) == ("pending", 1) and waiting.next_attempt_at > datetime.now(UTC)
+    assert (waiting.status, waiting.attempts) == (
+        "pending",
+        1,
+    ) and waiting.next_attempt_at > datetime.now(UTC)
     async with sessions() as session, session.begin():
         await session.execute(update(occurrence).values(next_attempt_at=datetime.now(UTC)))
     generator.dapr = FakeGateway(404)
@@ -122,35 +170,76 @@ async def test_the_generator_retries_until_the_gateway_answers_and_gives_up_on_a
 async def test_a_deleted_task_gets_no_successor(sessions):
     household_id = uuid.uuid4()
     created = daily(household_id, status="open", due_at=datetime.now(UTC) - timedelta(minutes=1))
-    await deliver(sessions, cloudevent(created),
-                  cloudevent(TaskDeleted(household_id=household_id, task_id=created.task_id, revision=2)))
+    await deliver(
+        sessions,
+        cloudevent(created),
+        cloudevent(TaskDeleted(household_id=household_id, task_id=created.task_id, revision=2)),
+    )
     async with sessions() as session:
-        assert (await session.execute(select(series_task).where(series_task.c.task_id == created.task_id))).first() is None
+        assert (
+            await session.execute(
+                select(series_task).where(series_task.c.task_id == created.task_id)
+            )
+        ).first() is None
 
 
 async def test_a_count_limited_series_ends(sessions):
     household_id = uuid.uuid4()
     created = daily(household_id, status="open")
     created = created.model_copy(update={"rrule": "FREQ=DAILY;COUNT=1"})
-    done = created.model_copy(update={"revision": 2, "status": "done", "completed_at": datetime(2030, 6, 1, 8, tzinfo=UTC)})
-    await deliver(sessions, cloudevent(created), {**cloudevent(done), "type": TaskCompleted.event_type()})
+    done = created.model_copy(
+        update={
+            "revision": 2,
+            "status": "done",
+            "completed_at": datetime(2030, 6, 1, 8, tzinfo=UTC),
+        }
+    )
+    await deliver(
+        sessions, cloudevent(created), {**cloudevent(done), "type": TaskCompleted.event_type()}
+    )
     assert await occurrences(sessions, created.task_id) == []
 
 
 async def test_a_passed_yearly_occasion_is_rolled_over_to_its_next_date(sessions):
     household_id, occasion_id = uuid.uuid4(), uuid.uuid4()
-    await deliver(sessions, cloudevent(HouseholdCreated(household_id=household_id, name="Smiths",
-                                                        created_at=datetime.now(UTC), timezone="Europe/Berlin")))
-    await deliver(sessions, cloudevent(OccasionCreated(household_id=household_id, occasion_id=occasion_id,
-                                                       name="Grandpa", kind="birthday", date=date(1950, 1, 1),
-                                                       recurs_yearly=True)))
+    await deliver(
+        sessions,
+        cloudevent(
+            HouseholdCreated(
+                household_id=household_id,
+                name="Smiths",
+                created_at=datetime.now(UTC),
+                timezone="Europe/Berlin",
+            )
+        ),
+    )
+    await deliver(
+        sessions,
+        cloudevent(
+            OccasionCreated(
+                household_id=household_id,
+                occasion_id=occasion_id,
+                name="Grandpa",
+                kind="birthday",
+                date=date(1950, 1, 1),
+                recurs_yearly=True,
+            )
+        ),
+    )
     async with sessions() as session, session.begin():
-        await session.execute(update(yearly_occasion).where(yearly_occasion.c.occasion_id == occasion_id)
-                              .values(occurs_on=date(2026, 1, 1), rolls_at=datetime.now(UTC) - timedelta(seconds=1)))
+        await session.execute(
+            update(yearly_occasion)
+            .where(yearly_occasion.c.occasion_id == occasion_id)
+            .values(occurs_on=date(2026, 1, 1), rolls_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
     gateway = FakeGateway()
     generator = OccurrenceGenerator(sessions, gateway, listen_dsn="unused")
     await generator.record_rollovers()
     await generator.send_pending()
     [row] = await occurrences(sessions, occasion_id)
     assert row.payload == {"previous_date": "2026-01-01", "next_date": "2027-01-01"}
-    assert ("gateway", f"api/internal/occasions/{occasion_id}/roll-over", row.payload) in gateway.calls
+    assert (
+        "gateway",
+        f"api/internal/occasions/{occasion_id}/roll-over",
+        row.payload,
+    ) in gateway.calls

@@ -22,9 +22,14 @@ from shared.events.tasks import TaskCompleted, TaskCreated, TaskDeleted, TaskRes
 
 def cloudevent(event: Event, at: datetime | None = None, event_id: uuid.UUID | None = None) -> dict:
     return {
-        "specversion": "1.0", "id": str(event_id or uuid.uuid4()), "source": "giftflow/gateway",
-        "type": event.event_type(), "subject": str(event.aggregate_id()), "household": str(event.household_id),
-        "time": (at or datetime.now(UTC)).isoformat(), "data": event.model_dump(mode="json"),
+        "specversion": "1.0",
+        "id": str(event_id or uuid.uuid4()),
+        "source": "giftflow/gateway",
+        "type": event.event_type(),
+        "subject": str(event.aggregate_id()),
+        "household": str(event.household_id),
+        "time": (at or datetime.now(UTC)).isoformat(),
+        "data": event.model_dump(mode="json"),
     }
 
 
@@ -46,36 +51,75 @@ async def family(sessions):
     now = datetime.now(UTC)
     await deliver(
         sessions,
-        cloudevent(HouseholdCreated(household_id=household_id, actor_id=ann, name="Smiths", created_at=now,
-                                    timezone="Europe/Berlin")),
-        cloudevent(MemberJoined(household_id=household_id, user_id=ben, display_name="Ben", role="adult",
-                                joined_at=now)),
+        cloudevent(
+            HouseholdCreated(
+                household_id=household_id,
+                actor_id=ann,
+                name="Smiths",
+                created_at=now,
+                timezone="Europe/Berlin",
+            )
+        ),
+        cloudevent(
+            MemberJoined(
+                household_id=household_id,
+                user_id=ben,
+                display_name="Ben",
+                role="adult",
+                joined_at=now,
+            )
+        ),
     )
     return household_id, ann, ben
 
 
-def task(household_id, task_id=None, revision=1, due_at=None, offsets=("PT1H",), kind=TaskCreated, status="open",
-         **extra):
-    return kind(household_id=household_id, task_id=task_id or uuid.uuid4(), revision=revision, title="Wrap presents",
-                status=status, due_at=due_at, timezone="Europe/Berlin", reminder_offsets=offsets, **extra)
+def task(
+    household_id,
+    task_id=None,
+    revision=1,
+    due_at=None,
+    offsets=("PT1H",),
+    kind=TaskCreated,
+    status="open",
+    **extra,
+):
+    return kind(
+        household_id=household_id,
+        task_id=task_id or uuid.uuid4(),
+        revision=revision,
+        title="Wrap presents",
+        status=status,
+        due_at=due_at,
+        timezone="Europe/Berlin",
+        reminder_offsets=offsets,
+        **extra,
+    )
 
 
 async def pending(sessions, subject_id) -> list:
     async with sessions() as session:
-        return (await session.execute(
-            select(reminder).where(reminder.c.subject_id == subject_id, reminder.c.fired_at.is_(None))
-            .order_by(reminder.c.remind_at)
-        )).all()
+        return (
+            await session.execute(
+                select(reminder)
+                .where(reminder.c.subject_id == subject_id, reminder.c.fired_at.is_(None))
+                .order_by(reminder.c.remind_at)
+            )
+        ).all()
 
 
 async def make_due(sessions, subject_id) -> None:
     async with sessions() as session, session.begin():
-        await session.execute(update(reminder).where(reminder.c.subject_id == subject_id)
-                              .values(remind_at=datetime.now(UTC) - timedelta(seconds=1)))
+        await session.execute(
+            update(reminder)
+            .where(reminder.c.subject_id == subject_id)
+            .values(remind_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
 
 
 async def fired_events(admin_db, subject_id) -> list[dict]:
-    rows = await admin_db.fetch("SELECT cloudevent FROM reminder.outbox WHERE partition_key = $1", str(subject_id))
+    rows = await admin_db.fetch(
+        "SELECT cloudevent FROM reminder.outbox WHERE partition_key = $1", str(subject_id)
+    )
     return [json.loads(r["cloudevent"]) for r in rows]
 
 
@@ -85,18 +129,33 @@ async def test_a_task_with_two_offsets_schedules_two_reminders(sessions, family)
     created = task(household_id, due_at=due, offsets=("P1D", "PT2H"))
     await deliver(sessions, cloudevent(created))
     rows = await pending(sessions, created.task_id)
-    assert [(r.offset, r.remind_at) for r in rows] == [("P1D", due - timedelta(days=1)), ("PT2H", due - timedelta(hours=2))]
+    assert [(r.offset, r.remind_at) for r in rows] == [
+        ("P1D", due - timedelta(days=1)),
+        ("PT2H", due - timedelta(hours=2)),
+    ]
 
 
-async def test_rescheduling_moves_pending_reminders_and_a_late_redelivery_changes_nothing(sessions, family):
+async def test_rescheduling_moves_pending_reminders_and_a_late_redelivery_changes_nothing(
+    sessions, family
+):
     household_id, *_ = family
     due = datetime.now(UTC) + timedelta(days=3)
     created = task(household_id, due_at=due)
-    moved = task(household_id, task_id=created.task_id, revision=2, due_at=due + timedelta(days=1), kind=TaskRescheduled)
+    moved = task(
+        household_id,
+        task_id=created.task_id,
+        revision=2,
+        due_at=due + timedelta(days=1),
+        kind=TaskRescheduled,
+    )
     await deliver(sessions, cloudevent(created))
     await deliver(sessions, cloudevent(moved))
-    await deliver(sessions, cloudevent(created))  # the first event again, with a new id: it is older than what we have
-    assert [r.remind_at for r in await pending(sessions, created.task_id)] == [due + timedelta(days=1, hours=-1)]
+    await deliver(
+        sessions, cloudevent(created)
+    )  # the first event again, with a new id: it is older than what we have
+    assert [r.remind_at for r in await pending(sessions, created.task_id)] == [
+        due + timedelta(days=1, hours=-1)
+    ]
 
 
 async def test_completing_or_deleting_a_task_cancels_its_reminders(sessions, family):
@@ -104,14 +163,30 @@ async def test_completing_or_deleting_a_task_cancels_its_reminders(sessions, fam
     due = datetime.now(UTC) + timedelta(days=3)
     first, second = task(household_id, due_at=due), task(household_id, due_at=due)
     await deliver(sessions, cloudevent(first), cloudevent(second))
-    await deliver(sessions, cloudevent(task(household_id, task_id=first.task_id, revision=2, due_at=due,
-                                            kind=TaskCompleted, status="done")))
-    await deliver(sessions, cloudevent(TaskDeleted(household_id=household_id, task_id=second.task_id, revision=2)))
+    await deliver(
+        sessions,
+        cloudevent(
+            task(
+                household_id,
+                task_id=first.task_id,
+                revision=2,
+                due_at=due,
+                kind=TaskCompleted,
+                status="done",
+            )
+        ),
+    )
+    await deliver(
+        sessions,
+        cloudevent(TaskDeleted(household_id=household_id, task_id=second.task_id, revision=2)),
+    )
     assert await pending(sessions, first.task_id) == []
     assert await pending(sessions, second.task_id) == []
 
 
-async def test_a_due_reminder_fires_once_to_the_assignee_through_the_outbox(sessions, family, admin_db):
+async def test_a_due_reminder_fires_once_to_the_assignee_through_the_outbox(
+    sessions, family, admin_db
+):
     household_id, ann, ben = family
     created = task(household_id, due_at=datetime.now(UTC) + timedelta(days=1), assignee_id=ben)
     await deliver(sessions, cloudevent(created))
@@ -130,7 +205,9 @@ async def test_a_due_reminder_fires_once_to_the_assignee_through_the_outbox(sess
     assert event["data"]["offset"] == "PT1H"
 
 
-async def test_a_reminder_without_assignee_goes_to_every_member_but_those_it_is_hidden_from(sessions, family, admin_db):
+async def test_a_reminder_without_assignee_goes_to_every_member_but_those_it_is_hidden_from(
+    sessions, family, admin_db
+):
     household_id, ann, ben = family
     created = task(household_id, due_at=datetime.now(UTC) + timedelta(days=1), hidden_from=(ben,))
     await deliver(sessions, cloudevent(created))
@@ -142,7 +219,9 @@ async def test_a_reminder_without_assignee_goes_to_every_member_but_those_it_is_
     assert event["data"]["hidden_from"] == [str(ben)]
 
 
-async def test_two_schedulers_claiming_at_once_fire_each_reminder_once(sessions_for, sessions, family, admin_db):
+async def test_two_schedulers_claiming_at_once_fire_each_reminder_once(
+    sessions_for, sessions, family, admin_db
+):
     household_id, *_ = family
     tasks = [task(household_id, due_at=datetime.now(UTC) + timedelta(days=1)) for _ in range(60)]
     await deliver(sessions, *(cloudevent(t) for t in tasks))
@@ -161,26 +240,44 @@ async def test_two_schedulers_claiming_at_once_fire_each_reminder_once(sessions_
     ids = {t.task_id for t in tasks}
     mine = [r.subject_id for r in a + b if r.subject_id in ids]
     assert sorted(mine, key=str) == sorted(ids, key=str)  # every one, none twice
-    count = await admin_db.fetchval("SELECT count(*) FROM reminder.outbox WHERE partition_key = ANY($1::text[])",
-                                    [str(i) for i in ids])
+    count = await admin_db.fetchval(
+        "SELECT count(*) FROM reminder.outbox WHERE partition_key = ANY($1::text[])",
+        [str(i) for i in ids],
+    )
     assert count == len(ids)
 
 
-async def test_a_yearly_occasion_is_reminded_of_before_its_next_date_at_nine_at_home(sessions, family):
+async def test_a_yearly_occasion_is_reminded_of_before_its_next_date_at_nine_at_home(
+    sessions, family
+):
     household_id, *_ = family
     occasion_id = uuid.uuid4()
     today = datetime.now(UTC).date()
-    birthday = date(1970, (today + timedelta(days=40)).month, min((today + timedelta(days=40)).day, 28))
-    await deliver(sessions, cloudevent(OccasionCreated(
-        household_id=household_id, occasion_id=occasion_id, name="Mum's birthday", kind="birthday",
-        date=birthday, recurs_yearly=True)))
+    birthday = date(
+        1970, (today + timedelta(days=40)).month, min((today + timedelta(days=40)).day, 28)
+    )
+    await deliver(
+        sessions,
+        cloudevent(
+            OccasionCreated(
+                household_id=household_id,
+                occasion_id=occasion_id,
+                name="Mum's birthday",
+                kind="birthday",
+                date=birthday,
+                recurs_yearly=True,
+            )
+        ),
+    )
     rows = await pending(sessions, occasion_id)
     assert [r.offset for r in rows] == ["P14D", "P1D"]
     assert all(r.occasion_date.year in (today.year, today.year + 1) for r in rows)
     assert rows[0].remind_at.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Berlin")).hour == 9
 
 
-async def test_snoozing_a_fired_reminder_reminds_only_the_snoozer_and_leaves_the_task_alone(sessions, family):
+async def test_snoozing_a_fired_reminder_reminds_only_the_snoozer_and_leaves_the_task_alone(
+    sessions, family
+):
     from services.reminder.config import Settings
     from services.reminder.main import create_app
 
@@ -191,19 +288,28 @@ async def test_snoozing_a_fired_reminder_reminds_only_the_snoozer_and_leaves_the
     async with sessions() as session, session.begin():
         await fire_due(await session.connection(), 100)
     async with sessions() as session:
-        original = (await session.execute(select(reminder).where(reminder.c.subject_id == created.task_id))).one()
+        original = (
+            await session.execute(select(reminder).where(reminder.c.subject_id == created.task_id))
+        ).one()
 
     url = str(sessions.kw["bind"].url.render_as_string(hide_password=False))
     app = create_app(Settings(database_url=url, app_api_token="sidecar-secret", db_pool_size=2))
     until = datetime.now(UTC) + timedelta(minutes=15)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://reminder.test") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://reminder.test"
+    ) as client:
         body = {"household_id": str(household_id), "user_id": str(ben), "until": until.isoformat()}
         refused = await client.post(f"/internal/reminders/{original.id}/snooze", json=body)
-        answered = await client.post(f"/internal/reminders/{original.id}/snooze", json=body,
-                                     headers={"dapr-api-token": "sidecar-secret"})
-        stranger = await client.post(f"/internal/reminders/{original.id}/snooze",
-                                     json={**body, "user_id": str(uuid.uuid4())},
-                                     headers={"dapr-api-token": "sidecar-secret"})
+        answered = await client.post(
+            f"/internal/reminders/{original.id}/snooze",
+            json=body,
+            headers={"dapr-api-token": "sidecar-secret"},
+        )
+        stranger = await client.post(
+            f"/internal/reminders/{original.id}/snooze",
+            json={**body, "user_id": str(uuid.uuid4())},
+            headers={"dapr-api-token": "sidecar-secret"},
+        )
     await app.state.engine.dispose()
     assert refused.status_code == 401
     assert answered.status_code == 200, answered.text

@@ -20,9 +20,16 @@ from shared.events import household as h
 @contextlib.asynccontextmanager
 async def serving(service_url, **settings) -> AsyncIterator[httpx.AsyncClient]:
     """A notification replica on a free port, as uvicorn runs it; a client for it (`client.app` is the app)."""
-    app = create_app(Settings(database_url=service_url("notification"), db_pool_size=5, jwt_secret=SECRET, **settings))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
-                                           timeout_graceful_shutdown=2))
+    app = create_app(
+        Settings(
+            database_url=service_url("notification"), db_pool_size=5, jwt_secret=SECRET, **settings
+        )
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=0, log_level="warning", timeout_graceful_shutdown=2
+        )
+    )
     task = asyncio.create_task(server.serve())
     async with asyncio.timeout(30):
         while not server.started:
@@ -65,8 +72,10 @@ async def test_a_claim_reaches_another_members_open_stream_live(family: Family, 
 
 
 async def test_the_recipient_stream_hears_nothing_of_the_claim(family: Family, replica):
-    async with open_stream(replica, stream_url(family), cookie=token_for(family.cleo)) as cleo, \
-               open_stream(replica, stream_url(family), cookie=token_for(family.dad)) as dad:
+    async with (
+        open_stream(replica, stream_url(family), cookie=token_for(family.cleo)) as cleo,
+        open_stream(replica, stream_url(family), cookie=token_for(family.dad)) as dad,
+    ):
         await cleo.next("ready")
         await dad.next("ready")
         await family.deliver(family.claim(family.ben, hidden_from=[family.cleo]))
@@ -85,37 +94,49 @@ async def test_a_reconnect_gets_exactly_what_it_missed_in_order(family: Family, 
 
     await family.deliver(*(family.gift(family.ann, f"Missed {i}") for i in range(3)))
 
-    async with open_stream(replica, stream_url(family), cookie=token_for(family.dad),
-                           last_event_id=last_seen.id) as again:
+    async with open_stream(
+        replica, stream_url(family), cookie=token_for(family.dad), last_event_id=last_seen.id
+    ) as again:
         replayed = await again.until(lambda e: e.event == "ready")
         await family.deliver(family.gift(family.ann, "Live"))
         live = await again.next("notification")
 
     messages = replayed[:-1]
-    assert [int(m.id) for m in messages] == list(range(int(last_seen.id) + 1, int(last_seen.id) + 7))
+    assert [int(m.id) for m in messages] == list(
+        range(int(last_seen.id) + 1, int(last_seen.id) + 7)
+    )
     assert [m.data["text"] for m in messages if m.event == "notification"] == [
-        f"Ann added the gift “Missed {i}”" for i in range(3)]
+        f"Ann added the gift “Missed {i}”" for i in range(3)
+    ]
     assert replayed[-1].id == messages[-1].id
-    assert live.data["text"] == "Ann added the gift “Live”" and int(live.id) == int(messages[-1].id) + 2
+    assert (
+        live.data["text"] == "Ann added the gift “Live”"
+        and int(live.id) == int(messages[-1].id) + 2
+    )
 
 
 async def test_a_reloaded_page_resumes_with_since(family: Family, replica):
     await family.deliver(family.gift(family.ann, "One"), family.gift(family.ann, "Two"))
     async with open_stream(replica, stream_url(family), cookie=token_for(family.dad)) as now:
         position = int((await now.next("ready")).id)
-    async with open_stream(replica, stream_url(family), cookie=token_for(family.dad),
-                           params={"since": position - 2}) as resumed:
+    async with open_stream(
+        replica, stream_url(family), cookie=token_for(family.dad), params={"since": position - 2}
+    ) as resumed:
         replayed = await resumed.until(lambda e: e.event == "ready")
     assert [m.event for m in replayed[:-1]] == ["entity_changed", "notification"]
     assert replayed[-2].data["text"] == "Ann added the gift “Two”"
     assert [int(m.id) for m in replayed[:-1]] == [position - 1, position]
 
 
-async def test_each_replica_delivers_every_message_to_its_own_clients(family: Family, replica, service_url):
+async def test_each_replica_delivers_every_message_to_its_own_clients(
+    family: Family, replica, service_url
+):
     async with serving(service_url) as second:
-        async with open_stream(replica, stream_url(family), cookie=token_for(family.ben)) as ben, \
-                   open_stream(second, stream_url(family), cookie=token_for(family.dad)) as dad, \
-                   open_stream(second, stream_url(family), cookie=token_for(family.ben)) as bens_phone:
+        async with (
+            open_stream(replica, stream_url(family), cookie=token_for(family.ben)) as ben,
+            open_stream(second, stream_url(family), cookie=token_for(family.dad)) as dad,
+            open_stream(second, stream_url(family), cookie=token_for(family.ben)) as bens_phone,
+        ):
             for stream in (ben, dad, bens_phone):
                 await stream.next("ready")
             await family.deliver(family.gift(family.ann, "For all"))
@@ -129,8 +150,9 @@ async def test_a_stream_that_missed_too_much_is_told_to_reload(family: Family, s
         async with open_stream(replica, stream_url(family), cookie=token_for(family.dad)) as first:
             position = (await first.next("ready")).id
         await family.deliver(*(family.gift(family.ann, f"Missed {i}") for i in range(3)))
-        async with open_stream(replica, stream_url(family), cookie=token_for(family.dad),
-                               last_event_id=position) as again:
+        async with open_stream(
+            replica, stream_url(family), cookie=token_for(family.dad), last_event_id=position
+        ) as again:
             resync = await again.next()
             ready = await again.next()
     assert resync.event == "resync" and ready.event == "ready"
@@ -148,8 +170,14 @@ async def test_heartbeats_are_comment_lines(family: Family, service_url):
 async def test_a_member_removed_from_the_household_loses_their_stream(family: Family, replica):
     async with open_stream(replica, stream_url(family), cookie=token_for(family.dad)) as dad:
         await dad.next("ready")
-        await family.deliver(h.MemberRemoved(household_id=family.household_id, actor_id=family.ann,
-                                             user_id=family.dad, role="adult"))
+        await family.deliver(
+            h.MemberRemoved(
+                household_id=family.household_id,
+                actor_id=family.ann,
+                user_id=family.dad,
+                role="adult",
+            )
+        )
         async with asyncio.timeout(30):
             await dad.ended.wait()
     async with open_stream(replica, stream_url(family), cookie=token_for(family.dad), expect=404):
@@ -176,7 +204,9 @@ async def test_the_stream_needs_a_sign_in(family: Family, replica):
         pass
 
 
-async def test_a_stream_ends_when_the_sign_in_it_was_opened_with_expires(family: Family, service_url):
+async def test_a_stream_ends_when_the_sign_in_it_was_opened_with_expires(
+    family: Family, service_url
+):
     from datetime import UTC, datetime, timedelta
 
     from shared.tokens import LEEWAY_S, create_access_token

@@ -23,10 +23,17 @@ FILLER = b"<p>" + b"lorem ipsum " * 5000 + b"</p>\n"  # ~60 kB
 
 TRAIN_PAGE = f"""<!doctype html><html><head><title>Toy shop | Wooden train</title>
 <meta property="og:title" content="Wooden train (OG)">
-<script type="application/ld+json">{json.dumps({
-    "@context": "https://schema.org", "@type": "Product", "name": "Wooden train set",
-    "image": ["/img/train.jpg"], "offers": [{"@type": "Offer", "price": "24.99", "priceCurrency": "EUR"}],
-})}</script></head><body><h1>Wooden train set</h1></body></html>""".encode()
+<script type="application/ld+json">{
+    json.dumps(
+        {
+            "@context": "https://schema.org",
+            "@type": "Product",
+            "name": "Wooden train set",
+            "image": ["/img/train.jpg"],
+            "offers": [{"@type": "Offer", "price": "24.99", "priceCurrency": "EUR"}],
+        }
+    )
+}</script></head><body><h1>Wooden train set</h1></body></html>""".encode()
 
 KITE_PAGE = b"""<html><head><meta charset="utf-8">
 <meta property="og:title" content="Stunt kite"><meta property="og:image" content="https://cdn.shop.example/kite.jpg">
@@ -44,8 +51,12 @@ def gzip_bomb() -> bytes:
     tail = b'<meta property="product:price:amount" content="1.00"></body></html>'
     packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
     blank = b" " * 1_000_000
-    parts = [packer.compress(head), *(packer.compress(blank) for _ in range(BOMB_BYTES // len(blank))),
-             packer.compress(tail), packer.flush()]
+    parts = [
+        packer.compress(head),
+        *(packer.compress(blank) for _ in range(BOMB_BYTES // len(blank))),
+        packer.compress(tail),
+        packer.flush(),
+    ]
     return b"".join(parts)
 
 
@@ -117,7 +128,9 @@ class Shop(BaseHTTPRequestHandler):
         self.end_headers()
         sent = 0
         try:
-            self.wfile.write(b'<html><head><meta property="og:title" content="Huge page"></head><body>')
+            self.wfile.write(
+                b'<html><head><meta property="og:title" content="Huge page"></head><body>'
+            )
             while sent < 50_000_000:
                 self.wfile.write(FILLER)
                 sent += len(FILLER)
@@ -165,8 +178,10 @@ async def client_allowing_private(service_url):
     from services.gateway.main import create_app
 
     settings = Settings(
-        database_url=service_url("gateway"), db_pool_size=2,
-        url_import_allow_private=True, url_import_timeout_s=TIMEOUT_S,
+        database_url=service_url("gateway"),
+        db_pool_size=2,
+        url_import_allow_private=True,
+        url_import_timeout_s=TIMEOUT_S,
     )
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
@@ -216,7 +231,12 @@ async def test_redirects_are_followed_to_an_opengraph_page(client_allowing_priva
 
 async def test_what_the_user_typed_is_kept(client_allowing_private, member, shop):
     response = await post_import(
-        client_allowing_private, member, url=f"{shop.url}/p/train", title="Train for Sam", price="20", currency="usd"
+        client_allowing_private,
+        member,
+        url=f"{shop.url}/p/train",
+        title="Train for Sam",
+        price="20",
+        currency="usd",
     )
     draft = response.json()
     assert (draft["title"], draft["price"], draft["currency"]) == ("Train for Sam", "20", "USD")
@@ -225,7 +245,13 @@ async def test_what_the_user_typed_is_kept(client_allowing_private, member, shop
 
 async def test_a_fully_typed_draft_does_not_fetch_the_page(client_allowing_private, member, shop):
     url = f"{shop.url}/p/train?typed=all"
-    body = {"url": url, "title": "Train", "price": "20.00", "currency": "EUR", "image_url": "https://x.example/t.jpg"}
+    body = {
+        "url": url,
+        "title": "Train",
+        "price": "20.00",
+        "currency": "EUR",
+        "image_url": "https://x.example/t.jpg",
+    }
     response = await post_import(client_allowing_private, member, **body)
     assert response.status_code == 200
     assert response.json()["imported"] == []
@@ -235,7 +261,9 @@ async def test_a_fully_typed_draft_does_not_fetch_the_page(client_allowing_priva
 async def test_only_members_of_the_household_may_import(client_allowing_private, member, shop):
     _, path = member
     stranger = await sign_up(client_allowing_private, name="Stranger")
-    response = await client_allowing_private.post(path, json={"url": f"{shop.url}/p/train"}, headers=stranger.headers)
+    response = await client_allowing_private.post(
+        path, json={"url": f"{shop.url}/p/train"}, headers=stranger.headers
+    )
     assert response.status_code == 404
     response = await client_allowing_private.post(path, json={"url": f"{shop.url}/p/train"})
     assert response.status_code == 401
@@ -248,7 +276,9 @@ async def test_a_non_html_response_is_refused(client_allowing_private, member, s
     assert "image/jpeg" in response.json()["error"]["message"]
 
 
-async def test_an_oversized_page_is_cut_off_and_read_from_its_start(client_allowing_private, member, shop):
+async def test_an_oversized_page_is_cut_off_and_read_from_its_start(
+    client_allowing_private, member, shop
+):
     response = await post_import(client_allowing_private, member, url=f"{shop.url}/huge")
     assert response.status_code == 200, response.text
     assert response.json()["title"] == "Huge page"
@@ -265,13 +295,21 @@ async def test_a_slow_page_times_out(client_allowing_private, member, shop):
     assert error_code(response) == "page_timed_out"
 
 
-async def test_a_page_that_trickles_in_is_stopped_by_the_overall_deadline(client_allowing_private, member, shop):
+async def test_a_page_that_trickles_in_is_stopped_by_the_overall_deadline(
+    client_allowing_private, member, shop
+):
     response = await post_import(client_allowing_private, member, url=f"{shop.url}/trickle")
     assert response.status_code == 504
 
 
-async def test_a_missing_page_a_closed_port_and_a_redirect_loop_are_unreachable(client_allowing_private, member, shop):
-    for url in [f"{shop.url}/no-such-product", f"http://127.0.0.1:{closed_port()}/p", f"{shop.url}/loop/0"]:
+async def test_a_missing_page_a_closed_port_and_a_redirect_loop_are_unreachable(
+    client_allowing_private, member, shop
+):
+    for url in [
+        f"{shop.url}/no-such-product",
+        f"http://127.0.0.1:{closed_port()}/p",
+        f"{shop.url}/loop/0",
+    ]:
         response = await post_import(client_allowing_private, member, url=url)
         assert response.status_code == 502, url
         assert error_code(response) == "page_unreachable"
@@ -296,12 +334,25 @@ async def default_member(gateway_client):
 
 
 @pytest.mark.parametrize(
-    "host", ["127.0.0.1", "localhost", "[::1]", "[::ffff:127.0.0.1]", "2130706433", "0.0.0.0", "169.254.169.254"]
+    "host",
+    [
+        "127.0.0.1",
+        "localhost",
+        "[::1]",
+        "[::ffff:127.0.0.1]",
+        "2130706433",
+        "0.0.0.0",
+        "169.254.169.254",
+    ],
 )
-async def test_a_loopback_or_private_link_is_refused_by_default(gateway_client, default_member, shop, host):
+async def test_a_loopback_or_private_link_is_refused_by_default(
+    gateway_client, default_member, shop, host
+):
     port = shop.server_address[1]
     seen = len(shop.paths)
-    response = await post_import(gateway_client, default_member, url=f"http://{host}:{port}/p/train")
+    response = await post_import(
+        gateway_client, default_member, url=f"http://{host}:{port}/p/train"
+    )
     assert response.status_code == 422, response.text
     assert error_code(response) == "url_refused"
     assert "private or local network address" in response.json()["error"]["message"]
@@ -314,7 +365,9 @@ async def test_a_link_that_is_not_http_is_refused(gateway_client, default_member
     assert "http:// or https://" in response.json()["error"]["message"]
 
 
-async def test_a_redirect_to_a_loopback_address_is_refused(gateway_client, default_member, shop, monkeypatch):
+async def test_a_redirect_to_a_loopback_address_is_refused(
+    gateway_client, default_member, shop, monkeypatch
+):
     # let the shop on 127.0.0.1 pass for public, as a real shop would be; its redirect goes to 127.0.0.2
     shop_address, really_public = ipaddress.ip_address("127.0.0.1"), fetch.is_public_address
     monkeypatch.setattr(fetch, "is_public_address", lambda a: a == shop_address or really_public(a))
@@ -326,7 +379,9 @@ async def test_a_redirect_to_a_loopback_address_is_refused(gateway_client, defau
     assert "/admin" not in shop.paths
 
 
-async def test_the_draft_is_not_saved_and_the_gifts_endpoint_takes_it_as_it_is(client_allowing_private, member, shop):
+async def test_the_draft_is_not_saved_and_the_gifts_endpoint_takes_it_as_it_is(
+    client_allowing_private, member, shop
+):
     headers, path = member
     draft = (await post_import(client_allowing_private, member, url=f"{shop.url}/p/train")).json()
     gifts_path = path.removesuffix("/import")
@@ -350,14 +405,17 @@ async def test_a_compressed_page_is_read_all_the_same(client_allowing_private, m
     assert (response.json()["title"], response.json()["price"]) == ("Stunt kite", "39.00")
 
 
-async def test_a_page_compressed_in_a_way_we_cannot_read_is_unreachable_not_garbage(client_allowing_private, member,
-                                                                                     shop):
+async def test_a_page_compressed_in_a_way_we_cannot_read_is_unreachable_not_garbage(
+    client_allowing_private, member, shop
+):
     response = await post_import(client_allowing_private, member, url=f"{shop.url}/p/kite.br")
     assert response.status_code == 502
     assert "compressed" in response.json()["error"]["message"]
 
 
-async def test_a_gzip_bomb_is_cut_off_at_the_cap_as_it_inflates(client_allowing_private, member, shop):
+async def test_a_gzip_bomb_is_cut_off_at_the_cap_as_it_inflates(
+    client_allowing_private, member, shop
+):
     assert len(gzip_bomb()) < 200_000  # what comes over the wire
     limits = fetch.FetchLimits(allow_private=True, timeout_s=30)
     tracemalloc.start()

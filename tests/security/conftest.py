@@ -16,11 +16,13 @@ from tests.system.conftest import stack  # noqa: F401 (the system tests' stack f
 @pytest.fixture(scope="session")
 async def client(stack: Stack):  # noqa: F811
     """Who calls is said by the Authorization header alone: cookies a response sets are dropped at once."""
+
     async def forget_cookies(_: httpx.Response) -> None:
         client.cookies.clear()
 
-    async with httpx.AsyncClient(base_url=stack.t.gateway_url, timeout=30,
-                                 event_hooks={"response": [forget_cookies]}) as client:
+    async with httpx.AsyncClient(
+        base_url=stack.t.gateway_url, timeout=30, event_hooks={"response": [forget_cookies]}
+    ) as client:
         yield client
 
 

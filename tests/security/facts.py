@@ -17,7 +17,9 @@ from typing import Any
 class Fact:
     what: str
     value: str
-    pattern: re.Pattern | None = field(default=None, repr=False, compare=False)  # else found as it is written
+    pattern: re.Pattern | None = field(
+        default=None, repr=False, compare=False
+    )  # else found as it is written
     is_id: bool = False
 
     def __str__(self) -> str:
@@ -44,13 +46,18 @@ class Facts:
     def found_in(self, text: str, sent: str = "") -> list[Fact]:
         """The facts in `text`, except those the caller sent themselves (an echo tells them nothing)."""
         text_lower, sent_lower = text.lower(), sent.lower()
-        return [f for f in self.items if f.value.lower() not in sent_lower
-                and (f.pattern.search(text) if f.pattern else f.value.lower() in text_lower)]
+        return [
+            f
+            for f in self.items
+            if f.value.lower() not in sent_lower
+            and (f.pattern.search(text) if f.pattern else f.value.lower() in text_lower)
+        ]
 
 
 # what a recipient's own wish must never be seen next to
 SURPRISE_WORDS = re.compile(
-    r"\b(claim\w*|pledge\w*|status_changed|selected|purchased|purchaser|wrapped|given|contributor)\b", re.IGNORECASE
+    r"\b(claim\w*|pledge\w*|status_changed|selected|purchased|purchaser|wrapped|given|contributor)\b",
+    re.IGNORECASE,
 )
 SURPRISE_KEYS = ("claimed_quantity", "purchased_by", "purchased_at", "status_changed_at")
 
@@ -72,7 +79,9 @@ def told_about_wishes(value: Any, wish_ids: frozenset[str]) -> list[str]:
     def walk(v: Any) -> None:
         if isinstance(v, dict):
             if any(isinstance(x, str) and x in wish_ids for x in v.values()):
-                words = sorted({m.group(0) for s in strings(v) for m in [SURPRISE_WORDS.search(s)] if m})
+                words = sorted(
+                    {m.group(0) for s in strings(v) for m in [SURPRISE_WORDS.search(s)] if m}
+                )
                 keys = [k for k in SURPRISE_KEYS if v.get(k)]
                 if words or keys:
                     told.append(f"{_what(v)} about a wish, saying {', '.join(words + keys)}")

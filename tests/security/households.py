@@ -40,7 +40,9 @@ def subscribed_topics(consumer: str) -> list[str]:
     return [doc["spec"]["topic"] for doc in yaml.safe_load_all(path.read_text()) if doc]
 
 
-async def caught_up(db: asyncpg.Connection, household_id: str, consumers=("notification", "audit")) -> None:
+async def caught_up(
+    db: asyncpg.Connection, household_id: str, consumers=("notification", "audit")
+) -> None:
     """Every event of the household so far has been processed by each of `consumers`."""
     topics = {consumer: subscribed_topics(consumer) for consumer in consumers}
 
@@ -50,7 +52,9 @@ async def caught_up(db: asyncpg.Connection, household_id: str, consumers=("notif
                 f"SELECT count(*) FROM gateway.outbox o WHERE o.cloudevent->>'household' = $1 "
                 f"AND o.topic = ANY($2::text[]) AND NOT EXISTS "
                 f"(SELECT 1 FROM {consumer}.processed_event p WHERE p.event_id = o.id)",
-                household_id, topics[consumer])
+                household_id,
+                topics[consumer],
+            )
             if missing:
                 return False
         return True
@@ -58,11 +62,15 @@ async def caught_up(db: asyncpg.Connection, household_id: str, consumers=("notif
     await eventually(done, f"{', '.join(consumers)} caught up with household {household_id}")
 
 
-async def known_to_notifications(client: httpx.AsyncClient, household_id: str, *members: Account) -> None:
+async def known_to_notifications(
+    client: httpx.AsyncClient, household_id: str, *members: Account
+) -> None:
     for member in members:
+
         async def known() -> bool:
-            response = await client.get(f"/api/households/{household_id}/notifications/unread-count",
-                                        headers=member.headers)
+            response = await client.get(
+                f"/api/households/{household_id}/notifications/unread-count", headers=member.headers
+            )
             return response.status_code == 200
 
         await eventually(known, f"the notification service knows {member.name}")
@@ -91,41 +99,122 @@ async def rich_household(client: httpx.AsyncClient, db: asyncpg.Connection) -> H
     s = Facts()
     admin = await sign_up(client, name=s.text("admin's name", f"Alder {t}"))
     household_id = await new_household(client, admin, s.text("household name", f"Arbuckles {t}"))
-    adult = await invite_and_join(client, household_id, admin=admin, role="adult", name=s.text("name", f"Birch {t}"))
-    child = await invite_and_join(client, household_id, admin=admin, role="child", name=s.text("name", f"Cedar {t}"))
+    adult = await invite_and_join(
+        client, household_id, admin=admin, role="adult", name=s.text("name", f"Birch {t}")
+    )
+    child = await invite_and_join(
+        client, household_id, admin=admin, role="child", name=s.text("name", f"Cedar {t}")
+    )
     g = Gifting(client, household_id)
     await known_to_notifications(client, household_id, admin, adult)
 
-    linked = await g.person(admin, s.text("person", f"Dahlia {t}"), linked_to=adult,
-                            notes=s.text("person notes", f"Allergic to walnuts {t}"))
-    person = await g.person(admin, s.text("person", f"Elspeth {t}"), interests=[s.text("interest", f"origami{t}")])
+    linked = await g.person(
+        admin,
+        s.text("person", f"Dahlia {t}"),
+        linked_to=adult,
+        notes=s.text("person notes", f"Allergic to walnuts {t}"),
+    )
+    person = await g.person(
+        admin, s.text("person", f"Elspeth {t}"), interests=[s.text("interest", f"origami{t}")]
+    )
     occasion = await g.occasion(admin, s.text("occasion", f"Feast {t}"), soon(25), [linked, person])
     wishes = await g.new_list(adult, linked, "wish", s.text("list", f"Wishes {t}"), occasion)
     ideas = await g.new_list(admin, person, "idea", s.text("list", f"Ideas {t}"), occasion)
-    wish = await g.ok("POST", adult, f"/lists/{wishes}/items", 201, json={
-        "gift": {"title": s.text("gift", f"Gondola {t}"), "price": s.amount("price", "73.19"), "currency": "EUR"},
-        "notes": s.text("item notes", f"Blue please {t}")})
-    idea = await g.ok("POST", admin, f"/lists/{ideas}/items", 201, json={"quantity": 2, "gift": {
-        "title": s.text("gift", f"Harp {t}"), "price": "52.61", "currency": "EUR",
-        "notes": s.text("gift notes", f"From the shop on the quay {t}"), "tags": [s.text("tag", f"hobby{t}")]}})
-    gift = await g.ok("POST", admin, "/gifts", 201, json={
-        "title": s.text("gift", f"Igloo kit {t}"), "url": f"https://example.com/{s.text('url', f'igloo-{t}')}",
-        "recipient_ids": [person], "tags": [s.text("tag", f"winter{t}")]})
+    wish = await g.ok(
+        "POST",
+        adult,
+        f"/lists/{wishes}/items",
+        201,
+        json={
+            "gift": {
+                "title": s.text("gift", f"Gondola {t}"),
+                "price": s.amount("price", "73.19"),
+                "currency": "EUR",
+            },
+            "notes": s.text("item notes", f"Blue please {t}"),
+        },
+    )
+    idea = await g.ok(
+        "POST",
+        admin,
+        f"/lists/{ideas}/items",
+        201,
+        json={
+            "quantity": 2,
+            "gift": {
+                "title": s.text("gift", f"Harp {t}"),
+                "price": "52.61",
+                "currency": "EUR",
+                "notes": s.text("gift notes", f"From the shop on the quay {t}"),
+                "tags": [s.text("tag", f"hobby{t}")],
+            },
+        },
+    )
+    gift = await g.ok(
+        "POST",
+        admin,
+        "/gifts",
+        201,
+        json={
+            "title": s.text("gift", f"Igloo kit {t}"),
+            "url": f"https://example.com/{s.text('url', f'igloo-{t}')}",
+            "recipient_ids": [person],
+            "tags": [s.text("tag", f"winter{t}")],
+        },
+    )
     claim = await g.ok("POST", adult, f"/items/{idea['id']}/claims", 201, json={"quantity": 1})
-    pledge = await g.ok("PUT", adult, f"/gifts/{gift['id']}/pledges/mine", 201,
-                        json={"amount": s.amount("pledge", "19.83"), "currency": "EUR"})
-    await g.ok("POST", admin, f"/gifts/{gift['id']}/people", 201, json={"person_id": linked, "role": "contributor"})
-    comment = await g.ok("POST", admin, f"/gifts/{idea['gift_id']}/comments", 201,
-                         json={"body": s.text("comment", f"Shall we split it {t}?")})
-    list_comment = await g.ok("POST", adult, f"/lists/{wishes}/comments", 201,
-                              json={"body": s.text("comment", f"Sizes are on the fridge {t}")})
-    budget = await g.ok("PUT", admin, f"/occasions/{occasion}/budgets/{person}", 200,
-                        json={"amount": s.amount("budget", "61.47"), "currency": "EUR"})
-    task = await g.ok("POST", admin, "/tasks", 201, json={
-        "title": s.text("task", f"Wrap the harp {t}"), "notes": s.text("task notes", f"Paper in the attic {t}"),
-        "assignee_id": adult.user_id, "due_at": later(20), "reminders": ["P1D", "PT2H"],
-        "rrule": "FREQ=MONTHLY;BYMONTHDAY=1", "occasion_id": occasion, "person_id": person,
-        "list_item_id": idea["id"]})
+    pledge = await g.ok(
+        "PUT",
+        adult,
+        f"/gifts/{gift['id']}/pledges/mine",
+        201,
+        json={"amount": s.amount("pledge", "19.83"), "currency": "EUR"},
+    )
+    await g.ok(
+        "POST",
+        admin,
+        f"/gifts/{gift['id']}/people",
+        201,
+        json={"person_id": linked, "role": "contributor"},
+    )
+    comment = await g.ok(
+        "POST",
+        admin,
+        f"/gifts/{idea['gift_id']}/comments",
+        201,
+        json={"body": s.text("comment", f"Shall we split it {t}?")},
+    )
+    list_comment = await g.ok(
+        "POST",
+        adult,
+        f"/lists/{wishes}/comments",
+        201,
+        json={"body": s.text("comment", f"Sizes are on the fridge {t}")},
+    )
+    budget = await g.ok(
+        "PUT",
+        admin,
+        f"/occasions/{occasion}/budgets/{person}",
+        200,
+        json={"amount": s.amount("budget", "61.47"), "currency": "EUR"},
+    )
+    task = await g.ok(
+        "POST",
+        admin,
+        "/tasks",
+        201,
+        json={
+            "title": s.text("task", f"Wrap the harp {t}"),
+            "notes": s.text("task notes", f"Paper in the attic {t}"),
+            "assignee_id": adult.user_id,
+            "due_at": later(20),
+            "reminders": ["P1D", "PT2H"],
+            "rrule": "FREQ=MONTHLY;BYMONTHDAY=1",
+            "occasion_id": occasion,
+            "person_id": person,
+            "list_item_id": idea["id"],
+        },
+    )
     code = await invite(client, household_id, admin, "adult")
     invitation = (await g.ok("GET", admin, "/invitations"))[0]
     tag = next(x for x in (await g.ok("GET", admin, "/tags"))["items"] if x["name"] == f"hobby{t}")
@@ -135,14 +224,37 @@ async def rich_household(client: httpx.AsyncClient, db: asyncpg.Connection) -> H
     [notification] = (await g.ok("GET", adult, "/notifications", params={"limit": 1}))["items"]
 
     ids = {
-        "household_id": household_id, "user_id": adult.user_id, "person_id": person, "occasion_id": occasion,
-        "list_id": ideas, "item_id": idea["id"], "gift_id": gift["id"], "comment_id": comment["id"],
-        "task_id": task["id"], "reminder_id": reminder_id, "tag_id": tag["id"], "invitation_id": invitation["id"],
-        "claim_id": claim["id"], "notification_id": notification["id"],
+        "household_id": household_id,
+        "user_id": adult.user_id,
+        "person_id": person,
+        "occasion_id": occasion,
+        "list_id": ideas,
+        "item_id": idea["id"],
+        "gift_id": gift["id"],
+        "comment_id": comment["id"],
+        "task_id": task["id"],
+        "reminder_id": reminder_id,
+        "tag_id": tag["id"],
+        "invitation_id": invitation["id"],
+        "claim_id": claim["id"],
+        "notification_id": notification["id"],
     }
-    s.ids("an id of one of A's objects", [
-        *ids.values(), linked, wishes, wish["id"], wish["gift_id"], idea["gift_id"], pledge["id"], list_comment["id"],
-        budget["id"], admin.user_id, child.user_id])
+    s.ids(
+        "an id of one of A's objects",
+        [
+            *ids.values(),
+            linked,
+            wishes,
+            wish["id"],
+            wish["gift_id"],
+            idea["gift_id"],
+            pledge["id"],
+            list_comment["id"],
+            budget["id"],
+            admin.user_id,
+            child.user_id,
+        ],
+    )
     s.text("invitation code", code)
     return Household(household_id, admin, [admin, adult, child], ids, s)
 
@@ -152,7 +264,9 @@ async def _reminder_of(db: asyncpg.Connection, task_id: str) -> str:
     found: list[str] = []
 
     async def scheduled() -> bool:
-        row = await db.fetchval("SELECT id::text FROM reminder.reminder WHERE subject_id = $1::uuid LIMIT 1", task_id)
+        row = await db.fetchval(
+            "SELECT id::text FROM reminder.reminder WHERE subject_id = $1::uuid LIMIT 1", task_id
+        )
         found[:] = [row] if row else []
         return bool(row)
 

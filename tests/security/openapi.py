@@ -78,14 +78,20 @@ def operations(spec: dict) -> list[Operation]:
                 continue
             params = [resolve(p, spec) for p in shared + op.get("parameters", [])]
             content = resolve(op.get("requestBody", {}), spec).get("content", {})
-            found.append(Operation(
-                method=method.upper(), path=path,
-                path_params=tuple(p["name"] for p in params if p["in"] == "path"),
-                query={p["name"]: p.get("schema", {}) for p in params if p["in"] == "query"},
-                required=frozenset(p["name"] for p in params if p["in"] == "query" and p.get("required")),
-                body=content.get("application/json", {}).get("schema"),
-                responses=tuple(op.get("responses", {})), spec=spec,
-            ))
+            found.append(
+                Operation(
+                    method=method.upper(),
+                    path=path,
+                    path_params=tuple(p["name"] for p in params if p["in"] == "path"),
+                    query={p["name"]: p.get("schema", {}) for p in params if p["in"] == "query"},
+                    required=frozenset(
+                        p["name"] for p in params if p["in"] == "query" and p.get("required")
+                    ),
+                    body=content.get("application/json", {}).get("schema"),
+                    responses=tuple(op.get("responses", {})),
+                    spec=spec,
+                )
+            )
     return found
 
 
@@ -101,7 +107,9 @@ def fetch_documents(topology: Topology) -> dict[str, dict]:
 
 def _get(client: httpx.Client, url: str) -> dict:
     response = client.get(url)
-    assert response.status_code == 200, f"{url}: {response.status_code} (the suite reads the routes from it)"
+    assert response.status_code == 200, (
+        f"{url}: {response.status_code} (the suite reads the routes from it)"
+    )
     return response.json()
 
 
@@ -109,23 +117,38 @@ def every_operation(documents: dict[str, dict]) -> list[Operation]:
     """The gateway's operations, and the proxied services' operations under the gateway's prefixes."""
     found = operations(documents["gateway"])
     for service in PROXIED:
-        found += [op for op in operations(documents[service]) if op.path.startswith("/api/households/")]
+        found += [
+            op for op in operations(documents[service]) if op.path.startswith("/api/households/")
+        ]
     return found
 
 
 # bodies --------------------------------------------------------------------------------------------
 # body fields that name another object, by the path parameter whose value they take
 REFERENCES = {
-    "person_id": "person_id", "occasion_id": "occasion_id", "list_id": "list_id", "gift_id": "gift_id",
-    "list_item_id": "item_id", "assignee_id": "user_id", "linked_user_id": "user_id",
-    "person_ids": "person_id", "recipient_ids": "person_id", "muted_list_ids": "list_id",
+    "person_id": "person_id",
+    "occasion_id": "occasion_id",
+    "list_id": "list_id",
+    "gift_id": "gift_id",
+    "list_item_id": "item_id",
+    "assignee_id": "user_id",
+    "linked_user_id": "user_id",
+    "person_ids": "person_id",
+    "recipient_ids": "person_id",
+    "muted_list_ids": "list_id",
 }
 # references a service keeps as an opaque filter: an id of nothing in the household matches nothing
 OPAQUE_REFERENCES = frozenset({"muted_list_ids"})
 # what a plain valid value of a field is, where its schema alone does not say
 HINTS = {
-    "timezone": "UTC", "currency": "EUR", "url": "http://127.0.0.1:9/gift", "image_url": "http://127.0.0.1:9/gift.png",
-    "password": "correct horse battery staple", "code": "ABCD-EFGH", "for": "PT15M", "rrule": "FREQ=WEEKLY",
+    "timezone": "UTC",
+    "currency": "EUR",
+    "url": "http://127.0.0.1:9/gift",
+    "image_url": "http://127.0.0.1:9/gift.png",
+    "password": "correct horse battery staple",
+    "code": "ABCD-EFGH",
+    "for": "PT15M",
+    "rrule": "FREQ=WEEKLY",
 }
 # optional fields a body needs one of (a snooze: `until` or `for`)
 ALWAYS = frozenset({"for"})
@@ -151,7 +174,9 @@ def example(schema: dict, ids: dict[str, str], name: str = "") -> Any:
     schema = options[0]
     if name in REFERENCES:
         if REFERENCES[name] not in ids:
-            raise UnknownParameter(f"body field {name!r} needs an id of {REFERENCES[name]!r}, which the suite lacks")
+            raise UnknownParameter(
+                f"body field {name!r} needs an id of {REFERENCES[name]!r}, which the suite lacks"
+            )
         value = ids[REFERENCES[name]]
         return [value] if schema.get("type") == "array" else value
     if "enum" in schema:
@@ -181,8 +206,10 @@ def _object(schema: dict, ids: dict[str, str]) -> dict:
     required = set(schema.get("required", ()))
     for prop, sub in schema.get("properties", {}).items():
         if _is_uuid(sub) and prop not in REFERENCES:
-            raise UnknownParameter(f"body field {prop!r} names an object the suite has no id for: add it to "
-                                   "tests/security/openapi.py REFERENCES")
+            raise UnknownParameter(
+                f"body field {prop!r} names an object the suite has no id for: add it to "
+                "tests/security/openapi.py REFERENCES"
+            )
         if prop in required or prop in REFERENCES or prop in ALWAYS:
             body[prop] = example(sub, ids, prop)
     return body

@@ -19,7 +19,9 @@ from tests.security.openapi import Operation
 DEADLINE_S = 10.0
 STREAM_WINDOW_S = 5.0
 MAX_PAGES = 60
-READY = re.compile(r"^event: ready\n(?:.+\n)*\n", re.MULTILINE)  # the whole `ready` message, to its blank line
+READY = re.compile(
+    r"^event: ready\n(?:.+\n)*\n", re.MULTILINE
+)  # the whole `ready` message, to its blank line
 
 
 @dataclass(frozen=True)
@@ -35,13 +37,25 @@ class Answer:
         return parse_json(self.text)
 
 
-async def call(client: httpx.AsyncClient, op: Operation, url: str, headers: dict[str, str],
-               params: dict | None = None, body: Any = None) -> Answer:
+async def call(
+    client: httpx.AsyncClient,
+    op: Operation,
+    url: str,
+    headers: dict[str, str],
+    params: dict | None = None,
+    body: Any = None,
+) -> Answer:
     params = {**op.required_query(), **{k: v for k, v in (params or {}).items() if v is not None}}
     label = f"{op.method} {url}" + (f"?{urlencode(params, doseq=True)}" if params else "")
     sent = label + (json.dumps(body) if body is not None else "")
-    request = client.build_request(op.method, url, params=params, headers=headers,
-                                   json=body if body is not None else None, timeout=DEADLINE_S)
+    request = client.build_request(
+        op.method,
+        url,
+        params=params,
+        headers=headers,
+        json=body if body is not None else None,
+        timeout=DEADLINE_S,
+    )
     try:
         if op.streams:
             status, text = await _read_stream(client, request)
@@ -57,7 +71,9 @@ async def _read_stream(client: httpx.AsyncClient, request: httpx.Request) -> tup
     response = await client.send(request, stream=True)
     text = ""
     try:
-        if response.status_code != 200 or "text/event-stream" not in response.headers.get("content-type", ""):
+        if response.status_code != 200 or "text/event-stream" not in response.headers.get(
+            "content-type", ""
+        ):
             return response.status_code, (await response.aread()).decode(errors="replace")
         try:
             async with asyncio.timeout(STREAM_WINDOW_S):
@@ -72,13 +88,21 @@ async def _read_stream(client: httpx.AsyncClient, request: httpx.Request) -> tup
         await response.aclose()
 
 
-async def walk_pages(client: httpx.AsyncClient, op: Operation, url: str, headers: dict[str, str],
-                     params: dict | None = None, limit: int = 1) -> tuple[list[Answer], list[str]]:
+async def walk_pages(
+    client: httpx.AsyncClient,
+    op: Operation,
+    url: str,
+    headers: dict[str, str],
+    params: dict | None = None,
+    limit: int = 1,
+) -> tuple[list[Answer], list[str]]:
     """Every page of a paged answer, `limit` items at a time; and what the paging itself gave away: a page
     that comes back empty after the previous one promised more tells that something was hidden."""
     answers, problems, cursor = [], [], None
     for _ in range(MAX_PAGES):
-        answer = await call(client, op, url, headers, {**(params or {}), "limit": limit, "cursor": cursor})
+        answer = await call(
+            client, op, url, headers, {**(params or {}), "limit": limit, "cursor": cursor}
+        )
         answers.append(answer)
         page = answer.json
         if answer.status != 200 or not isinstance(page, dict):

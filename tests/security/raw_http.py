@@ -20,13 +20,26 @@ class RawResponse:
         return self.body.decode("utf-8", errors="replace")
 
 
-async def raw_request(host: str, port: int, method: str, target: str, headers: dict[str, str] | None = None,
-                      timeout: float = 10.0, body_window: float = 2.0, max_bytes: int = 256 * 1024) -> RawResponse:
+async def raw_request(
+    host: str,
+    port: int,
+    method: str,
+    target: str,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10.0,
+    body_window: float = 2.0,
+    max_bytes: int = 256 * 1024,
+) -> RawResponse:
     """Send `target` unchanged; read the status and headers within `timeout`, then the body until the
     server closes, `max_bytes`, or `body_window` seconds pass (an endless stream is cut there)."""
     reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
     try:
-        lines = [f"{method} {target} HTTP/1.1", f"Host: {host}:{port}", "Connection: close", "Accept: */*"]
+        lines = [
+            f"{method} {target} HTTP/1.1",
+            f"Host: {host}:{port}",
+            "Connection: close",
+            "Accept: */*",
+        ]
         lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
         writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
         await writer.drain()

@@ -26,19 +26,29 @@ class Surprises:
     household_id: str
     recipient: Account
     facts: Facts
-    wish_ids: frozenset[str]  # R's wishes (items, their gifts, the list): what R may see, never what befell them
-    objects: dict[str, list[str]]  # path parameter name -> every object of that kind, visible to R or not
+    wish_ids: frozenset[
+        str
+    ]  # R's wishes (items, their gifts, the list): what R may see, never what befell them
+    objects: dict[
+        str, list[str]
+    ]  # path parameter name -> every object of that kind, visible to R or not
     controls: dict[str, str]  # what R must find, and where
-    live: list[str] = field(default_factory=list)  # R's live stream while the surprises were made (plain)
+    live: list[str] = field(
+        default_factory=list
+    )  # R's live stream while the surprises were made (plain)
 
 
-async def surprises_for_a_member(client: httpx.AsyncClient, db: asyncpg.Connection, *, late_link: bool) -> Surprises:
+async def surprises_for_a_member(
+    client: httpx.AsyncClient, db: asyncpg.Connection, *, late_link: bool
+) -> Surprises:
     t = token()
     f = Facts()
     m = await sign_up(client, name=f"Marta {t}")
     household_id = await new_household(client, m, f"Households {t}")
     giver = await invite_and_join(client, household_id, admin=m, role="adult", name=f"Gus {t}")
-    r = await invite_and_join(client, household_id, admin=m, role="adult" if late_link else "admin", name=f"Rosa {t}")
+    r = await invite_and_join(
+        client, household_id, admin=m, role="adult" if late_link else "admin", name=f"Rosa {t}"
+    )
     g = Gifting(client, household_id)
     p = await g.person(m, f"Rosa {t}", linked_to=None if late_link else r)
     q = await g.person(m, f"Quentin {t}")
@@ -60,70 +70,168 @@ async def surprises_for_a_member(client: httpx.AsyncClient, db: asyncpg.Connecti
             await opened.next("ready")
             made = await make()
             await caught_up(db, household_id)
-            async with open_stream(client, stream, bearer=r.access_token, params={"since": 0}) as replay:
+            async with open_stream(
+                client, stream, bearer=r.access_token, params={"since": 0}
+            ) as replay:
                 position = int((await replay.next("ready")).id)
             await opened.until(lambda e: e.id is not None and int(e.id) >= position)
             live = [f"{e.event} {e.id} {e.data}" for e in opened.seen]
 
     objects = {
-        "household_id": [household_id], "person_id": [p, q], "occasion_id": [occasion],
-        "user_id": [m.user_id, giver.user_id, r.user_id], **made["objects"],
+        "household_id": [household_id],
+        "person_id": [p, q],
+        "occasion_id": [occasion],
+        "user_id": [m.user_id, giver.user_id, r.user_id],
+        **made["objects"],
     }
-    return Surprises(household_id, r, f, frozenset(made["wish_ids"]), objects, made["controls"], live)
+    return Surprises(
+        household_id, r, f, frozenset(made["wish_ids"]), objects, made["controls"], live
+    )
 
 
-async def _make_surprises(g: Gifting, f: Facts, t: str, m: Account, giver: Account, wisher: Account,
-                          p: str, q: str, occasion: str) -> dict:
+async def _make_surprises(
+    g: Gifting,
+    f: Facts,
+    t: str,
+    m: Account,
+    giver: Account,
+    wisher: Account,
+    p: str,
+    q: str,
+    occasion: str,
+) -> dict:
     """`wisher` keeps P's wish list (R themselves, or M for a P not yet linked); M and G plan the rest."""
     wishes = await g.new_list(wisher, p, "wish", f"Rosa's wishes {t}", occasion)
     w1 = await _item(g, wisher, wishes, f"Kite {t}", "11.11", 3)
     w2 = await _item(g, wisher, wishes, f"Lantern {t}", "22.23", 2)
     w3 = await _item(g, wisher, wishes, f"Telescope {t}", "5.05", 1)
-    w4 = await g.ok("POST", giver, f"/lists/{wishes}/items", 201, json={
-        "gift": {"title": f"Scarf {t}", "price": "7.00", "currency": "GBP"},
-        "notes": f.text("giver's note on a wish", f"GiverNote {t}")})
+    w4 = await g.ok(
+        "POST",
+        giver,
+        f"/lists/{wishes}/items",
+        201,
+        json={
+            "gift": {"title": f"Scarf {t}", "price": "7.00", "currency": "GBP"},
+            "notes": f.text("giver's note on a wish", f"GiverNote {t}"),
+        },
+    )
 
     ideas = await g.new_list(m, p, "idea", f.text("idea list about P", f"IdeaList {t}"), occasion)
-    hidden_item = await g.ok("POST", m, f"/lists/{ideas}/items", 201, json={"gift": {
-        "title": f.text("idea for P", f"Hammock {t}"), "price": f.amount("idea's price", "41.93"), "currency": "GBP",
-        "notes": f.text("idea's notes", f"HiddenNote {t}"), "url": f"https://example.com/{f.text('url', f'hm-{t}')}",
-        "tags": [f.text("tag only hidden gifts carry", f"hidtag{t}")]}})
-    hidden_gift = await g.ok("POST", m, "/gifts", 201, json={
-        "title": f.text("gift for P", f"Zither {t}"), "price": f.amount("gift's price", "17.39"), "currency": "GBP",
-        "recipient_ids": [p], "tags": [f"hidtag{t}"], "notes": f.text("gift's notes", f"GiftNote {t}")})
+    hidden_item = await g.ok(
+        "POST",
+        m,
+        f"/lists/{ideas}/items",
+        201,
+        json={
+            "gift": {
+                "title": f.text("idea for P", f"Hammock {t}"),
+                "price": f.amount("idea's price", "41.93"),
+                "currency": "GBP",
+                "notes": f.text("idea's notes", f"HiddenNote {t}"),
+                "url": f"https://example.com/{f.text('url', f'hm-{t}')}",
+                "tags": [f.text("tag only hidden gifts carry", f"hidtag{t}")],
+            }
+        },
+    )
+    hidden_gift = await g.ok(
+        "POST",
+        m,
+        "/gifts",
+        201,
+        json={
+            "title": f.text("gift for P", f"Zither {t}"),
+            "price": f.amount("gift's price", "17.39"),
+            "currency": "GBP",
+            "recipient_ids": [p],
+            "tags": [f"hidtag{t}"],
+            "notes": f.text("gift's notes", f"GiftNote {t}"),
+        },
+    )
 
-    claims = [await g.ok("POST", giver, f"/items/{w1['id']}/claims", 201, json={"quantity": 3}),
-              await g.ok("POST", giver, f"/items/{w2['id']}/claims", 201, json={"quantity": 2}),
-              await g.ok("POST", m, f"/items/{hidden_item['id']}/claims", 201, json={"quantity": 1})]
+    claims = [
+        await g.ok("POST", giver, f"/items/{w1['id']}/claims", 201, json={"quantity": 3}),
+        await g.ok("POST", giver, f"/items/{w2['id']}/claims", 201, json={"quantity": 2}),
+        await g.ok("POST", m, f"/items/{hidden_item['id']}/claims", 201, json={"quantity": 1}),
+    ]
     await g.move(m, w1["id"], "selected", "purchased")
-    await g.ok("POST", m, f"/gifts/{w1['gift_id']}/people", 201, json={"person_id": q, "role": "purchaser"})
+    await g.ok(
+        "POST", m, f"/gifts/{w1['gift_id']}/people", 201, json={"person_id": q, "role": "purchaser"}
+    )
     f.amount("P's purchased spend", "33.33")  # 3 × 11.11
     f.amount("P's claimed spend on wishes", "44.46")  # 2 × 22.23
     f.amount("P's claimed spend", "86.39")  # with the idea's 41.93
-    pledges = [await g.ok("PUT", giver, f"/gifts/{w3['gift_id']}/pledges/mine", 201,
-                          json={"amount": f.amount("pledge", "37.71"), "currency": "GBP"}),
-               await g.ok("PUT", m, f"/gifts/{hidden_gift['id']}/pledges/mine", 201,
-                          json={"amount": f.amount("pledge", "26.53"), "currency": "GBP"})]
-    comments = [
-        await g.ok("POST", giver, f"/gifts/{w1['gift_id']}/comments", 201,
-                   json={"body": f.text("surprise comment", f"Bought it at the market {t}")}),
-        await g.ok("POST", m, f"/lists/{wishes}/comments", 201,
-                   json={"body": f.text("surprise comment", f"Let us split the list {t}"), "surprise": True}),
-        await g.ok("POST", m, f"/lists/{ideas}/comments", 201, json={"body": f.text("comment", f"IdeaChat {t}")}),
-        await g.ok("POST", m, f"/gifts/{hidden_gift['id']}/comments", 201,
-                   json={"body": f.text("comment", f"Wrapped in blue {t}")}),
+    pledges = [
+        await g.ok(
+            "PUT",
+            giver,
+            f"/gifts/{w3['gift_id']}/pledges/mine",
+            201,
+            json={"amount": f.amount("pledge", "37.71"), "currency": "GBP"},
+        ),
+        await g.ok(
+            "PUT",
+            m,
+            f"/gifts/{hidden_gift['id']}/pledges/mine",
+            201,
+            json={"amount": f.amount("pledge", "26.53"), "currency": "GBP"},
+        ),
     ]
-    patched = await g.call("PATCH", m, f"/items/{w2['id']}",
-                           json={"notes": f.text("giver's note on a wish", f"GiverPatch {t}")})
+    comments = [
+        await g.ok(
+            "POST",
+            giver,
+            f"/gifts/{w1['gift_id']}/comments",
+            201,
+            json={"body": f.text("surprise comment", f"Bought it at the market {t}")},
+        ),
+        await g.ok(
+            "POST",
+            m,
+            f"/lists/{wishes}/comments",
+            201,
+            json={
+                "body": f.text("surprise comment", f"Let us split the list {t}"),
+                "surprise": True,
+            },
+        ),
+        await g.ok(
+            "POST",
+            m,
+            f"/lists/{ideas}/comments",
+            201,
+            json={"body": f.text("comment", f"IdeaChat {t}")},
+        ),
+        await g.ok(
+            "POST",
+            m,
+            f"/gifts/{hidden_gift['id']}/comments",
+            201,
+            json={"body": f.text("comment", f"Wrapped in blue {t}")},
+        ),
+    ]
+    patched = await g.call(
+        "PATCH",
+        m,
+        f"/items/{w2['id']}",
+        json={"notes": f.text("giver's note on a wish", f"GiverPatch {t}")},
+    )
     assert patched.status_code in (200, 403, 422), patched.text
-    budget = await g.ok("PUT", m, f"/occasions/{occasion}/budgets/{p}", json={
-        "amount": f.amount("budget for P", "88.17"), "currency": "GBP"})
+    budget = await g.ok(
+        "PUT",
+        m,
+        f"/occasions/{occasion}/budgets/{p}",
+        json={"amount": f.amount("budget for P", "88.17"), "currency": "GBP"},
+    )
     tag = next(x for x in (await g.ok("GET", m, "/tags"))["items"] if x["name"] == f"hidtag{t}")
 
     decoys = await g.new_list(m, q, "idea", f"Decoys {t}", occasion)
-    decoy = await g.ok("POST", m, f"/lists/{decoys}/items", 201, json={"gift": {"title": f"Decoy {t}"}})
+    decoy = await g.ok(
+        "POST", m, f"/lists/{decoys}/items", 201, json={"gift": {"title": f"Decoy {t}"}}
+    )
     await g.ok("POST", giver, f"/items/{decoy['id']}/claims", 201, json={"quantity": 1})
-    task = await g.ok("POST", m, "/tasks", 201, json={"title": f"Bake for Quentin {t}", "person_id": q})
+    task = await g.ok(
+        "POST", m, "/tasks", 201, json={"title": f"Bake for Quentin {t}", "person_id": q}
+    )
 
     f.ids("the idea list's id", [ideas])
     f.ids("a hidden list item's id", [hidden_item["id"]])
@@ -139,15 +247,27 @@ async def _make_surprises(g: Gifting, f: Facts, t: str, m: Account, giver: Accou
         "objects": {
             "list_id": [wishes, ideas, decoys],
             "item_id": [*(w["id"] for w in wish_items), hidden_item["id"], decoy["id"]],
-            "gift_id": [*(w["gift_id"] for w in wish_items), hidden_item["gift_id"], hidden_gift["id"],
-                        decoy["gift_id"]],
+            "gift_id": [
+                *(w["gift_id"] for w in wish_items),
+                hidden_item["gift_id"],
+                hidden_gift["id"],
+                decoy["gift_id"],
+            ],
             "comment_id": [c["id"] for c in comments],
-            "tag_id": [tag["id"]], "task_id": [task["id"]],
+            "tag_id": [tag["id"]],
+            "task_id": [task["id"]],
         },
         "controls": {"the decoy's title": f"Decoy {t}"},
     }
 
 
-async def _item(g: Gifting, who: Account, list_id: str, title: str, price: str, quantity: int) -> dict:
-    return await g.ok("POST", who, f"/lists/{list_id}/items", 201, json={
-        "gift": {"title": title, "price": price, "currency": "GBP"}, "quantity": quantity})
+async def _item(
+    g: Gifting, who: Account, list_id: str, title: str, price: str, quantity: int
+) -> dict:
+    return await g.ok(
+        "POST",
+        who,
+        f"/lists/{list_id}/items",
+        201,
+        json={"gift": {"title": title, "price": price, "currency": "GBP"}, "quantity": quantity},
+    )

@@ -8,7 +8,13 @@ import pytest
 
 from tests.security.findings import Findings
 from tests.security.households import Household, bare_household, rich_household
-from tests.security.openapi import Operation, UnknownParameter, every_operation, example, references_in
+from tests.security.openapi import (
+    Operation,
+    UnknownParameter,
+    every_operation,
+    example,
+    references_in,
+)
 from tests.security.probe import Answer, call
 
 pytestmark = pytest.mark.system
@@ -30,7 +36,8 @@ def path_values(op: Operation, ids: dict[str, str]) -> dict[str, str]:
     if unknown:
         raise UnknownParameter(
             f"{op.label}: no object for path parameter(s) {', '.join(unknown)}; make one in "
-            "tests/security/households.py rich_household and name it in its `ids`")
+            "tests/security/households.py rich_household and name it in its `ids`"
+        )
     return {name: ids[name] for name in op.path_params}
 
 
@@ -75,16 +82,24 @@ async def test_a_member_of_another_household_reaches_nothing_of_it(client, docum
     after = await snapshot(client, a, ops)
     for label in before:
         if after.get(label) != before[label]:
-            found.add(label, f"A's answer changed while B probed: {before[label]} -> {after.get(label)}")
+            found.add(
+                label, f"A's answer changed while B probed: {before[label]} -> {after.get(label)}"
+            )
     assert not found, found.report()
 
 
 def judge(answer: Answer, a: Household, aimed: set[str], where: str, found: Findings) -> None:
     if answer.status == 0 or answer.status >= 500:
-        found.add(answer.route, f"{where}: answered {answer.status}: {answer.text[:160]}", answer.label)
+        found.add(
+            answer.route, f"{where}: answered {answer.status}: {answer.text[:160]}", answer.label
+        )
     elif aimed and answer.status not in REFUSED:
-        found.add(answer.route, f"{where}, naming A's {', '.join(sorted(aimed))}: {answer.status}, not refused: "
-                                f"{answer.text[:160]}", answer.label)
+        found.add(
+            answer.route,
+            f"{where}, naming A's {', '.join(sorted(aimed))}: {answer.status}, not refused: "
+            f"{answer.text[:160]}",
+            answer.label,
+        )
     for fact in a.secrets.found_in(answer.text, sent=answer.sent):
         found.add(answer.route, f"{where}: answered {fact}", answer.label)
 

@@ -33,17 +33,29 @@ LEFT_OUT = r"/auth/(login|refresh|logout)$|/gifts/import$|/members/\{user_id\}$"
 def signed_in_member(gateway_url: str) -> tuple[str, dict[str, str]]:
     """A member of a household with a person, an occasion, a list and an item, so some calls find things."""
     with httpx.Client(base_url=gateway_url, timeout=30) as client:
-        signed_up = client.post("/api/auth/signup", json={
-            "email": f"contract-{uuid.uuid4().hex[:12]}@example.com", "password": "correct horse battery",
-            "display_name": "Contract"})
+        signed_up = client.post(
+            "/api/auth/signup",
+            json={
+                "email": f"contract-{uuid.uuid4().hex[:12]}@example.com",
+                "password": "correct horse battery",
+                "display_name": "Contract",
+            },
+        )
         headers = {"Authorization": f"Bearer {signed_up.json()['access_token']}"}
         client.cookies.clear()
-        household = client.post("/api/households", json={"name": "Contract"}, headers=headers).json()["id"]
+        household = client.post(
+            "/api/households", json={"name": "Contract"}, headers=headers
+        ).json()["id"]
         base = f"/api/households/{household}"
         person = client.post(f"{base}/people", json={"name": "Abe"}, headers=headers).json()["id"]
-        client.post(f"{base}/occasions", json={"name": "Day", "date": "2031-05-17", "person_ids": [person]},
-                    headers=headers)
-        listed = client.post(f"{base}/lists", json={"name": "L", "person_id": person}, headers=headers).json()["id"]
+        client.post(
+            f"{base}/occasions",
+            json={"name": "Day", "date": "2031-05-17", "person_ids": [person]},
+            headers=headers,
+        )
+        listed = client.post(
+            f"{base}/lists", json={"name": "L", "person_id": person}, headers=headers
+        ).json()["id"]
         kite = {"title": "Kite", "price": "9.99", "currency": "EUR"}
         client.post(f"{base}/lists/{listed}/items", json={"gift": kite}, headers=headers)
     return household, headers
@@ -52,7 +64,9 @@ def signed_in_member(gateway_url: str) -> tuple[str, dict[str, str]]:
 @pytest.fixture(scope="module")
 def contract(stack):
     household, headers = signed_in_member(stack.t.gateway_url)
-    schema = schemathesis.openapi.from_url(f"{stack.t.gateway_url}/openapi.json").exclude(path_regex=LEFT_OUT)
+    schema = schemathesis.openapi.from_url(f"{stack.t.gateway_url}/openapi.json").exclude(
+        path_regex=LEFT_OUT
+    )
     return schema, household, headers
 
 
@@ -68,13 +82,19 @@ def check_answer(case, response, headers: dict, found: Findings) -> None:
         for failure in getattr(exc, "exceptions", [exc]):
             title = getattr(failure, "title", type(failure).__name__)
             message = " ".join(str(getattr(failure, "message", failure)).split())
-            found.add(f"{case.method} {case.path}", f"{title}: {response.status_code}",
-                      f"{message[:160]}; sent {sent(case)}")
+            found.add(
+                f"{case.method} {case.path}",
+                f"{title}: {response.status_code}",
+                f"{message[:160]}; sent {sent(case)}",
+            )
 
 
 def sent(case) -> str:
-    parts = [f"{name}={value!r:.80}" for name, value in (("query", case.query), ("body", case.body))
-             if value and type(value).__name__ != "NotSet"]
+    parts = [
+        f"{name}={value!r:.80}"
+        for name, value in (("query", case.query), ("body", case.body))
+        if value and type(value).__name__ != "NotSet"
+    ]
     return ", ".join(parts) or "no body"
 
 
@@ -94,11 +114,16 @@ def test_every_operation_keeps_the_contract(contract):
     for result in schema.get_all_operations():
         operation = result.ok()
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-
             # derandomize: the same examples every run, so what fails once fails again until fixed
             @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(max_examples=EXAMPLES[mode], deadline=None, database=None, derandomize=True,
-                      phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=EXAMPLES[mode],
+                deadline=None,
+                database=None,
+                derandomize=True,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
             def check(case):
                 call_and_check(case, household, headers, found)
 
@@ -122,7 +147,15 @@ def test_stateful_scenarios_keep_the_contract(contract):
         def validate_response(self, response, case, additional_checks=None, **kwargs):
             check_answer(case, response, headers, found)
 
-    Scenario.run(settings=settings(max_examples=SCENARIOS, stateful_step_count=STEPS, deadline=None, database=None,
-                                   derandomize=True, phases=[Phase.explicit, Phase.generate],
-                                   suppress_health_check=list(HealthCheck)))
+    Scenario.run(
+        settings=settings(
+            max_examples=SCENARIOS,
+            stateful_step_count=STEPS,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+    )
     assert not found, found.report()

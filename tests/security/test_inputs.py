@@ -28,8 +28,14 @@ LEFT_OUT = ("/api/auth/login", "/api/auth/refresh", "/gifts/import")
 def bounded(examples: int):
     """Few examples, the same on every run (so a failure seen once is seen again), and no shrinking: a
     finding is reported as found, and the suite stays within its time."""
-    return settings(max_examples=examples, deadline=None, database=None, derandomize=True,
-                    phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +79,12 @@ class Sender:
         url = op.url(self.household.ids)
         content = json.dumps(body) if body is not None else None  # lone surrogates go out escaped
         request = self.client.build_request(
-            op.method, url, content=content, params={**op.required_query(), **(params or {})},
-            headers={**self.household.admin.headers, "content-type": "application/json"})
+            op.method,
+            url,
+            content=content,
+            params={**op.required_query(), **(params or {})},
+            headers={**self.household.admin.headers, "content-type": "application/json"},
+        )
         try:
             return self.client.send(request)
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
@@ -106,14 +116,37 @@ def judge(response: httpx.Response) -> str | None:
 
 
 def operations(documents, keep: Callable[[Operation], bool]) -> list[Operation]:
-    return [op for op in every_operation(documents) if not any(x in op.path for x in LEFT_OUT) and keep(op)]
+    return [
+        op
+        for op in every_operation(documents)
+        if not any(x in op.path for x in LEFT_OUT) and keep(op)
+    ]
 
 
 # text -----------------------------------------------------------------------------------------------
-NASTY = ["\x00", "\x01", "\x1b[2J", "\x7f", "\u0085", "\u2028", "\u202e", "\ufeff", "\ud800", "\udfff", "\uffff",
-         "\r\n", "\t", "𝕏", "a\x00b", ""]
-TEXT = st.one_of(st.sampled_from(NASTY), st.text(st.characters(codec=None, exclude_categories=()), max_size=60),
-                 st.lists(st.characters(max_codepoint=0x1f) | st.sampled_from(NASTY), max_size=8).map("".join))
+NASTY = [
+    "\x00",
+    "\x01",
+    "\x1b[2J",
+    "\x7f",
+    "\u0085",
+    "\u2028",
+    "\u202e",
+    "\ufeff",
+    "\ud800",
+    "\udfff",
+    "\uffff",
+    "\r\n",
+    "\t",
+    "𝕏",
+    "a\x00b",
+    "",
+]
+TEXT = st.one_of(
+    st.sampled_from(NASTY),
+    st.text(st.characters(codec=None, exclude_categories=()), max_size=60),
+    st.lists(st.characters(max_codepoint=0x1F) | st.sampled_from(NASTY), max_size=8).map("".join),
+)
 
 
 def string_fields(schema: dict) -> dict[str, str]:
@@ -124,8 +157,11 @@ def string_fields(schema: dict) -> dict[str, str]:
         kind = options[0] if options else {}
         if kind.get("type") == "string" and "enum" not in kind and "format" not in kind:
             fields[name] = "text"
-        elif kind.get("type") == "array" and kind.get("items", {}).get("type") == "string" \
-                and "format" not in kind["items"]:
+        elif (
+            kind.get("type") == "array"
+            and kind.get("items", {}).get("type") == "string"
+            and "format" not in kind["items"]
+        ):
             fields[name] = "texts"
         elif kind.get("type") == "object" and isinstance(kind.get("additionalProperties"), dict):
             fields[name] = "map"
@@ -151,15 +187,46 @@ def test_control_characters_in_any_text_field_are_kept_or_refused(documents, sen
 
 
 # durations, recurrence, calendar edges -----------------------------------------------------------------
-DURATIONS = ["P0D", "PT0S", "-P1D", "P-1D", "P1.5D", "PT0.5S", "P", "PT", "P1Y2M3W4DT5H6M7S", "p1d", " P1D ",
-             "P99999999999999999999D", "PT9999999999999999H", "P10000Y", "P1E3D", "P１D", "P٣D", "P1D\x00", "P1DT"]
+DURATIONS = [
+    "P0D",
+    "PT0S",
+    "-P1D",
+    "P-1D",
+    "P1.5D",
+    "PT0.5S",
+    "P",
+    "PT",
+    "P1Y2M3W4DT5H6M7S",
+    "p1d",
+    " P1D ",
+    "P99999999999999999999D",
+    "PT9999999999999999H",
+    "P10000Y",
+    "P1E3D",
+    "P１D",
+    "P٣D",
+    "P1D\x00",
+    "P1DT",
+]
 DURATION = st.one_of(
-    st.from_regex(r"\AP(\d{1,20}Y)?(\d{1,20}M)?(\d{1,20}W)?(\d{1,20}D)?(T(\d{1,20}H)?(\d{1,20}M)?(\d{1,20}S)?)?\Z"),
+    st.from_regex(
+        r"\AP(\d{1,20}Y)?(\d{1,20}M)?(\d{1,20}W)?(\d{1,20}D)?(T(\d{1,20}H)?(\d{1,20}M)?(\d{1,20}S)?)?\Z"
+    ),
     st.sampled_from(DURATIONS),
     TEXT,
 )
 RRULE_PARTS = {
-    "FREQ": ["YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY", "MINUTELY", "SECONDLY", "FORTNIGHTLY", ""],
+    "FREQ": [
+        "YEARLY",
+        "MONTHLY",
+        "WEEKLY",
+        "DAILY",
+        "HOURLY",
+        "MINUTELY",
+        "SECONDLY",
+        "FORTNIGHTLY",
+        "",
+    ],
     "INTERVAL": ["1", "0", "-1", "999999999999", "1.5", "x"],
     "COUNT": ["1", "0", "-3", "99999999999999999999"],
     "UNTIL": ["00010101", "99991231T235959Z", "20000101", "20991231T000000", "nope"],
@@ -173,29 +240,64 @@ RRULE_PARTS = {
     "WKST": ["SU", "ZZ"],
 }
 RRULE = st.one_of(
-    st.fixed_dictionaries({"FREQ": st.sampled_from(RRULE_PARTS["FREQ"])},
-                          optional={k: st.sampled_from(v) for k, v in RRULE_PARTS.items() if k != "FREQ"})
-    .map(lambda parts: ";".join(f"{k}={v}" for k, v in parts.items())),
+    st.fixed_dictionaries(
+        {"FREQ": st.sampled_from(RRULE_PARTS["FREQ"])},
+        optional={k: st.sampled_from(v) for k, v in RRULE_PARTS.items() if k != "FREQ"},
+    ).map(lambda parts: ";".join(f"{k}={v}" for k, v in parts.items())),
     TEXT,
 )
 # sent every run, besides what is drawn: rules no day satisfies (a search for the next one never ends),
 # prefixed and multi-line rules, one that ended before it starts
-RULES = ["FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30", "FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=31",
-         "FREQ=HOURLY;BYYEARDAY=366;BYMONTH=2", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
-         "FREQ=SECONDLY;BYWEEKNO=53;BYMONTH=1;BYMONTHDAY=31;BYDAY=MO", "RRULE:FREQ=DAILY",
-         "FREQ=DAILY\nDTSTART:20200101T000000", "FREQ=DAILY;UNTIL=20000101"]
-EDGE_DATES = ["0001-01-01", "9999-12-31", "1899-12-31", "1900-01-01", "2999-12-31", "3000-01-01", "2024-02-29",
-              "2023-02-29", "10000-01-01", "0000-01-01", "-0001-01-01", "2031-13-01"]
-EDGE_TIMES = ["9999-12-31T23:59:59-14:00", "9999-12-31T23:59:59+14:00", "0001-01-01T00:00:00+14:00",
-              "0001-01-01T00:00:00-14:00", "2031-05-17T10:00:00+14:01", "2031-05-17T10:00:00-23:59",
-              "2031-05-17T10:00:00", "2031-05-17T24:00:00Z", "2031-05-17T10:00:60Z", "9999-12-31T23:59:59.999999Z",
-              "2031-05-17T10:00:00+14:00", "2031-05-17T10:00:00-12:00", "1970-01-01T00:00:00Z"]
+RULES = [
+    "FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30",
+    "FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=31",
+    "FREQ=HOURLY;BYYEARDAY=366;BYMONTH=2",
+    "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+    "FREQ=SECONDLY;BYWEEKNO=53;BYMONTH=1;BYMONTHDAY=31;BYDAY=MO",
+    "RRULE:FREQ=DAILY",
+    "FREQ=DAILY\nDTSTART:20200101T000000",
+    "FREQ=DAILY;UNTIL=20000101",
+]
+EDGE_DATES = [
+    "0001-01-01",
+    "9999-12-31",
+    "1899-12-31",
+    "1900-01-01",
+    "2999-12-31",
+    "3000-01-01",
+    "2024-02-29",
+    "2023-02-29",
+    "10000-01-01",
+    "0000-01-01",
+    "-0001-01-01",
+    "2031-13-01",
+]
+EDGE_TIMES = [
+    "9999-12-31T23:59:59-14:00",
+    "9999-12-31T23:59:59+14:00",
+    "0001-01-01T00:00:00+14:00",
+    "0001-01-01T00:00:00-14:00",
+    "2031-05-17T10:00:00+14:01",
+    "2031-05-17T10:00:00-23:59",
+    "2031-05-17T10:00:00",
+    "2031-05-17T24:00:00Z",
+    "2031-05-17T10:00:60Z",
+    "9999-12-31T23:59:59.999999Z",
+    "2031-05-17T10:00:00+14:00",
+    "2031-05-17T10:00:00-12:00",
+    "1970-01-01T00:00:00Z",
+]
 DATE = st.one_of(st.sampled_from(EDGE_DATES), st.dates().map(str))
 TIME = st.one_of(
     st.sampled_from(EDGE_TIMES),
-    st.builds(lambda d, minutes: f"{d.isoformat(timespec='seconds')}{'+' if minutes >= 0 else '-'}"
-                                 f"{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}",
-              st.datetimes(), st.integers(-14 * 60, 14 * 60)),
+    st.builds(
+        lambda d, minutes: (
+            f"{d.isoformat(timespec='seconds')}{'+' if minutes >= 0 else '-'}"
+            f"{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        ),
+        st.datetimes(),
+        st.integers(-14 * 60, 14 * 60),
+    ),
 )
 
 
@@ -206,33 +308,55 @@ ALWAYS = {DURATION: DURATIONS, RRULE: RULES, TIME: EDGE_TIMES, DATE: EDGE_DATES}
 
 def always(values: list):
     """Each of `values` as an explicit example of the test."""
+
     def add(test):
         for value in values:
             test = explicitly(value=value)(test)
         return test
+
     return add
 
 
 def find(documents, method: str, suffix: str) -> Operation:
-    [op] = [op for op in every_operation(documents) if op.method == method and op.path.endswith(suffix)]
+    [op] = [
+        op for op in every_operation(documents) if op.method == method and op.path.endswith(suffix)
+    ]
     return op
 
 
 def test_durations_rrules_and_calendar_edges_are_kept_or_refused(documents, send):
-    create_task, update_task = find(documents, "POST", "/tasks"), find(documents, "PATCH", "/tasks/{task_id}")
+    create_task, update_task = (
+        find(documents, "POST", "/tasks"),
+        find(documents, "PATCH", "/tasks/{task_id}"),
+    )
     snooze = find(documents, "POST", "/snooze")
     due = {"title": "Fuzzed", "due_at": later(30)}
     cases = [
         (create_task, DURATION, lambda v: {"body": {**due, "reminders": [v]}}),
         (update_task, DURATION, lambda v: {"body": {"reminders": [v], "due_at": later(30)}}),
         (snooze, DURATION, lambda v: {"body": {"for": v}}),
-        (create_task, TIME, lambda v: {"body": {**due, "due_at": v, "reminders": ["P1D"], "rrule": "FREQ=YEARLY"}}),
+        (
+            create_task,
+            TIME,
+            lambda v: {"body": {**due, "due_at": v, "reminders": ["P1D"], "rrule": "FREQ=YEARLY"}},
+        ),
         (update_task, TIME, lambda v: {"body": {"due_at": v}}),
         (snooze, TIME, lambda v: {"body": {"until": v}}),
-        (find(documents, "POST", "/occasions"), DATE, lambda v: {"body": {"name": "Edge", "date": v,
-                                                                        "recurs_yearly": True}}),
-        (find(documents, "PATCH", "/occasions/{occasion_id}"), DATE, lambda v: {"body": {"date": v}}),
-        (find(documents, "GET", "/tasks"), TIME, lambda v: {"params": {"due_after": v, "due_before": v}}),
+        (
+            find(documents, "POST", "/occasions"),
+            DATE,
+            lambda v: {"body": {"name": "Edge", "date": v, "recurs_yearly": True}},
+        ),
+        (
+            find(documents, "PATCH", "/occasions/{occasion_id}"),
+            DATE,
+            lambda v: {"body": {"date": v}},
+        ),
+        (
+            find(documents, "GET", "/tasks"),
+            TIME,
+            lambda v: {"params": {"due_after": v, "due_before": v}},
+        ),
         (find(documents, "GET", "/my-tasks"), TIME, lambda v: {"params": {"due_after": v}}),
         (find(documents, "GET", "/audit"), TIME, lambda v: {"params": {"since": v, "until": v}}),
         # last: a rule whose next date is searched for without end keeps a gateway worker busy after the answer
@@ -253,9 +377,13 @@ def test_durations_rrules_and_calendar_edges_are_kept_or_refused(documents, send
 
 
 # cursors -------------------------------------------------------------------------------------------
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-                    max_leaves=8)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=8,
+)
 
 
 def encoded(raw: bytes) -> str:
@@ -264,11 +392,28 @@ def encoded(raw: bytes) -> str:
 
 CURSOR = st.one_of(
     JSON.map(lambda v: encoded(json.dumps(v).encode())),
-    st.lists(st.sampled_from(["", "x", "2031-05-17", "9999-12-31T23:59:59+14:00", "0001-01-01", "1e999", "-1",
-                              "00000000-0000-0000-0000-000000000000", "NaN", "\x00", "\ud800"]), max_size=3)
-    .map(lambda v: encoded(json.dumps(v).encode())),
+    st.lists(
+        st.sampled_from(
+            [
+                "",
+                "x",
+                "2031-05-17",
+                "9999-12-31T23:59:59+14:00",
+                "0001-01-01",
+                "1e999",
+                "-1",
+                "00000000-0000-0000-0000-000000000000",
+                "NaN",
+                "\x00",
+                "\ud800",
+            ]
+        ),
+        max_size=3,
+    ).map(lambda v: encoded(json.dumps(v).encode())),
     st.binary(max_size=40).map(encoded),
-    st.sampled_from(["n-1", "n99999999999999999999999", "bjE", "bi0x", "n1e9"]).map(lambda v: encoded(v.encode())),
+    st.sampled_from(["n-1", "n99999999999999999999999", "bjE", "bi0x", "n1e9"]).map(
+        lambda v: encoded(v.encode())
+    ),
     TEXT,
 )
 

@@ -39,19 +39,25 @@ async def late(client, admin_db) -> Surprises:
     return await surprises_for_a_member(client, admin_db, late_link=True)
 
 
-async def test_a_member_learns_nothing_of_the_surprises_for_them(client, documents, plain: Surprises):
+async def test_a_member_learns_nothing_of_the_surprises_for_them(
+    client, documents, plain: Surprises
+):
     found = await read_everything(client, documents, plain)
     live = "\n".join(plain.live)
     for finding in search(plain, live):
         found.add("the live stream, while the surprises were made", finding)
     for what, value in plain.controls.items():
         if value not in live:
-            found.add("the live stream, while the surprises were made",
-                      f"control: the {what} {value!r} never arrived, so the search there proves nothing")
+            found.add(
+                "the live stream, while the surprises were made",
+                f"control: the {what} {value!r} never arrived, so the search there proves nothing",
+            )
     assert not found, found.report()
 
 
-async def test_a_member_linked_later_learns_nothing_of_the_surprises_made_before(client, documents, late: Surprises):
+async def test_a_member_linked_later_learns_nothing_of_the_surprises_made_before(
+    client, documents, late: Surprises
+):
     found = await read_everything(client, documents, late)
     assert not found, found.report()
 
@@ -72,7 +78,11 @@ async def read_everything(client, documents, s: Surprises) -> Findings:
                     found.add(op.label, "the paging tells that something is hidden", problem)
                 answers.append(await call(client, op, url, headers, {**params, "limit": 200}))
             else:
-                answers.append(await call(client, op, url, headers, {**params, "limit": 200} if op.paged else params))
+                answers.append(
+                    await call(
+                        client, op, url, headers, {**params, "limit": 200} if op.paged else params
+                    )
+                )
 
     position = await stream_position(client, s)
     reads = []
@@ -81,8 +91,11 @@ async def read_everything(client, documents, s: Surprises) -> Findings:
             continue
         missing = [name for name in op.path_params if name not in s.objects]
         if missing:
-            found.add(op.label, f"no objects for path parameter(s) {', '.join(missing)}: add them to "
-                                "tests/security/recipients.py `objects`")
+            found.add(
+                op.label,
+                f"no objects for path parameter(s) {', '.join(missing)}: add them to "
+                "tests/security/recipients.py `objects`",
+            )
             continue
         variants = [{}]
         for name, schema in op.query.items():
@@ -135,7 +148,9 @@ def query_values(name: str, schema: dict, s: Surprises, position: int) -> list:
         return [True]
     if name == "days":
         return [kind.get("maximum", 366)]
-    raise UnknownParameter(f"query parameter {name!r} has no values to try: add it to test_recipient.query_values")
+    raise UnknownParameter(
+        f"query parameter {name!r} has no values to try: add it to test_recipient.query_values"
+    )
 
 
 async def stream_position(client, s: Surprises) -> int:
@@ -149,7 +164,9 @@ def search(s: Surprises, text: str) -> list[str]:
     found = [f"tells {fact}" for fact in s.facts.found_in(text)]
     documents = [parse_json(text)]
     if documents[0] is None:  # a stream: one JSON document per `data:` line
-        documents = [parse_json(line[5:].strip()) for line in text.splitlines() if line.startswith("data:")]
+        documents = [
+            parse_json(line[5:].strip()) for line in text.splitlines() if line.startswith("data:")
+        ]
     for document in documents:
         found += [f"tells {w}" for w in told_about_wishes(document, s.wish_ids)]
     return found
@@ -161,14 +178,26 @@ def check_controls(s: Surprises, answers: list[Answer], found: Findings) -> None
     for what, value in s.controls.items():
         for where in ("/gifts", "/notifications", "/notifications/stream", "/audit"):
             if not any(a.route.endswith(where) and value in a.text for a in answers):
-                found.add(f"GET …{where}", f"control: the {what} {value!r} is in no answer, so the search there "
-                                           "proves nothing")
+                found.add(
+                    f"GET …{where}",
+                    f"control: the {what} {value!r} is in no answer, so the search there "
+                    "proves nothing",
+                )
 
 
 async def check_unread_count(client, s: Surprises, found: Findings) -> None:
     """A count is a fact too: the unread badge counts only the notifications R may list."""
     base = f"/api/households/{s.household_id}/notifications"
-    counted = (await client.get(f"{base}/unread-count", headers=s.recipient.headers)).json()["unread"]
-    listed = (await client.get(base, params={"unread_only": True, "limit": 200}, headers=s.recipient.headers)).json()
+    counted = (await client.get(f"{base}/unread-count", headers=s.recipient.headers)).json()[
+        "unread"
+    ]
+    listed = (
+        await client.get(
+            base, params={"unread_only": True, "limit": 200}, headers=s.recipient.headers
+        )
+    ).json()
     if counted != len(listed["items"]):
-        found.add(f"GET {base}/unread-count", f"counts {counted} unread, but {len(listed['items'])} are listed")
+        found.add(
+            f"GET {base}/unread-count",
+            f"counts {counted} unread, but {len(listed['items'])} are listed",
+        )

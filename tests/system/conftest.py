@@ -37,7 +37,9 @@ async def db(stack: Stack):
     await conn.close()
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], what: str, patience: float = PATIENCE_S) -> None:
+async def eventually(
+    check: Callable[[], Awaitable[bool]], what: str, patience: float = PATIENCE_S
+) -> None:
     deadline = time.monotonic() + patience
     while time.monotonic() < deadline:
         if await check():
@@ -73,13 +75,18 @@ async def outbox_ids_for(db: asyncpg.Connection, aggregate_id: str) -> list[uuid
 async def publish_raw(stack: Stack, topic: str, cloudevent: dict, key: str) -> None:
     """Publish exactly this CloudEvent through the gateway's sidecar, as the relay does: bulk publish is
     the one publish API that sidecar serves (dapr/config/gateway.yaml)."""
-    entry = {"entryId": "0", "event": cloudevent, "contentType": "application/cloudevents+json",
-             "metadata": {"partitionKey": key}}
+    entry = {
+        "entryId": "0",
+        "event": cloudevent,
+        "contentType": "application/cloudevents+json",
+        "metadata": {"partitionKey": key},
+    }
     async with httpx.AsyncClient(timeout=10) as client:
         response = await client.post(
             f"{stack.t.dapr_url('gateway')}/v1.0-alpha1/publish/bulk/pubsub/{topic}",
             json=[entry],
             headers={"dapr-api-token": stack.t.secrets["DAPR_API_TOKEN"]},
         )
-    assert response.status_code == 204 or (response.status_code == 200 and not response.json().get("failedEntries")), (
-        response.text)
+    assert response.status_code == 204 or (
+        response.status_code == 200 and not response.json().get("failedEntries")
+    ), response.text

@@ -34,8 +34,11 @@ def short_retries(stack: Stack):
 
 
 async def audited(db, event_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
-    rows = await db.fetch("SELECT event_id, count(*) AS n FROM audit.audit_entry WHERE event_id = ANY($1) "
-                          "GROUP BY event_id", event_ids)
+    rows = await db.fetch(
+        "SELECT event_id, count(*) AS n FROM audit.audit_entry WHERE event_id = ANY($1) "
+        "GROUP BY event_id",
+        event_ids,
+    )
     return {r["event_id"]: r["n"] for r in rows}
 
 
@@ -44,7 +47,11 @@ async def household_events(db, count: int, gateway: httpx.AsyncClient) -> list[u
     ids = []
     for _ in range(count):
         household_id = await create_household(gateway)
-        ids.append(await db.fetchval("SELECT id FROM gateway.outbox WHERE partition_key = $1", household_id))
+        ids.append(
+            await db.fetchval(
+                "SELECT id FROM gateway.outbox WHERE partition_key = $1", household_id
+            )
+        )
     return ids
 
 
@@ -52,8 +59,10 @@ async def dead_lettered(stack: Stack) -> float:
     """How many household.created events the consumer has seen land in its dead-letter topic."""
     async with httpx.AsyncClient() as client:
         text = (await client.get(f"{stack.t.app_url(CONSUMER)}/metrics")).text
-    pattern = (r'^giftflow_events_dead_lettered_total\{service="%s",type="giftflow\.household\.created\.v1"\} '
-               r'([0-9.e+]+)$' % CONSUMER)
+    pattern = (
+        r'^giftflow_events_dead_lettered_total\{service="%s",type="giftflow\.household\.created\.v1"\} '
+        r"([0-9.e+]+)$" % CONSUMER
+    )
     match = re.search(pattern, text, re.M)
     return float(match.group(1)) if match else 0.0
 
@@ -68,7 +77,9 @@ async def test_a_consumer_locked_out_of_its_database_for_longer_than_the_retry_w
     # the role may not log in, and its sessions end: as if its database had gone away
     await db.execute(f"ALTER ROLE {CONSUMER} NOLOGIN")
     try:
-        await db.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", CONSUMER)
+        await db.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", CONSUMER
+        )
         during = await household_events(db, 5, gateway)
         await asyncio.sleep(OUTAGE_S)
         assert await audited(db, during) == {}
@@ -76,7 +87,10 @@ async def test_a_consumer_locked_out_of_its_database_for_longer_than_the_retry_w
         await db.execute(f"ALTER ROLE {CONSUMER} LOGIN")
     after = await household_events(db, 3, gateway)
 
-    await eventually(lambda: _all_once(db, before + during + after), "every event in the audit log once it is back")
+    await eventually(
+        lambda: _all_once(db, before + during + after),
+        "every event in the audit log once it is back",
+    )
     await asyncio.sleep(2)  # time enough for a duplicate to show, were there one
     assert await audited(db, before + during + after) == {e: 1 for e in before + during + after}
     assert await dead_lettered(stack) == dead_before
@@ -91,7 +105,10 @@ async def test_what_lands_in_the_dead_letter_topic_is_counted_and_replayed_with_
     await db.execute(f"REVOKE INSERT ON {CONSUMER}.audit_entry FROM {CONSUMER}")
     try:
         lost = await household_events(db, 3, gateway)
-        await eventually(lambda: _more_than(stack, dead_before + len(lost) - 1), "the events counted as dead letters")
+        await eventually(
+            lambda: _more_than(stack, dead_before + len(lost) - 1),
+            "the events counted as dead letters",
+        )
         assert await audited(db, lost) == {}
     finally:
         await db.execute(f"GRANT INSERT ON {CONSUMER}.audit_entry TO {CONSUMER}")
@@ -103,10 +120,17 @@ async def test_what_lands_in_the_dead_letter_topic_is_counted_and_replayed_with_
 
     again = await replay(CONSUMER, stack.t.kafka_bootstrap, stack.t.app_url(CONSUMER), token)
     assert again.replayed == 0  # the replay's consumer group remembers where it stopped
-    from_the_start = await replay(CONSUMER, stack.t.kafka_bootstrap, stack.t.app_url(CONSUMER), token,
-                                  group=f"test-{uuid.uuid4()}")
+    from_the_start = await replay(
+        CONSUMER,
+        stack.t.kafka_bootstrap,
+        stack.t.app_url(CONSUMER),
+        token,
+        group=f"test-{uuid.uuid4()}",
+    )
     assert from_the_start.outcomes["SUCCESS"] >= len(lost), from_the_start
-    assert await audited(db, lost) == {e: 1 for e in lost}  # the inbox: a second replay has no effect
+    assert await audited(db, lost) == {
+        e: 1 for e in lost
+    }  # the inbox: a second replay has no effect
 
 
 async def _all_once(db, event_ids: list[uuid.UUID]) -> bool:

@@ -14,7 +14,10 @@ from tests.system.test_tasks_pipe import in_seconds, signed_up_household
 
 WRITERS = 4
 BEFORE_CRASH = 12  # acknowledged writes before Postgres is killed
-DUE_IN_S, REMINDER_BEFORE = 8, "5 seconds"  # each task's one reminder comes due 3 s after it is asked for
+DUE_IN_S, REMINDER_BEFORE = (
+    8,
+    "5 seconds",
+)  # each task's one reminder comes due 3 s after it is asked for
 AFTER_RESTART = 12  # and after it is back
 
 
@@ -33,11 +36,16 @@ class Traffic:
 
     async def write(self) -> None:
         while not self.stop.is_set():
-            body = {"title": f"Wrap present {uuid.uuid4().hex[:6]}", "due_at": in_seconds(DUE_IN_S), "reminders": ["PT5S"],
-                    "assignee_id": self.assignee_id}
+            body = {
+                "title": f"Wrap present {uuid.uuid4().hex[:6]}",
+                "due_at": in_seconds(DUE_IN_S),
+                "reminders": ["PT5S"],
+                "assignee_id": self.assignee_id,
+            }
             try:
-                response = await self.gateway.post(f"/api/households/{self.household_id}/tasks", json=body,
-                                                   headers=self.headers)
+                response = await self.gateway.post(
+                    f"/api/households/{self.household_id}/tasks", json=body, headers=self.headers
+                )
             except httpx.HTTPError as error:
                 self.other.append(repr(error))
             else:
@@ -64,19 +72,28 @@ async def test_a_postgres_crash_under_traffic_loses_no_acknowledged_write_and_fi
     traffic = Traffic(gateway, household_id, headers, user_id)
     writers = [asyncio.create_task(traffic.write()) for _ in range(WRITERS)]
     try:
-        await eventually(lambda: _at_least(traffic.acknowledged, BEFORE_CRASH), "writes before the crash")
+        await eventually(
+            lambda: _at_least(traffic.acknowledged, BEFORE_CRASH), "writes before the crash"
+        )
         stack.crash_postgres()
         db.terminate()  # its connection died with the server
 
-        down = await gateway.post(f"/api/households/{household_id}/tasks", headers=headers,
-                                  json={"title": "While it is down", "due_at": in_seconds(60)})
+        down = await gateway.post(
+            f"/api/households/{household_id}/tasks",
+            headers=headers,
+            json={"title": "While it is down", "due_at": in_seconds(60)},
+        )
         assert_unavailable(down)
-        await eventually(lambda: _at_least(traffic.unavailable, 3), "the writers told to come back later")
+        await eventually(
+            lambda: _at_least(traffic.unavailable, 3), "the writers told to come back later"
+        )
 
         stack.start_postgres()
         acknowledged_before_restart = len(traffic.acknowledged)
-        await eventually(lambda: _at_least(traffic.acknowledged, acknowledged_before_restart + AFTER_RESTART),
-                         "writes acknowledged again once Postgres is back")
+        await eventually(
+            lambda: _at_least(traffic.acknowledged, acknowledged_before_restart + AFTER_RESTART),
+            "writes acknowledged again once Postgres is back",
+        )
     finally:
         traffic.stop.set()
         await asyncio.gather(*writers)
@@ -85,7 +102,9 @@ async def test_a_postgres_crash_under_traffic_loses_no_acknowledged_write_and_fi
         assert_unavailable(response)
     db = await stack_db(stack)
     try:
-        await assert_nothing_lost_nothing_invented_nothing_twice(db, household_id, traffic.acknowledged)
+        await assert_nothing_lost_nothing_invented_nothing_twice(
+            db, household_id, traffic.acknowledged
+        )
     finally:
         await db.close()
 
@@ -100,9 +119,14 @@ async def stack_db(stack):
     return await asyncpg.connect(stack.t.database_dsn())
 
 
-async def assert_nothing_lost_nothing_invented_nothing_twice(db, household_id: str, acknowledged: list[str]) -> None:
+async def assert_nothing_lost_nothing_invented_nothing_twice(
+    db, household_id: str, acknowledged: list[str]
+) -> None:
     household = uuid.UUID(household_id)
-    tasks = {str(r["id"]) for r in await db.fetch("SELECT id FROM gateway.task WHERE household_id = $1", household)}
+    tasks = {
+        str(r["id"])
+        for r in await db.fetch("SELECT id FROM gateway.task WHERE household_id = $1", household)
+    }
     assert set(acknowledged) <= tasks, "an acknowledged write is missing"
     # a reminder already past when its task was made is skipped, not fired (a request that waited out
     # the outage can make one so): the others must each fire once
@@ -113,39 +137,63 @@ async def assert_nothing_lost_nothing_invented_nothing_twice(db, household_id: s
     async def settled() -> bool:
         pending = await db.fetchval(
             "SELECT count(*) FROM gateway.outbox WHERE published_at IS NULL AND cloudevent->>'household' = $1",
-            household_id)
+            household_id,
+        )
         fired = await db.fetchval(
             "SELECT count(DISTINCT subject) FROM audit.audit_entry "
-            "WHERE household_id = $1 AND event_type = 'giftflow.reminder.triggered.v1'", household)
+            "WHERE household_id = $1 AND event_type = 'giftflow.reminder.triggered.v1'",
+            household,
+        )
         return pending == 0 and fired >= len(due)
 
     await eventually(settled, f"the reminders of {len(due)} tasks fired and delivered")
     await asyncio.sleep(3)  # time enough for a second firing to show, were there one
 
     # nothing shows the effect of a write that does not exist
-    gateway_events = {r["id"] for r in await db.fetch(
-        "SELECT id FROM gateway.outbox WHERE cloudevent->>'household' = $1", household_id)}
-    reminder_events = {r["id"]: json.loads(r["cloudevent"]) for r in await db.fetch(
-        "SELECT id, cloudevent FROM reminder.outbox WHERE cloudevent->>'household' = $1", household_id)}
-    audited = await db.fetch("SELECT event_id, event_type, subject FROM audit.audit_entry WHERE household_id = $1",
-                             household)
+    gateway_events = {
+        r["id"]
+        for r in await db.fetch(
+            "SELECT id FROM gateway.outbox WHERE cloudevent->>'household' = $1", household_id
+        )
+    }
+    reminder_events = {
+        r["id"]: json.loads(r["cloudevent"])
+        for r in await db.fetch(
+            "SELECT id, cloudevent FROM reminder.outbox WHERE cloudevent->>'household' = $1",
+            household_id,
+        )
+    }
+    audited = await db.fetch(
+        "SELECT event_id, event_type, subject FROM audit.audit_entry WHERE household_id = $1",
+        household,
+    )
     assert {r["event_id"] for r in audited} <= gateway_events | set(reminder_events)
-    known_to_reminders = {str(r["id"]) for r in await db.fetch(
-        "SELECT id FROM reminder.subject WHERE kind = 'task' AND household_id = $1", household)}
+    known_to_reminders = {
+        str(r["id"])
+        for r in await db.fetch(
+            "SELECT id FROM reminder.subject WHERE kind = 'task' AND household_id = $1", household
+        )
+    }
     assert known_to_reminders <= tasks
-    notified = await db.fetch("SELECT event_id FROM notification.notification WHERE household_id = $1", household)
+    notified = await db.fetch(
+        "SELECT event_id FROM notification.notification WHERE household_id = $1", household
+    )
     assert {r["event_id"] for r in notified} <= gateway_events | set(reminder_events)
 
     # each task's one reminder fired once: one event, one audit entry, one notification
     fired_per_task: dict[str, int] = {}
     for event in reminder_events.values():
-        fired_per_task[event["data"]["task_id"]] = fired_per_task.get(event["data"]["task_id"], 0) + 1
+        fired_per_task[event["data"]["task_id"]] = (
+            fired_per_task.get(event["data"]["task_id"], 0) + 1
+        )
     assert fired_per_task == {task: 1 for task in due}
     triggered = [r for r in audited if r["event_type"] == "giftflow.reminder.triggered.v1"]
     assert sorted(r["subject"] for r in triggered) == sorted(due)
     reminded = await db.fetch(
         "SELECT entity_id, count(*) AS n FROM notification.notification WHERE household_id = $1 AND kind = 'reminder' "
-        "GROUP BY entity_id", household)
+        "GROUP BY entity_id",
+        household,
+    )
     assert {str(r["entity_id"]): r["n"] for r in reminded} == {task: 1 for task in due}
 
 
@@ -154,6 +202,9 @@ async def reminders_worth_firing(db, household_id: str) -> list[str]:
     rows = await db.fetch(
         "SELECT partition_key FROM gateway.outbox WHERE cloudevent->>'household' = $1 "
         "AND event_type = 'giftflow.task.created.v1' "
-        "AND (cloudevent->'data'->>'due_at')::timestamptz - interval '{}' >= (cloudevent->>'time')::timestamptz"
-        .format(REMINDER_BEFORE), household_id)
+        "AND (cloudevent->'data'->>'due_at')::timestamptz - interval '{}' >= (cloudevent->>'time')::timestamptz".format(
+            REMINDER_BEFORE
+        ),
+        household_id,
+    )
     return [r["partition_key"] for r in rows]

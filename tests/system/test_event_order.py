@@ -16,7 +16,9 @@ from tests.integration.gifting import CLAIM_TYPES, Gifting, claim_sequence_break
 from tests.system.conftest import eventually
 
 MEMBERS, ROUNDS = 20, 3
-CLAIM_EVENTS = MEMBERS * (1 + 2 * ROUNDS)  # each claims once, then unclaims and claims again each round
+CLAIM_EVENTS = MEMBERS * (
+    1 + 2 * ROUNDS
+)  # each claims once, then unclaims and claims again each round
 ORDERED_CONSUMERS = ("audit", "notification")  # the consumers of the claim topic
 
 
@@ -28,7 +30,10 @@ async def claim_storm(gateway: httpx.AsyncClient) -> tuple[str, list[Account]]:
     g = Gifting(gateway, household_id)
     grandpa = await g.person(admin, "Grandpa")
     item = await g.add_item(admin, await g.new_list(admin, grandpa), "Socks", quantity=MEMBERS)
-    members = [await invite_and_join(gateway, household_id, admin=admin, name=f"Cousin {i}") for i in range(MEMBERS)]
+    members = [
+        await invite_and_join(gateway, household_id, admin=admin, name=f"Cousin {i}")
+        for i in range(MEMBERS)
+    ]
 
     async def claim_and_churn(member: Account) -> None:
         assert (await g.claim(member, item["id"])).status_code == 201
@@ -42,11 +47,17 @@ async def claim_storm(gateway: httpx.AsyncClient) -> tuple[str, list[Account]]:
 
 async def events_in_kafka(stack: Stack, topic: str, key: str, count: int) -> list[dict]:
     """The first `count` distinct events keyed `key` in `topic`, in the order Kafka holds them."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=stack.t.kafka_bootstrap, auto_offset_reset="earliest",
-                                group_id=None, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=stack.t.kafka_bootstrap,
+        auto_offset_reset="earliest",
+        group_id=None,
+        enable_auto_commit=False,
+    )
     await consumer.start()
     found: dict[str, dict] = {}
     try:
+
         async def all_read() -> bool:
             for records in (await consumer.getmany(timeout_ms=1000, max_records=1000)).values():
                 for record in records:
@@ -61,11 +72,15 @@ async def events_in_kafka(stack: Stack, topic: str, key: str, count: int) -> lis
     return list(found.values())
 
 
-async def test_a_storm_of_claims_on_one_item_reaches_kafka_and_every_consumer_in_commit_order(stack, gateway, db):
+async def test_a_storm_of_claims_on_one_item_reaches_kafka_and_every_consumer_in_commit_order(
+    stack, gateway, db
+):
     item_id, members = await claim_storm(gateway)
     committed = await db.fetch(
         "SELECT id, seq FROM gateway.outbox WHERE partition_key = $1 AND event_type = ANY($2::text[]) ORDER BY seq",
-        item_id, list(CLAIM_TYPES))
+        item_id,
+        list(CLAIM_TYPES),
+    )
     assert len(committed) == CLAIM_EVENTS
     version_of = {r["id"]: r["seq"] for r in committed}
 
@@ -75,17 +90,37 @@ async def test_a_storm_of_claims_on_one_item_reaches_kafka_and_every_consumer_in
     assert [e["aggregateversion"] for e in in_kafka] == list(version_of.values())
 
     async def all_consumed() -> bool:
-        return all([await db.fetchval(f"SELECT count(*) FROM {c}.processed_event WHERE event_id = ANY($1)",
-                                      list(version_of)) == CLAIM_EVENTS for c in ORDERED_CONSUMERS])
+        return all(
+            [
+                await db.fetchval(
+                    f"SELECT count(*) FROM {c}.processed_event WHERE event_id = ANY($1)",
+                    list(version_of),
+                )
+                == CLAIM_EVENTS
+                for c in ORDERED_CONSUMERS
+            ]
+        )
 
-    await eventually(all_consumed, f"all {CLAIM_EVENTS} claim events at {', '.join(ORDERED_CONSUMERS)}")
+    await eventually(
+        all_consumed, f"all {CLAIM_EVENTS} claim events at {', '.join(ORDERED_CONSUMERS)}"
+    )
 
     # the audit log, in the order its entries were written
     entries = await db.fetch(
         "SELECT event_id, event_type, data, aggregate_version FROM audit.audit_entry "
-        "WHERE subject = $1 AND event_type = ANY($2::text[]) ORDER BY id", item_id, list(CLAIM_TYPES))
-    audited = [{"id": str(r["event_id"]), "type": r["event_type"], "data": as_json(r["data"]),
-                "aggregateversion": r["aggregate_version"]} for r in entries]
+        "WHERE subject = $1 AND event_type = ANY($2::text[]) ORDER BY id",
+        item_id,
+        list(CLAIM_TYPES),
+    )
+    audited = [
+        {
+            "id": str(r["event_id"]),
+            "type": r["event_type"],
+            "data": as_json(r["data"]),
+            "aggregateversion": r["aggregate_version"],
+        }
+        for r in entries
+    ]
     assert claim_sequence_breaks(audited) == []
     assert [r["aggregate_version"] for r in entries] == [version_of[r["event_id"]] for r in entries]
     assert len(entries) == CLAIM_EVENTS
@@ -95,10 +130,15 @@ async def test_a_storm_of_claims_on_one_item_reaches_kafka_and_every_consumer_in
         await assert_notified_in_commit_order(db, member, item_id, version_of)
 
 
-async def assert_notified_in_commit_order(db: asyncpg.Connection, member: Account, item_id: str,
-                                          version_of: dict[uuid.UUID, int]) -> None:
-    rows = await db.fetch("SELECT event_id FROM notification.notification WHERE user_id = $1 AND entity_id = $2 "
-                          "ORDER BY seq", uuid.UUID(member.user_id), uuid.UUID(item_id))
+async def assert_notified_in_commit_order(
+    db: asyncpg.Connection, member: Account, item_id: str, version_of: dict[uuid.UUID, int]
+) -> None:
+    rows = await db.fetch(
+        "SELECT event_id FROM notification.notification WHERE user_id = $1 AND entity_id = $2 "
+        "ORDER BY seq",
+        uuid.UUID(member.user_id),
+        uuid.UUID(item_id),
+    )
     versions = [version_of[r["event_id"]] for r in rows]
     assert versions == sorted(versions), f"{member.name} was told of the claims out of order"
     assert len(versions) == CLAIM_EVENTS - (1 + 2 * ROUNDS)  # everyone's claims but their own

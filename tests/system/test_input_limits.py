@@ -16,8 +16,11 @@ def in_the_envelope(response: httpx.Response) -> dict:
 
 async def test_an_overlong_query_to_the_audit_log_is_a_422_in_the_envelope(stack, gateway):
     household_id, ann, _, _ = await family(gateway)
-    response = await gateway.get(f"/api/households/{household_id}/audit", params={"subject": "x" * 20_000},
-                                 headers=ann.headers)
+    response = await gateway.get(
+        f"/api/households/{household_id}/audit",
+        params={"subject": "x" * 20_000},
+        headers=ann.headers,
+    )
     assert response.status_code == 422
     assert in_the_envelope(response)["details"][0]["field"] == "query"
 
@@ -26,12 +29,18 @@ async def test_the_longest_query_the_gateway_accepts_gets_through_the_sidecars(s
     household_id, ann, _, _ = await family(gateway)
     types = [("type", f"gift{'x' * 40}")] * 200
     query = str(httpx.QueryParams(types))
-    kept = types[: len(types) * (MAX_QUERY_LENGTH - 10) // len(query)]  # just under the gateway's bound
+    kept = types[
+        : len(types) * (MAX_QUERY_LENGTH - 10) // len(query)
+    ]  # just under the gateway's bound
     assert len(str(httpx.QueryParams(kept))) <= MAX_QUERY_LENGTH
     answers = []
 
     async def read_by_the_audit_service() -> bool:  # once it has heard that Ann is an admin
-        answers.append(await gateway.get(f"/api/households/{household_id}/audit", params=kept, headers=ann.headers))
+        answers.append(
+            await gateway.get(
+                f"/api/households/{household_id}/audit", params=kept, headers=ann.headers
+            )
+        )
         return answers[-1].status_code == 200
 
     await eventually(read_by_the_audit_service, "the audit log answering through two sidecars")

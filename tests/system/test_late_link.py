@@ -25,7 +25,13 @@ async def test_a_member_linked_later_learns_nothing_of_the_surprises_planned_bef
     assert claim.status_code == 201
     await g.ok("PUT", dan, f"/gifts/{pipe['gift_id']}/pledges/mine", 201, json={"amount": PLEDGE})
     await g.move(dan, pipe["id"], "selected", "purchased")
-    await g.ok("POST", dan, f"/gifts/{pipe['gift_id']}/comments", 201, json={"body": COMMENT, "surprise": True})
+    await g.ok(
+        "POST",
+        dan,
+        f"/gifts/{pipe['gift_id']}/comments",
+        201,
+        json={"body": COMMENT, "surprise": True},
+    )
     secrets = {PLEDGE, COMMENT, "purchased", claim.json()["id"]}
 
     notifications = f"/api/households/{household_id}/notifications"
@@ -41,8 +47,11 @@ async def test_a_member_linked_later_learns_nothing_of_the_surprises_planned_bef
     assert PLEDGE in await bens_notices()
 
     await g.ok("PATCH", ann, f"/people/{grandpa}", json={"linked_user_id": ben.user_id})
-    await gateway.patch(f"/api/households/{household_id}/members/{ben.user_id}", json={"role": "admin"},
-                        headers=ann.headers)
+    await gateway.patch(
+        f"/api/households/{household_id}/members/{ben.user_id}",
+        json={"role": "admin"},
+        headers=ann.headers,
+    )
 
     async def nothing_left() -> bool:
         notices = await bens_notices()
@@ -50,8 +59,9 @@ async def test_a_member_linked_later_learns_nothing_of_the_surprises_planned_bef
 
     await eventually(nothing_left, "Ben's notifications forgetting the surprises for Grandpa")
 
-    async with open_stream(gateway, f"{notifications}/stream", cookie=ben.access_token,
-                           params={"since": 0}) as replay:
+    async with open_stream(
+        gateway, f"{notifications}/stream", cookie=ben.access_token, params={"since": 0}
+    ) as replay:
         await replay.until(lambda e: e.event == "ready")
     replayed = json.dumps([e.data for e in replay.seen])
     assert not [s for s in secrets if s in replayed]
@@ -65,8 +75,13 @@ async def test_a_member_linked_later_learns_nothing_of_the_surprises_planned_bef
     # the whole log, page by page: Ann's own entries are there, none of Dan's surprises
     seen, cursor = [], None
     while True:
-        page = (await gateway.get(audit, params={"limit": 50, **({"cursor": cursor} if cursor else {})},
-                                  headers=ben.headers)).json()
+        page = (
+            await gateway.get(
+                audit,
+                params={"limit": 50, **({"cursor": cursor} if cursor else {})},
+                headers=ben.headers,
+            )
+        ).json()
         seen += page["items"]
         if not (cursor := page.get("next_cursor")):
             break

@@ -33,12 +33,16 @@ class Smiths:
         return f"/api/households/{self.household_id}/notifications"
 
 
-async def known_to_notifications(gateway: httpx.AsyncClient, household_id: str, *members: Account) -> None:
+async def known_to_notifications(
+    gateway: httpx.AsyncClient, household_id: str, *members: Account
+) -> None:
     """The notification service has heard of each member joining (it learns of them from events)."""
     for member in members:
+
         async def known() -> bool:
-            response = await gateway.get(f"/api/households/{household_id}/notifications/unread-count",
-                                         headers=member.headers)
+            response = await gateway.get(
+                f"/api/households/{household_id}/notifications/unread-count", headers=member.headers
+            )
             return response.status_code == 200
 
         await eventually(known, f"the notification service knows {member.name}")
@@ -46,8 +50,10 @@ async def known_to_notifications(gateway: httpx.AsyncClient, household_id: str, 
 
 async def next_notification(stream: SseStream, starting: str) -> None:
     """Wait for a notification whose text starts so (names of things may still be arriving on other topics)."""
-    await stream.until(lambda e: e.event == "notification" and e.data["text"].startswith(starting),
-                       timeout=PATIENCE_S)
+    await stream.until(
+        lambda e: e.event == "notification" and e.data["text"].startswith(starting),
+        timeout=PATIENCE_S,
+    )
 
 
 @pytest.fixture
@@ -62,9 +68,13 @@ async def smiths(gateway: httpx.AsyncClient) -> Smiths:
     return Smiths(household_id, ann, ben, cleo, gifting, wishes, bike)
 
 
-async def test_a_claim_reaches_another_members_stream_but_never_the_recipients(stack, gateway, smiths: Smiths):
-    async with open_stream(gateway, smiths.stream, cookie=smiths.ann.access_token) as anns, \
-               open_stream(gateway, smiths.stream, cookie=smiths.cleo.access_token) as cleos:
+async def test_a_claim_reaches_another_members_stream_but_never_the_recipients(
+    stack, gateway, smiths: Smiths
+):
+    async with (
+        open_stream(gateway, smiths.stream, cookie=smiths.ann.access_token) as anns,
+        open_stream(gateway, smiths.stream, cookie=smiths.cleo.access_token) as cleos,
+    ):
         await anns.next("ready")
         await cleos.next("ready")
         assert (await smiths.gifting.claim(smiths.ben, smiths.bike["id"])).status_code == 201
@@ -72,20 +82,29 @@ async def test_a_claim_reaches_another_members_stream_but_never_the_recipients(s
         await next_notification(anns, "Ben claimed")
         # a change Cleo may see, made after the claim reached Ann: once it reaches Cleo, anything the
         # claim had sent her would have come before it (one member's stream is in order)
-        renamed = await gateway.patch(f"/api/households/{smiths.household_id}", json={"name": "The Smiths"},
-                                      headers=smiths.ann.headers)
+        renamed = await gateway.patch(
+            f"/api/households/{smiths.household_id}",
+            json={"name": "The Smiths"},
+            headers=smiths.ann.headers,
+        )
         assert renamed.status_code == 200, renamed.text
-        await cleos.until(lambda e: e.event == "entity_changed" and e.data["entity"] == "household",
-                          timeout=PATIENCE_S)
+        await cleos.until(
+            lambda e: e.event == "entity_changed" and e.data["entity"] == "household",
+            timeout=PATIENCE_S,
+        )
 
-    claim_changes = [e for e in anns.seen if e.event == "entity_changed" and e.data["entity"] == "claim"]
+    claim_changes = [
+        e for e in anns.seen if e.event == "entity_changed" and e.data["entity"] == "claim"
+    ]
     assert claim_changes and claim_changes[0].data["list_item_id"] == smiths.bike["id"]
     for event in cleos.seen:
         assert event.data.get("entity") != "claim", event
         assert "claimed" not in str(event.data), event
 
 
-async def test_a_reconnect_with_last_event_id_gets_exactly_the_missed_messages_in_order(stack, gateway, smiths: Smiths):
+async def test_a_reconnect_with_last_event_id_gets_exactly_the_missed_messages_in_order(
+    stack, gateway, smiths: Smiths
+):
     ann, ben = smiths.ann, smiths.ben
     async with open_stream(gateway, smiths.stream, cookie=ben.access_token) as first:
         last_seen = (await first.next("ready")).id
@@ -98,36 +117,53 @@ async def test_a_reconnect_with_last_event_id_gets_exactly_the_missed_messages_i
 
     async def all_missed_notified() -> bool:
         # by text, not by count: the fixture's own notifications may still be arriving meanwhile
-        response = await gateway.get(smiths.notifications, params={"limit": 50}, headers=ben.headers)
+        response = await gateway.get(
+            smiths.notifications, params={"limit": 50}, headers=ben.headers
+        )
         texts = " ".join(n["text"] for n in response.json()["items"])
         return all(f"Ann added “{title}”" in texts for title in missed)
 
     await eventually(all_missed_notified, "Ben was notified of the new list and its items")
-    async with open_stream(gateway, smiths.stream, cookie=ben.access_token, last_event_id=last_seen) as again:
+    async with open_stream(
+        gateway, smiths.stream, cookie=ben.access_token, last_event_id=last_seen
+    ) as again:
         replayed = await again.until(lambda e: e.event == "ready", timeout=PATIENCE_S)
 
     messages = replayed[:-1]
     ids = [int(m.id) for m in messages]
-    assert ids == list(range(int(last_seen) + 1, int(last_seen) + 1 + len(ids)))  # in order, none twice, no gap
+    assert ids == list(
+        range(int(last_seen) + 1, int(last_seen) + 1 + len(ids))
+    )  # in order, none twice, no gap
     assert replayed[-1].id == str(ids[-1])
-    added = [m.data["text"].split("”")[0] + "”" for m in messages
-             if m.event == "notification" and m.data["text"].startswith("Ann added “")]
+    added = [
+        m.data["text"].split("”")[0] + "”"
+        for m in messages
+        if m.event == "notification" and m.data["text"].startswith("Ann added “")
+    ]
     assert sorted(added) == sorted(f"Ann added “{t}”" for t in missed)
 
 
-async def test_two_replicas_each_deliver_every_message_to_their_own_clients(stack: Stack, gateway, smiths: Smiths):
+async def test_two_replicas_each_deliver_every_message_to_their_own_clients(
+    stack: Stack, gateway, smiths: Smiths
+):
     second_port = stack.t.base_port + 11
     stack.start_app("notification", name="app-notification-2", port=second_port)
     try:
-        async with httpx.AsyncClient(base_url=stack.t.app_url("notification"), timeout=30) as first, \
-                   httpx.AsyncClient(base_url=f"http://127.0.0.1:{second_port}", timeout=30) as second:
-            async with open_stream(first, smiths.stream, cookie=smiths.ben.access_token) as bens, \
-                       open_stream(second, smiths.stream, cookie=smiths.ann.access_token) as anns:
+        async with (
+            httpx.AsyncClient(base_url=stack.t.app_url("notification"), timeout=30) as first,
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{second_port}", timeout=30) as second,
+        ):
+            async with (
+                open_stream(first, smiths.stream, cookie=smiths.ben.access_token) as bens,
+                open_stream(second, smiths.stream, cookie=smiths.ann.access_token) as anns,
+            ):
                 await bens.next("ready")
                 await anns.next("ready")
                 await smiths.gifting.add_item(smiths.cleo, smiths.wishes, "Roller skates")
-                await asyncio.gather(next_notification(bens, "Cleo added “Roller skates”"),
-                                     next_notification(anns, "Cleo added “Roller skates”"))
+                await asyncio.gather(
+                    next_notification(bens, "Cleo added “Roller skates”"),
+                    next_notification(anns, "Cleo added “Roller skates”"),
+                )
     finally:
         stack.stop("app-notification-2")
 
@@ -142,7 +178,9 @@ async def test_a_member_of_another_household_sees_nothing(stack, gateway, smiths
         assert response.status_code == 404, path
     async with open_stream(gateway, smiths.stream, cookie=stranger.access_token, expect=404):
         pass
-    audit = await gateway.get(f"/api/households/{smiths.household_id}/audit", headers=stranger.headers)
+    audit = await gateway.get(
+        f"/api/households/{smiths.household_id}/audit", headers=stranger.headers
+    )
     assert audit.status_code == 404
 
     their_stream = f"/api/households/{their_household}/notifications/stream"
@@ -150,14 +188,19 @@ async def test_a_member_of_another_household_sees_nothing(stack, gateway, smiths
         await theirs.next("ready")
         assert (await smiths.gifting.claim(smiths.ben, smiths.bike["id"])).status_code == 201
         # their own household's change arrives; nothing of the Smiths' claim comes with it
-        await gateway.patch(f"/api/households/{their_household}", json={"name": "The Joneses"},
-                            headers=stranger.headers)
+        await gateway.patch(
+            f"/api/households/{their_household}",
+            json={"name": "The Joneses"},
+            headers=stranger.headers,
+        )
         await theirs.until(lambda e: e.event == "entity_changed", timeout=PATIENCE_S)
     assert [e.data["entity"] for e in theirs.seen if e.event == "entity_changed"] == ["household"]
     assert [e for e in theirs.seen if e.event == "notification"] == []
 
 
-async def test_notifications_are_listed_and_marked_read_through_the_gateway(stack, gateway, smiths: Smiths):
+async def test_notifications_are_listed_and_marked_read_through_the_gateway(
+    stack, gateway, smiths: Smiths
+):
     ann, url = smiths.ann, smiths.notifications
     assert (await smiths.gifting.claim(smiths.ben, smiths.bike["id"])).status_code == 201
 
@@ -166,17 +209,26 @@ async def test_notifications_are_listed_and_marked_read_through_the_gateway(stac
         return any(n["text"].startswith("Ben claimed") for n in items)
 
     await eventually(anns_claim_notice, "Ann's notification of Ben's claim")
-    notice = next(n for n in (await gateway.get(url, headers=ann.headers)).json()["items"]
-                  if n["text"].startswith("Ben claimed"))
-    assert (await gateway.post(f"{url}/{notice['id']}/read", headers=ann.headers)).status_code == 204
-    unread = (await gateway.get(url, params={"unread_only": True}, headers=ann.headers)).json()["items"]
+    notice = next(
+        n
+        for n in (await gateway.get(url, headers=ann.headers)).json()["items"]
+        if n["text"].startswith("Ben claimed")
+    )
+    assert (
+        await gateway.post(f"{url}/{notice['id']}/read", headers=ann.headers)
+    ).status_code == 204
+    unread = (await gateway.get(url, params={"unread_only": True}, headers=ann.headers)).json()[
+        "items"
+    ]
     assert notice["id"] not in [n["id"] for n in unread]
     cleos = (await gateway.get(url, headers=smiths.cleo.headers)).json()["items"]
     assert not any("claimed" in n["text"] for n in cleos)
 
 
 async def test_a_new_member_is_reached_once_they_have_joined(stack, gateway, smiths: Smiths):
-    dan = await invite_and_join(gateway, smiths.household_id, admin=smiths.ann, role="adult", name="Dan")
+    dan = await invite_and_join(
+        gateway, smiths.household_id, admin=smiths.ann, role="adult", name="Dan"
+    )
     await known_to_notifications(gateway, smiths.household_id, dan)
     async with open_stream(gateway, smiths.stream, cookie=dan.access_token) as dans:
         await dans.next("ready")

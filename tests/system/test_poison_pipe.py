@@ -10,26 +10,47 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from scripts.stack.topology import CONSUMERS
-from tests.system.conftest import consumers_that_processed, publish_raw, wait_until_all_consumers_processed
+from tests.system.conftest import (
+    consumers_that_processed,
+    publish_raw,
+    wait_until_all_consumers_processed,
+)
 from tests.system.test_event_pipe import dead_lettered, household_created_cloudevent
 
 
 def task_created_cloudevent(household_id: str, **data) -> dict:
     task_id = str(uuid.uuid4())
     return {
-        "specversion": "1.0", "id": str(uuid.uuid4()), "source": "giftflow/tests",
-        "type": "giftflow.task.created.v1", "subject": task_id, "household": household_id,
-        "time": datetime.now(UTC).isoformat(), "datacontenttype": "application/json",
-        "data": {"household_id": household_id, "task_id": task_id, "revision": 1, "title": "Wrap the presents",
-                 "status": "open", "due_at": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
-                 "timezone": "Europe/Berlin", "reminder_offsets": ["P1D"], **data},
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": "giftflow/tests",
+        "type": "giftflow.task.created.v1",
+        "subject": task_id,
+        "household": household_id,
+        "time": datetime.now(UTC).isoformat(),
+        "datacontenttype": "application/json",
+        "data": {
+            "household_id": household_id,
+            "task_id": task_id,
+            "revision": 1,
+            "title": "Wrap the presents",
+            "status": "open",
+            "due_at": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
+            "timezone": "Europe/Berlin",
+            "reminder_offsets": ["P1D"],
+            **data,
+        },
     }
 
 
-async def test_a_poison_event_is_dead_lettered_at_once_while_the_events_behind_it_are_handled(stack, db):
+async def test_a_poison_event_is_dead_lettered_at_once_while_the_events_behind_it_are_handled(
+    stack, db
+):
     household_id = str(uuid.uuid4())
-    poisons = [task_created_cloudevent(household_id, timezone="Mars/Olympus_Mons"),
-               task_created_cloudevent(household_id, reminder_offsets=["P9000Y"])]
+    poisons = [
+        task_created_cloudevent(household_id, timezone="Mars/Olympus_Mons"),
+        task_created_cloudevent(household_id, reminder_offsets=["P9000Y"]),
+    ]
     behind_on_its_topic = task_created_cloudevent(household_id)
     behind_on_another = household_created_cloudevent(household_id)
     for poison in poisons:  # one key: one partition, where a retried event would hold up the rest

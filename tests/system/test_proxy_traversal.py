@@ -28,9 +28,23 @@ from tests.traversal import concrete, corpus
 
 # in any answer, a sign that something behind the gateway answered: a sidecar's error or metadata, the
 # process environment its secret store would list, a Prometheus scrape, an OpenAPI document
-LEAKS = ("errorCode", "ERR_", "runtimeVersion", "enabledFeatures", "KAFKA_BROKERS", "PATH", "# HELP", '"openapi"')
-BEHIND = ("notification", "reminder", "recurring", "audit")  # every app the gateway or its sidecar can reach
-SERIES = re.compile(r'^(\w+)\{([^}]*)\} ([0-9.e+]+)$', re.M)
+LEAKS = (
+    "errorCode",
+    "ERR_",
+    "runtimeVersion",
+    "enabledFeatures",
+    "KAFKA_BROKERS",
+    "PATH",
+    "# HELP",
+    '"openapi"',
+)
+BEHIND = (
+    "notification",
+    "reminder",
+    "recurring",
+    "audit",
+)  # every app the gateway or its sidecar can reach
+SERIES = re.compile(r"^(\w+)\{([^}]*)\} ([0-9.e+]+)$", re.M)
 LABEL = re.compile(r'(\w+)="([^"]*)"')
 ANSWER_TIMEOUT_S = 10  # a ceiling for an answer that never ends; every 404 comes at once
 
@@ -39,16 +53,28 @@ def hidden_api_routes() -> list[tuple[str, frozenset[str]]]:
     """Every /api route of the gateway that is not in its OpenAPI document (which the outside-in suite
     walks): the ones it passes on to the services that own them, and the internal ones Dapr invokes."""
     contexts = iter_route_contexts(create_app().routes)
-    return sorted({(c.path, frozenset(c.methods)) for c in contexts
-                   if c.path.startswith("/api/") and not c.include_in_schema})
+    return sorted(
+        {
+            (c.path, frozenset(c.methods))
+            for c in contexts
+            if c.path.startswith("/api/") and not c.include_in_schema
+        }
+    )
 
 
-async def send_raw(stack: Stack, method: str, path: str, headers: dict[str, str]) -> tuple[int, str]:
+async def send_raw(
+    stack: Stack, method: str, path: str, headers: dict[str, str]
+) -> tuple[int, str]:
     """One request with `path` exactly as given (as `curl --path-as-is` would send it)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", stack.t.app_port("gateway"))
     try:
-        lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Content-Length: 0", "Connection: close",
-                 *(f"{k}: {v}" for k, v in headers.items())]
+        lines = [
+            f"{method} {path} HTTP/1.1",
+            "Host: 127.0.0.1",
+            "Content-Length: 0",
+            "Connection: close",
+            *(f"{k}: {v}" for k, v in headers.items()),
+        ]
         writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
         await writer.drain()
         answer = b""
@@ -79,13 +105,25 @@ async def requests_behind_the_gateway(stack: Stack) -> dict[str, Counter]:
     async with httpx.AsyncClient(timeout=10) as client:
         for service in BEHIND:
             scrape = (await client.get(f"{stack.t.app_url(service)}/metrics")).text
-            counts[service] = Counter({labels: n for labels, n in parse(scrape, "giftflow_http_requests_total").items()
-                                       if dict(labels)["route"] not in ("/events", "/healthz", "/healthz/database")})
-        scrape = (await client.get(f"http://127.0.0.1:{stack.t.dapr_metrics_port('gateway')}/metrics")).text
-        counts["daprd-gateway"] = Counter({
-            labels: n for labels, n in parse(scrape, "dapr_http_server_request_count").items()
-            if not dict(labels)["path"].startswith(("/v1.0/healthz", "/v1.0-alpha1/publish/bulk/"))
-        })
+            counts[service] = Counter(
+                {
+                    labels: n
+                    for labels, n in parse(scrape, "giftflow_http_requests_total").items()
+                    if dict(labels)["route"] not in ("/events", "/healthz", "/healthz/database")
+                }
+            )
+        scrape = (
+            await client.get(f"http://127.0.0.1:{stack.t.dapr_metrics_port('gateway')}/metrics")
+        ).text
+        counts["daprd-gateway"] = Counter(
+            {
+                labels: n
+                for labels, n in parse(scrape, "dapr_http_server_request_count").items()
+                if not dict(labels)["path"].startswith(
+                    ("/v1.0/healthz", "/v1.0-alpha1/publish/bulk/")
+                )
+            }
+        )
     return counts
 
 
@@ -101,30 +139,51 @@ def prefixes(household_id: str) -> list[tuple[str, frozenset[str]]]:
     routes = hidden_api_routes()
     templates = {path for path, _ in routes}
     assert {f"/api{r.route}" for r in ROUTES} <= templates, "the gateway serves every proxied route"
-    fill = lambda template: concrete(template, household_id=household_id, **{  # noqa: E731
-        name: str(uuid.uuid4()) for name in re.findall(r"\{(\w+)", template) if name != "household_id"})
+    fill = lambda template: concrete(
+        template,
+        household_id=household_id,
+        **{  # noqa: E731
+            name: str(uuid.uuid4())
+            for name in re.findall(r"\{(\w+)", template)
+            if name != "household_id"
+        },
+    )
     return [(fill(path), methods) for path, methods in routes]
 
 
 async def test_the_raw_requests_reach_the_routes_they_name(stack: Stack, member):
     ann, household_id = member
     for route in ROUTES:
-        path = concrete(f"/api{route.route}", household_id=household_id, notification_id=str(uuid.uuid4()))
+        path = concrete(
+            f"/api{route.route}", household_id=household_id, notification_id=str(uuid.uuid4())
+        )
         for method in route.methods:
             assert (await send_raw(stack, method, path, {}))[0] == 401, (method, path)
         if "GET" in route.methods and not route.stream:
+
             async def served() -> bool:
-                return (await send_raw(stack, "GET", path, {"Authorization": f"Bearer {ann.access_token}"}))[0] == 200
+                return (
+                    await send_raw(
+                        stack, "GET", path, {"Authorization": f"Bearer {ann.access_token}"}
+                    )
+                )[0] == 200
 
             await eventually(served, f"{path} served to a member through the gateway")
 
 
-async def test_no_traversal_of_a_passed_on_route_reaches_anything_behind_the_gateway(stack: Stack, member):
+async def test_no_traversal_of_a_passed_on_route_reaches_anything_behind_the_gateway(
+    stack: Stack, member
+):
     ann, household_id = member
     secrets = list(stack.t.secrets.values())
     callers = {"signed out": {}, "a member": {"Authorization": f"Bearer {ann.access_token}"}}
-    requests = [(method, path, who) for prefix, methods in prefixes(household_id) for path in corpus(prefix)
-                for method in sorted(methods | {"GET"}) for who in callers]
+    requests = [
+        (method, path, who)
+        for prefix, methods in prefixes(household_id)
+        for path in corpus(prefix)
+        for method in sorted(methods | {"GET"})
+        for who in callers
+    ]
     gate = asyncio.Semaphore(8)
 
     async def attempt(method: str, path: str, who: str) -> str | None:
@@ -140,11 +199,21 @@ async def test_no_traversal_of_a_passed_on_route_reaches_anything_behind_the_gat
     failures = [f for f in await asyncio.gather(*(attempt(*r) for r in requests)) if f]
     after = await requests_behind_the_gateway(stack)
 
-    assert not failures, f"{len(failures)} of {len(requests)} requests:\n" + "\n".join(failures[:20])
+    assert not failures, f"{len(failures)} of {len(requests)} requests:\n" + "\n".join(
+        failures[:20]
+    )
     for name in after:
         more = after[name] - before[name]
         if name in BEHIND:  # our own scrape of /metrics, before, is the one request it saw
-            assert more == Counter({(("method", "GET"), ("route", "/metrics"), ("service", name),
-                                     ("status", "200")): 1}), (name, more)
+            assert more == Counter(
+                {
+                    (
+                        ("method", "GET"),
+                        ("route", "/metrics"),
+                        ("service", name),
+                        ("status", "200"),
+                    ): 1
+                }
+            ), (name, more)
         else:
             assert not more, (name, more)

@@ -28,8 +28,14 @@ NOBODY_INVOKES = ("notification", "recurring")
 
 @pytest.fixture
 async def sidecar(stack: Stack):
-    clients = {s: httpx.AsyncClient(base_url=stack.t.dapr_url(s), timeout=10,
-                                    headers={"dapr-api-token": stack.t.secrets["DAPR_API_TOKEN"]}) for s in SERVICES}
+    clients = {
+        s: httpx.AsyncClient(
+            base_url=stack.t.dapr_url(s),
+            timeout=10,
+            headers={"dapr-api-token": stack.t.secrets["DAPR_API_TOKEN"]},
+        )
+        for s in SERVICES
+    }
     yield clients
     for client in clients.values():
         await client.aclose()
@@ -37,12 +43,21 @@ async def sidecar(stack: Stack):
 
 @pytest.mark.parametrize("service", SERVICES)
 async def test_a_sidecar_does_not_route_what_its_app_does_not_use(sidecar, service: str):
-    refused = NEVER_ALLOWED + ([] if service in INVOKERS else [("POST", "/v1.0/invoke/audit/method/metrics")])
-    refused += [] if service in PUBLISHERS else [("POST", "/v1.0-alpha1/publish/bulk/pubsub/household")]
+    refused = NEVER_ALLOWED + (
+        [] if service in INVOKERS else [("POST", "/v1.0/invoke/audit/method/metrics")]
+    )
+    refused += (
+        [] if service in PUBLISHERS else [("POST", "/v1.0-alpha1/publish/bulk/pubsub/household")]
+    )
     for method, path in refused:
         response = await sidecar[service].request(method, path, json=[])
         assert response.status_code == 404, (service, method, path, response.text)
-        assert any(answer in response.text for answer in NOT_ROUTED), (service, method, path, response.text)
+        assert any(answer in response.text for answer in NOT_ROUTED), (
+            service,
+            method,
+            path,
+            response.text,
+        )
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -50,15 +65,23 @@ async def test_a_sidecar_serves_no_dapr_api_over_grpc(stack: Stack, service: str
     async with grpc.aio.insecure_channel(f"127.0.0.1:{stack.t.dapr_grpc_port(service)}") as channel:
         dapr = dapr_pb2_grpc.DaprStub(channel)
         token = [("dapr-api-token", stack.t.secrets["DAPR_API_TOKEN"])]
-        for call, request in ((dapr.GetMetadata, dapr_pb2.GetMetadataRequest()),
-                              (dapr.GetBulkSecret, dapr_pb2.GetBulkSecretRequest(store_name="kubernetes"))):
+        for call, request in (
+            (dapr.GetMetadata, dapr_pb2.GetMetadataRequest()),
+            (dapr.GetBulkSecret, dapr_pb2.GetBulkSecretRequest(store_name="kubernetes")),
+        ):
             with pytest.raises(grpc.aio.AioRpcError) as refused:
                 await call(request, metadata=token, timeout=10)
             assert refused.value.code() == grpc.StatusCode.UNIMPLEMENTED
 
 
-@pytest.mark.parametrize(("caller", "callee"), [(r, e) for r in sorted(INVOKERS) for e in NOBODY_INVOKES if r != e])
-async def test_an_app_that_nobody_must_invoke_refuses_every_caller(sidecar, caller: str, callee: str):
+@pytest.mark.parametrize(
+    ("caller", "callee"), [(r, e) for r in sorted(INVOKERS) for e in NOBODY_INVOKES if r != e]
+)
+async def test_an_app_that_nobody_must_invoke_refuses_every_caller(
+    sidecar, caller: str, callee: str
+):
     for path in ("metrics", "openapi.json", "healthz"):
         response = await sidecar[caller].get(f"/v1.0/invoke/{callee}/method/{path}")
-        assert response.status_code == 403 and "access control policy has denied" in response.text, response.text
+        assert (
+            response.status_code == 403 and "access control policy has denied" in response.text
+        ), response.text

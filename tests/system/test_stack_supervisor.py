@@ -23,7 +23,11 @@ pytestmark = pytest.mark.system
 # Linux's ephemeral range (32768-60999): there any outgoing connection, even the start's own readiness
 # probes, may hold one of them as its source port, and a sidecar then fails to bind it.
 SUPERVISED = Topology(f"{TEST.name}-supervisor", 28000)
-ENV = {**os.environ, "GIFTFLOW_TEST_STACK": SUPERVISED.name, "GIFTFLOW_TEST_PORT_BASE": str(SUPERVISED.base_port)}
+ENV = {
+    **os.environ,
+    "GIFTFLOW_TEST_STACK": SUPERVISED.name,
+    "GIFTFLOW_TEST_PORT_BASE": str(SUPERVISED.base_port),
+}
 # ceilings for a hung command, never a measure of speed: a cold start includes Kafka's and Postgres's
 START_PATIENCE_S = 900
 COMMAND_PATIENCE_S = 180
@@ -35,7 +39,13 @@ def supervisor(command: str) -> list[str]:
 
 
 def ports(t: Topology) -> list[int]:
-    per_service = [t.app_port, t.dapr_http_port, t.dapr_grpc_port, t.dapr_metrics_port, t.dapr_internal_port]
+    per_service = [
+        t.app_port,
+        t.dapr_http_port,
+        t.dapr_grpc_port,
+        t.dapr_metrics_port,
+        t.dapr_internal_port,
+    ]
     stack_wide = [t.postgres_port, t.kafka_port, t.kafka_controller_port]
     return [port(s) for s in SERVICES for port in per_service] + stack_wide
 
@@ -52,7 +62,9 @@ def wait_for_line(log: Path, text: str, proc: subprocess.Popen) -> None:
         if text in log.read_text():
             return
         if proc.poll() is not None:
-            raise AssertionError(f"`run` exited with {proc.returncode} before {text!r}:\n{log.read_text()[-3000:]}")
+            raise AssertionError(
+                f"`run` exited with {proc.returncode} before {text!r}:\n{log.read_text()[-3000:]}"
+            )
         time.sleep(0.5)
     raise AssertionError(f"not within {START_PATIENCE_S}s: {text!r}\n{log.read_text()[-3000:]}")
 
@@ -61,26 +73,48 @@ def wait_for_line(log: Path, text: str, proc: subprocess.Popen) -> None:
 def clean_stack():
     """The supervised stack's folder, emptied of whatever an interrupted run left; emptied again after."""
     stack = Stack(SUPERVISED)
-    subprocess.run(supervisor("stop"), cwd=ROOT, env=ENV, capture_output=True, timeout=COMMAND_PATIENCE_S,
-                   check=False)
+    subprocess.run(
+        supervisor("stop"),
+        cwd=ROOT,
+        env=ENV,
+        capture_output=True,
+        timeout=COMMAND_PATIENCE_S,
+        check=False,
+    )
     stack.wipe()
     yield stack
     stack.down(say=lambda _: None)
     stack.wipe()
 
 
-def test_a_second_run_is_refused_and_stop_from_another_shell_frees_every_port(clean_stack: Stack, tmp_path: Path):
+def test_a_second_run_is_refused_and_stop_from_another_shell_frees_every_port(
+    clean_stack: Stack, tmp_path: Path
+):
     log = tmp_path / "run.log"
     with open(log, "wb") as out:
-        first = subprocess.Popen(supervisor("run"), cwd=ROOT, env=ENV, stdout=out, stderr=subprocess.STDOUT,
-                                 stdin=subprocess.DEVNULL, start_new_session=True)
+        first = subprocess.Popen(
+            supervisor("run"),
+            cwd=ROOT,
+            env=ENV,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     try:
         wait_for_line(log, f"open {SUPERVISED.gateway_url}", first)
         running = {name: clean_stack.pid_of(name) for name in PROCESSES}
         assert None not in running.values(), running
 
-        second = subprocess.run(supervisor("run"), cwd=ROOT, env=ENV, capture_output=True, text=True,
-                                timeout=COMMAND_PATIENCE_S, check=False)
+        second = subprocess.run(
+            supervisor("run"),
+            cwd=ROOT,
+            env=ENV,
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_PATIENCE_S,
+            check=False,
+        )
         assert second.returncode != 0
         assert "already running" in second.stdout
 
@@ -88,8 +122,14 @@ def test_a_second_run_is_refused_and_stop_from_another_shell_frees_every_port(cl
         assert {name: clean_stack.pid_of(name) for name in PROCESSES} == running
         assert httpx.get(f"{SUPERVISED.gateway_url}/readyz", timeout=10).status_code == 200
 
-        stopper = subprocess.Popen(supervisor("stop"), cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        stopper = subprocess.Popen(
+            supervisor("stop"),
+            cwd=ROOT,
+            env=ENV,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
         # reaping the supervisor is its shell's part; `stop` waits until it is gone
         assert first.wait(timeout=COMMAND_PATIENCE_S) == 0
         assert stopper.wait(timeout=COMMAND_PATIENCE_S) == 0

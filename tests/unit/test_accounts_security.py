@@ -9,8 +9,18 @@ import pytest
 
 from services.gateway.models.households import HouseholdCreate, HouseholdUpdate
 from services.gateway.security import (
-    CODE_ALPHABET, Device, hash_password, hash_token, new_device_id, new_device_token, new_invitation_code,
-    new_refresh_token, normalize_code, read_device_token, throttle_key, verify_password,
+    CODE_ALPHABET,
+    Device,
+    hash_password,
+    hash_token,
+    new_device_id,
+    new_device_token,
+    new_invitation_code,
+    new_refresh_token,
+    normalize_code,
+    read_device_token,
+    throttle_key,
+    verify_password,
 )
 from shared.tokens import InvalidToken, create_access_token, read_access_token
 
@@ -26,14 +36,20 @@ def test_an_access_token_names_the_user_it_was_issued_to():
 
 
 def test_an_expired_access_token_is_refused():
-    token = create_access_token(uuid.uuid4(), SECRET, datetime.now(UTC) - timedelta(hours=1), timedelta(minutes=15))
+    token = create_access_token(
+        uuid.uuid4(), SECRET, datetime.now(UTC) - timedelta(hours=1), timedelta(minutes=15)
+    )
     with pytest.raises(InvalidToken):
         read_access_token(token, SECRET)
 
 
 def test_an_access_token_signed_with_another_secret_is_refused():
-    token = create_access_token(uuid.uuid4(), "another-secret-that-is-at-least-32-bytes", datetime.now(UTC),
-                                timedelta(minutes=15))
+    token = create_access_token(
+        uuid.uuid4(),
+        "another-secret-that-is-at-least-32-bytes",
+        datetime.now(UTC),
+        timedelta(minutes=15),
+    )
     with pytest.raises(InvalidToken):
         read_access_token(token, SECRET)
 
@@ -50,14 +66,26 @@ def test_a_tampered_access_token_is_refused():
 
 def test_a_token_that_is_not_an_access_token_is_refused():
     now = datetime.now(UTC)
-    claims = {"sub": str(uuid.uuid4()), "iss": "giftflow", "typ": "refresh", "iat": now, "exp": now + WINDOW}
+    claims = {
+        "sub": str(uuid.uuid4()),
+        "iss": "giftflow",
+        "typ": "refresh",
+        "iat": now,
+        "exp": now + WINDOW,
+    }
     with pytest.raises(InvalidToken):
         read_access_token(jwt.encode(claims, SECRET, algorithm="HS256"), SECRET)
 
 
 def test_an_unsigned_token_is_refused():
     now = datetime.now(UTC)
-    claims = {"sub": str(uuid.uuid4()), "iss": "giftflow", "typ": "access", "iat": now, "exp": now + WINDOW}
+    claims = {
+        "sub": str(uuid.uuid4()),
+        "iss": "giftflow",
+        "typ": "access",
+        "iat": now,
+        "exp": now + WINDOW,
+    }
     with pytest.raises(InvalidToken):
         read_access_token(jwt.encode(claims, None, algorithm="none"), SECRET)
 
@@ -97,7 +125,9 @@ def test_a_forged_expired_or_foreign_device_cookie_is_no_device():
     device = Device(new_device_id(), uuid.uuid4())
     now = datetime.now(UTC)
     expired = new_device_token(device, SECRET, now - timedelta(days=200), timedelta(days=180))
-    forged = new_device_token(device, "another-secret-that-is-at-least-32-bytes", now, timedelta(days=1))
+    forged = new_device_token(
+        device, "another-secret-that-is-at-least-32-bytes", now, timedelta(days=1)
+    )
     access = create_access_token(device.user_id, SECRET, now, timedelta(minutes=15))
     for token in (expired, forged, access, "garbage", "", None):
         assert read_device_token(token, SECRET) is None
@@ -108,7 +138,11 @@ def test_a_forged_expired_or_foreign_device_cookie_is_no_device():
 
 def test_ipv4_clients_are_throttled_by_their_address_and_ipv6_ones_by_their_64():
     assert throttle_key("203.0.113.9") == "203.0.113.9"
-    assert throttle_key("2001:db8:1:2:aaaa::1") == throttle_key("2001:db8:1:2:ffff::9") == "2001:db8:1:2::/64"
+    assert (
+        throttle_key("2001:db8:1:2:aaaa::1")
+        == throttle_key("2001:db8:1:2:ffff::9")
+        == "2001:db8:1:2::/64"
+    )
     assert throttle_key("2001:db8:1:3::1") != throttle_key("2001:db8:1:2::1")
     assert throttle_key("unknown") == "unknown"
 

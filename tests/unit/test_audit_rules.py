@@ -25,17 +25,28 @@ def test_on_the_first_of_the_month_the_month_a_year_ago_has_just_expired():
 
 
 def test_retention_never_touches_tables_that_are_not_monthly_partitions():
-    names = ["audit_entry", "audit_entry_default", "audit_entry_2020_13", "processed_event", "audit_entry_2020_01"]
-    assert expired_partitions(names, today=date(2026, 1, 1), retention_months=1) == ["audit_entry_2020_01"]
+    names = [
+        "audit_entry",
+        "audit_entry_default",
+        "audit_entry_2020_13",
+        "processed_event",
+        "audit_entry_2020_01",
+    ]
+    assert expired_partitions(names, today=date(2026, 1, 1), retention_months=1) == [
+        "audit_entry_2020_01"
+    ]
     assert month_of("audit_entry_2020_13") is None
 
 
-@pytest.mark.parametrize(("wanted", "pattern"), [
-    ("giftflow.claim.added.v1", "giftflow.claim.added.v1"),
-    ("claim.added", "giftflow.claim.added.v%"),
-    ("claim", "giftflow.claim.%"),
-    ("list_item.status_changed", r"giftflow.list\_item.status\_changed.v%"),
-])
+@pytest.mark.parametrize(
+    ("wanted", "pattern"),
+    [
+        ("giftflow.claim.added.v1", "giftflow.claim.added.v1"),
+        ("claim.added", "giftflow.claim.added.v%"),
+        ("claim", "giftflow.claim.%"),
+        ("list_item.status_changed", r"giftflow.list\_item.status\_changed.v%"),
+    ],
+)
 def test_a_type_filter_is_a_type_a_name_or_an_entity(wanted, pattern):
     assert type_pattern(wanted) == pattern
 

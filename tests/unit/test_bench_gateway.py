@@ -62,8 +62,10 @@ def test_output_without_the_latency_distribution_is_refused():
 
 
 def _family() -> Family:
-    logins = {k: Login(k, k.title(), f"{k}@example.com", "pw", f"user-{k}", f"token-{k}")
-              for k in ("maya", "daniel", "grace")}
+    logins = {
+        k: Login(k, k.title(), f"{k}@example.com", "pw", f"user-{k}", f"token-{k}")
+        for k in ("maya", "daniel", "grace")
+    }
     ids = [f"id-{i}" for i in range(8)]
     return Family("hh", logins, {k: ids for k in logins}, {k: ids for k in logins}, ids)
 

@@ -25,9 +25,17 @@ def imports_of(folder: Path) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("service", SERVICES)
 def test_a_service_imports_no_other_service(service: str):
     others = tuple(f"services.{s}" for s in SERVICES if s != service)
-    crossing = [(f, m) for f, m in imports_of(ROOT / "services" / service) if m.startswith(others) or m == "services"]
+    crossing = [
+        (f, m)
+        for f, m in imports_of(ROOT / "services" / service)
+        if m.startswith(others) or m == "services"
+    ]
     assert crossing == []
 
 
 def test_shared_imports_no_service():
-    assert [(f, m) for f, m in imports_of(ROOT / "shared") if m.split(".")[0] in ("services", "scripts", "tests")] == []
+    assert [
+        (f, m)
+        for f, m in imports_of(ROOT / "shared")
+        if m.split(".")[0] in ("services", "scripts", "tests")
+    ] == []

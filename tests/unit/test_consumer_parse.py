@@ -19,7 +19,11 @@ def cloudevent(**overrides):
         "id": str(uuid.uuid4()),
         "source": "giftflow/gateway",
         "type": "giftflow.household.created.v1",
-        "data": {"household_id": str(uuid.uuid4()), "name": "Smiths", "created_at": "2026-11-01T10:00:00Z"},
+        "data": {
+            "household_id": str(uuid.uuid4()),
+            "name": "Smiths",
+            "created_at": "2026-11-01T10:00:00Z",
+        },
     }
     ce.update(overrides)
     return ce
@@ -57,7 +61,9 @@ def test_a_known_event_nobody_here_handles_is_acknowledged_and_ignored():
 
 
 def test_a_catch_all_consumer_takes_well_formed_events_without_a_contract():
-    outcome, envelope, _ = parse(cloudevent(type="giftflow.future.thing.v1", data={"x": 1}), {}, catch_all=True)
+    outcome, envelope, _ = parse(
+        cloudevent(type="giftflow.future.thing.v1", data={"x": 1}), {}, catch_all=True
+    )
     assert outcome is Outcome.SUCCESS
     assert envelope.event is None
     assert envelope.cloudevent.data == {"x": 1}

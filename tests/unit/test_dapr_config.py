@@ -28,7 +28,9 @@ HTTP_APIS = {
     "recurring": {("invoke", "v1.0")},
     "audit": set(),
 }
-ALWAYS_ROUTED = {("healthz", "v1.0")}  # daprd serves it whatever the list says: a stand-in for "nothing"
+ALWAYS_ROUTED = {
+    ("healthz", "v1.0")
+}  # daprd serves it whatever the list says: a stand-in for "nothing"
 GRPC_STAND_IN = [{"name": "lock", "version": "v1alpha1", "protocol": "grpc"}]
 # who invokes whom, and the paths they call
 CALLERS = {"gateway": {"recurring"}, "audit": {"gateway"}, "reminder": {"gateway"}}
@@ -39,7 +41,10 @@ def local(service: str) -> dict:
 
 
 def cluster() -> dict[str, dict]:
-    return {c["metadata"]["name"]: c for c in yaml.safe_load_all((K8S / "dapr" / "config.yaml").read_text())}
+    return {
+        c["metadata"]["name"]: c
+        for c in yaml.safe_load_all((K8S / "dapr" / "config.yaml").read_text())
+    }
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -59,7 +64,12 @@ def test_no_secret_is_readable_through_a_sidecar(service: str):
 
 
 def test_there_is_no_secret_store_and_the_brokers_come_from_the_environment():
-    components = [d for p in (DAPR / "components").glob("*.yaml") for d in yaml.safe_load_all(p.read_text()) if d]
+    components = [
+        d
+        for p in (DAPR / "components").glob("*.yaml")
+        for d in yaml.safe_load_all(p.read_text())
+        if d
+    ]
     assert [c["spec"]["type"] for c in components] == ["pubsub.kafka"]
     (pubsub,) = components
     assert {"name": "brokers", "envRef": "KAFKA_BROKERS"} in pubsub["spec"]["metadata"]
@@ -76,23 +86,31 @@ def test_only_the_apps_that_must_may_invoke_an_app(service: str):
     for policy in acl.get("policies", []):
         assert policy["defaultAction"] == "deny" and policy["namespace"] == "giftflow"
         assert policy["trustDomain"] == acl["trustDomain"] == "public"
-        assert all(op["action"] == "allow" and len(op["httpVerb"]) == 1 for op in policy["operations"])
+        assert all(
+            op["action"] == "allow" and len(op["httpVerb"]) == 1 for op in policy["operations"]
+        )
 
 
 def allowed_operations(service: str, caller: str) -> list[tuple[str, str]]:
-    (policy,) = [p for p in local(service)["spec"]["accessControl"]["policies"] if p["appId"] == caller]
+    (policy,) = [
+        p for p in local(service)["spec"]["accessControl"]["policies"] if p["appId"] == caller
+    ]
     return [(op["httpVerb"][0], op["name"].removesuffix("**")) for op in policy["operations"]]
 
 
 def test_the_allowed_operations_are_the_calls_the_callers_make():
     def allows(service: str, caller: str, method: str, path: str) -> bool:
-        return any(method == m and path.startswith(p) for m, p in allowed_operations(service, caller))
+        return any(
+            method == m and path.startswith(p) for m, p in allowed_operations(service, caller)
+        )
 
     for kind in ("task", "occasion"):
         row = SimpleNamespace(kind=kind, source_id="s", subject_id="s")
         assert allows(GATEWAY, "recurring", "POST", f"/{method_for(row)}")
     for route in [r for r in ROUTES if r.upstream is AUDIT]:
-        path = route.upstream_path({name: uuid.uuid4() for name in route.parameters}).removeprefix(AUDIT.base)
+        path = route.upstream_path({name: uuid.uuid4() for name in route.parameters}).removeprefix(
+            AUDIT.base
+        )
         assert all(allows("audit", "gateway", method, path) for method in route.methods)
     for route in iter_route_contexts(reminder_routes.router.routes):
         for method in route.methods:
@@ -104,17 +122,27 @@ def test_kubernetes_mirrors_each_sidecar_but_denies_every_caller_it_does_not_nam
     assert set(configs) == {f"giftflow-{s}" for s in SERVICES}
     for service in SERVICES:
         expected = local(service)
-        expected["spec"]["accessControl"]["defaultAction"] = "deny"  # every caller has an mTLS identity there
+        expected["spec"]["accessControl"]["defaultAction"] = (
+            "deny"  # every caller has an mTLS identity there
+        )
         assert configs[f"giftflow-{service}"] == expected
 
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_every_sidecar_is_started_with_its_own_configuration(service: str):
     assert local(service)["metadata"]["name"] == f"giftflow-{service}"
-    (deployment,) = [d for d in yaml.safe_load_all((K8S / "base" / f"{service}.yaml").read_text())
-                     if d and d["kind"] == "Deployment"]
-    assert deployment["spec"]["template"]["metadata"]["annotations"]["dapr.io/config"] == f"giftflow-{service}"
-    command = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"][f"{service}-dapr"]["command"]
+    (deployment,) = [
+        d
+        for d in yaml.safe_load_all((K8S / "base" / f"{service}.yaml").read_text())
+        if d and d["kind"] == "Deployment"
+    ]
+    assert (
+        deployment["spec"]["template"]["metadata"]["annotations"]["dapr.io/config"]
+        == f"giftflow-{service}"
+    )
+    command = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"][
+        f"{service}-dapr"
+    ]["command"]
     assert command[command.index("--config") + 1] == f"/dapr/config/{service}.yaml"
 
 

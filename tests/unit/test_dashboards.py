@@ -32,6 +32,7 @@ MATCHER = re.compile(r'([A-Za-z_]\w*)\s*(=~|!~|!=|=)\s*"([^"]*)"')
 
 # --- what the services expose ---------------------------------------------------------------------
 
+
 def registered_series() -> dict[str, set[str]]:
     """Every series name a scrape of /metrics can show, with the labels it carries."""
     series: dict[str, set[str]] = {}
@@ -42,7 +43,12 @@ def registered_series() -> dict[str, set[str]]:
         for family in collector.describe():
             suffixes = {
                 "counter": {"_total": labels, "_created": labels},
-                "histogram": {"_bucket": labels | {"le"}, "_sum": labels, "_count": labels, "_created": labels},
+                "histogram": {
+                    "_bucket": labels | {"le"},
+                    "_sum": labels,
+                    "_count": labels,
+                    "_created": labels,
+                },
             }.get(family.type, {"": labels})
             for suffix, names in suffixes.items():
                 series[family.name + suffix] = names
@@ -53,6 +59,7 @@ SERIES = registered_series()
 
 
 # --- what the dashboards and alerts query ---------------------------------------------------------
+
 
 def dashboard_expressions(path: Path) -> list[str]:
     """PromQL of every panel target and template variable in a Grafana dashboard."""
@@ -120,7 +127,9 @@ def test_every_giftflow_metric_queried_is_registered(where: str, expr: str):
 def test_label_matchers_use_labels_the_metric_has(where: str, expr: str):
     for name, matchers in SELECTOR.findall(expr):
         labels = {label for label, _, _ in MATCHER.findall(matchers)}
-        assert labels <= SERIES.get(name, set()), f"{where}\n{name} has no label(s) {labels - SERIES.get(name, set())}"
+        assert labels <= SERIES.get(name, set()), (
+            f"{where}\n{name} has no label(s) {labels - SERIES.get(name, set())}"
+        )
 
 
 def test_consumer_outcomes_queried_are_ones_a_consumer_answers():
@@ -133,10 +142,18 @@ def test_consumer_outcomes_queried_are_ones_a_consumer_answers():
 
 
 def test_every_registered_metric_is_on_a_dashboard():
-    queried = {m for p in DASHBOARDS for e in dashboard_expressions(p) for m in METRIC_NAME.findall(e)}
-    families = {collector._name for collector in vars(metrics).values() if isinstance(collector, MetricWrapperBase)}
+    queried = {
+        m for p in DASHBOARDS for e in dashboard_expressions(p) for m in METRIC_NAME.findall(e)
+    }
+    families = {
+        collector._name
+        for collector in vars(metrics).values()
+        if isinstance(collector, MetricWrapperBase)
+    }
     unseen = {f for f in families if not any(q.startswith(f) for q in queried)}
-    assert not unseen, f"add a panel to k8s/monitoring/dashboards/giftflow.json for {sorted(unseen)}"
+    assert not unseen, (
+        f"add a panel to k8s/monitoring/dashboards/giftflow.json for {sorted(unseen)}"
+    )
 
 
 # --- the manifests --------------------------------------------------------------------------------
@@ -167,19 +184,33 @@ def test_kustomizations_name_files_that_exist():
             assert (kustomization.parent / relative).exists(), f"{kustomization}: {relative}"
 
 
-KUSTOMIZE = (["kubectl", "kustomize"] if shutil.which("kubectl") else
-             ["kustomize", "build"] if shutil.which("kustomize") else None)
-BUILDS = ["overlays/local", "overlays/production", "overlays/local/kafka", "overlays/production/kafka", "monitoring"]
+KUSTOMIZE = (
+    ["kubectl", "kustomize"]
+    if shutil.which("kubectl")
+    else ["kustomize", "build"]
+    if shutil.which("kustomize")
+    else None
+)
+BUILDS = [
+    "overlays/local",
+    "overlays/production",
+    "overlays/local/kafka",
+    "overlays/production/kafka",
+    "monitoring",
+]
 
 
 @pytest.mark.skipif(KUSTOMIZE is None, reason="neither kubectl nor kustomize is installed")
 @pytest.mark.parametrize("kustomization", BUILDS)
 def test_kustomization_builds(kustomization: str):
-    built = subprocess.run([*KUSTOMIZE, str(K8S / kustomization)], capture_output=True, text=True, timeout=60)
+    built = subprocess.run(
+        [*KUSTOMIZE, str(K8S / kustomization)], capture_output=True, text=True, timeout=60
+    )
     assert built.returncode == 0, built.stderr
 
 
 # --- what is declared in two places -------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", SERVICES)
 def test_every_service_has_a_deployment_with_its_own_app_id_and_the_shared_defaults(name: str):
@@ -213,27 +244,40 @@ def test_kafka_topics_are_the_ones_the_code_and_the_subscriptions_use():
         assert re.search(rf"(?<![\w.]){re.escape(topic)}(?![\w.])", compose_topics), topic
 
 
-@pytest.mark.parametrize(("local", "cluster"), [
-    *((f"subscriptions/{c}.yaml", f"subscriptions/{c}.yaml") for c in CONSUMERS),
-    ("resiliency/resiliency.yaml", "resiliency.yaml"),
-])  # the sidecars' configurations: tests/unit/test_dapr_config.py
+@pytest.mark.parametrize(
+    ("local", "cluster"),
+    [
+        *((f"subscriptions/{c}.yaml", f"subscriptions/{c}.yaml") for c in CONSUMERS),
+        ("resiliency/resiliency.yaml", "resiliency.yaml"),
+    ],
+)  # the sidecars' configurations: tests/unit/test_dapr_config.py
 def test_k8s_dapr_resources_mirror_the_dapr_folder(local: str, cluster: str):
     assert load(K8S / "dapr" / cluster) == load(DAPR / local)
 
 
 def test_k8s_pubsub_differs_from_the_local_one_only_in_where_the_brokers_come_from():
-    (local,), (cluster,) = load(DAPR / "components" / "pubsub.yaml"), load(K8S / "dapr" / "pubsub.yaml")
+    (local,), (cluster,) = (
+        load(DAPR / "components" / "pubsub.yaml"),
+        load(K8S / "dapr" / "pubsub.yaml"),
+    )
     assert cluster["metadata"]["name"] == local["metadata"]["name"] == "pubsub"
     assert cluster["spec"]["type"] == local["spec"]["type"]
-    settings = [[m for m in c["spec"]["metadata"] if m["name"] != "brokers"] for c in (local, cluster)]
+    settings = [
+        [m for m in c["spec"]["metadata"] if m["name"] != "brokers"] for c in (local, cluster)
+    ]
     assert settings[0] == settings[1]
 
 
 def test_every_consumer_counts_what_lands_in_its_dead_letter_topic_and_sends_nowhere_else():
     for consumer in CONSUMERS:
         subscriptions = load(DAPR / "subscriptions" / f"{consumer}.yaml")
-        dead_letters = {s["spec"]["deadLetterTopic"] for s in subscriptions if "deadLetterTopic" in s["spec"]}
+        dead_letters = {
+            s["spec"]["deadLetterTopic"] for s in subscriptions if "deadLetterTopic" in s["spec"]
+        }
         assert dead_letters == {f"deadletter.{consumer}"}
         [observer] = [s for s in subscriptions if s["spec"]["topic"] == f"deadletter.{consumer}"]
-        assert observer["spec"]["routes"]["default"] == "/deadletters" and "deadLetterTopic" not in observer["spec"]
+        assert (
+            observer["spec"]["routes"]["default"] == "/deadletters"
+            and "deadLetterTopic" not in observer["spec"]
+        )
         assert observer["scopes"] == [consumer]

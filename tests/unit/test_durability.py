@@ -13,7 +13,7 @@ DURABLE = ["-c", "synchronous_commit=on", "-c", "fsync=on"]
 
 
 def contains(args: list[str], part: list[str]) -> bool:
-    return any(args[i:i + len(part)] == part for i in range(len(args)))
+    return any(args[i : i + len(part)] == part for i in range(len(args)))
 
 
 def test_the_local_stack_starts_postgres_with_durable_commits():
@@ -32,11 +32,17 @@ def test_the_laptop_cluster_starts_postgres_with_durable_commits():
     assert contains(container["args"], DURABLE)
 
 
-FILES = [p for p in ROOT.rglob("*") if p.suffix in {".py", ".yaml", ".yml", ".sh", ".toml", ".env", ".example"}
-         and not {".stack", ".git", "tests"} & set(p.relative_to(ROOT).parts)]
+FILES = [
+    p
+    for p in ROOT.rglob("*")
+    if p.suffix in {".py", ".yaml", ".yml", ".sh", ".toml", ".env", ".example"}
+    and not {".stack", ".git", "tests"} & set(p.relative_to(ROOT).parts)
+]
 
 
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(ROOT)) for p in FILES])
 def test_nothing_turns_durable_commits_off(path: Path):
     text = path.read_text(errors="ignore")
-    assert not re.search(r"(synchronous_commit|fsync)\s*[=:]\s*['\"]?(off|false|0)\b", text, re.I), path
+    assert not re.search(
+        r"(synchronous_commit|fsync)\s*[=:]\s*['\"]?(off|false|0)\b", text, re.I
+    ), path

@@ -19,8 +19,12 @@ def client() -> TestClient:
 
 def signed_in() -> dict[str, str]:
     # access tokens are checked without the database, so a signed-in caller needs none either
-    token = create_access_token(uuid.uuid4(), SETTINGS.jwt_secret.get_secret_value(), datetime.now(UTC),
-                                timedelta(minutes=5))
+    token = create_access_token(
+        uuid.uuid4(),
+        SETTINGS.jwt_secret.get_secret_value(),
+        datetime.now(UTC),
+        timedelta(minutes=5),
+    )
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -34,7 +38,9 @@ def test_validation_errors_name_the_field_and_the_problem():
 
 
 def test_validation_problems_are_in_words_not_the_validators():
-    response = client().post("/api/households", json={"name": "x" * 500, "timezone": 7}, headers=signed_in())
+    response = client().post(
+        "/api/households", json={"name": "x" * 500, "timezone": 7}, headers=signed_in()
+    )
     problems = {d["field"]: d["problem"] for d in response.json()["error"]["details"]}
     assert problems["name"] == "is too long: at most 120 characters"
     assert "should" not in " ".join(problems.values())
@@ -53,7 +59,10 @@ def test_event_routes_refuse_callers_without_the_sidecar_token():
     app = create_audit(AuditSettings(app_api_token="s3cret"))
     c = TestClient(app)
     assert c.post("/events", json={"entries": []}).status_code == 401
-    assert c.post("/events", json={"entries": []}, headers={"dapr-api-token": "wrong"}).status_code == 401
+    assert (
+        c.post("/events", json={"entries": []}, headers={"dapr-api-token": "wrong"}).status_code
+        == 401
+    )
 
 
 def test_a_currency_must_be_one_iso_4217_knows():

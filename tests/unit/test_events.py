@@ -36,15 +36,27 @@ def test_cloudevent_id_subject_and_household_come_from_the_outbox_row_and_event(
 
 
 def test_consumers_ignore_fields_they_do_not_know():
-    data = {"household_id": str(uuid.uuid4()), "name": "A", "created_at": "2026-01-01T00:00:00Z", "new": 1}
+    data = {
+        "household_id": str(uuid.uuid4()),
+        "name": "A",
+        "created_at": "2026-01-01T00:00:00Z",
+        "new": 1,
+    }
     assert HouseholdCreated.model_validate(data).name == "A"
 
 
-@pytest.mark.parametrize("contract", sorted(EVENT_TYPES.values(), key=lambda c: c.event_type()),
-                         ids=lambda c: c.event_type())
+@pytest.mark.parametrize(
+    "contract",
+    sorted(EVENT_TYPES.values(), key=lambda c: c.event_type()),
+    ids=lambda c: c.event_type(),
+)
 def test_every_contract_resolves_its_aggregate_id_from_its_own_fields(contract):
-    values = {name: uuid.uuid4() for name in contract.model_fields}  # stand-ins: only ids matter here
+    values = {
+        name: uuid.uuid4() for name in contract.model_fields
+    }  # stand-ins: only ids matter here
     event = contract.model_construct(**values)
     assert event.aggregate_id() in values.values()
-    if contract.aggregate_id is Event.aggregate_id:  # not one of the few keyed by more than one field
+    if (
+        contract.aggregate_id is Event.aggregate_id
+    ):  # not one of the few keyed by more than one field
         assert contract.model_fields[contract.aggregate_field].annotation is uuid.UUID

@@ -16,14 +16,30 @@ from shared.events.gifting import ClaimAdded, ListItemStatusChanged, OccasionCre
 S = ItemStatus
 
 
-@pytest.mark.parametrize("current,new", [(S.IDEA, S.SELECTED), (S.SELECTED, S.PURCHASED), (S.PURCHASED, S.WRAPPED),
-                                         (S.WRAPPED, S.GIVEN), (S.PURCHASED, S.SELECTED)])
+@pytest.mark.parametrize(
+    "current,new",
+    [
+        (S.IDEA, S.SELECTED),
+        (S.SELECTED, S.PURCHASED),
+        (S.PURCHASED, S.WRAPPED),
+        (S.WRAPPED, S.GIVEN),
+        (S.PURCHASED, S.SELECTED),
+    ],
+)
 def test_the_pipeline_moves_one_step_at_a_time(current, new):
     check_transition(current, new)
 
 
-@pytest.mark.parametrize("current,new", [(S.IDEA, S.PURCHASED), (S.IDEA, S.GIVEN), (S.SELECTED, S.WRAPPED),
-                                         (S.GIVEN, S.WRAPPED), (S.IDEA, S.IDEA)])
+@pytest.mark.parametrize(
+    "current,new",
+    [
+        (S.IDEA, S.PURCHASED),
+        (S.IDEA, S.GIVEN),
+        (S.SELECTED, S.WRAPPED),
+        (S.GIVEN, S.WRAPPED),
+        (S.IDEA, S.IDEA),
+    ],
+)
 def test_a_skipped_or_final_move_is_refused_naming_what_is_allowed(current, new):
     with pytest.raises(Conflict) as refused:
         check_transition(current, new)
@@ -61,28 +77,63 @@ def test_a_one_off_occasion_has_no_next_date_once_past():
 
 def test_gifting_events_are_past_tense_versioned_and_on_known_topics():
     gifting = {t: c for t, c in EVENT_TYPES.items() if c.__module__ == "shared.events.gifting"}
-    assert {"giftflow.claim.added.v1", "giftflow.claim.removed.v1", "giftflow.list_item.status_changed.v1",
-            "giftflow.gift.created.v1", "giftflow.occasion.created.v1", "giftflow.pledge.added.v1",
-            "giftflow.comment.added.v1", "giftflow.person.deleted.v1"} <= set(gifting)
+    assert {
+        "giftflow.claim.added.v1",
+        "giftflow.claim.removed.v1",
+        "giftflow.list_item.status_changed.v1",
+        "giftflow.gift.created.v1",
+        "giftflow.occasion.created.v1",
+        "giftflow.pledge.added.v1",
+        "giftflow.comment.added.v1",
+        "giftflow.person.deleted.v1",
+    } <= set(gifting)
     assert all(c.topic in TOPICS for c in gifting.values())
 
 
 def test_claims_are_keyed_by_their_item_and_carry_whom_to_hide_them_from():
     hid, item, cleo = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    event = ClaimAdded(household_id=hid, hidden_from=(cleo,), claim_id=uuid.uuid4(), list_item_id=item,
-                       list_id=uuid.uuid4(), gift_id=uuid.uuid4(), user_id=uuid.uuid4(), quantity=1,
-                       claimed_quantity=1, wanted_quantity=1)
+    event = ClaimAdded(
+        household_id=hid,
+        hidden_from=(cleo,),
+        claim_id=uuid.uuid4(),
+        list_item_id=item,
+        list_id=uuid.uuid4(),
+        gift_id=uuid.uuid4(),
+        user_id=uuid.uuid4(),
+        quantity=1,
+        claimed_quantity=1,
+        wanted_quantity=1,
+    )
     assert event.aggregate_id() == item and event.topic == "claim"
     assert event.model_dump(mode="json")["hidden_from"] == [str(cleo)]
-    status = ListItemStatusChanged(household_id=hid, list_item_id=item, list_id=uuid.uuid4(), gift_id=uuid.uuid4(),
-                                   gift_title="Kite", previous_status="idea", status="selected")
+    status = ListItemStatusChanged(
+        household_id=hid,
+        list_item_id=item,
+        list_id=uuid.uuid4(),
+        gift_id=uuid.uuid4(),
+        gift_title="Kite",
+        previous_status="idea",
+        status="selected",
+    )
     assert status.aggregate_id() == item
 
 
 def test_money_and_dates_travel_as_strings():
-    pledge = PledgeAdded(household_id=uuid.uuid4(), pledge_id=uuid.uuid4(), gift_id=uuid.uuid4(),
-                         user_id=uuid.uuid4(), amount=Decimal("12.50"), currency="EUR")
+    pledge = PledgeAdded(
+        household_id=uuid.uuid4(),
+        pledge_id=uuid.uuid4(),
+        gift_id=uuid.uuid4(),
+        user_id=uuid.uuid4(),
+        amount=Decimal("12.50"),
+        currency="EUR",
+    )
     assert pledge.model_dump(mode="json")["amount"] == "12.50"
-    occasion = OccasionCreated(household_id=uuid.uuid4(), occasion_id=uuid.uuid4(), name="Xmas", kind="christmas",
-                               date=dt.date(2026, 12, 25), recurs_yearly=True)
+    occasion = OccasionCreated(
+        household_id=uuid.uuid4(),
+        occasion_id=uuid.uuid4(),
+        name="Xmas",
+        kind="christmas",
+        date=dt.date(2026, 12, 25),
+        recurs_yearly=True,
+    )
     assert occasion.model_dump(mode="json")["date"] == "2026-12-25"

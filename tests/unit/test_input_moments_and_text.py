@@ -16,15 +16,33 @@ MOMENT, DAY, ZONE = TypeAdapter(Moment), TypeAdapter(CalendarDate), TypeAdapter(
 LINE, TEXT = TypeAdapter(Line), TypeAdapter(FreeText)
 
 
-@pytest.mark.parametrize("text", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "9999-12-31T20:00:00Z",
-                                  "1899-12-31T23:59:59Z", "2200-01-01T00:00:00Z", "2199-12-31T23:00:00-14:00"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9999-12-31T23:59:59-14:00",
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T20:00:00Z",
+        "1899-12-31T23:59:59Z",
+        "2200-01-01T00:00:00Z",
+        "2199-12-31T23:00:00-14:00",
+    ],
+)
 def test_a_time_off_the_calendar_is_refused_saying_which_calendar(text):
-    with pytest.raises(ValidationError, match="between 1900-01-01T00:00:00Z and 2199-12-31T23:59:59Z"):
+    with pytest.raises(
+        ValidationError, match="between 1900-01-01T00:00:00Z and 2199-12-31T23:59:59Z"
+    ):
         MOMENT.validate_python(text)
 
 
-@pytest.mark.parametrize("text", ["1900-01-01T00:00:00Z", "1900-01-01T05:00:00+05:00", "2199-12-31T23:59:59Z",
-                                  "2199-12-31T23:59:59+14:00"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1900-01-01T00:00:00Z",
+        "1900-01-01T05:00:00+05:00",
+        "2199-12-31T23:59:59Z",
+        "2199-12-31T23:59:59+14:00",
+    ],
+)
 def test_the_calendars_edges_are_on_it(text):
     assert EARLIEST <= MOMENT.validate_python(text) < LATEST
 
@@ -61,11 +79,15 @@ def test_notes_keep_line_breaks_and_tabs_that_names_refuse():
 
 
 # properties ----------------------------------------------------------------------------------------
-OFFSETS = st.integers(min_value=-24 * 60 + 1, max_value=24 * 60 - 1).map(lambda m: timezone(timedelta(minutes=m)))
+OFFSETS = st.integers(min_value=-24 * 60 + 1, max_value=24 * 60 - 1).map(
+    lambda m: timezone(timedelta(minutes=m))
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(moment=st.datetimes(timezones=OFFSETS | st.just(UTC)), zone=st.sampled_from(sorted(timezones())))
+@given(
+    moment=st.datetimes(timezones=OFFSETS | st.just(UTC)), zone=st.sampled_from(sorted(timezones()))
+)
 def test_any_time_is_taken_or_refused_and_a_taken_one_has_a_wall_time_in_every_zone(moment, zone):
     try:
         taken = MOMENT.validate_python(moment)
@@ -74,7 +96,9 @@ def test_any_time_is_taken_or_refused_and_a_taken_one_has_a_wall_time_in_every_z
         return
     wall = taken.astimezone(zoneinfo.ZoneInfo(zone))
     assert 1899 <= wall.year <= 2200
-    assert wall - timedelta(days=400) < wall + timedelta(days=400)  # a year either side is still computable
+    assert wall - timedelta(days=400) < wall + timedelta(
+        days=400
+    )  # a year either side is still computable
 
 
 @settings(max_examples=300, deadline=None)

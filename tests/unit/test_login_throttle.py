@@ -3,12 +3,20 @@
 from datetime import UTC, datetime, timedelta
 
 from services.gateway.throttle import (
-    Failures, Limits, backoff, device_trusted, retry_after, wait_before_login, wait_before_sign_up,
+    Failures,
+    Limits,
+    backoff,
+    device_trusted,
+    retry_after,
+    wait_before_login,
+    wait_before_sign_up,
 )
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 WINDOW = timedelta(minutes=15)
-LIMITS = Limits(window=WINDOW, per_address=20, per_account=10, per_device=10, backoff_base=timedelta(seconds=1))
+LIMITS = Limits(
+    window=WINDOW, per_address=20, per_account=10, per_device=10, backoff_base=timedelta(seconds=1)
+)
 
 
 def ago(*seconds: float) -> tuple[datetime, ...]:
@@ -24,12 +32,17 @@ def test_the_limit_reached_within_the_window_throttles_until_the_oldest_ages_out
 
 
 def test_failures_older_than_the_window_do_not_count():
-    assert retry_after(ago(1800, 1200, 960, 180, 120, 60), NOW, max_failures=5, window=WINDOW) is None
+    assert (
+        retry_after(ago(1800, 1200, 960, 180, 120, 60), NOW, max_failures=5, window=WINDOW) is None
+    )
 
 
 def test_more_failures_than_the_limit_throttle_until_enough_have_aged_out():
     # 7 in the window, 5 allowed: blocked until the 3rd oldest (10 minutes ago) ages out
-    assert retry_after(ago(840, 720, 600, 480, 360, 240, 120), NOW, max_failures=5, window=WINDOW) == 5 * 60
+    assert (
+        retry_after(ago(840, 720, 600, 480, 360, 240, 120), NOW, max_failures=5, window=WINDOW)
+        == 5 * 60
+    )
 
 
 def test_the_wait_is_at_least_a_second_and_rounded_up():
@@ -58,9 +71,14 @@ def test_the_backoff_counts_from_the_latest_failure_and_lifts_after_it():
 
 def test_a_familiar_browser_is_not_held_by_failures_from_anywhere_else():
     everywhere = ago(*range(1, 60))
-    failures = Failures(from_address=everywhere, of_account_from_address=everywhere, of_account=everywhere)
+    failures = Failures(
+        from_address=everywhere, of_account_from_address=everywhere, of_account=everywhere
+    )
     assert device_trusted(True, failures, LIMITS, NOW)
-    assert wait_before_login(failures, LIMITS, NOW, trusted_device=True, familiar_address=False) is None
+    assert (
+        wait_before_login(failures, LIMITS, NOW, trusted_device=True, familiar_address=False)
+        is None
+    )
 
 
 def test_a_familiar_browser_that_failed_too_often_itself_is_treated_as_unfamiliar():
@@ -77,13 +95,22 @@ def test_unfamiliar_clients_wait_once_the_account_failed_too_often_from_anywhere
 
 def test_a_familiar_address_is_not_locked_out_by_failures_from_elsewhere():
     failures = Failures(of_account=ago(*range(10, 110, 10)))
-    assert wait_before_login(failures, LIMITS, NOW, trusted_device=False, familiar_address=True) is None
+    assert (
+        wait_before_login(failures, LIMITS, NOW, trusted_device=False, familiar_address=True)
+        is None
+    )
 
 
 def test_a_familiar_address_is_still_slowed_by_its_own_failures():
     mine = ago(3, 2, 1)
     failures = Failures(from_address=mine, of_account_from_address=mine, of_account=mine)
-    slow = Limits(window=WINDOW, per_address=20, per_account=10, per_device=10, backoff_base=timedelta(minutes=1))
+    slow = Limits(
+        window=WINDOW,
+        per_address=20,
+        per_account=10,
+        per_device=10,
+        backoff_base=timedelta(minutes=1),
+    )
     wait = wait_before_login(failures, slow, NOW, trusted_device=False, familiar_address=True)
     assert wait is not None and wait.reason == "account_address"
 
@@ -102,4 +129,7 @@ def test_the_longest_wait_wins():
 
 def test_sign_ups_are_held_per_address_and_by_backoff_but_not_by_the_account_limit():
     assert wait_before_sign_up(Failures(of_account=ago(*range(1, 30))), LIMITS, NOW) is None
-    assert wait_before_sign_up(Failures(from_address=ago(*range(1, 21))), LIMITS, NOW).reason == "address"
+    assert (
+        wait_before_sign_up(Failures(from_address=ago(*range(1, 21))), LIMITS, NOW).reason
+        == "address"
+    )

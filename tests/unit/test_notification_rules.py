@@ -4,7 +4,12 @@ import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from services.notification.audience import Notice, Preferences, notification_audience, stream_audience
+from services.notification.audience import (
+    Notice,
+    Preferences,
+    notification_audience,
+    stream_audience,
+)
 from services.notification.notices import Names, describe, entity_change
 from shared.events import gifting as g
 from shared.events import tasks as t
@@ -17,9 +22,17 @@ NAMES = Names(members={ANN: "Ann", BEN: "Ben", CLEO: "Cleo", DAD: "Dad"})
 
 def claim(actor=ANN, hidden_from=(CLEO,), list_id=None) -> g.ClaimAdded:
     return g.ClaimAdded(
-        household_id=HOUSEHOLD, actor_id=actor, hidden_from=hidden_from, claim_id=uuid.uuid4(),
-        list_item_id=uuid.uuid4(), list_id=list_id or uuid.uuid4(), gift_id=uuid.uuid4(), user_id=actor,
-        quantity=1, claimed_quantity=1, wanted_quantity=1,
+        household_id=HOUSEHOLD,
+        actor_id=actor,
+        hidden_from=hidden_from,
+        claim_id=uuid.uuid4(),
+        list_item_id=uuid.uuid4(),
+        list_id=list_id or uuid.uuid4(),
+        gift_id=uuid.uuid4(),
+        user_id=actor,
+        quantity=1,
+        claimed_quantity=1,
+        wanted_quantity=1,
     )
 
 
@@ -66,17 +79,32 @@ def test_a_muted_list_is_silent_for_who_muted_it_only():
 
 
 def test_a_task_given_to_someone_notifies_only_them():
-    event = t.TaskCreated(household_id=HOUSEHOLD, actor_id=ANN, task_id=uuid.uuid4(), revision=1,
-                          title="Order the cake", status="open", assignee_id=DAD)
+    event = t.TaskCreated(
+        household_id=HOUSEHOLD,
+        actor_id=ANN,
+        task_id=uuid.uuid4(),
+        revision=1,
+        title="Order the cake",
+        status="open",
+        assignee_id=DAD,
+    )
     notice = notice_of(event)
     assert notification_audience(FAMILY, event, notice, {}) == [DAD]
     assert notice.text == "Ann gave you a task: “Order the cake”"
 
 
 def test_the_next_time_of_a_repeating_chore_is_not_said_to_be_given_by_anyone():
-    event = t.TaskCreated(household_id=HOUSEHOLD, actor_id=None, task_id=uuid.uuid4(), revision=1,
-                          title="Water the plants", status="open", assignee_id=DAD, series_id=uuid.uuid4(),
-                          occurrence_at=datetime(2027, 1, 8, 9, tzinfo=UTC))
+    event = t.TaskCreated(
+        household_id=HOUSEHOLD,
+        actor_id=None,
+        task_id=uuid.uuid4(),
+        revision=1,
+        title="Water the plants",
+        status="open",
+        assignee_id=DAD,
+        series_id=uuid.uuid4(),
+        occurrence_at=datetime(2027, 1, 8, 9, tzinfo=UTC),
+    )
     notice = notice_of(event)
     assert notice.text == "“Water the plants” is due again"
     assert "Someone" not in notice.text
@@ -85,9 +113,16 @@ def test_the_next_time_of_a_repeating_chore_is_not_said_to_be_given_by_anyone():
 
 def test_a_reminder_goes_to_whom_it_names_but_never_to_a_hidden_member():
     event = t.ReminderTriggered(
-        household_id=HOUSEHOLD, reminder_id=uuid.uuid4(), occasion_id=uuid.uuid4(), title="Cleo's birthday",
-        occasion_date=date(2026, 12, 3), offset="P7D", remind_at=datetime.now(UTC), fired_at=datetime.now(UTC),
-        notify_user_ids=(ANN, CLEO), hidden_from=(CLEO,),
+        household_id=HOUSEHOLD,
+        reminder_id=uuid.uuid4(),
+        occasion_id=uuid.uuid4(),
+        title="Cleo's birthday",
+        occasion_date=date(2026, 12, 3),
+        offset="P7D",
+        remind_at=datetime.now(UTC),
+        fired_at=datetime.now(UTC),
+        notify_user_ids=(ANN, CLEO),
+        hidden_from=(CLEO,),
     )
     notice = notice_of(event)
     assert notification_audience(FAMILY, event, notice, {}) == [ANN]
@@ -100,30 +135,61 @@ def test_a_claim_notification_names_who_claimed_and_the_gift():
     notice = describe(event, names)
     assert notice.text == "Ben claimed “Lego castle”"
     assert (notice.kind, notice.entity, notice.entity_id, notice.list_id) == (
-        "claim", "list_item", event.list_item_id, event.list_id)
+        "claim",
+        "list_item",
+        event.list_item_id,
+        event.list_id,
+    )
 
 
 def test_unknown_names_read_naturally():
-    event = g.PledgeAdded(household_id=HOUSEHOLD, actor_id=uuid.uuid4(), pledge_id=uuid.uuid4(),
-                          gift_id=uuid.uuid4(), user_id=ANN, amount=Decimal("20.00"), currency="EUR")
+    event = g.PledgeAdded(
+        household_id=HOUSEHOLD,
+        actor_id=uuid.uuid4(),
+        pledge_id=uuid.uuid4(),
+        gift_id=uuid.uuid4(),
+        user_id=ANN,
+        amount=Decimal("20.00"),
+        currency="EUR",
+    )
     assert describe(event, Names()).text == "Someone pledged 20.00 EUR toward a gift"
 
 
 def test_edits_and_deletions_change_pages_without_notifying():
-    event = g.ListItemUpdated(household_id=HOUSEHOLD, actor_id=ANN, list_item_id=uuid.uuid4(),
-                              list_id=uuid.uuid4(), gift_id=uuid.uuid4(), quantity=2)
+    event = g.ListItemUpdated(
+        household_id=HOUSEHOLD,
+        actor_id=ANN,
+        list_item_id=uuid.uuid4(),
+        list_id=uuid.uuid4(),
+        gift_id=uuid.uuid4(),
+        quantity=2,
+    )
     assert describe(event, NAMES) is None
-    assert entity_change(event.event_type(), event.model_dump(mode="json"), str(event.list_item_id)) == {
-        "entity": "list_item", "id": str(event.list_item_id), "change": "updated",
-        "list_id": str(event.list_id), "gift_id": str(event.gift_id),
+    assert entity_change(
+        event.event_type(), event.model_dump(mode="json"), str(event.list_item_id)
+    ) == {
+        "entity": "list_item",
+        "id": str(event.list_item_id),
+        "change": "updated",
+        "list_id": str(event.list_id),
+        "gift_id": str(event.gift_id),
     }
 
 
 def test_entity_changed_messages_carry_ids_only():
-    event = g.ListItemStatusChanged(household_id=HOUSEHOLD, actor_id=ANN, list_item_id=uuid.uuid4(),
-                                    list_id=uuid.uuid4(), gift_id=uuid.uuid4(), gift_title="Bike",
-                                    previous_status="selected", status="purchased")
-    message = entity_change(event.event_type(), event.model_dump(mode="json"), str(event.list_item_id))
+    event = g.ListItemStatusChanged(
+        household_id=HOUSEHOLD,
+        actor_id=ANN,
+        list_item_id=uuid.uuid4(),
+        list_id=uuid.uuid4(),
+        gift_id=uuid.uuid4(),
+        gift_title="Bike",
+        previous_status="selected",
+        status="purchased",
+    )
+    message = entity_change(
+        event.event_type(), event.model_dump(mode="json"), str(event.list_item_id)
+    )
     assert message["change"] == "status_changed"
     assert "Bike" not in str(message) and "purchased" not in str(message)
 
@@ -131,5 +197,13 @@ def test_entity_changed_messages_carry_ids_only():
 def test_a_member_change_names_the_member_and_invitations_stay_quiet():
     user = uuid.uuid4()
     assert entity_change("giftflow.member.joined.v1", {"user_id": str(user)}, str(HOUSEHOLD)) == {
-        "entity": "member", "id": str(user), "change": "joined"}
-    assert entity_change("giftflow.invitation.created.v1", {"invitation_id": str(user)}, str(HOUSEHOLD)) is None
+        "entity": "member",
+        "id": str(user),
+        "change": "joined",
+    }
+    assert (
+        entity_change(
+            "giftflow.invitation.created.v1", {"invitation_id": str(user)}, str(HOUSEHOLD)
+        )
+        is None
+    )

@@ -21,11 +21,18 @@ SERVED_BY = {
 
 
 def served(routers) -> set[tuple[str, str]]:
-    return {(method, c.path_format) for r in routers for c in iter_route_contexts(r.routes) for method in c.methods}
+    return {
+        (method, c.path_format)
+        for r in routers
+        for c in iter_route_contexts(r.routes)
+        for method in c.methods
+    }
 
 
 def proxied(upstream) -> set[tuple[str, str]]:
-    return {(method, f"/api{r.path}") for r in ROUTES if r.upstream is upstream for method in r.methods}
+    return {
+        (method, f"/api{r.path}") for r in ROUTES if r.upstream is upstream for method in r.methods
+    }
 
 
 @pytest.mark.parametrize("upstream", SERVED_BY, ids=lambda u: u.what)
@@ -63,12 +70,22 @@ def test_the_upstream_path_is_the_template_filled_in_with_the_matched_uuids():
 def test_the_upstream_path_is_canonical_whatever_case_the_uuid_came_in():
     household = uuid.UUID("A1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF")
     audit = next(r for r in ROUTES if r.upstream is AUDIT)
-    assert audit.upstream_path({"household_id": household}).endswith("/a1b2c3d4-e5f6-4711-8899-aabbccddeeff/audit")
+    assert audit.upstream_path({"household_id": household}).endswith(
+        "/a1b2c3d4-e5f6-4711-8899-aabbccddeeff/audit"
+    )
 
 
-@pytest.mark.parametrize("value", [
-    "../../../../v1.0/metadata", "%2e%2e", "..", "x", str(uuid.uuid4()), b"\x00",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "../../../../v1.0/metadata",
+        "%2e%2e",
+        "..",
+        "x",
+        str(uuid.uuid4()),
+        b"\x00",
+    ],
+)
 def test_anything_but_a_uuid_never_becomes_part_of_an_upstream_path(value):
     for route in ROUTES:
         params = {name: uuid.uuid4() for name in route.parameters} | {"household_id": value}
@@ -84,20 +101,29 @@ def test_extra_matched_values_are_not_used():
     )
 
 
-@pytest.mark.parametrize(("path", "refused"), [
-    ("/api/households/x/audit/../../v1.0/metadata", True),  # as the server hands it over: decoded once
-    ("/api/households/x/audit/..", True),
-    ("/./api", True),
-    ("/api/households/x/audit/%2e%2e/v1.0", True),  # was double-encoded: a second decoding makes it `..`
-    ("/api/households/x/audit/%252e%252e/v1.0", True),
-    ("/api/households/x/audit/..;/v1.0", True),  # a `;` parameter some servers drop
-    ("/api/households/x/audit/..\\..\\v1.0", True),  # backslashes some servers read as slashes
-    ("/api/households/x/audit", False),
-    ("/api/households/x/audit;x=y", False),
-    ("/app.js", False),
-    ("/js/views/gift.view.js", False),
-    ("/.well-known/x", False),
-    ("/api/households/x/...", False),
-])
+@pytest.mark.parametrize(
+    ("path", "refused"),
+    [
+        (
+            "/api/households/x/audit/../../v1.0/metadata",
+            True,
+        ),  # as the server hands it over: decoded once
+        ("/api/households/x/audit/..", True),
+        ("/./api", True),
+        (
+            "/api/households/x/audit/%2e%2e/v1.0",
+            True,
+        ),  # was double-encoded: a second decoding makes it `..`
+        ("/api/households/x/audit/%252e%252e/v1.0", True),
+        ("/api/households/x/audit/..;/v1.0", True),  # a `;` parameter some servers drop
+        ("/api/households/x/audit/..\\..\\v1.0", True),  # backslashes some servers read as slashes
+        ("/api/households/x/audit", False),
+        ("/api/households/x/audit;x=y", False),
+        ("/app.js", False),
+        ("/js/views/gift.view.js", False),
+        ("/.well-known/x", False),
+        ("/api/households/x/...", False),
+    ],
+)
 def test_only_dot_segments_are_refused_before_routing(path, refused):
     assert has_dot_segment(path) is refused

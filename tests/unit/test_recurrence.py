@@ -5,7 +5,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.recurring.recurrence import FROM_COMPLETION, FROM_DUE, next_due, occasion_after, parse_rule
+from services.recurring.recurrence import (
+    FROM_COMPLETION,
+    FROM_DUE,
+    next_due,
+    occasion_after,
+    parse_rule,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -21,7 +27,9 @@ def wall(instant: datetime, tz=BERLIN) -> datetime:
 
 def test_daily_task_comes_back_the_next_day_at_the_same_time():
     due = local(2026, 6, 1, 9, 0)
-    assert wall(next_due("FREQ=DAILY", FROM_DUE, "Europe/Berlin", due, due, 0)) == datetime(2026, 6, 2, 9, 0)
+    assert wall(next_due("FREQ=DAILY", FROM_DUE, "Europe/Berlin", due, due, 0)) == datetime(
+        2026, 6, 2, 9, 0
+    )
 
 
 def test_daily_task_keeps_its_wall_time_over_the_spring_change():
@@ -64,7 +72,9 @@ def test_last_day_of_every_month_with_bymonthday_minus_one():
 
 def test_yearly_on_a_leap_day_waits_for_the_next_leap_year():
     due = local(2028, 2, 29, 8, 0)
-    assert wall(next_due("FREQ=YEARLY", FROM_DUE, "Europe/Berlin", due, due, 0)) == datetime(2032, 2, 29, 8, 0)
+    assert wall(next_due("FREQ=YEARLY", FROM_DUE, "Europe/Berlin", due, due, 0)) == datetime(
+        2032, 2, 29, 8, 0
+    )
 
 
 def test_count_ends_the_series_counting_from_its_first_task():
@@ -100,15 +110,23 @@ def test_from_due_follows_the_rule_however_late_the_task_was_done():
 def test_from_completion_counts_from_the_day_it_was_done_at_the_due_time_of_day():
     anchor = local(2026, 6, 1, 9, 0)
     done_late = local(2026, 6, 10, 20, 0)
-    nxt = next_due("FREQ=DAILY;INTERVAL=3", FROM_COMPLETION, "Europe/Berlin", anchor, anchor, 0, done_late)
+    nxt = next_due(
+        "FREQ=DAILY;INTERVAL=3", FROM_COMPLETION, "Europe/Berlin", anchor, anchor, 0, done_late
+    )
     assert wall(nxt) == datetime(2026, 6, 13, 9, 0)
 
 
 def test_from_completion_counts_its_own_tasks_for_count():
     anchor = local(2026, 6, 1, 9, 0)
     done = local(2026, 6, 1, 10, 0)
-    assert next_due("FREQ=DAILY;COUNT=2", FROM_COMPLETION, "Europe/Berlin", anchor, anchor, 0, done) is not None
-    assert next_due("FREQ=DAILY;COUNT=2", FROM_COMPLETION, "Europe/Berlin", anchor, anchor, 1, done) is None
+    assert (
+        next_due("FREQ=DAILY;COUNT=2", FROM_COMPLETION, "Europe/Berlin", anchor, anchor, 0, done)
+        is not None
+    )
+    assert (
+        next_due("FREQ=DAILY;COUNT=2", FROM_COMPLETION, "Europe/Berlin", anchor, anchor, 1, done)
+        is None
+    )
 
 
 def test_from_completion_has_no_next_without_a_completion():
@@ -118,10 +136,14 @@ def test_from_completion_has_no_next_without_a_completion():
 
 def test_an_rrule_prefix_is_accepted():
     due = local(2026, 6, 1, 9, 0)
-    assert wall(next_due("RRULE:FREQ=WEEKLY", FROM_DUE, "Europe/Berlin", due, due, 0)) == datetime(2026, 6, 8, 9, 0)
+    assert wall(next_due("RRULE:FREQ=WEEKLY", FROM_DUE, "Europe/Berlin", due, due, 0)) == datetime(
+        2026, 6, 8, 9, 0
+    )
 
 
-@pytest.mark.parametrize("rule", ["FREQ=SOMETIMES", "FREQ=DAILY;BYDAY=XX", "NOT A RULE", "FREQ=DAILY;INTERVAL=zero"])
+@pytest.mark.parametrize(
+    "rule", ["FREQ=SOMETIMES", "FREQ=DAILY;BYDAY=XX", "NOT A RULE", "FREQ=DAILY;INTERVAL=zero"]
+)
 def test_invalid_rules_are_refused(rule):
     with pytest.raises(ValueError):
         parse_rule(rule, datetime(2026, 6, 1, 9, 0), BERLIN)

@@ -11,8 +11,15 @@ CLEO_PERSON = uuid.UUID(int=99)
 
 
 def row(**kwargs) -> SimpleNamespace:
-    return SimpleNamespace(**{"hidden_from": [], "person_ids": [], "notify_user_ids": None, "assignee_id": None,
-                              **kwargs})
+    return SimpleNamespace(
+        **{
+            "hidden_from": [],
+            "person_ids": [],
+            "notify_user_ids": None,
+            "assignee_id": None,
+            **kwargs,
+        }
+    )
 
 
 def test_a_task_reminder_goes_to_its_assignee_alone():

@@ -11,15 +11,28 @@ from shared.validation import parse_offset
 BERLIN = "Europe/Berlin"
 
 
-@pytest.mark.parametrize(("text", "canonical"), [
-    ("P1D", "P1D"), ("PT2H", "PT2H"), ("P1W", "P7D"), ("P7D", "P7D"), ("PT90M", "PT1H30M"),
-    ("P1DT12H", "P1DT12H"), ("p2d", "P2D"), ("PT0S", "PT0S"), ("P1M", "P1M"), ("P1Y", "P1Y"),
-])
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("P1D", "P1D"),
+        ("PT2H", "PT2H"),
+        ("P1W", "P7D"),
+        ("P7D", "P7D"),
+        ("PT90M", "PT1H30M"),
+        ("P1DT12H", "P1DT12H"),
+        ("p2d", "P2D"),
+        ("PT0S", "PT0S"),
+        ("P1M", "P1M"),
+        ("P1Y", "P1Y"),
+    ],
+)
 def test_offsets_are_read_and_spelled_one_way(text, canonical):
     assert parse_offset(text).iso() == canonical
 
 
-@pytest.mark.parametrize("text", ["", "P", "PT", "1D", "P1.5D", "P-1D", "PT1D", "P1H", "P1DT", "D1P", "P 1D", "two days"])
+@pytest.mark.parametrize(
+    "text", ["", "P", "PT", "1D", "P1.5D", "P-1D", "PT1D", "P1H", "P1DT", "D1P", "P 1D", "two days"]
+)
 def test_what_is_not_a_whole_iso_duration_is_refused_with_an_example(text):
     with pytest.raises(ValueError, match="ISO 8601 duration"):
         parse_offset(text)
@@ -49,14 +62,18 @@ def test_a_month_before_the_31st_is_the_last_day_of_the_shorter_month():
 def test_reminders_already_past_when_the_task_was_set_are_skipped_not_fired():
     due = datetime(2026, 5, 2, 12, 0, tzinfo=UTC)
     set_at = datetime(2026, 5, 2, 0, 0, tzinfo=UTC)
-    assert desired(due, ("P1D", "PT2H", "PT2H"), "UTC", set_at) == {"PT2H": datetime(2026, 5, 2, 10, 0, tzinfo=UTC)}
+    assert desired(due, ("P1D", "PT2H", "PT2H"), "UTC", set_at) == {
+        "PT2H": datetime(2026, 5, 2, 10, 0, tzinfo=UTC)
+    }
 
 
 def test_a_reminder_that_would_fall_before_the_calendar_begins_is_skipped_not_an_error():
     # an occasion on the calendar's first days, as a stale or fuzzed event could carry: a poison
     # event for the whole consumer if the arithmetic raised
     due = datetime(1, 1, 5, 9, 0, tzinfo=UTC)
-    assert desired(due, ("P14D", "P1D"), "UTC", datetime(1, 1, 1, tzinfo=UTC)) == {"P1D": datetime(1, 1, 4, 9, 0, tzinfo=UTC)}
+    assert desired(due, ("P14D", "P1D"), "UTC", datetime(1, 1, 1, tzinfo=UTC)) == {
+        "P1D": datetime(1, 1, 4, 9, 0, tzinfo=UTC)
+    }
 
 
 def test_equal_offsets_spelled_differently_schedule_one_reminder():
@@ -64,15 +81,20 @@ def test_equal_offsets_spelled_differently_schedule_one_reminder():
     assert list(desired(due, ("P1W", "P7D"), "UTC", datetime(2026, 5, 1, tzinfo=UTC))) == ["P7D"]
 
 
-@pytest.mark.parametrize(("first", "day", "expected"), [
-    ("1960-03-12", "2026-01-01", "2026-03-12"),
-    ("1960-03-12", "2026-03-12", "2026-03-12"),
-    ("1960-03-12", "2026-03-13", "2027-03-12"),
-    ("2030-07-01", "2026-01-01", "2030-07-01"),  # not yet the first time
-    ("2000-02-29", "2026-01-01", "2026-02-28"),  # a leap-day birthday in a year without one
-    ("2000-02-29", "2028-01-01", "2028-02-29"),
-])
+@pytest.mark.parametrize(
+    ("first", "day", "expected"),
+    [
+        ("1960-03-12", "2026-01-01", "2026-03-12"),
+        ("1960-03-12", "2026-03-12", "2026-03-12"),
+        ("1960-03-12", "2026-03-13", "2027-03-12"),
+        ("2030-07-01", "2026-01-01", "2030-07-01"),  # not yet the first time
+        ("2000-02-29", "2026-01-01", "2026-02-28"),  # a leap-day birthday in a year without one
+        ("2000-02-29", "2028-01-01", "2028-02-29"),
+    ],
+)
 def test_yearly_occasions_fall_on_their_day_or_the_28th_for_leap_days(first, day, expected):
     from datetime import date
 
-    assert occasion_on_or_after(date.fromisoformat(first), date.fromisoformat(day)) == date.fromisoformat(expected)
+    assert occasion_on_or_after(
+        date.fromisoformat(first), date.fromisoformat(day)
+    ) == date.fromisoformat(expected)

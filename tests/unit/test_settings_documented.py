@@ -21,5 +21,7 @@ def documented() -> set[str]:
 @pytest.mark.parametrize("service", SERVICES)
 def test_every_setting_of_the_service_is_in_env_example(service):
     settings = importlib.import_module(f"services.{service}.config").Settings
-    missing = sorted(name.upper() for name in settings.model_fields if name.upper() not in documented())
+    missing = sorted(
+        name.upper() for name in settings.model_fields if name.upper() not in documented()
+    )
     assert not missing, f"add to .env.example (with a working local default): {missing}"

@@ -12,8 +12,11 @@ from scripts.stack.topology import ROOT, TEST
 
 
 def pipe_into(log: Path, max_bytes: int, backups: int) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "scripts.stack.logpipe", str(log), str(max_bytes), str(backups)],
-                            cwd=ROOT, stdin=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "scripts.stack.logpipe", str(log), str(max_bytes), str(backups)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+    )
 
 
 def wait_for(log: Path, ending: bytes) -> None:

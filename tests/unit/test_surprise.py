@@ -6,9 +6,19 @@ from datetime import UTC, datetime
 from services.gateway.models.gifts import Gift, GiftPersonLink, GiftRole
 from services.gateway.models.lists import ListItem
 from services.gateway.surprise import (
-    ON_MY_LIST, GiftFacts, ListFacts, View, Viewer, comment_visible, gift_view, hidden, item_view,
+    ON_MY_LIST,
+    GiftFacts,
+    ListFacts,
+    View,
+    Viewer,
+    comment_visible,
+    gift_view,
+    hidden,
+    item_view,
     list_view,
-    person_facts_visible, present_gift, present_item,
+    person_facts_visible,
+    present_gift,
+    present_item,
 )
 
 ann_id, ben_id, cleo_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
@@ -23,8 +33,11 @@ def a_list(owner, kind="wish", visibility="household", created_by=ann_id) -> Lis
 
 
 def a_gift(*lists: ListFacts, recipients=(), from_santa=False) -> GiftFacts:
-    return GiftFacts(recipient_person_ids=frozenset(recipients) | {lst.owner_person_id for lst in lists},
-                     from_santa=from_santa, lists=lists)
+    return GiftFacts(
+        recipient_person_ids=frozenset(recipients) | {lst.owner_person_id for lst in lists},
+        from_santa=from_santa,
+        lists=lists,
+    )
 
 
 def test_a_wisher_sees_their_own_wish_list_redacted_and_others_see_it_in_full():
@@ -87,11 +100,19 @@ def test_an_adult_recipient_learns_nothing_of_santa():
 
 
 def test_a_redacted_item_shows_the_wish_but_not_its_status_claims_or_purchase():
-    item = _item(status="purchased", claimed_quantity=1, purchased_by=ben_id, added_by=cleo_id, notes="size M",
-                 notes_by=cleo_id)
+    item = _item(
+        status="purchased",
+        claimed_quantity=1,
+        purchased_by=ben_id,
+        added_by=cleo_id,
+        notes="size M",
+        notes_by=cleo_id,
+    )
     shown = present_item(cleo, View.REDACTED, item, "Jumper")
     assert shown.status == ON_MY_LIST and shown.quantity == 2 and shown.gift_title == "Jumper"
-    assert shown.claimed_quantity is None and shown.purchased_by is None and shown.purchased_at is None
+    assert (
+        shown.claimed_quantity is None and shown.purchased_by is None and shown.purchased_at is None
+    )
     assert shown.status_changed_at is None and shown.updated_at is None
     assert shown.notes == "size M"  # the wisher's own words
     full = present_item(ann, View.FULL, item, "Jumper")
@@ -99,9 +120,11 @@ def test_a_redacted_item_shows_the_wish_but_not_its_status_claims_or_purchase():
 
 
 def test_a_recipient_does_not_read_the_givers_notes_or_see_who_gives():
-    links = [GiftPersonLink(person_id=cleo_p, role=GiftRole.RECIPIENT),
-             GiftPersonLink(person_id=ann_p, role=GiftRole.PURCHASER),
-             GiftPersonLink(person_id=ben_p, role=GiftRole.CONTRIBUTOR)]
+    links = [
+        GiftPersonLink(person_id=cleo_p, role=GiftRole.RECIPIENT),
+        GiftPersonLink(person_id=ann_p, role=GiftRole.PURCHASER),
+        GiftPersonLink(person_id=ben_p, role=GiftRole.CONTRIBUTOR),
+    ]
     gift = _gift(notes="ordered, arrives on the 20th", created_by=ann_id)
     shown = present_gift(cleo, View.REDACTED, gift, ["books"], links)
     assert shown.notes is None
@@ -139,33 +162,58 @@ def test_events_are_hidden_from_everyone_who_does_not_see_their_subject_in_full(
 
     assert users(lambda v: item_view(v, ideas, a_gift(ideas))) == (cleo_id,)
     assert users(lambda v: item_view(v, wishes, a_gift(wishes))) == (cleo_id,)
-    assert users(lambda v: item_view(v, wishes, a_gift(wishes)), seen=(View.FULL, View.REDACTED)) == ()
-    assert users(lambda v: list_view(v, a_list(ben_p, visibility="private", created_by=ann_id))) \
-        == tuple(sorted((ben_id, cleo_id), key=str))
+    assert (
+        users(lambda v: item_view(v, wishes, a_gift(wishes)), seen=(View.FULL, View.REDACTED)) == ()
+    )
+    assert users(
+        lambda v: list_view(v, a_list(ben_p, visibility="private", created_by=ann_id))
+    ) == tuple(sorted((ben_id, cleo_id), key=str))
 
 
 def _gift(from_santa=False, notes=None, created_by=None, notes_by=None) -> Gift:
     now = datetime.now(UTC)
-    return Gift(id=uuid.uuid4(), household_id=uuid.uuid4(), title="Jumper", from_santa=from_santa, notes=notes,
-                created_by=created_by, notes_by=notes_by or (created_by if notes else None),
-                created_at=now, updated_at=now)
+    return Gift(
+        id=uuid.uuid4(),
+        household_id=uuid.uuid4(),
+        title="Jumper",
+        from_santa=from_santa,
+        notes=notes,
+        created_by=created_by,
+        notes_by=notes_by or (created_by if notes else None),
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def _item(**fields) -> ListItem:
     now = datetime.now(UTC)
-    defaults = dict(id=uuid.uuid4(), household_id=uuid.uuid4(), list_id=uuid.uuid4(), gift_id=uuid.uuid4(),
-                    quantity=2, claimed_quantity=0, status="idea", status_changed_at=now, purchased_at=now,
-                    created_at=now, updated_at=now)
+    defaults = dict(
+        id=uuid.uuid4(),
+        household_id=uuid.uuid4(),
+        list_id=uuid.uuid4(),
+        gift_id=uuid.uuid4(),
+        quantity=2,
+        claimed_quantity=0,
+        status="idea",
+        status_changed_at=now,
+        purchased_at=now,
+        created_at=now,
+        updated_at=now,
+    )
     return ListItem(**(defaults | fields))
 
 
 def test_a_gift_only_on_lists_kept_from_the_viewer_is_hidden_unless_they_added_it():
     private = a_list(grandpa_p, visibility="private", created_by=ben_id)
-    only_private = GiftFacts(recipient_person_ids=frozenset({grandpa_p}), lists=(private,), created_by=ann_id)
+    only_private = GiftFacts(
+        recipient_person_ids=frozenset({grandpa_p}), lists=(private,), created_by=ann_id
+    )
     assert gift_view(cleo, only_private) is View.HIDDEN
     assert gift_view(ben, only_private) is View.FULL
     assert gift_view(ann, only_private) is View.FULL  # she added it
-    also_shared = GiftFacts(recipient_person_ids=frozenset({grandpa_p}), lists=(private, a_list(grandpa_p)))
+    also_shared = GiftFacts(
+        recipient_person_ids=frozenset({grandpa_p}), lists=(private, a_list(grandpa_p))
+    )
     assert gift_view(cleo, also_shared) is View.FULL
     on_no_list = GiftFacts(recipient_person_ids=frozenset(), created_by=ann_id)
     assert gift_view(cleo, on_no_list) is View.FULL
@@ -174,7 +222,9 @@ def test_a_gift_only_on_lists_kept_from_the_viewer_is_hidden_unless_they_added_i
 def test_an_event_about_a_person_is_kept_from_whoever_is_linked_to_them_later():
     grandpas_wishes = a_list(grandpa_p)
     gift = a_gift(grandpas_wishes)
-    kept = hidden([ann, ben], lambda v: item_view(v, grandpas_wishes, gift), about=gift.recipient_person_ids)
+    kept = hidden(
+        [ann, ben], lambda v: item_view(v, grandpas_wishes, gift), about=gift.recipient_person_ids
+    )
     assert kept.users == ()  # nobody is Grandpa yet
     assert kept.persons == (grandpa_p,)  # but whoever becomes him must never see it
     assert kept.fields == {"hidden_from": (), "hidden_persons": (grandpa_p,)}
@@ -183,14 +233,20 @@ def test_an_event_about_a_person_is_kept_from_whoever_is_linked_to_them_later():
 def test_what_a_wisher_may_see_of_their_own_list_is_not_kept_from_them_later_either():
     grandpas_wishes = a_list(grandpa_p)
     gift = a_gift(grandpas_wishes)
-    kept = hidden([ann], lambda v: item_view(v, grandpas_wishes, gift), about={grandpa_p},
-                  seen=(View.FULL, View.REDACTED))
+    kept = hidden(
+        [ann],
+        lambda v: item_view(v, grandpas_wishes, gift),
+        about={grandpa_p},
+        seen=(View.FULL, View.REDACTED),
+    )
     assert kept.persons == ()
 
 
 def test_only_the_people_an_event_is_about_are_kept_from_it():
     idea = a_list(cleo_p, kind="idea")
     gift = a_gift(idea, recipients={grandpa_p})
-    kept = hidden([ann, ben, cleo], lambda v: gift_view(v, gift), about=gift.recipient_person_ids | {ann_p})
+    kept = hidden(
+        [ann, ben, cleo], lambda v: gift_view(v, gift), about=gift.recipient_person_ids | {ann_p}
+    )
     assert kept.users == (cleo_id,)
     assert set(kept.persons) == {cleo_p, grandpa_p}

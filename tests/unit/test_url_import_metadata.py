@@ -36,7 +36,10 @@ def test_json_ld_product_with_a_single_offer():
         PAGE_URL,
     )
     assert found == ProductMetadata(
-        title="Wooden train set", price=Decimal("24.99"), currency="EUR", image_url="https://cdn.shop.example/train.jpg"
+        title="Wooden train set",
+        price=Decimal("24.99"),
+        currency="EUR",
+        image_url="https://cdn.shop.example/train.jpg",
     )
 
 
@@ -88,19 +91,26 @@ def test_product_inside_a_graph_is_found_and_related_products_are_not_taken_for_
                 "image": [{"@type": "ImageObject", "url": "/images/bike.png"}],
                 "offers": {"price": "89.00", "priceCurrency": "EUR"},
                 "isRelatedTo": {
-                    "@type": "Product", "name": "Helmet", "offers": {"price": "20", "priceCurrency": "EUR"}
+                    "@type": "Product",
+                    "name": "Helmet",
+                    "offers": {"price": "20", "priceCurrency": "EUR"},
                 },
             },
         ],
     }
     found = read_product(page(json_ld(graph)), PAGE_URL)
     assert found == ProductMetadata(
-        title="Balance bike", price=Decimal("89.00"), currency="EUR", image_url="https://shop.example/images/bike.png"
+        title="Balance bike",
+        price=Decimal("89.00"),
+        currency="EUR",
+        image_url="https://shop.example/images/bike.png",
     )
 
 
 def test_schema_type_may_be_written_as_a_full_iri():
-    found = read_product(page(json_ld({"@type": "http://schema.org/Product", "name": "Kite"})), PAGE_URL)
+    found = read_product(
+        page(json_ld({"@type": "http://schema.org/Product", "name": "Kite"})), PAGE_URL
+    )
     assert found.title == "Kite"
 
 
@@ -116,12 +126,17 @@ def test_opengraph_is_the_fallback_without_json_ld():
         PAGE_URL,
     )
     assert found == ProductMetadata(
-        title="Stunt kite", price=Decimal("1299.00"), currency="SEK", image_url="https://cdn.shop.example/kite.jpg"
+        title="Stunt kite",
+        price=Decimal("1299.00"),
+        currency="SEK",
+        image_url="https://cdn.shop.example/kite.jpg",
     )
 
 
 def test_og_price_tags_and_a_decimal_comma_are_understood():
-    found = read_product(page(og("og:price:amount", "12,50"), og("og:price:currency", "EUR")), PAGE_URL)
+    found = read_product(
+        page(og("og:price:amount", "12,50"), og("og:price:currency", "EUR")), PAGE_URL
+    )
     assert (found.price, found.currency) == (Decimal("12.50"), "EUR")
 
 
@@ -130,7 +145,13 @@ def test_json_ld_wins_over_opengraph_and_fills_only_what_it_has():
         page(
             og("og:title", "Generic OG title"),
             og("og:image", "https://shop.example/og.jpg"),
-            json_ld({"@type": "Product", "name": "Puzzle", "offers": {"price": "15", "priceCurrency": "EUR"}}),
+            json_ld(
+                {
+                    "@type": "Product",
+                    "name": "Puzzle",
+                    "offers": {"price": "15", "priceCurrency": "EUR"},
+                }
+            ),
         ),
         PAGE_URL,
     )
@@ -143,7 +164,13 @@ def test_price_and_currency_come_as_a_pair_from_one_source():
         page(
             og("product:price:amount", "17.99"),
             og("product:price:currency", "USD"),
-            json_ld({"@type": "Product", "name": "Scarf", "offers": {"price": "16.50", "priceCurrency": "EUR"}}),
+            json_ld(
+                {
+                    "@type": "Product",
+                    "name": "Scarf",
+                    "offers": {"price": "16.50", "priceCurrency": "EUR"},
+                }
+            ),
         ),
         PAGE_URL,
     )
@@ -155,7 +182,9 @@ def test_malformed_json_ld_is_ignored_and_the_rest_still_read():
         page(
             '<script type="application/ld+json">{"@type": "Product", "name": "Broken",</script>',
             '<script type="application/ld+json">"just a string"</script>',
-            json_ld({"@type": "Product", "name": "Teddy bear", "offers": {"price": "not a number"}}),
+            json_ld(
+                {"@type": "Product", "name": "Teddy bear", "offers": {"price": "not a number"}}
+            ),
             og("og:image", "https://shop.example/bear.jpg"),
         ),
         PAGE_URL,
@@ -186,12 +215,17 @@ def test_a_page_without_metadata_gives_nothing():
 
 
 def test_bytes_are_decoded_by_the_pages_meta_charset():
-    html = page('<meta charset="windows-1252">', og("og:title", "Caf\u00e9 mug")).encode("windows-1252")
+    html = page('<meta charset="windows-1252">', og("og:title", "Caf\u00e9 mug")).encode(
+        "windows-1252"
+    )
     assert read_product(html, PAGE_URL).title == "Caf\u00e9 mug"
 
 
 FOUND = ProductMetadata(
-    title="From the page", price=Decimal("10.00"), currency="EUR", image_url="https://shop.example/page.jpg"
+    title="From the page",
+    price=Decimal("10.00"),
+    currency="EUR",
+    image_url="https://shop.example/page.jpg",
 )
 
 
@@ -218,6 +252,8 @@ def test_the_draft_serialises_price_as_a_decimal_string():
 
 
 def test_a_title_with_control_characters_is_imported_without_them_so_the_draft_can_be_saved():
-    found = read_product(page(json_ld({"@type": "Product", "name": "Kite\u0000 \u001b[1mdeluxe\u007f"})), PAGE_URL)
+    found = read_product(
+        page(json_ld({"@type": "Product", "name": "Kite\u0000 \u001b[1mdeluxe\u007f"})), PAGE_URL
+    )
     assert found.title == "Kite [1mdeluxe"
     assert GiftImport(url=PAGE_URL, title=found.title).title == found.title

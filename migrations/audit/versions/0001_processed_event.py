@@ -19,7 +19,9 @@ def upgrade() -> None:
         "processed_event",
         sa.Column("event_id", pg.UUID(as_uuid=True)),
         sa.Column("event_type", sa.Text, nullable=False),
-        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column(
+            "processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
         sa.PrimaryKeyConstraint("event_id", name="pk_processed_event"),
     )
 

@@ -24,7 +24,9 @@ def upgrade() -> None:
     )
     # the query API reads one household newest first, optionally by actor; indexes on the
     # partitioned table are created on every partition, present and future
-    op.execute("CREATE INDEX ix_audit_entry_household_actor ON audit_entry (household_id, actor_id, recorded_at)")
+    op.execute(
+        "CREATE INDEX ix_audit_entry_household_actor ON audit_entry (household_id, actor_id, recorded_at)"
+    )
 
 
 def downgrade() -> None:

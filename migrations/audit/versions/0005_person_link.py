@@ -24,9 +24,14 @@ def upgrade() -> None:
         sa.Column("user_id", UUID, nullable=False),
         sa.PrimaryKeyConstraint("person_id", name="pk_person_link"),
     )
-    op.create_index("ix_person_link_household_id_user_id", "person_link", ["household_id", "user_id"])
+    op.create_index(
+        "ix_person_link_household_id_user_id", "person_link", ["household_id", "user_id"]
+    )
     # on the partitioned table: every partition, present and future, gets the column
-    op.add_column("audit_entry", sa.Column("hidden_persons", pg.ARRAY(UUID), nullable=False, server_default="{}"))
+    op.add_column(
+        "audit_entry",
+        sa.Column("hidden_persons", pg.ARRAY(UUID), nullable=False, server_default="{}"),
+    )
 
 
 def downgrade() -> None:

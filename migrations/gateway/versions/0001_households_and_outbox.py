@@ -29,14 +29,19 @@ def upgrade() -> None:
         sa.Column("partition_key", sa.Text, nullable=False),
         sa.Column("event_type", sa.Text, nullable=False),
         sa.Column("cloudevent", pg.JSONB, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
         sa.Column("published_at", sa.DateTime(timezone=True)),
         sa.Column("attempts", sa.Integer, nullable=False, server_default=sa.text("0")),
         sa.Column("last_error", sa.Text),
         sa.PrimaryKeyConstraint("id", name="pk_outbox"),
     )
     op.create_index(
-        "ix_outbox_unpublished", "outbox", ["created_at"], postgresql_where=sa.text("published_at IS NULL")
+        "ix_outbox_unpublished",
+        "outbox",
+        ["created_at"],
+        postgresql_where=sa.text("published_at IS NULL"),
     )
     # wake the relay as soon as a transaction that wrote events commits (NOTIFY is delivered on commit)
     op.execute(

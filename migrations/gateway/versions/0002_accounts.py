@@ -40,14 +40,20 @@ def upgrade() -> None:
         "refresh_token",
         sa.Column("id", pg.UUID(as_uuid=True), nullable=False),
         sa.Column("user_id", pg.UUID(as_uuid=True), nullable=False),
-        sa.Column("family_id", pg.UUID(as_uuid=True), nullable=False),  # one login and its rotations
+        sa.Column(
+            "family_id", pg.UUID(as_uuid=True), nullable=False
+        ),  # one login and its rotations
         sa.Column("token_hash", sa.Text, nullable=False),
         timestamptz("created_at"),
         timestamptz("expires_at"),
         timestamptz("revoked_at", nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_refresh_token"),
-        sa.ForeignKeyConstraint(["user_id"], ["user_account.id"], ondelete="CASCADE",
-                                name="fk_refresh_token_user_id_user_account"),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            ondelete="CASCADE",
+            name="fk_refresh_token_user_id_user_account",
+        ),
         sa.UniqueConstraint("token_hash", name="uq_refresh_token_token_hash"),
     )
     op.create_index("ix_refresh_token_user_id", "refresh_token", ["user_id"])
@@ -61,8 +67,12 @@ def upgrade() -> None:
         timestamptz("attempted_at"),
         sa.PrimaryKeyConstraint("id", name="pk_login_attempt"),
     )
-    op.create_index("ix_login_attempt_email_attempted_at", "login_attempt", ["email", "attempted_at"])
-    op.create_index("ix_login_attempt_client_ip_attempted_at", "login_attempt", ["client_ip", "attempted_at"])
+    op.create_index(
+        "ix_login_attempt_email_attempted_at", "login_attempt", ["email", "attempted_at"]
+    )
+    op.create_index(
+        "ix_login_attempt_client_ip_attempted_at", "login_attempt", ["client_ip", "attempted_at"]
+    )
 
     op.create_table(
         "membership",
@@ -71,10 +81,18 @@ def upgrade() -> None:
         sa.Column("role", sa.Text, nullable=False),
         timestamptz("joined_at"),
         sa.PrimaryKeyConstraint("household_id", "user_id", name="pk_membership"),
-        sa.ForeignKeyConstraint(["household_id"], ["household.id"], ondelete="CASCADE",
-                                name="fk_membership_household_id_household"),
-        sa.ForeignKeyConstraint(["user_id"], ["user_account.id"], ondelete="CASCADE",
-                                name="fk_membership_user_id_user_account"),
+        sa.ForeignKeyConstraint(
+            ["household_id"],
+            ["household.id"],
+            ondelete="CASCADE",
+            name="fk_membership_household_id_household",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            ondelete="CASCADE",
+            name="fk_membership_user_id_user_account",
+        ),
         sa.CheckConstraint(ROLES, name="ck_membership_role"),
     )
     op.create_index("ix_membership_user_id", "membership", ["user_id"])
@@ -92,12 +110,24 @@ def upgrade() -> None:
         timestamptz("accepted_at", nullable=True),
         timestamptz("revoked_at", nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_invitation"),
-        sa.ForeignKeyConstraint(["household_id"], ["household.id"], ondelete="CASCADE",
-                                name="fk_invitation_household_id_household"),
-        sa.ForeignKeyConstraint(["created_by"], ["user_account.id"], ondelete="CASCADE",
-                                name="fk_invitation_created_by_user_account"),
-        sa.ForeignKeyConstraint(["accepted_by"], ["user_account.id"], ondelete="SET NULL",
-                                name="fk_invitation_accepted_by_user_account"),
+        sa.ForeignKeyConstraint(
+            ["household_id"],
+            ["household.id"],
+            ondelete="CASCADE",
+            name="fk_invitation_household_id_household",
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["user_account.id"],
+            ondelete="CASCADE",
+            name="fk_invitation_created_by_user_account",
+        ),
+        sa.ForeignKeyConstraint(
+            ["accepted_by"],
+            ["user_account.id"],
+            ondelete="SET NULL",
+            name="fk_invitation_accepted_by_user_account",
+        ),
         sa.UniqueConstraint("code_hash", name="uq_invitation_code_hash"),
         sa.CheckConstraint(ROLES, name="ck_invitation_role"),
     )

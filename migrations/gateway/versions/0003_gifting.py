@@ -67,7 +67,10 @@ def upgrade() -> None:
     )
     # a member is at most one of the household's people
     op.create_index(
-        "uq_person_household_id_linked_user_id", "person", ["household_id", "linked_user_id"], unique=True,
+        "uq_person_household_id_linked_user_id",
+        "person",
+        ["household_id", "linked_user_id"],
+        unique=True,
         postgresql_where=sa.text("linked_user_id IS NOT NULL"),
     )
 
@@ -80,7 +83,9 @@ def upgrade() -> None:
         sa.Column("notes", sa.Text),
         uuid_column("created_by", nullable=True),
         fk("occasion", "created_by", "user_account.id", "SET NULL"),
-        sa.CheckConstraint("kind IN ('birthday', 'christmas', 'anniversary', 'other')", name="ck_occasion_kind"),
+        sa.CheckConstraint(
+            "kind IN ('birthday', 'christmas', 'anniversary', 'other')", name="ck_occasion_kind"
+        ),
     )
     op.create_table(
         "occasion_person",
@@ -104,7 +109,9 @@ def upgrade() -> None:
         fk("gift_list", "occasion_id", "occasion.id", "SET NULL"),
         fk("gift_list", "created_by", "user_account.id", "SET NULL"),
         sa.CheckConstraint("kind IN ('wish', 'idea')", name="ck_gift_list_kind"),
-        sa.CheckConstraint("visibility IN ('private', 'household')", name="ck_gift_list_visibility"),
+        sa.CheckConstraint(
+            "visibility IN ('private', 'household')", name="ck_gift_list_visibility"
+        ),
     )
     op.create_index("ix_gift_list_person_id", "gift_list", ["person_id"])
     op.create_index("ix_gift_list_occasion_id", "gift_list", ["occasion_id"])
@@ -121,7 +128,9 @@ def upgrade() -> None:
         uuid_column("created_by", nullable=True),
         fk("gift", "created_by", "user_account.id", "SET NULL"),
         sa.CheckConstraint("price >= 0", name="ck_gift_price_not_negative"),
-        sa.CheckConstraint("price IS NULL OR currency IS NOT NULL", name="ck_gift_price_has_currency"),
+        sa.CheckConstraint(
+            "price IS NULL OR currency IS NOT NULL", name="ck_gift_price_has_currency"
+        ),
     )
 
     op.create_table(
@@ -153,7 +162,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("gift_id", "person_id", "role", name="pk_gift_person"),
         fk("gift_person", "gift_id", "gift.id"),
         fk("gift_person", "person_id", "person.id"),
-        sa.CheckConstraint("role IN ('recipient', 'purchaser', 'contributor')", name="ck_gift_person_role"),
+        sa.CheckConstraint(
+            "role IN ('recipient', 'purchaser', 'contributor')", name="ck_gift_person_role"
+        ),
     )
     op.create_index("ix_gift_person_person_id", "gift_person", ["person_id"])
 
@@ -176,10 +187,12 @@ def upgrade() -> None:
         sa.UniqueConstraint("list_id", "gift_id", name="uq_list_item_list_id_gift_id"),
         sa.CheckConstraint("quantity >= 1", name="ck_list_item_quantity_positive"),
         sa.CheckConstraint(
-            "claimed_quantity >= 0 AND claimed_quantity <= quantity", name="ck_list_item_claims_within_quantity"
+            "claimed_quantity >= 0 AND claimed_quantity <= quantity",
+            name="ck_list_item_claims_within_quantity",
         ),
         sa.CheckConstraint(
-            "status IN ('idea', 'selected', 'purchased', 'wrapped', 'given')", name="ck_list_item_status"
+            "status IN ('idea', 'selected', 'purchased', 'wrapped', 'given')",
+            name="ck_list_item_status",
         ),
     )
     op.create_index("ix_list_item_gift_id", "list_item", ["gift_id"])
@@ -264,6 +277,16 @@ def downgrade() -> None:
         op.drop_table(table)
     op.execute("DROP TRIGGER claim_counted ON claim")
     op.execute("DROP FUNCTION count_claimed_units()")
-    for table in ("claim", "list_item", "gift_person", "gift_tag", "tag", "gift", "gift_list",
-                  "occasion_person", "occasion", "person"):
+    for table in (
+        "claim",
+        "list_item",
+        "gift_person",
+        "gift_tag",
+        "tag",
+        "gift",
+        "gift_list",
+        "occasion_person",
+        "occasion",
+        "person",
+    ):
         op.drop_table(table)

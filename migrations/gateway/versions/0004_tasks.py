@@ -28,7 +28,9 @@ def timestamptz(name: str, nullable: bool = True) -> sa.Column:
 
 def fk(table: str, column: str, target: str, ondelete: str) -> sa.ForeignKeyConstraint:
     target_table = target.split(".")[0]
-    return sa.ForeignKeyConstraint([column], [target], ondelete=ondelete, name=f"fk_{table}_{column}_{target_table}")
+    return sa.ForeignKeyConstraint(
+        [column], [target], ondelete=ondelete, name=f"fk_{table}_{column}_{target_table}"
+    )
 
 
 def upgrade() -> None:
@@ -41,8 +43,12 @@ def upgrade() -> None:
         uuid_column("assignee_id", nullable=True),
         timestamptz("due_at"),
         # the order lists are read in: by due time, tasks without one last (9999-12-31)
-        sa.Column("due_sort", sa.DateTime(timezone=True),
-                  sa.Computed("coalesce(due_at, to_timestamp(253402214400))", persisted=True), nullable=False),
+        sa.Column(
+            "due_sort",
+            sa.DateTime(timezone=True),
+            sa.Computed("coalesce(due_at, to_timestamp(253402214400))", persisted=True),
+            nullable=False,
+        ),
         sa.Column("status", sa.Text, nullable=False, server_default="open"),
         timestamptz("completed_at"),
         uuid_column("completed_by", nullable=True),
@@ -70,10 +76,14 @@ def upgrade() -> None:
         sa.UniqueConstraint("series_id", "occurrence_at", name="uq_task_series_id_occurrence_at"),
         sa.UniqueConstraint("previous_task_id", name="uq_task_previous_task_id"),
         sa.CheckConstraint("status IN ('open', 'done')", name="ck_task_status"),
-        sa.CheckConstraint("recurrence_mode IN ('from_due', 'from_completion')", name="ck_task_recurrence_mode"),
+        sa.CheckConstraint(
+            "recurrence_mode IN ('from_due', 'from_completion')", name="ck_task_recurrence_mode"
+        ),
         # what needs a due time has one
-        sa.CheckConstraint("due_at IS NOT NULL OR (rrule IS NULL AND reminders = '[]'::jsonb)",
-                           name="ck_task_due_for_reminders_and_recurrence"),
+        sa.CheckConstraint(
+            "due_at IS NOT NULL OR (rrule IS NULL AND reminders = '[]'::jsonb)",
+            name="ck_task_due_for_reminders_and_recurrence",
+        ),
     )
     op.create_index("ix_task_household_id", "task", ["household_id"])
     op.create_index("ix_task_series_id", "task", ["series_id"])

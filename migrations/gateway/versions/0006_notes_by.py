@@ -17,8 +17,14 @@ depends_on = None
 def upgrade() -> None:
     for table, writer in (("gift", "created_by"), ("list_item", "added_by")):
         op.add_column(table, sa.Column("notes_by", pg.UUID(as_uuid=True), nullable=True))
-        op.create_foreign_key(f"fk_{table}_notes_by_user_account", table, "user_account", ["notes_by"], ["id"],
-                              ondelete="SET NULL")
+        op.create_foreign_key(
+            f"fk_{table}_notes_by_user_account",
+            table,
+            "user_account",
+            ["notes_by"],
+            ["id"],
+            ondelete="SET NULL",
+        )
         # until now notes were taken to be their row's maker's
         op.execute(f"UPDATE {table} SET notes_by = {writer} WHERE notes IS NOT NULL")
 

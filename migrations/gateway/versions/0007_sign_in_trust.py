@@ -20,8 +20,12 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("login_attempt", sa.Column("device_id", sa.Text, nullable=True))
-    op.create_index("ix_login_attempt_device_id_attempted_at", "login_attempt", ["device_id", "attempted_at"],
-                    postgresql_where=sa.text("device_id IS NOT NULL"))
+    op.create_index(
+        "ix_login_attempt_device_id_attempted_at",
+        "login_attempt",
+        ["device_id", "attempted_at"],
+        postgresql_where=sa.text("device_id IS NOT NULL"),
+    )
 
     op.create_table(
         "known_address",
@@ -29,8 +33,12 @@ def upgrade() -> None:
         sa.Column("client_ip", sa.Text, nullable=False),
         sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("user_id", "client_ip", name="pk_known_address"),
-        sa.ForeignKeyConstraint(["user_id"], ["user_account.id"], ondelete="CASCADE",
-                                name="fk_known_address_user_id_user_account"),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            ondelete="CASCADE",
+            name="fk_known_address_user_id_user_account",
+        ),
     )
 
 

@@ -82,13 +82,26 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_now()),
         sa.Column("read_at", sa.DateTime(timezone=True)),
         sa.PrimaryKeyConstraint("id", name="pk_notification"),
-        sa.UniqueConstraint("household_id", "user_id", "seq", name="uq_notification_household_id_user_id_seq"),
+        sa.UniqueConstraint(
+            "household_id", "user_id", "seq", name="uq_notification_household_id_user_id_seq"
+        ),
     )
-    op.create_index("ix_notification_unread", "notification", ["household_id", "user_id"],
-                    postgresql_where=sa.text("read_at IS NULL"))
+    op.create_index(
+        "ix_notification_unread",
+        "notification",
+        ["household_id", "user_id"],
+        postgresql_where=sa.text("read_at IS NULL"),
+    )
     op.create_index("ix_notification_created_at", "notification", ["created_at"])
 
 
 def downgrade() -> None:
-    for table in ("notification", "stream_message", "stream_position", "preference", "entity_name", "member"):
+    for table in (
+        "notification",
+        "stream_message",
+        "stream_position",
+        "preference",
+        "entity_name",
+        "member",
+    ):
         op.drop_table(table)

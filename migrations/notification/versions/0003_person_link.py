@@ -24,9 +24,13 @@ def upgrade() -> None:
         sa.Column("user_id", UUID, nullable=False),
         sa.PrimaryKeyConstraint("person_id", name="pk_person_link"),
     )
-    op.create_index("ix_person_link_household_id_user_id", "person_link", ["household_id", "user_id"])
+    op.create_index(
+        "ix_person_link_household_id_user_id", "person_link", ["household_id", "user_id"]
+    )
     for table in ("stream_message", "notification"):
-        op.add_column(table, sa.Column("hidden_persons", pg.ARRAY(UUID), nullable=False, server_default="{}"))
+        op.add_column(
+            table, sa.Column("hidden_persons", pg.ARRAY(UUID), nullable=False, server_default="{}")
+        )
 
 
 def downgrade() -> None:

@@ -55,8 +55,12 @@ def upgrade() -> None:
     )
     op.create_index("ix_series_task_series_id", "series_task", ["series_id"])
     op.create_index(
-        "ix_series_task_overdue", "series_task", ["due_at"],
-        postgresql_where=sa.text("recurs AND successor_due_at IS NULL AND NOT series_ended AND status = 'open'"),
+        "ix_series_task_overdue",
+        "series_task",
+        ["due_at"],
+        postgresql_where=sa.text(
+            "recurs AND successor_due_at IS NULL AND NOT series_ended AND status = 'open'"
+        ),
     )
     op.create_table(
         "yearly_occasion",
@@ -85,12 +89,22 @@ def upgrade() -> None:
         uuid_column("result_id", nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_occurrence"),
         sa.CheckConstraint("kind IN ('task', 'occasion')", name="ck_occurrence_kind"),
-        sa.CheckConstraint("status IN ('pending', 'done', 'abandoned')", name="ck_occurrence_status"),
+        sa.CheckConstraint(
+            "status IN ('pending', 'done', 'abandoned')", name="ck_occurrence_status"
+        ),
     )
-    op.create_index("uq_occurrence_kind_subject_id_occurrence", "occurrence", ["kind", "subject_id", "occurrence"],
-                    unique=True)
-    op.create_index("ix_occurrence_pending", "occurrence", ["next_attempt_at"],
-                    postgresql_where=sa.text("status = 'pending'"))
+    op.create_index(
+        "uq_occurrence_kind_subject_id_occurrence",
+        "occurrence",
+        ["kind", "subject_id", "occurrence"],
+        unique=True,
+    )
+    op.create_index(
+        "ix_occurrence_pending",
+        "occurrence",
+        ["next_attempt_at"],
+        postgresql_where=sa.text("status = 'pending'"),
+    )
     # the sender asks the gateway as soon as an occurrence is recorded (on commit)
     op.execute(
         """

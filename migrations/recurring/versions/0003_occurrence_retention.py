@@ -14,7 +14,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_occurrence_done_at", "occurrence", ["done_at"], postgresql_where=sa.text("done_at IS NOT NULL"))
+    op.create_index(
+        "ix_occurrence_done_at",
+        "occurrence",
+        ["done_at"],
+        postgresql_where=sa.text("done_at IS NOT NULL"),
+    )
 
 
 def downgrade() -> None:

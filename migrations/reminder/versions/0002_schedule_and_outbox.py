@@ -44,15 +44,27 @@ def upgrade() -> None:
         uuids_column("person_ids"),
         sa.Column("notify_user_ids", pg.ARRAY(pg.UUID(as_uuid=True))),
         uuid_column("snoozed_from", nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_reminder"),
         sa.CheckConstraint("subject_kind IN ('task', 'occasion')", name="ck_reminder_subject_kind"),
     )
     # what the scheduler claims: only rows still to fire, in the order they come due
-    op.create_index("ix_reminder_pending", "reminder", ["remind_at"], postgresql_where=sa.text("fired_at IS NULL"))
+    op.create_index(
+        "ix_reminder_pending",
+        "reminder",
+        ["remind_at"],
+        postgresql_where=sa.text("fired_at IS NULL"),
+    )
     op.create_index("ix_reminder_subject", "reminder", ["subject_kind", "subject_id"])
-    op.create_index("uq_reminder_occurrence", "reminder", ["subject_kind", "subject_id", "offset", "remind_at"],
-                    unique=True, postgresql_where=sa.text("snoozed_from IS NULL"))
+    op.create_index(
+        "uq_reminder_occurrence",
+        "reminder",
+        ["subject_kind", "subject_id", "offset", "remind_at"],
+        unique=True,
+        postgresql_where=sa.text("snoozed_from IS NULL"),
+    )
     # every replica's scheduler sleeps until the nearest reminder; a new one wakes them (on commit)
     op.execute(
         """
@@ -104,13 +116,20 @@ def upgrade() -> None:
         sa.Column("partition_key", sa.Text, nullable=False),
         sa.Column("event_type", sa.Text, nullable=False),
         sa.Column("cloudevent", pg.JSONB, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
         timestamptz("published_at"),
         sa.Column("attempts", sa.Integer, nullable=False, server_default=sa.text("0")),
         sa.Column("last_error", sa.Text),
         sa.PrimaryKeyConstraint("id", name="pk_outbox"),
     )
-    op.create_index("ix_outbox_unpublished", "outbox", ["created_at"], postgresql_where=sa.text("published_at IS NULL"))
+    op.create_index(
+        "ix_outbox_unpublished",
+        "outbox",
+        ["created_at"],
+        postgresql_where=sa.text("published_at IS NULL"),
+    )
     op.execute(
         """
         CREATE FUNCTION notify_outbox() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -18,10 +18,19 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("subject", sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False,
-                                       server_default=sa.func.now()))
+    op.add_column(
+        "subject",
+        sa.Column(
+            "changed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+    )
     op.create_index("ix_subject_changed_at", "subject", ["changed_at"])
-    op.create_index("ix_reminder_fired_at", "reminder", ["fired_at"], postgresql_where=sa.text("fired_at IS NOT NULL"))
+    op.create_index(
+        "ix_reminder_fired_at",
+        "reminder",
+        ["fired_at"],
+        postgresql_where=sa.text("fired_at IS NOT NULL"),
+    )
 
 
 def downgrade() -> None:

@@ -35,7 +35,8 @@ class UserBase(SQLModel):
 class SignUp(UserBase):
     email: EmailStr = Field(max_length=254)
     password: str = Field(
-        min_length=8, max_length=256,
+        min_length=8,
+        max_length=256,
         description="Hard to guess: not a common password, not containing your name or email.",
     )
 
@@ -43,7 +44,9 @@ class SignUp(UserBase):
     @classmethod
     def strong_enough(cls, password: str, info: ValidationInfo) -> str:
         # display_name and email are declared first, so they are checked and at hand here
-        problem = password_problem(password, str(info.data.get("email", "")), info.data.get("display_name", ""))
+        problem = password_problem(
+            password, str(info.data.get("email", "")), info.data.get("display_name", "")
+        )
         if problem:
             raise PydanticCustomError("password_too_weak", problem)
         return password
@@ -96,7 +99,9 @@ class RefreshToken(GatewayModel, table=True):
     __tablename__ = "refresh_token"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    user_id: uuid.UUID = Field(foreign_key="gateway.user_account.id", ondelete="CASCADE", index=True)
+    user_id: uuid.UUID = Field(
+        foreign_key="gateway.user_account.id", ondelete="CASCADE", index=True
+    )
     family_id: uuid.UUID = Field(index=True)
     token_hash: str = Field(sa_column=Column(Text, nullable=False, unique=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
@@ -112,8 +117,12 @@ class LoginAttempt(GatewayModel, table=True):
     __table_args__ = (
         Index("ix_login_attempt_email_attempted_at", "email", "attempted_at"),
         Index("ix_login_attempt_client_ip_attempted_at", "client_ip", "attempted_at"),
-        Index("ix_login_attempt_device_id_attempted_at", "device_id", "attempted_at",
-              postgresql_where=Column("device_id").isnot(None)),
+        Index(
+            "ix_login_attempt_device_id_attempted_at",
+            "device_id",
+            "attempted_at",
+            postgresql_where=Column("device_id").isnot(None),
+        ),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
@@ -130,6 +139,8 @@ class KnownAddress(GatewayModel, table=True):
 
     __tablename__ = "known_address"
 
-    user_id: uuid.UUID = Field(foreign_key="gateway.user_account.id", ondelete="CASCADE", primary_key=True)
+    user_id: uuid.UUID = Field(
+        foreign_key="gateway.user_account.id", ondelete="CASCADE", primary_key=True
+    )
     client_ip: str = Field(sa_type=Text, primary_key=True)
     last_login_at: datetime = Field(sa_column=moment())

@@ -18,7 +18,9 @@ class BudgetSet(SQLModel):
 
 class Budget(GatewayModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    household_id: uuid.UUID = Field(foreign_key="gateway.household.id", ondelete="CASCADE", index=True)
+    household_id: uuid.UUID = Field(
+        foreign_key="gateway.household.id", ondelete="CASCADE", index=True
+    )
     person_id: uuid.UUID = Field(foreign_key="gateway.person.id", ondelete="CASCADE")
     occasion_id: uuid.UUID = Field(foreign_key="gateway.occasion.id", ondelete="CASCADE")
     amount: Decimal = Field(sa_column=money_column())
@@ -42,5 +44,7 @@ class BudgetPublic(SQLModel):
     amount: Decimal
     currency: str
     spend: list[Spend]
-    remaining: Decimal = Field(description="amount minus claimed and purchased spend in the budget's currency")
+    remaining: Decimal = Field(
+        description="amount minus claimed and purchased spend in the budget's currency"
+    )
     updated_at: datetime

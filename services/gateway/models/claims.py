@@ -12,14 +12,20 @@ from services.gateway.models.gifts import Currency, Money, money_column
 
 
 class ClaimCreate(SQLModel):
-    quantity: int = Field(default=1, ge=1, le=99, description="Units to claim, on top of any you hold.")
+    quantity: int = Field(
+        default=1, ge=1, le=99, description="Units to claim, on top of any you hold."
+    )
 
 
 class Claim(GatewayModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    household_id: uuid.UUID = Field(foreign_key="gateway.household.id", ondelete="CASCADE", index=True)
+    household_id: uuid.UUID = Field(
+        foreign_key="gateway.household.id", ondelete="CASCADE", index=True
+    )
     list_item_id: uuid.UUID = Field(foreign_key="gateway.list_item.id", ondelete="CASCADE")
-    user_id: uuid.UUID = Field(foreign_key="gateway.user_account.id", ondelete="CASCADE", index=True)
+    user_id: uuid.UUID = Field(
+        foreign_key="gateway.user_account.id", ondelete="CASCADE", index=True
+    )
     quantity: int = Field(sa_column=Column(Integer, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
@@ -53,7 +59,9 @@ class PledgeSet(SQLModel):
 
 class Pledge(GatewayModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    household_id: uuid.UUID = Field(foreign_key="gateway.household.id", ondelete="CASCADE", index=True)
+    household_id: uuid.UUID = Field(
+        foreign_key="gateway.household.id", ondelete="CASCADE", index=True
+    )
     gift_id: uuid.UUID = Field(foreign_key="gateway.gift.id", ondelete="CASCADE")
     user_id: uuid.UUID = Field(foreign_key="gateway.user_account.id", ondelete="CASCADE")
     amount: Decimal = Field(sa_column=money_column())

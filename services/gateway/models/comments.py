@@ -30,10 +30,18 @@ class CommentUpdate(SQLModel):
 
 class Comment(GatewayModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    household_id: uuid.UUID = Field(foreign_key="gateway.household.id", ondelete="CASCADE", index=True)
-    gift_id: uuid.UUID | None = Field(default=None, foreign_key="gateway.gift.id", ondelete="CASCADE")
-    list_id: uuid.UUID | None = Field(default=None, foreign_key="gateway.gift_list.id", ondelete="CASCADE")
-    author_id: uuid.UUID | None = Field(default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL")
+    household_id: uuid.UUID = Field(
+        foreign_key="gateway.household.id", ondelete="CASCADE", index=True
+    )
+    gift_id: uuid.UUID | None = Field(
+        default=None, foreign_key="gateway.gift.id", ondelete="CASCADE"
+    )
+    list_id: uuid.UUID | None = Field(
+        default=None, foreign_key="gateway.gift_list.id", ondelete="CASCADE"
+    )
+    author_id: uuid.UUID | None = Field(
+        default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL"
+    )
     body: str = Field(sa_type=Text)
     surprise: bool = Field(sa_column=Column(Boolean, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())

@@ -20,7 +20,9 @@ class BudgetAmount(SQLModel):
 class PersonCoverage(SQLModel):
     person_id: uuid.UUID
     name: str
-    has_gift: bool = Field(description="Someone has claimed a gift for them, or moved one past 'idea'.")
+    has_gift: bool = Field(
+        description="Someone has claimed a gift for them, or moved one past 'idea'."
+    )
     gift_count: int
     budget: BudgetAmount | None
     spend: list[Spend]
@@ -46,5 +48,6 @@ class Dashboard(SQLModel):
     occasions: list[UpcomingOccasion]
     my_claims: list[MyClaim] = Field(description="The caller's claims on items not given yet.")
     my_open_tasks: list[TaskSummary] = Field(
-        default_factory=list, description="The caller's open tasks (assigned to them), soonest due first; at most 10.",
+        default_factory=list,
+        description="The caller's open tasks (assigned to them), soonest due first; at most 10.",
     )

@@ -17,15 +17,27 @@ from shared.validation import FreeText, Line, OneLine
 
 CENT = Decimal("0.01")
 
-Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2), AfterValidator(lambda d: d.quantize(CENT))]
+Money = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=12, decimal_places=2),
+    AfterValidator(lambda d: d.quantize(CENT)),
+]
+
+
 def _iso_4217(code: str) -> str:
     if pycountry.currencies.get(alpha_3=code) is None:
         raise ValueError("is not a currency code we know: use three letters like EUR, GBP or USD")
     return code
 
 
-Currency = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True), AfterValidator(_iso_4217)]
-TagName = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40), OneLine]
+Currency = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True), AfterValidator(_iso_4217)
+]
+TagName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40),
+    OneLine,
+]
 
 
 def _http_url(value: str) -> str:
@@ -36,7 +48,10 @@ def _http_url(value: str) -> str:
 
 
 WebAddress = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2048), OneLine, AfterValidator(_http_url)
+    str,
+    StringConstraints(strip_whitespace=True, max_length=2048),
+    OneLine,
+    AfterValidator(_http_url),
 ]
 
 
@@ -54,15 +69,21 @@ class GiftBase(SQLModel):
     title: Line = Field(min_length=1, max_length=200)
     url: WebAddress | None = None
     price: Money | None = None
-    currency: Currency | None = Field(default=None, description="ISO 4217 code, e.g. EUR; needed with a price")
+    currency: Currency | None = Field(
+        default=None, description="ISO 4217 code, e.g. EUR; needed with a price"
+    )
     image_url: WebAddress | None = None
     notes: FreeText | None = Field(default=None, max_length=4000)
-    from_santa: bool = Field(default=False, description="A child recipient sees Santa as the giver.")
+    from_santa: bool = Field(
+        default=False, description="A child recipient sees Santa as the giver."
+    )
 
 
 class GiftCreate(GiftBase):
     tags: list[TagName] = Field(default_factory=list, max_length=20)
-    recipient_ids: list[uuid.UUID] = Field(default_factory=list, max_length=20, description="People it is for.")
+    recipient_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=20, description="People it is for."
+    )
 
 
 class GiftUpdate(SQLModel):
@@ -78,7 +99,9 @@ class GiftUpdate(SQLModel):
 
 class Gift(GiftBase, GatewayModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    household_id: uuid.UUID = Field(foreign_key="gateway.household.id", ondelete="CASCADE", index=True)
+    household_id: uuid.UUID = Field(
+        foreign_key="gateway.household.id", ondelete="CASCADE", index=True
+    )
     title: str = Field(sa_type=Text)
     url: str | None = Field(default=None, sa_type=Text)
     price: Decimal | None = Field(default=None, sa_column=money_column(nullable=True))
@@ -86,9 +109,13 @@ class Gift(GiftBase, GatewayModel, table=True):
     image_url: str | None = Field(default=None, sa_type=Text)
     notes: str | None = Field(default=None, sa_type=Text)
     # who wrote `notes`: the recipient reads them only if it was them
-    notes_by: uuid.UUID | None = Field(default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL")
+    notes_by: uuid.UUID | None = Field(
+        default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL"
+    )
     from_santa: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
-    created_by: uuid.UUID | None = Field(default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL")
+    created_by: uuid.UUID | None = Field(
+        default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL"
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
 
@@ -123,7 +150,9 @@ class GiftPerson(GatewayModel, table=True):
     __tablename__ = "gift_person"
 
     gift_id: uuid.UUID = Field(foreign_key="gateway.gift.id", ondelete="CASCADE", primary_key=True)
-    person_id: uuid.UUID = Field(foreign_key="gateway.person.id", ondelete="CASCADE", primary_key=True)
+    person_id: uuid.UUID = Field(
+        foreign_key="gateway.person.id", ondelete="CASCADE", primary_key=True
+    )
     role: GiftRole = Field(sa_type=Text, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
 

@@ -57,9 +57,12 @@ class MyHousehold(HouseholdPublic):
 class Membership(GatewayModel, table=True):
     __table_args__ = (CheckConstraint(ROLES_SQL, name="role"),)
 
-    household_id: uuid.UUID = Field(foreign_key="gateway.household.id", ondelete="CASCADE", primary_key=True)
-    user_id: uuid.UUID = Field(foreign_key="gateway.user_account.id", ondelete="CASCADE", primary_key=True,
-                               index=True)
+    household_id: uuid.UUID = Field(
+        foreign_key="gateway.household.id", ondelete="CASCADE", primary_key=True
+    )
+    user_id: uuid.UUID = Field(
+        foreign_key="gateway.user_account.id", ondelete="CASCADE", primary_key=True, index=True
+    )
     role: Role = Field(sa_type=Text)
     joined_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
 
@@ -102,13 +105,17 @@ class Invitation(GatewayModel, table=True):
     __table_args__ = (CheckConstraint(ROLES_SQL, name="role"),)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    household_id: uuid.UUID = Field(foreign_key="gateway.household.id", ondelete="CASCADE", index=True)
+    household_id: uuid.UUID = Field(
+        foreign_key="gateway.household.id", ondelete="CASCADE", index=True
+    )
     code_hash: str = Field(sa_column=Column(Text, nullable=False, unique=True))
     role: Role = Field(sa_type=Text)
     created_by: uuid.UUID = Field(foreign_key="gateway.user_account.id", ondelete="CASCADE")
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    accepted_by: uuid.UUID | None = Field(default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL")
+    accepted_by: uuid.UUID | None = Field(
+        default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL"
+    )
     accepted_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
@@ -128,4 +135,6 @@ class InvitationWithCode(InvitationPublic):
 
 
 class InvitationAccept(SQLModel):
-    code: str = Field(min_length=4, max_length=32, description="e.g. K7QM-3XTA; case and dashes do not matter")
+    code: str = Field(
+        min_length=4, max_length=32, description="e.g. K7QM-3XTA; case and dashes do not matter"
+    )

@@ -51,13 +51,19 @@ class GiftList(GiftListBase, GatewayModel, table=True):
     __tablename__ = "gift_list"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    household_id: uuid.UUID = Field(foreign_key="gateway.household.id", ondelete="CASCADE", index=True)
+    household_id: uuid.UUID = Field(
+        foreign_key="gateway.household.id", ondelete="CASCADE", index=True
+    )
     name: str = Field(sa_type=Text)
     kind: ListKind = Field(sa_type=Text)
     visibility: Visibility = Field(sa_type=Text)
     person_id: uuid.UUID = Field(foreign_key="gateway.person.id", ondelete="CASCADE", index=True)
-    occasion_id: uuid.UUID | None = Field(default=None, foreign_key="gateway.occasion.id", ondelete="SET NULL")
-    created_by: uuid.UUID | None = Field(default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL")
+    occasion_id: uuid.UUID | None = Field(
+        default=None, foreign_key="gateway.occasion.id", ondelete="SET NULL"
+    )
+    created_by: uuid.UUID | None = Field(
+        default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL"
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
 
@@ -79,8 +85,9 @@ class ListItemCreate(SQLModel):
     gift_id: uuid.UUID | None = None
     gift: GiftCreate | None = None
     quantity: int = Field(default=1, ge=1, le=99, description="How many are wanted.")
-    notes: FreeText | None = Field(default=None, max_length=2000,
-                              description="Seen by the wisher; keep surprises to comments.")
+    notes: FreeText | None = Field(
+        default=None, max_length=2000, description="Seen by the wisher; keep surprises to comments."
+    )
 
 
 class ListItemUpdate(SQLModel):
@@ -96,20 +103,30 @@ class ListItem(GatewayModel, table=True):
     __tablename__ = "list_item"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    household_id: uuid.UUID = Field(foreign_key="gateway.household.id", ondelete="CASCADE", index=True)
+    household_id: uuid.UUID = Field(
+        foreign_key="gateway.household.id", ondelete="CASCADE", index=True
+    )
     list_id: uuid.UUID = Field(foreign_key="gateway.gift_list.id", ondelete="CASCADE")
     gift_id: uuid.UUID = Field(foreign_key="gateway.gift.id", ondelete="CASCADE", index=True)
     quantity: int = Field(sa_column=Column(Integer, nullable=False))
     # kept by a trigger on `claim`; never written by the application
-    claimed_quantity: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default=text("0")))
+    claimed_quantity: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
+    )
     status: ItemStatus = Field(default=ItemStatus.IDEA, sa_type=Text)
     status_changed_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     purchased_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    purchased_by: uuid.UUID | None = Field(default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL")
-    added_by: uuid.UUID | None = Field(default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL")
+    purchased_by: uuid.UUID | None = Field(
+        default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL"
+    )
+    added_by: uuid.UUID | None = Field(
+        default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL"
+    )
     notes: str | None = Field(default=None, sa_type=Text)
     # who wrote `notes`: the recipient reads them only if it was them
-    notes_by: uuid.UUID | None = Field(default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL")
+    notes_by: uuid.UUID | None = Field(
+        default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL"
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
 
@@ -123,7 +140,9 @@ class ListItemPublic(SQLModel):
     gift_id: uuid.UUID
     gift_title: str
     quantity: int
-    status: str = Field(description="idea, selected, purchased, wrapped, given; or on_my_list for its recipient")
+    status: str = Field(
+        description="idea, selected, purchased, wrapped, given; or on_my_list for its recipient"
+    )
     claimed_quantity: int | None
     status_changed_at: datetime | None
     purchased_at: datetime | None

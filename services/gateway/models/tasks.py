@@ -18,13 +18,13 @@ from shared.validation.moments import RANGE
 MAX_REMINDERS = 10
 
 
-
 # an empty repeat rule is no repeat rule ("" from a cleared form field), not a rule to refuse later
 RepeatRule = Annotated[str, StringConstraints(max_length=500)]
 
 
 def _no_rule_if_empty(value: object) -> object:
     return (value.strip() or None) if isinstance(value, str) else value
+
 
 class TaskStatus(StrEnum):
     OPEN = "open"
@@ -41,13 +41,21 @@ def _distinct(values: list[str] | None) -> list[str] | None:
     return None if values is None else list(dict.fromkeys(values))
 
 
-DUE_DOC = ("When it is due, with a UTC offset or Z (e.g. 2026-12-23T18:00:00+01:00), " + RANGE + ". A time "
-           "without an offset is refused: it is ambiguous across daylight-saving changes.")
-REMINDERS_DOC = ("ISO 8601 durations before the due time, whole units, at most a year: P1D (a day), PT2H (two "
-                 "hours), P1W, P1DT12H. Needs a due time.")
-RRULE_DOC = ("An RFC 5545 RRULE such as FREQ=WEEKLY;BYDAY=MO or FREQ=MONTHLY;BYMONTHDAY=-1;COUNT=6, read in the "
-             "household's time zone from the due time. Needs a due time. DAILY, WEEKLY, MONTHLY or YEARLY; "
-             "days picked with BYDAY, BYMONTHDAY, BYMONTH and BYSETPOS; INTERVAL up to 999, COUNT up to 1000.")
+DUE_DOC = (
+    "When it is due, with a UTC offset or Z (e.g. 2026-12-23T18:00:00+01:00), "
+    + RANGE
+    + ". A time "
+    "without an offset is refused: it is ambiguous across daylight-saving changes."
+)
+REMINDERS_DOC = (
+    "ISO 8601 durations before the due time, whole units, at most a year: P1D (a day), PT2H (two "
+    "hours), P1W, P1DT12H. Needs a due time."
+)
+RRULE_DOC = (
+    "An RFC 5545 RRULE such as FREQ=WEEKLY;BYDAY=MO or FREQ=MONTHLY;BYMONTHDAY=-1;COUNT=6, read in the "
+    "household's time zone from the due time. Needs a due time. DAILY, WEEKLY, MONTHLY or YEARLY; "
+    "days picked with BYDAY, BYMONTHDAY, BYMONTH and BYSETPOS; INTERVAL up to 999, COUNT up to 1000."
+)
 Reminders = Annotated[list[Duration], AfterValidator(_distinct)]
 
 
@@ -62,8 +70,12 @@ class TaskBase(SQLModel):
 
 class TaskCreate(TaskBase):
     due_at: Moment | None = Field(default=None, description=DUE_DOC)
-    reminders: Reminders = Field(default_factory=list, max_length=MAX_REMINDERS, description=REMINDERS_DOC)
-    rrule: Annotated[RepeatRule | None, BeforeValidator(_no_rule_if_empty)] = Field(default=None, description=RRULE_DOC)
+    reminders: Reminders = Field(
+        default_factory=list, max_length=MAX_REMINDERS, description=REMINDERS_DOC
+    )
+    rrule: Annotated[RepeatRule | None, BeforeValidator(_no_rule_if_empty)] = Field(
+        default=None, description=RRULE_DOC
+    )
     recurrence_mode: RecurrenceMode = RecurrenceMode.FROM_DUE
 
 
@@ -77,39 +89,71 @@ class TaskUpdate(SQLModel):
     person_id: uuid.UUID | None = None
     list_item_id: uuid.UUID | None = None
     due_at: Moment | None = Field(default=None, description=DUE_DOC)
-    reminders: Reminders | None = Field(default=None, max_length=MAX_REMINDERS, description=REMINDERS_DOC)
-    rrule: Annotated[RepeatRule | None, BeforeValidator(_no_rule_if_empty)] = Field(default=None, description=RRULE_DOC)
+    reminders: Reminders | None = Field(
+        default=None, max_length=MAX_REMINDERS, description=REMINDERS_DOC
+    )
+    rrule: Annotated[RepeatRule | None, BeforeValidator(_no_rule_if_empty)] = Field(
+        default=None, description=RRULE_DOC
+    )
     recurrence_mode: RecurrenceMode | None = None
 
 
 class Task(GatewayModel, table=True):
-    __table_args__ = (UniqueConstraint("series_id", "occurrence_at", name="uq_task_series_id_occurrence_at"),)
+    __table_args__ = (
+        UniqueConstraint("series_id", "occurrence_at", name="uq_task_series_id_occurrence_at"),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    household_id: uuid.UUID = Field(foreign_key="gateway.household.id", ondelete="CASCADE", index=True)
+    household_id: uuid.UUID = Field(
+        foreign_key="gateway.household.id", ondelete="CASCADE", index=True
+    )
     title: str = Field(sa_type=Text)
     notes: str | None = Field(default=None, sa_type=Text)
-    assignee_id: uuid.UUID | None = Field(default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL")
+    assignee_id: uuid.UUID | None = Field(
+        default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL"
+    )
     due_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     # kept by Postgres: the order lists are read in (no due time sorts last)
-    due_sort: dt.datetime | None = Field(default=None, sa_column=Column(
-        DateTime(timezone=True), Computed("coalesce(due_at, to_timestamp(253402214400))", persisted=True)))
+    due_sort: dt.datetime | None = Field(
+        default=None,
+        sa_column=Column(
+            DateTime(timezone=True),
+            Computed("coalesce(due_at, to_timestamp(253402214400))", persisted=True),
+        ),
+    )
     status: TaskStatus = Field(default=TaskStatus.OPEN, sa_type=Text)
-    completed_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    completed_by: uuid.UUID | None = Field(default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL")
-    occasion_id: uuid.UUID | None = Field(default=None, foreign_key="gateway.occasion.id", ondelete="SET NULL")
-    person_id: uuid.UUID | None = Field(default=None, foreign_key="gateway.person.id", ondelete="SET NULL")
-    list_item_id: uuid.UUID | None = Field(default=None, foreign_key="gateway.list_item.id", ondelete="SET NULL")
+    completed_at: dt.datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True))
+    )
+    completed_by: uuid.UUID | None = Field(
+        default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL"
+    )
+    occasion_id: uuid.UUID | None = Field(
+        default=None, foreign_key="gateway.occasion.id", ondelete="SET NULL"
+    )
+    person_id: uuid.UUID | None = Field(
+        default=None, foreign_key="gateway.person.id", ondelete="SET NULL"
+    )
+    list_item_id: uuid.UUID | None = Field(
+        default=None, foreign_key="gateway.list_item.id", ondelete="SET NULL"
+    )
     reminders: list[str] = Field(
-        default_factory=list, sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb"))
+        default_factory=list,
+        sa_column=Column(JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     )
     rrule: str | None = Field(default=None, sa_type=Text)
     recurrence_mode: RecurrenceMode | None = Field(default=None, sa_type=Text)
     series_id: uuid.UUID | None = Field(default=None, index=True)  # the series' first task
-    occurrence_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    occurrence_at: dt.datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True))
+    )
     previous_task_id: uuid.UUID | None = Field(default=None, sa_column_kwargs={"unique": True})
-    revision: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default=text("1")))
-    created_by: uuid.UUID | None = Field(default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL")
+    revision: int = Field(
+        default=1, sa_column=Column(Integer, nullable=False, server_default=text("1"))
+    )
+    created_by: uuid.UUID | None = Field(
+        default=None, foreign_key="gateway.user_account.id", ondelete="SET NULL"
+    )
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=timestamp())
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=timestamp())
 
@@ -127,7 +171,9 @@ class TaskPublic(TaskBase):
     rrule: str | None
     recurrence_mode: RecurrenceMode | None
     series_id: uuid.UUID | None
-    occurrence_at: dt.datetime | None = Field(description="For a task generated by its series: the occurrence it is.")
+    occurrence_at: dt.datetime | None = Field(
+        description="For a task generated by its series: the occurrence it is."
+    )
     previous_task_id: uuid.UUID | None
     created_by: uuid.UUID | None
     created_at: dt.datetime
@@ -143,7 +189,9 @@ class OccasionOccurrence(GatewayModel, table=True):
 
     __tablename__ = "occasion_occurrence"
 
-    occasion_id: uuid.UUID = Field(foreign_key="gateway.occasion.id", ondelete="CASCADE", primary_key=True)
+    occasion_id: uuid.UUID = Field(
+        foreign_key="gateway.occasion.id", ondelete="CASCADE", primary_key=True
+    )
     occurs_on: dt.date = Field(sa_column=Column(Date, primary_key=True))
     previous_date: dt.date = Field(sa_column=Column(Date, nullable=False))
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=timestamp())
@@ -155,9 +203,14 @@ class RollOver(SQLModel):
 
 
 class SnoozeRequest(SQLModel):
-    until: Moment | None = Field(default=None, description="When to remind me again, with a UTC offset.")
-    snooze_for: PositiveDuration | None = Field(default=None, alias="for",
-                                                description="Or: how long from now, up to a year, e.g. PT15M, P1D.")
+    until: Moment | None = Field(
+        default=None, description="When to remind me again, with a UTC offset."
+    )
+    snooze_for: PositiveDuration | None = Field(
+        default=None,
+        alias="for",
+        description="Or: how long from now, up to a year, e.g. PT15M, P1D.",
+    )
 
     model_config = {"populate_by_name": True}
 

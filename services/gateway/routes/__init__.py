@@ -1,7 +1,17 @@
 from fastapi import APIRouter
 
 from services.gateway.routes import auth, households, invitations, members, proxy, url_import
-from services.gateway.routes import budgets, comments, dashboard, gifts, items, lists, occasions, people, tags
+from services.gateway.routes import (
+    budgets,
+    comments,
+    dashboard,
+    gifts,
+    items,
+    lists,
+    occasions,
+    people,
+    tags,
+)
 from services.gateway.routes import tasks
 
 api = APIRouter(prefix="/api")

@@ -24,16 +24,32 @@ DeviceCookie = Annotated[str | None, Cookie(alias=DEVICE_COOKIE, include_in_sche
 
 def set_auth_cookies(response: Response, settings: Settings, tokens: AuthTokens) -> None:
     common = {"httponly": True, "samesite": "lax", "secure": settings.cookie_secure}
-    response.set_cookie(ACCESS_COOKIE, tokens.access_token, max_age=settings.access_token_ttl_s, path="/", **common)
-    response.set_cookie(REFRESH_COOKIE, tokens.refresh_token, max_age=settings.refresh_token_ttl_s,
-                        path=REFRESH_PATH, **common)
+    response.set_cookie(
+        ACCESS_COOKIE, tokens.access_token, max_age=settings.access_token_ttl_s, path="/", **common
+    )
+    response.set_cookie(
+        REFRESH_COOKIE,
+        tokens.refresh_token,
+        max_age=settings.refresh_token_ttl_s,
+        path=REFRESH_PATH,
+        **common,
+    )
 
 
-def set_sign_in_cookies(response: Response, settings: Settings, signed_in: use_cases.SignedIn) -> None:
+def set_sign_in_cookies(
+    response: Response, settings: Settings, signed_in: use_cases.SignedIn
+) -> None:
     set_auth_cookies(response, settings, signed_in.tokens)
     # kept across logouts: it says the browser is familiar, not who is signed in
-    response.set_cookie(DEVICE_COOKIE, signed_in.device_token, max_age=settings.login_trust_ttl_s, path=REFRESH_PATH,
-                        httponly=True, samesite="lax", secure=settings.cookie_secure)
+    response.set_cookie(
+        DEVICE_COOKIE,
+        signed_in.device_token,
+        max_age=settings.login_trust_ttl_s,
+        path=REFRESH_PATH,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+    )
 
 
 def clear_auth_cookies(response: Response, settings: Settings) -> None:
@@ -47,9 +63,15 @@ def client_ip(request: Request, settings: Settings) -> str:
     return client_address(request.scope, settings.trusted_proxies)
 
 
-@router.post("/auth/signup", status_code=status.HTTP_201_CREATED, response_model=AuthTokens,
-             responses=error_responses(409, 422))
-async def sign_up(session: SessionDep, settings: SettingsDep, body: SignUp, request: Request, response: Response):
+@router.post(
+    "/auth/signup",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AuthTokens,
+    responses=error_responses(409, 422),
+)
+async def sign_up(
+    session: SessionDep, settings: SettingsDep, body: SignUp, request: Request, response: Response
+):
     """Create an account and sign in to it (409 if the email cannot be used; a weak password is a 422
     on the `password` field)."""
     signed_in = await use_cases.sign_up(session, settings, body, client_ip(request, settings))
@@ -58,17 +80,28 @@ async def sign_up(session: SessionDep, settings: SettingsDep, body: SignUp, requ
 
 
 @router.post("/auth/login", response_model=AuthTokens)
-async def log_in(session: SessionDep, settings: SettingsDep, body: LogIn, request: Request, response: Response,
-                 device: DeviceCookie = None):
+async def log_in(
+    session: SessionDep,
+    settings: SettingsDep,
+    body: LogIn,
+    request: Request,
+    response: Response,
+    device: DeviceCookie = None,
+):
     """Sign in with email and password (repeated failures are slowed down: 429 with Retry-After)."""
-    signed_in = await use_cases.log_in(session, settings, body, client_ip(request, settings), device)
+    signed_in = await use_cases.log_in(
+        session, settings, body, client_ip(request, settings), device
+    )
     set_sign_in_cookies(response, settings, signed_in)
     return signed_in.tokens
 
 
 @router.post("/auth/refresh", response_model=AuthTokens)
 async def refresh(
-    session: SessionDep, settings: SettingsDep, response: Response, cookie: RefreshCookie = None,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
+    cookie: RefreshCookie = None,
     body: TokenRequest | None = None,
 ):
     """Trade a refresh token (body or cookie) for new tokens; the old refresh token stops working."""
@@ -79,7 +112,10 @@ async def refresh(
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
 async def log_out(
-    session: SessionDep, settings: SettingsDep, response: Response, cookie: RefreshCookie = None,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
+    cookie: RefreshCookie = None,
     body: TokenRequest | None = None,
 ):
     """End this session: revoke its refresh token and clear the cookies."""

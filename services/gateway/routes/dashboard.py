@@ -9,12 +9,17 @@ from services.gateway.pagination import Page, Paging
 from services.gateway.services import claims, dashboard
 from shared.errors import error_responses
 
-router = APIRouter(prefix="/households/{household_id}", tags=["dashboard"], responses=error_responses())
+router = APIRouter(
+    prefix="/households/{household_id}", tags=["dashboard"], responses=error_responses()
+)
 
 
 @router.get("/dashboard", response_model=Dashboard)
-async def get_dashboard(session: SessionDep, member: CurrentMember,
-                        days: Annotated[int, Query(ge=1, le=366, description="How far ahead to look.")] = 60):
+async def get_dashboard(
+    session: SessionDep,
+    member: CurrentMember,
+    days: Annotated[int, Query(ge=1, le=366, description="How far ahead to look.")] = 60,
+):
     """The upcoming occasions with who has a gift and who not yet, spend against budget, my claims and tasks."""
     return await dashboard.dashboard(session, member, days)
 

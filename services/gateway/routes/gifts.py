@@ -6,7 +6,13 @@ from fastapi import APIRouter, Query, Response, status
 from services.gateway.deps import CurrentMember, SessionDep
 from services.gateway.models.claims import PledgePublic, PledgeSet
 from services.gateway.models.comments import CommentCreate, CommentPublic, TargetKind
-from services.gateway.models.gifts import GiftCreate, GiftPersonLink, GiftPublic, GiftRole, GiftUpdate
+from services.gateway.models.gifts import (
+    GiftCreate,
+    GiftPersonLink,
+    GiftPublic,
+    GiftRole,
+    GiftUpdate,
+)
 from services.gateway.models.lists import ItemStatus
 from services.gateway.pagination import Page, Paging
 from services.gateway.services import claims, comments
@@ -14,7 +20,9 @@ from services.gateway.services import gifts as use_cases
 from shared.errors import error_responses
 from shared.validation import OneLine
 
-router = APIRouter(prefix="/households/{household_id}/gifts", tags=["gifts"], responses=error_responses())
+router = APIRouter(
+    prefix="/households/{household_id}/gifts", tags=["gifts"], responses=error_responses()
+)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=GiftPublic)
@@ -25,16 +33,32 @@ async def create_gift(session: SessionDep, member: CurrentMember, body: GiftCrea
 
 @router.get("", response_model=Page[GiftPublic])
 async def list_gifts(
-    session: SessionDep, member: CurrentMember, paging: Paging,
-    q: Annotated[str | None, Query(max_length=100, description="Words in the title or notes."), OneLine] = None,
+    session: SessionDep,
+    member: CurrentMember,
+    paging: Paging,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Words in the title or notes."), OneLine
+    ] = None,
     tag: Annotated[str | None, Query(max_length=40), OneLine] = None,
     person_id: Annotated[uuid.UUID | None, Query(description="Gifts for this person.")] = None,
-    status: Annotated[ItemStatus | None, Query(description="Gifts with a list item in this status.")] = None,
-    occasion_id: Annotated[uuid.UUID | None, Query(description="Gifts on lists for this occasion.")] = None,
+    status: Annotated[
+        ItemStatus | None, Query(description="Gifts with a list item in this status.")
+    ] = None,
+    occasion_id: Annotated[
+        uuid.UUID | None, Query(description="Gifts on lists for this occasion.")
+    ] = None,
 ):
     """Find gifts, newest first, by text, tag, person, status or occasion."""
-    return await use_cases.list_gifts(session, member, paging, q=q, tag=tag, person_id=person_id, status=status,
-                                      occasion_id=occasion_id)
+    return await use_cases.list_gifts(
+        session,
+        member,
+        paging,
+        q=q,
+        tag=tag,
+        person_id=person_id,
+        status=status,
+        occasion_id=occasion_id,
+    )
 
 
 @router.get("/{gift_id}", response_model=GiftPublic)
@@ -44,7 +68,9 @@ async def get_gift(session: SessionDep, member: CurrentMember, gift_id: uuid.UUI
 
 
 @router.patch("/{gift_id}", response_model=GiftPublic, responses=error_responses(403))
-async def update_gift(session: SessionDep, member: CurrentMember, gift_id: uuid.UUID, body: GiftUpdate):
+async def update_gift(
+    session: SessionDep, member: CurrentMember, gift_id: uuid.UUID, body: GiftUpdate
+):
     """Change a gift; `tags` replaces its tags."""
     return await use_cases.update_gift(session, member, gift_id, body)
 
@@ -55,23 +81,47 @@ async def delete_gift(session: SessionDep, member: CurrentMember, gift_id: uuid.
     await use_cases.delete_gift(session, member, gift_id)
 
 
-@router.post("/{gift_id}/people", status_code=status.HTTP_201_CREATED, response_model=GiftPublic,
-             responses=error_responses(403, 409))
-async def link_person(session: SessionDep, member: CurrentMember, gift_id: uuid.UUID, body: GiftPersonLink):
+@router.post(
+    "/{gift_id}/people",
+    status_code=status.HTTP_201_CREATED,
+    response_model=GiftPublic,
+    responses=error_responses(403, 409),
+)
+async def link_person(
+    session: SessionDep, member: CurrentMember, gift_id: uuid.UUID, body: GiftPersonLink
+):
     """Link a person to the gift as its recipient, purchaser or contributor."""
     return await use_cases.link_person(session, member, gift_id, body)
 
 
 @router.delete("/{gift_id}/people/{person_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def unlink_person(session: SessionDep, member: CurrentMember, gift_id: uuid.UUID, person_id: uuid.UUID,
-                        role: Annotated[GiftRole, Query()]):
+async def unlink_person(
+    session: SessionDep,
+    member: CurrentMember,
+    gift_id: uuid.UUID,
+    person_id: uuid.UUID,
+    role: Annotated[GiftRole, Query()],
+):
     """Unlink a person from the gift in one role."""
     await use_cases.unlink_person(session, member, gift_id, person_id, role)
 
 
-@router.put("/{gift_id}/pledges/mine", response_model=PledgePublic, status_code=status.HTTP_200_OK,
-            responses={201: {"model": PledgePublic, "description": "A new pledge."}, **error_responses(403)})
-async def pledge(session: SessionDep, member: CurrentMember, gift_id: uuid.UUID, body: PledgeSet, response: Response):
+@router.put(
+    "/{gift_id}/pledges/mine",
+    response_model=PledgePublic,
+    status_code=status.HTTP_200_OK,
+    responses={
+        201: {"model": PledgePublic, "description": "A new pledge."},
+        **error_responses(403),
+    },
+)
+async def pledge(
+    session: SessionDep,
+    member: CurrentMember,
+    gift_id: uuid.UUID,
+    body: PledgeSet,
+    response: Response,
+):
     """Chip in toward the gift (or change how much): 201 for a new pledge, 200 for a change."""
     public, created = await claims.pledge(session, member, gift_id, body)
     if created:
@@ -91,13 +141,19 @@ async def list_pledges(session: SessionDep, member: CurrentMember, gift_id: uuid
     return await claims.list_pledges(session, member, gift_id)
 
 
-@router.post("/{gift_id}/comments", status_code=status.HTTP_201_CREATED, response_model=CommentPublic)
-async def add_comment(session: SessionDep, member: CurrentMember, gift_id: uuid.UUID, body: CommentCreate):
+@router.post(
+    "/{gift_id}/comments", status_code=status.HTTP_201_CREATED, response_model=CommentPublic
+)
+async def add_comment(
+    session: SessionDep, member: CurrentMember, gift_id: uuid.UUID, body: CommentCreate
+):
     """Comment on a gift; by default kept from its recipients, unless you are one."""
     return await comments.add_comment(session, member, TargetKind.GIFT, gift_id, body)
 
 
 @router.get("/{gift_id}/comments", response_model=Page[CommentPublic])
-async def list_comments(session: SessionDep, member: CurrentMember, gift_id: uuid.UUID, paging: Paging):
+async def list_comments(
+    session: SessionDep, member: CurrentMember, gift_id: uuid.UUID, paging: Paging
+):
     """The comments on a gift the caller may read, oldest first."""
     return await comments.list_comments(session, member, TargetKind.GIFT, gift_id, paging)

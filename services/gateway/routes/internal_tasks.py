@@ -10,11 +10,15 @@ from services.gateway.models.tasks import NextOccurrence, RollOver, TaskPublic
 from services.gateway.services import tasks as use_cases
 from shared.dapr import SidecarOnly
 
-router = APIRouter(prefix="/internal", tags=["internal"], dependencies=[SidecarOnly], include_in_schema=False)
+router = APIRouter(
+    prefix="/internal", tags=["internal"], dependencies=[SidecarOnly], include_in_schema=False
+)
 
 
 @router.post("/tasks/{task_id}/next-occurrence", response_model=TaskPublic)
-async def create_next_occurrence(session: SessionDep, task_id: uuid.UUID, body: NextOccurrence, response: Response):
+async def create_next_occurrence(
+    session: SessionDep, task_id: uuid.UUID, body: NextOccurrence, response: Response
+):
     """The next task of the series `task_id` belongs to: 201 when made now, 200 when it already was."""
     task, created = await use_cases.create_next_occurrence(session, task_id, body.occurrence_due_at)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -22,7 +26,9 @@ async def create_next_occurrence(session: SessionDep, task_id: uuid.UUID, body: 
 
 
 @router.post("/occasions/{occasion_id}/roll-over")
-async def roll_over_occasion(session: SessionDep, occasion_id: uuid.UUID, body: RollOver, response: Response) -> dict:
+async def roll_over_occasion(
+    session: SessionDep, occasion_id: uuid.UUID, body: RollOver, response: Response
+) -> dict:
     """Record the next date of a yearly occasion: 201 the first time, 200 on a retry."""
     created = await use_cases.roll_over_occasion(session, occasion_id, body)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK

@@ -4,15 +4,22 @@ from fastapi import APIRouter, status
 
 from services.gateway.deps import AdminMember, CurrentUser, SessionDep
 from services.gateway.models.households import (
-    InvitationAccept, InvitationCreate, InvitationPublic, InvitationWithCode, MyHousehold,
+    InvitationAccept,
+    InvitationCreate,
+    InvitationPublic,
+    InvitationWithCode,
+    MyHousehold,
 )
 from services.gateway.services import invitations as use_cases
 
 router = APIRouter(tags=["invitations"])
 
 
-@router.post("/households/{household_id}/invitations", status_code=status.HTTP_201_CREATED,
-             response_model=InvitationWithCode)
+@router.post(
+    "/households/{household_id}/invitations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=InvitationWithCode,
+)
 async def create_invitation(session: SessionDep, admin: AdminMember, body: InvitationCreate):
     """Invite someone with a role (admins only); the code is shown only in this answer."""
     return await use_cases.create_invitation(session, admin, body)
@@ -24,7 +31,9 @@ async def list_invitations(session: SessionDep, admin: AdminMember):
     return await use_cases.list_open_invitations(session, admin)
 
 
-@router.delete("/households/{household_id}/invitations/{invitation_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/households/{household_id}/invitations/{invitation_id}", status_code=status.HTTP_204_NO_CONTENT
+)
 async def revoke_invitation(session: SessionDep, admin: AdminMember, invitation_id: uuid.UUID):
     """Revoke an invitation so its code no longer works (admins only)."""
     await use_cases.revoke_invitation(session, admin, invitation_id)

@@ -9,7 +9,9 @@ from services.gateway.services import claims
 from services.gateway.services import items as use_cases
 from shared.errors import ErrorResponse, error_responses
 
-router = APIRouter(prefix="/households/{household_id}/items", tags=["list items"], responses=error_responses())
+router = APIRouter(
+    prefix="/households/{household_id}/items", tags=["list items"], responses=error_responses()
+)
 
 
 @router.get("/{item_id}", response_model=ListItemPublic)
@@ -19,7 +21,9 @@ async def get_item(session: SessionDep, member: CurrentMember, item_id: uuid.UUI
 
 
 @router.patch("/{item_id}", response_model=ListItemPublic, responses=error_responses(409))
-async def update_item(session: SessionDep, member: CurrentMember, item_id: uuid.UUID, body: ListItemUpdate):
+async def update_item(
+    session: SessionDep, member: CurrentMember, item_id: uuid.UUID, body: ListItemUpdate
+):
     """Change how many are wanted, or the notes."""
     return await use_cases.update_item(session, member, item_id, body)
 
@@ -30,18 +34,33 @@ async def remove_item(session: SessionDep, member: CurrentMember, item_id: uuid.
     await use_cases.remove_item(session, member, item_id)
 
 
-@router.post("/{item_id}/status", response_model=ListItemPublic,
-             responses={**error_responses(403), 409: {
-                 "model": ErrorResponse,
-                 "description": "The pipeline does not allow that move; `details.allowed` lists those it does."}})
-async def change_status(session: SessionDep, member: CurrentMember, item_id: uuid.UUID, body: StatusChange):
+@router.post(
+    "/{item_id}/status",
+    response_model=ListItemPublic,
+    responses={
+        **error_responses(403),
+        409: {
+            "model": ErrorResponse,
+            "description": "The pipeline does not allow that move; `details.allowed` lists those it does.",
+        },
+    },
+)
+async def change_status(
+    session: SessionDep, member: CurrentMember, item_id: uuid.UUID, body: StatusChange
+):
     """Move the item along idea → selected → purchased → wrapped → given (or one step back)."""
     return await use_cases.change_status(session, member, item_id, body.status)
 
 
-@router.post("/{item_id}/claims", status_code=status.HTTP_201_CREATED, response_model=ClaimPublic,
-             responses={**error_responses(403), 409: {
-                 "model": ErrorResponse, "description": "Not that many units are left unclaimed."}})
+@router.post(
+    "/{item_id}/claims",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ClaimPublic,
+    responses={
+        **error_responses(403),
+        409: {"model": ErrorResponse, "description": "Not that many units are left unclaimed."},
+    },
+)
 async def claim(session: SessionDep, member: CurrentMember, item_id: uuid.UUID, body: ClaimCreate):
     """Claim units of the item: you will get them. Claims never add up to more than is wanted."""
     return await claims.claim(session, member, item_id, body.quantity)

@@ -6,7 +6,13 @@ from fastapi import APIRouter, Query, status
 from services.gateway.deps import CurrentMember, SessionDep
 from services.gateway.models.comments import CommentCreate, CommentPublic, TargetKind
 from services.gateway.models.lists import (
-    GiftListCreate, GiftListPublic, GiftListUpdate, ItemStatus, ListItemCreate, ListItemPublic, ListKind,
+    GiftListCreate,
+    GiftListPublic,
+    GiftListUpdate,
+    ItemStatus,
+    ListItemCreate,
+    ListItemPublic,
+    ListKind,
 )
 from services.gateway.pagination import Page, Paging
 from services.gateway.services import comments, items
@@ -14,7 +20,9 @@ from services.gateway.services import lists as use_cases
 from shared.errors import error_responses
 from shared.validation import OneLine
 
-router = APIRouter(prefix="/households/{household_id}/lists", tags=["lists"], responses=error_responses())
+router = APIRouter(
+    prefix="/households/{household_id}/lists", tags=["lists"], responses=error_responses()
+)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=GiftListPublic)
@@ -25,15 +33,22 @@ async def create_list(session: SessionDep, member: CurrentMember, body: GiftList
 
 @router.get("", response_model=Page[GiftListPublic])
 async def list_lists(
-    session: SessionDep, member: CurrentMember, paging: Paging,
+    session: SessionDep,
+    member: CurrentMember,
+    paging: Paging,
     person_id: Annotated[uuid.UUID | None, Query(description="Only lists for this person.")] = None,
-    occasion_id: Annotated[uuid.UUID | None, Query(description="Only lists for this occasion.")] = None,
+    occasion_id: Annotated[
+        uuid.UUID | None, Query(description="Only lists for this occasion.")
+    ] = None,
     kind: ListKind | None = None,
-    q: Annotated[str | None, Query(max_length=100, description="Part of the name."), OneLine] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Part of the name."), OneLine
+    ] = None,
 ):
     """The lists the caller may see, oldest first."""
-    return await use_cases.list_lists(session, member, paging, person_id=person_id, occasion_id=occasion_id,
-                                      kind=kind, q=q)
+    return await use_cases.list_lists(
+        session, member, paging, person_id=person_id, occasion_id=occasion_id, kind=kind, q=q
+    )
 
 
 @router.get("/{list_id}", response_model=GiftListPublic)
@@ -43,7 +58,9 @@ async def get_list(session: SessionDep, member: CurrentMember, list_id: uuid.UUI
 
 
 @router.patch("/{list_id}", response_model=GiftListPublic, responses=error_responses(403))
-async def update_list(session: SessionDep, member: CurrentMember, list_id: uuid.UUID, body: GiftListUpdate):
+async def update_list(
+    session: SessionDep, member: CurrentMember, list_id: uuid.UUID, body: GiftListUpdate
+):
     """Rename a list, move it to another occasion, or (its maker only) change who sees it."""
     return await use_cases.update_list(session, member, list_id, body)
 
@@ -54,27 +71,44 @@ async def delete_list(session: SessionDep, member: CurrentMember, list_id: uuid.
     await use_cases.delete_list(session, member, list_id)
 
 
-@router.post("/{list_id}/items", status_code=status.HTTP_201_CREATED, response_model=ListItemPublic,
-             responses=error_responses(409))
-async def add_item(session: SessionDep, member: CurrentMember, list_id: uuid.UUID, body: ListItemCreate):
+@router.post(
+    "/{list_id}/items",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ListItemPublic,
+    responses=error_responses(409),
+)
+async def add_item(
+    session: SessionDep, member: CurrentMember, list_id: uuid.UUID, body: ListItemCreate
+):
     """Put a gift on the list: one of the household's (`gift_id`) or a new one (`gift`)."""
     return await items.add_item(session, member, list_id, body)
 
 
 @router.get("/{list_id}/items", response_model=Page[ListItemPublic])
-async def list_items(session: SessionDep, member: CurrentMember, list_id: uuid.UUID, paging: Paging,
-                     status: ItemStatus | None = None):
+async def list_items(
+    session: SessionDep,
+    member: CurrentMember,
+    list_id: uuid.UUID,
+    paging: Paging,
+    status: ItemStatus | None = None,
+):
     """The items on the list, oldest first; a recipient sees their wishes as `on_my_list`."""
     return await items.list_items(session, member, list_id, paging, status)
 
 
-@router.post("/{list_id}/comments", status_code=status.HTTP_201_CREATED, response_model=CommentPublic)
-async def add_comment(session: SessionDep, member: CurrentMember, list_id: uuid.UUID, body: CommentCreate):
+@router.post(
+    "/{list_id}/comments", status_code=status.HTTP_201_CREATED, response_model=CommentPublic
+)
+async def add_comment(
+    session: SessionDep, member: CurrentMember, list_id: uuid.UUID, body: CommentCreate
+):
     """Comment on a list."""
     return await comments.add_comment(session, member, TargetKind.LIST, list_id, body)
 
 
 @router.get("/{list_id}/comments", response_model=Page[CommentPublic])
-async def list_comments(session: SessionDep, member: CurrentMember, list_id: uuid.UUID, paging: Paging):
+async def list_comments(
+    session: SessionDep, member: CurrentMember, list_id: uuid.UUID, paging: Paging
+):
     """The comments on a list the caller may read, oldest first."""
     return await comments.list_comments(session, member, TargetKind.LIST, list_id, paging)

@@ -16,7 +16,9 @@ async def list_members(session: SessionDep, member: CurrentMember):
 
 
 @router.patch("/{user_id}", response_model=MemberPublic)
-async def change_role(session: SessionDep, admin: AdminMember, user_id: uuid.UUID, body: MemberUpdate):
+async def change_role(
+    session: SessionDep, admin: AdminMember, user_id: uuid.UUID, body: MemberUpdate
+):
     """Change a member's role (admins only; the last admin stays an admin)."""
     return await use_cases.change_role(session, admin, user_id, body.role)
 

@@ -4,16 +4,28 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from services.gateway.deps import CurrentMember, SessionDep
-from services.gateway.models.occasions import OccasionCreate, OccasionKind, OccasionPublic, OccasionUpdate
+from services.gateway.models.occasions import (
+    OccasionCreate,
+    OccasionKind,
+    OccasionPublic,
+    OccasionUpdate,
+)
 from services.gateway.pagination import Page, Paging
 from services.gateway.services import occasions as use_cases
 from shared.errors import error_responses
 from shared.validation import OneLine
 
-router = APIRouter(prefix="/households/{household_id}/occasions", tags=["occasions"], responses=error_responses())
+router = APIRouter(
+    prefix="/households/{household_id}/occasions", tags=["occasions"], responses=error_responses()
+)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=OccasionPublic, responses=error_responses(403))
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OccasionPublic,
+    responses=error_responses(403),
+)
 async def create_occasion(session: SessionDep, member: CurrentMember, body: OccasionCreate):
     """Add an occasion (grown-ups only): a birthday, Christmas, an anniversary…, for some of the people."""
     return await use_cases.create_occasion(session, member, body)
@@ -21,13 +33,21 @@ async def create_occasion(session: SessionDep, member: CurrentMember, body: Occa
 
 @router.get("", response_model=Page[OccasionPublic])
 async def list_occasions(
-    session: SessionDep, member: CurrentMember, paging: Paging,
+    session: SessionDep,
+    member: CurrentMember,
+    paging: Paging,
     kind: OccasionKind | None = None,
-    person_id: Annotated[uuid.UUID | None, Query(description="Only occasions for this person.")] = None,
-    q: Annotated[str | None, Query(max_length=100, description="Part of the name."), OneLine] = None,
+    person_id: Annotated[
+        uuid.UUID | None, Query(description="Only occasions for this person.")
+    ] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Part of the name."), OneLine
+    ] = None,
 ):
     """The household's occasions, by (first) date."""
-    return await use_cases.list_occasions(session, member, paging, kind=kind, person_id=person_id, q=q)
+    return await use_cases.list_occasions(
+        session, member, paging, kind=kind, person_id=person_id, q=q
+    )
 
 
 @router.get("/{occasion_id}", response_model=OccasionPublic)
@@ -37,12 +57,16 @@ async def get_occasion(session: SessionDep, member: CurrentMember, occasion_id: 
 
 
 @router.patch("/{occasion_id}", response_model=OccasionPublic, responses=error_responses(403))
-async def update_occasion(session: SessionDep, member: CurrentMember, occasion_id: uuid.UUID, body: OccasionUpdate):
+async def update_occasion(
+    session: SessionDep, member: CurrentMember, occasion_id: uuid.UUID, body: OccasionUpdate
+):
     """Change an occasion; `person_ids` replaces who it is for (grown-ups only)."""
     return await use_cases.update_occasion(session, member, occasion_id, body)
 
 
-@router.delete("/{occasion_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(403))
+@router.delete(
+    "/{occasion_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(403)
+)
 async def delete_occasion(session: SessionDep, member: CurrentMember, occasion_id: uuid.UUID):
     """Remove an occasion; its lists stay, without an occasion (grown-ups only)."""
     await use_cases.delete_occasion(session, member, occasion_id)

@@ -32,10 +32,21 @@ from shared.errors import envelope
 log = structlog.get_logger()
 
 # not forwarded: they describe one connection, not the request (RFC 9110 §7.6.1)
-HOP_BY_HOP = frozenset({
-    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te",
-    "trailer", "transfer-encoding", "upgrade", "host", "content-length",
-})
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "content-length",
+    }
+)
 # without a byte for this long (heartbeats come every 15 s) an upstream stream is dead: end it, so the
 # browser reconnects, maybe to a healthy replica
 STREAM_IDLE_TIMEOUT_S = 45.0
@@ -97,8 +108,12 @@ class ProxiedRoute:
         values = {}
         for name in self.parameters:
             value = params[name]
-            if not isinstance(value, uuid.UUID):  # the route's convertor made it one; anything else is a bug
-                raise TypeError(f"{name} must be a UUID to build an upstream path, not {type(value).__name__}")
+            if not isinstance(
+                value, uuid.UUID
+            ):  # the route's convertor made it one; anything else is a bug
+                raise TypeError(
+                    f"{name} must be a UUID to build an upstream path, not {type(value).__name__}"
+                )
             values[name] = str(value)  # canonical: hex digits and hyphens only
         return f"{self.upstream.base}/api{self.path.format_map(values)}"
 
@@ -128,29 +143,51 @@ async def upstreams(app: FastAPI) -> AsyncIterator[None]:
 
 
 def _request_headers(request: Request) -> dict[str, str]:
-    headers = {k: v for k, v in request.headers.items()
-               if k.lower() not in HOP_BY_HOP and not k.lower().startswith("dapr-")}
+    headers = {
+        k: v
+        for k, v in request.headers.items()
+        if k.lower() not in HOP_BY_HOP and not k.lower().startswith("dapr-")
+    }
     if request.client:
         forwarded = request.headers.get("x-forwarded-for")
-        headers["x-forwarded-for"] = f"{forwarded}, {request.client.host}" if forwarded else request.client.host
+        headers["x-forwarded-for"] = (
+            f"{forwarded}, {request.client.host}" if forwarded else request.client.host
+        )
     return headers
 
 
-async def _forward(request: Request, client: httpx.AsyncClient, path: str, timeout: httpx.Timeout,
-                   what: str) -> Response:
+async def _forward(
+    request: Request, client: httpx.AsyncClient, path: str, timeout: httpx.Timeout, what: str
+) -> Response:
     """`request` sent on to `path` with `client` (whose own headers, like the sidecar token, are added)."""
     upstream = client.build_request(
-        request.method, path, params=request.query_params.multi_items(), headers=_request_headers(request),
-        content=await request.body(), timeout=timeout,
+        request.method,
+        path,
+        params=request.query_params.multi_items(),
+        headers=_request_headers(request),
+        content=await request.body(),
+        timeout=timeout,
     )
     try:
         response = await client.send(upstream, stream=True)
     except httpx.HTTPError as exc:
         log.warning("proxy.upstream_unreachable", upstream=what, error=repr(exc))
-        return envelope(503, "service_unavailable", f"{what} are unavailable right now; please try again in a moment.")
-    headers = {k: v for k, v in response.headers.items() if k.lower() not in HOP_BY_HOP - {"content-length"}}
-    return StreamingResponse(_relay(response, what), status_code=response.status_code, headers=headers,
-                             background=BackgroundTask(response.aclose))
+        return envelope(
+            503,
+            "service_unavailable",
+            f"{what} are unavailable right now; please try again in a moment.",
+        )
+    headers = {
+        k: v
+        for k, v in response.headers.items()
+        if k.lower() not in HOP_BY_HOP - {"content-length"}
+    }
+    return StreamingResponse(
+        _relay(response, what),
+        status_code=response.status_code,
+        headers=headers,
+        background=BackgroundTask(response.aclose),
+    )
 
 
 async def _relay(response: httpx.Response, what: str) -> AsyncIterator[bytes]:
@@ -167,14 +204,23 @@ def _forwarder(route: ProxiedRoute) -> Callable[[Request], Any]:
 
     async def forward(request: Request) -> Response:
         client = route.upstream.client(request.app)
-        return await _forward(request, client, route.upstream_path(request.path_params), timeout, route.upstream.what)
+        return await _forward(
+            request, client, route.upstream_path(request.path_params), timeout, route.upstream.what
+        )
 
     return forward
 
 
-router = APIRouter(lifespan=upstreams, include_in_schema=False)  # documented by the services that own them
+router = APIRouter(
+    lifespan=upstreams, include_in_schema=False
+)  # documented by the services that own them
 for _route in ROUTES:
     router.add_api_route(
-        _route.route, _forwarder(_route), methods=list(_route.methods), name=f"proxy {_route.path}",
-        dependencies=[Depends(get_current_member)],  # a member of the household, before anything is sent
+        _route.route,
+        _forwarder(_route),
+        methods=list(_route.methods),
+        name=f"proxy {_route.path}",
+        dependencies=[
+            Depends(get_current_member)
+        ],  # a member of the household, before anything is sent
     )

@@ -8,7 +8,9 @@ from services.gateway.pagination import Page, Paging
 from services.gateway.services import tags as use_cases
 from shared.errors import error_responses
 
-router = APIRouter(prefix="/households/{household_id}/tags", tags=["gifts"], responses=error_responses())
+router = APIRouter(
+    prefix="/households/{household_id}/tags", tags=["gifts"], responses=error_responses()
+)
 
 
 @router.get("", response_model=Page[TagPublic])

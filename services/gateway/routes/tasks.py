@@ -4,7 +4,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 
 from services.gateway.deps import CurrentMember, SessionDep
-from services.gateway.models.tasks import SnoozePublic, SnoozeRequest, TaskCreate, TaskPublic, TaskStatus, TaskUpdate
+from services.gateway.models.tasks import (
+    SnoozePublic,
+    SnoozeRequest,
+    TaskCreate,
+    TaskPublic,
+    TaskStatus,
+    TaskUpdate,
+)
 from services.gateway.pagination import Page, Paging
 from services.gateway.routes import internal_tasks
 from services.gateway.services import tasks as use_cases
@@ -14,7 +21,9 @@ from shared.validation.moments import RANGE
 
 scoped = APIRouter(prefix="/households/{household_id}", tags=["tasks"], responses=error_responses())
 
-Window = Annotated[Moment | None, Query(description=f"With a UTC offset, e.g. 2026-12-01T00:00:00+01:00, {RANGE}.")]
+Window = Annotated[
+    Moment | None, Query(description=f"With a UTC offset, e.g. 2026-12-01T00:00:00+01:00, {RANGE}.")
+]
 
 
 @scoped.post("/tasks", status_code=status.HTTP_201_CREATED, response_model=TaskPublic)
@@ -26,7 +35,9 @@ async def create_task(session: SessionDep, member: CurrentMember, body: TaskCrea
 
 @scoped.get("/tasks", response_model=Page[TaskPublic])
 async def list_tasks(
-    session: SessionDep, member: CurrentMember, paging: Paging,
+    session: SessionDep,
+    member: CurrentMember,
+    paging: Paging,
     mine: Annotated[bool, Query(description="Only the tasks assigned to me.")] = False,
     task_status: Annotated[TaskStatus | None, Query(alias="status")] = None,
     due_after: Window = None,
@@ -38,18 +49,38 @@ async def list_tasks(
     """The household's tasks, soonest due first (those without a due time last); `due_after` (included)
     and `due_before` (excluded) make a due window."""
     return await use_cases.list_tasks(
-        session, member, paging, mine=mine, status=task_status, due_after=due_after, due_before=due_before,
-        occasion_id=occasion_id, person_id=person_id, list_item_id=list_item_id,
+        session,
+        member,
+        paging,
+        mine=mine,
+        status=task_status,
+        due_after=due_after,
+        due_before=due_before,
+        occasion_id=occasion_id,
+        person_id=person_id,
+        list_item_id=list_item_id,
     )
 
 
 @scoped.get("/my-tasks", response_model=Page[TaskPublic])
-async def my_tasks(session: SessionDep, member: CurrentMember, paging: Paging,
-                   task_status: Annotated[TaskStatus | None, Query(alias="status")] = TaskStatus.OPEN,
-                   due_after: Window = None, due_before: Window = None):
+async def my_tasks(
+    session: SessionDep,
+    member: CurrentMember,
+    paging: Paging,
+    task_status: Annotated[TaskStatus | None, Query(alias="status")] = TaskStatus.OPEN,
+    due_after: Window = None,
+    due_before: Window = None,
+):
     """My tasks (assigned to me), open ones by default, soonest due first."""
-    return await use_cases.list_tasks(session, member, paging, mine=True, status=task_status,
-                                      due_after=due_after, due_before=due_before)
+    return await use_cases.list_tasks(
+        session,
+        member,
+        paging,
+        mine=True,
+        status=task_status,
+        due_after=due_after,
+        due_before=due_before,
+    )
 
 
 @scoped.get("/tasks/{task_id}", response_model=TaskPublic)
@@ -59,7 +90,9 @@ async def get_task(session: SessionDep, member: CurrentMember, task_id: uuid.UUI
 
 
 @scoped.patch("/tasks/{task_id}", response_model=TaskPublic)
-async def update_task(session: SessionDep, member: CurrentMember, task_id: uuid.UUID, body: TaskUpdate):
+async def update_task(
+    session: SessionDep, member: CurrentMember, task_id: uuid.UUID, body: TaskUpdate
+):
     """Change a task; only the fields sent change. Moving its due time moves its pending reminders."""
     return await use_cases.update_task(session, member, task_id, body)
 
@@ -83,7 +116,9 @@ async def delete_task(session: SessionDep, member: CurrentMember, task_id: uuid.
 
 
 @scoped.post("/reminders/{reminder_id}/snooze", response_model=SnoozePublic)
-async def snooze_reminder(request: Request, member: CurrentMember, reminder_id: uuid.UUID, body: SnoozeRequest):
+async def snooze_reminder(
+    request: Request, member: CurrentMember, reminder_id: uuid.UUID, body: SnoozeRequest
+):
     """Remind me again later (`until` a time, or `for` a duration such as PT15M). Only this reminder,
     only for me: the task's due time and its series stay as they are."""
     return await use_cases.snooze_reminder(request.app.state.dapr, member, reminder_id, body)

@@ -25,7 +25,9 @@ router = APIRouter(prefix="/households/{household_id}/gifts", tags=["gifts"])
         504: {"description": "`page_timed_out`: the page did not load within 5 seconds."},
     },
 )
-async def import_gift_from_url(member: CurrentMember, settings: SettingsDep, body: GiftImport) -> GiftDraft:
+async def import_gift_from_url(
+    member: CurrentMember, settings: SettingsDep, body: GiftImport
+) -> GiftDraft:
     """Read a product page's title, price, currency and image into a draft gift; nothing is saved.
 
     Fields already typed in the body are kept as they are; only the empty ones are filled, best effort, from

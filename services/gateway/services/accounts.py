@@ -19,11 +19,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.gateway.config import Settings
 from services.gateway.models import utcnow
 from services.gateway.models.accounts import (
-    AuthTokens, LogIn, Me, RefreshToken, SignUp, UserAccount, UserPublic, normalize_email,
+    AuthTokens,
+    LogIn,
+    Me,
+    RefreshToken,
+    SignUp,
+    UserAccount,
+    UserPublic,
+    normalize_email,
 )
 from services.gateway.security import (
-    Device, hash_password, hash_token, needs_rehash, new_device_id, new_device_token, new_refresh_token,
-    read_device_token, throttle_key, verify_password,
+    Device,
+    hash_password,
+    hash_token,
+    needs_rehash,
+    new_device_id,
+    new_device_token,
+    new_refresh_token,
+    read_device_token,
+    throttle_key,
+    verify_password,
 )
 from services.gateway.services import login_throttle as throttle_store
 from services.gateway.services.households import list_households
@@ -42,20 +57,30 @@ class SignedIn:
     device_token: str
 
 
-async def sign_up(session: AsyncSession, settings: Settings, data: SignUp, address: str) -> SignedIn:
+async def sign_up(
+    session: AsyncSession, settings: Settings, data: SignUp, address: str
+) -> SignedIn:
     password_hash = await hash_password(data.password)
     email, key, now = normalize_email(data.email), throttle_key(address), utcnow()
     limits = throttle_store.limits_of(settings)
     async with session.begin():
         await throttle_store.lock(session, email, key)
-        wait = wait_before_sign_up(await throttle_store.failures(session, email, key, None, now - limits.window),
-                                   limits, now)
+        wait = wait_before_sign_up(
+            await throttle_store.failures(session, email, key, None, now - limits.window),
+            limits,
+            now,
+        )
         if wait is not None:
             raise TooManyRequests(throttle_store.wait_message(wait), retry_after_s=wait.seconds)
         user_id = await session.scalar(
             insert(UserAccount)
-            .values(id=uuid.uuid4(), email=email, display_name=data.display_name,
-                    password_hash=password_hash, created_at=now)
+            .values(
+                id=uuid.uuid4(),
+                email=email,
+                display_name=data.display_name,
+                password_hash=password_hash,
+                created_at=now,
+            )
             .on_conflict_do_nothing(index_elements=["email"])
             .returning(UserAccount.id)
         )
@@ -64,12 +89,15 @@ async def sign_up(session: AsyncSession, settings: Settings, data: SignUp, addre
             return await _sign_in(session, settings, user, key, now)
         await throttle_store.record_failure(session, email, key, None, now, limits.window)
     # after the transaction: the attempt must be recorded, not rolled back with the error
-    message = "This email cannot be used for a new account; if you already have one, log in instead."
+    message = (
+        "This email cannot be used for a new account; if you already have one, log in instead."
+    )
     raise Conflict(message, details=[{"field": "email", "problem": message}])
 
 
-async def log_in(session: AsyncSession, settings: Settings, data: LogIn, address: str,
-                 device_token: str | None) -> SignedIn:
+async def log_in(
+    session: AsyncSession, settings: Settings, data: LogIn, address: str, device_token: str | None
+) -> SignedIn:
     """Check the password, unless the throttle says to wait first (see services.gateway.throttle)."""
     email, key, now = normalize_email(data.email), throttle_key(address), utcnow()
     limits = throttle_store.limits_of(settings)
@@ -80,11 +108,16 @@ async def log_in(session: AsyncSession, settings: Settings, data: LogIn, address
         user = await session.scalar(select(UserAccount).where(UserAccount.email == email))
         # a device cookie vouches only for the account it was given by
         device = claimed if claimed and user and claimed.user_id == user.id else None
-        failures = await throttle_store.failures(session, email, key, device.id if device else None,
-                                                 now - limits.window)
+        failures = await throttle_store.failures(
+            session, email, key, device.id if device else None, now - limits.window
+        )
         trusted = device_trusted(device is not None, failures, limits, now)
-        familiar = await throttle_store.is_familiar(session, user.id if user else None, key, trust_since)
-        wait = wait_before_login(failures, limits, now, trusted_device=trusted, familiar_address=familiar)
+        familiar = await throttle_store.is_familiar(
+            session, user.id if user else None, key, trust_since
+        )
+        wait = wait_before_login(
+            failures, limits, now, trusted_device=trusted, familiar_address=familiar
+        )
         if wait is not None:
             raise TooManyRequests(throttle_store.wait_message(wait), retry_after_s=wait.seconds)
         if await verify_password(user.password_hash if user else None, data.password):
@@ -92,20 +125,25 @@ async def log_in(session: AsyncSession, settings: Settings, data: LogIn, address
             if needs_rehash(user.password_hash):
                 user.password_hash = await hash_password(data.password)
             return await _sign_in(session, settings, user, key, now)
-        await throttle_store.record_failure(session, email, key, device.id if trusted else None, now, limits.window)
+        await throttle_store.record_failure(
+            session, email, key, device.id if trusted else None, now, limits.window
+        )
     # after the transaction: the failure must be recorded, not rolled back with the error
     raise Unauthorized("Wrong email or password.")
 
 
-async def _sign_in(session: AsyncSession, settings: Settings, user: UserAccount, key: str,
-                   now: datetime) -> SignedIn:
+async def _sign_in(
+    session: AsyncSession, settings: Settings, user: UserAccount, key: str, now: datetime
+) -> SignedIn:
     """Tokens for `user`, and this address and browser remembered as familiar to the account (a new
     device cookie each time, so one that lost its trust by failures has it back once the password is right)."""
     ttl = timedelta(seconds=settings.login_trust_ttl_s)
     await throttle_store.remember_address(session, user.id, key, now, ttl)
     device = Device(new_device_id(), user.id)
     tokens = await _issue_tokens(session, settings, user, uuid.uuid4(), now)
-    return SignedIn(tokens, new_device_token(device, settings.jwt_secret.get_secret_value(), now, ttl))
+    return SignedIn(
+        tokens, new_device_token(device, settings.jwt_secret.get_secret_value(), now, ttl)
+    )
 
 
 async def refresh(session: AsyncSession, settings: Settings, token: str | None) -> AuthTokens:
@@ -115,14 +153,20 @@ async def refresh(session: AsyncSession, settings: Settings, token: str | None) 
     now = utcnow()
     async with session.begin():
         stored = await session.scalar(
-            select(RefreshToken).where(RefreshToken.token_hash == hash_token(token)).with_for_update()
+            select(RefreshToken)
+            .where(RefreshToken.token_hash == hash_token(token))
+            .with_for_update()
         )
         valid = stored is not None and stored.revoked_at is None and stored.expires_at > now
         if valid:
             stored.revoked_at = now
             user = await session.get_one(UserAccount, stored.user_id)
             return await _issue_tokens(session, settings, user, stored.family_id, now)
-        if stored is not None and stored.revoked_at is not None and stored.revoked_at < now - REUSE_GRACE:
+        if (
+            stored is not None
+            and stored.revoked_at is not None
+            and stored.revoked_at < now - REUSE_GRACE
+        ):
             # a rotated-away token used again: someone else holds a copy, so end the whole session
             await _revoke_family(session, stored.family_id, now)
     raise Unauthorized("Your session has ended; please sign in again.")
@@ -149,12 +193,19 @@ async def _revoke_family(session: AsyncSession, family_id: uuid.UUID, now: datet
 
 
 async def _issue_tokens(
-    session: AsyncSession, settings: Settings, user: UserAccount, family_id: uuid.UUID, now: datetime
+    session: AsyncSession,
+    settings: Settings,
+    user: UserAccount,
+    family_id: uuid.UUID,
+    now: datetime,
 ) -> AuthTokens:
     refresh_token = new_refresh_token()
     session.add(
         RefreshToken(
-            user_id=user.id, family_id=family_id, token_hash=hash_token(refresh_token), created_at=now,
+            user_id=user.id,
+            family_id=family_id,
+            token_hash=hash_token(refresh_token),
+            created_at=now,
             expires_at=now + timedelta(seconds=settings.refresh_token_ttl_s),
         )
     )
@@ -174,4 +225,6 @@ async def get_me(session: AsyncSession, user_id: uuid.UUID) -> Me:
     if user is None:
         raise Unauthorized("This account no longer exists; please sign in again.")
     households = await list_households(session, user_id)
-    return Me(**UserPublic.model_validate(user, from_attributes=True).model_dump(), households=households)
+    return Me(
+        **UserPublic.model_validate(user, from_attributes=True).model_dump(), households=households
+    )

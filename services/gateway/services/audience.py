@@ -19,21 +19,32 @@ async def load_viewer(session: AsyncSession, member: Member) -> Viewer:
     person_ids = member.person_ids
     if person_ids is None:
         person_ids = await session.scalars(
-            select(Person.id).where(Person.household_id == member.household_id, Person.linked_user_id == member.user_id)
+            select(Person.id).where(
+                Person.household_id == member.household_id, Person.linked_user_id == member.user_id
+            )
         )
-    return Viewer(user_id=member.user_id, is_child=member.role == Role.CHILD, person_ids=frozenset(person_ids))
+    return Viewer(
+        user_id=member.user_id, is_child=member.role == Role.CHILD, person_ids=frozenset(person_ids)
+    )
 
 
 async def household_viewers(session: AsyncSession, household_id: uuid.UUID) -> list[Viewer]:
     """Every member of the household as the rules see them: whom an event must be hidden from."""
-    members = (await session.execute(
-        select(Membership.user_id, Membership.role).where(Membership.household_id == household_id)
-    )).all()
+    members = (
+        await session.execute(
+            select(Membership.user_id, Membership.role).where(
+                Membership.household_id == household_id
+            )
+        )
+    ).all()
     linked = defaultdict(set)
-    for person_id, user_id in (await session.execute(
-        select(Person.id, Person.linked_user_id)
-        .where(Person.household_id == household_id, Person.linked_user_id.is_not(None))
-    )).all():
+    for person_id, user_id in (
+        await session.execute(
+            select(Person.id, Person.linked_user_id).where(
+                Person.household_id == household_id, Person.linked_user_id.is_not(None)
+            )
+        )
+    ).all():
         linked[user_id].add(person_id)
     return [
         Viewer(user_id=user_id, is_child=role == Role.CHILD, person_ids=frozenset(linked[user_id]))
@@ -42,10 +53,17 @@ async def household_viewers(session: AsyncSession, household_id: uuid.UUID) -> l
 
 
 def list_facts(lst: GiftList) -> ListFacts:
-    return ListFacts(owner_person_id=lst.person_id, kind=lst.kind, visibility=lst.visibility, created_by=lst.created_by)
+    return ListFacts(
+        owner_person_id=lst.person_id,
+        kind=lst.kind,
+        visibility=lst.visibility,
+        created_by=lst.created_by,
+    )
 
 
-async def lists_facts(session: AsyncSession, list_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, ListFacts]:
+async def lists_facts(
+    session: AsyncSession, list_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, ListFacts]:
     ids = set(list_ids)
     if not ids:
         return {}
@@ -53,7 +71,9 @@ async def lists_facts(session: AsyncSession, list_ids: Iterable[uuid.UUID]) -> d
     return {lst.id: list_facts(lst) for lst in lists}
 
 
-async def gifts_facts(session: AsyncSession, gifts_or_ids: Iterable[Gift | uuid.UUID]) -> dict[uuid.UUID, GiftFacts]:
+async def gifts_facts(
+    session: AsyncSession, gifts_or_ids: Iterable[Gift | uuid.UUID]
+) -> dict[uuid.UUID, GiftFacts]:
     """Whom each gift is for (linked recipients and the people whose lists it is on), and its lists.
 
     Pass the Gift rows a use case has already loaded rather than their ids: what they say is not read again.
@@ -66,23 +86,38 @@ async def gifts_facts(session: AsyncSession, gifts_or_ids: Iterable[Gift | uuid.
         else:
             unread.add(gift)
     if unread - gifts.keys():
-        gifts.update({gift_id: (from_santa, created_by) for gift_id, from_santa, created_by in (await session.execute(
-            select(Gift.id, Gift.from_santa, Gift.created_by).where(Gift.id.in_(unread - gifts.keys()))
-        )).all()})
+        gifts.update(
+            {
+                gift_id: (from_santa, created_by)
+                for gift_id, from_santa, created_by in (
+                    await session.execute(
+                        select(Gift.id, Gift.from_santa, Gift.created_by).where(
+                            Gift.id.in_(unread - gifts.keys())
+                        )
+                    )
+                ).all()
+            }
+        )
     ids = set(gifts)
     if not ids:
         return {}
     recipients: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
-    for gift_id, person_id in (await session.execute(
-        select(GiftPerson.gift_id, GiftPerson.person_id)
-        .where(GiftPerson.gift_id.in_(ids), GiftPerson.role == GiftRole.RECIPIENT)
-    )).all():
+    for gift_id, person_id in (
+        await session.execute(
+            select(GiftPerson.gift_id, GiftPerson.person_id).where(
+                GiftPerson.gift_id.in_(ids), GiftPerson.role == GiftRole.RECIPIENT
+            )
+        )
+    ).all():
         recipients[gift_id].add(person_id)
     lists: dict[uuid.UUID, list[ListFacts]] = defaultdict(list)
-    for gift_id, lst in (await session.execute(
-        select(ListItem.gift_id, GiftList).join(GiftList, GiftList.id == ListItem.list_id)
-        .where(ListItem.gift_id.in_(ids))
-    )).all():
+    for gift_id, lst in (
+        await session.execute(
+            select(ListItem.gift_id, GiftList)
+            .join(GiftList, GiftList.id == ListItem.list_id)
+            .where(ListItem.gift_id.in_(ids))
+        )
+    ).all():
         lists[gift_id].append(list_facts(lst))
         recipients[gift_id].add(lst.person_id)
     return {

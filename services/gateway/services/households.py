@@ -8,14 +8,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.gateway.models import outbox
 from services.gateway.models.accounts import UserAccount
 from services.gateway.models.households import (
-    Household, HouseholdCreate, HouseholdUpdate, Member, Membership, MyHousehold, Role,
+    Household,
+    HouseholdCreate,
+    HouseholdUpdate,
+    Member,
+    Membership,
+    MyHousehold,
+    Role,
 )
 from shared.errors import NotFound
 from shared.events.household import HouseholdCreated, HouseholdUpdated
 from shared.outbox import add_event
 
 
-async def create_household(session: AsyncSession, user_id: uuid.UUID, data: HouseholdCreate) -> MyHousehold:
+async def create_household(
+    session: AsyncSession, user_id: uuid.UUID, data: HouseholdCreate
+) -> MyHousehold:
     async with session.begin():
         creator = await session.get(UserAccount, user_id)
         if creator is None:
@@ -23,14 +31,24 @@ async def create_household(session: AsyncSession, user_id: uuid.UUID, data: Hous
         household = Household.model_validate(data)
         session.add(household)
         await session.flush()
-        session.add(Membership(household_id=household.id, user_id=user_id, role=Role.ADMIN,
-                               joined_at=household.created_at))
+        session.add(
+            Membership(
+                household_id=household.id,
+                user_id=user_id,
+                role=Role.ADMIN,
+                joined_at=household.created_at,
+            )
+        )
         await add_event(
             session,
             outbox,
             HouseholdCreated(
-                household_id=household.id, actor_id=user_id, name=household.name, timezone=household.timezone,
-                created_at=household.created_at, creator_display_name=creator.display_name,
+                household_id=household.id,
+                actor_id=user_id,
+                name=household.name,
+                timezone=household.timezone,
+                created_at=household.created_at,
+                creator_display_name=creator.display_name,
             ),
         )
     return MyHousehold.model_validate({**household.model_dump(), "role": Role.ADMIN})
@@ -44,7 +62,9 @@ async def list_households(session: AsyncSession, user_id: uuid.UUID) -> list[MyH
             .where(Membership.user_id == user_id)
             .order_by(func.lower(Household.name), Household.id)
         )
-        return [MyHousehold.model_validate({**h.model_dump(), "role": role}) for h, role in rows.all()]
+        return [
+            MyHousehold.model_validate({**h.model_dump(), "role": role}) for h, role in rows.all()
+        ]
 
 
 async def get_household(session: AsyncSession, member: Member) -> MyHousehold:
@@ -53,7 +73,9 @@ async def get_household(session: AsyncSession, member: Member) -> MyHousehold:
     return MyHousehold.model_validate({**household.model_dump(), "role": member.role})
 
 
-async def update_household(session: AsyncSession, admin: Member, data: HouseholdUpdate) -> MyHousehold:
+async def update_household(
+    session: AsyncSession, admin: Member, data: HouseholdUpdate
+) -> MyHousehold:
     changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
     async with session.begin():
         household = await session.get_one(Household, admin.household_id, with_for_update=True)
@@ -64,7 +86,12 @@ async def update_household(session: AsyncSession, admin: Member, data: Household
             await add_event(
                 session,
                 outbox,
-                HouseholdUpdated(household_id=household.id, actor_id=admin.user_id, name=household.name,
-                                 timezone=household.timezone, changed=changed),
+                HouseholdUpdated(
+                    household_id=household.id,
+                    actor_id=admin.user_id,
+                    name=household.name,
+                    timezone=household.timezone,
+                    changed=changed,
+                ),
             )
     return MyHousehold.model_validate({**household.model_dump(), "role": admin.role})

@@ -10,7 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.gateway.models import outbox, utcnow
 from services.gateway.models.accounts import UserAccount
 from services.gateway.models.households import (
-    Household, Invitation, InvitationCreate, InvitationPublic, InvitationWithCode, Member, Membership, MyHousehold,
+    Household,
+    Invitation,
+    InvitationCreate,
+    InvitationPublic,
+    InvitationWithCode,
+    Member,
+    Membership,
+    MyHousehold,
 )
 from services.gateway.security import hash_token, new_invitation_code, normalize_code
 from shared.errors import Conflict, Gone, NotFound
@@ -18,21 +25,32 @@ from shared.events.household import InvitationCreated, InvitationRevoked, Member
 from shared.outbox import add_event
 
 
-async def create_invitation(session: AsyncSession, admin: Member, data: InvitationCreate) -> InvitationWithCode:
+async def create_invitation(
+    session: AsyncSession, admin: Member, data: InvitationCreate
+) -> InvitationWithCode:
     code = new_invitation_code()
     now = utcnow()
     async with session.begin():
         invitation = Invitation(
-            household_id=admin.household_id, code_hash=hash_token(normalize_code(code)), role=data.role,
-            created_by=admin.user_id, created_at=now, expires_at=now + timedelta(hours=data.expires_in_hours),
+            household_id=admin.household_id,
+            code_hash=hash_token(normalize_code(code)),
+            role=data.role,
+            created_by=admin.user_id,
+            created_at=now,
+            expires_at=now + timedelta(hours=data.expires_in_hours),
         )
         session.add(invitation)
         await session.flush()
         await add_event(
             session,
             outbox,
-            InvitationCreated(household_id=admin.household_id, actor_id=admin.user_id, invitation_id=invitation.id,
-                              role=invitation.role, expires_at=invitation.expires_at),
+            InvitationCreated(
+                household_id=admin.household_id,
+                actor_id=admin.user_id,
+                invitation_id=invitation.id,
+                role=invitation.role,
+                expires_at=invitation.expires_at,
+            ),
         )
     return InvitationWithCode.model_validate({**invitation.model_dump(), "code": code})
 
@@ -41,8 +59,12 @@ async def list_open_invitations(session: AsyncSession, admin: Member) -> list[In
     async with session.begin():
         rows = await session.scalars(
             select(Invitation)
-            .where(Invitation.household_id == admin.household_id, Invitation.accepted_at.is_(None),
-                   Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
+            .where(
+                Invitation.household_id == admin.household_id,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > utcnow(),
+            )
             .order_by(Invitation.created_at)
         )
         return [InvitationPublic.model_validate(i, from_attributes=True) for i in rows.all()]
@@ -60,7 +82,11 @@ async def revoke_invitation(session: AsyncSession, admin: Member, invitation_id:
             await add_event(
                 session,
                 outbox,
-                InvitationRevoked(household_id=admin.household_id, actor_id=admin.user_id, invitation_id=invitation.id),
+                InvitationRevoked(
+                    household_id=admin.household_id,
+                    actor_id=admin.user_id,
+                    invitation_id=invitation.id,
+                ),
             )
 
 
@@ -68,7 +94,9 @@ async def accept_invitation(session: AsyncSession, user_id: uuid.UUID, code: str
     now = utcnow()
     async with session.begin():
         invitation = await session.scalar(
-            select(Invitation).where(Invitation.code_hash == hash_token(normalize_code(code))).with_for_update()
+            select(Invitation)
+            .where(Invitation.code_hash == hash_token(normalize_code(code)))
+            .with_for_update()
         )
         if invitation is None or invitation.revoked_at is not None:
             raise NotFound("No invitation has this code; check it for typos or ask for a new one.")
@@ -78,7 +106,12 @@ async def accept_invitation(session: AsyncSession, user_id: uuid.UUID, code: str
             raise Gone("This invitation code has expired; ask for a new one.")
         joined = await session.scalar(
             insert(Membership)
-            .values(household_id=invitation.household_id, user_id=user_id, role=invitation.role, joined_at=now)
+            .values(
+                household_id=invitation.household_id,
+                user_id=user_id,
+                role=invitation.role,
+                joined_at=now,
+            )
             .on_conflict_do_nothing()
             .returning(Membership.user_id)
         )
@@ -90,7 +123,14 @@ async def accept_invitation(session: AsyncSession, user_id: uuid.UUID, code: str
         await add_event(
             session,
             outbox,
-            MemberJoined(household_id=household.id, actor_id=user_id, user_id=user_id, display_name=user.display_name,
-                         role=invitation.role, invitation_id=invitation.id, joined_at=now),
+            MemberJoined(
+                household_id=household.id,
+                actor_id=user_id,
+                user_id=user_id,
+                display_name=user.display_name,
+                role=invitation.role,
+                invitation_id=invitation.id,
+                joined_at=now,
+            ),
         )
     return MyHousehold.model_validate({**household.model_dump(), "role": invitation.role})

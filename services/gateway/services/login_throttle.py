@@ -28,34 +28,59 @@ def limits_of(settings: Settings) -> Limits:
     )
 
 
-async def lock(session: AsyncSession, email: str, address: str, device_id: str | None = None) -> None:
+async def lock(
+    session: AsyncSession, email: str, address: str, device_id: str | None = None
+) -> None:
     """Serialise attempts on the same email, address or browser until the transaction ends (always in
     this order, so two attempts never wait for each other in a circle)."""
-    for lock_class, key in ((_LOCK_EMAIL, email), (_LOCK_ADDRESS, address), (_LOCK_DEVICE, device_id)):
+    for lock_class, key in (
+        (_LOCK_EMAIL, email),
+        (_LOCK_ADDRESS, address),
+        (_LOCK_DEVICE, device_id),
+    ):
         if key is not None:
-            await session.execute(text("SELECT pg_advisory_xact_lock(:c, hashtext(:k))"), {"c": lock_class, "k": key})
+            await session.execute(
+                text("SELECT pg_advisory_xact_lock(:c, hashtext(:k))"), {"c": lock_class, "k": key}
+            )
 
 
-async def failures(session: AsyncSession, email: str, address: str, device_id: str | None,
-                   since: datetime) -> Failures:
+async def failures(
+    session: AsyncSession, email: str, address: str, device_id: str | None, since: datetime
+) -> Failures:
     bearing = [LoginAttempt.email == email, LoginAttempt.client_ip == address]
     if device_id is not None:
         bearing.append(LoginAttempt.device_id == device_id)
-    rows = (await session.execute(
-        select(LoginAttempt.email, LoginAttempt.client_ip, LoginAttempt.device_id, LoginAttempt.attempted_at)
-        .where(LoginAttempt.attempted_at > since, or_(*bearing))
-    )).all()
+    rows = (
+        await session.execute(
+            select(
+                LoginAttempt.email,
+                LoginAttempt.client_ip,
+                LoginAttempt.device_id,
+                LoginAttempt.attempted_at,
+            ).where(LoginAttempt.attempted_at > since, or_(*bearing))
+        )
+    ).all()
     untrusted = [r for r in rows if r.device_id is None]
     return Failures(
         from_address=tuple(r.attempted_at for r in untrusted if r.client_ip == address),
-        of_account_from_address=tuple(r.attempted_at for r in untrusted if r.email == email and r.client_ip == address),
+        of_account_from_address=tuple(
+            r.attempted_at for r in untrusted if r.email == email and r.client_ip == address
+        ),
         of_account=tuple(r.attempted_at for r in untrusted if r.email == email),
-        of_device=tuple(r.attempted_at for r in rows if device_id is not None and r.device_id == device_id),
+        of_device=tuple(
+            r.attempted_at for r in rows if device_id is not None and r.device_id == device_id
+        ),
     )
 
 
-async def record_failure(session: AsyncSession, email: str, address: str, device_id: str | None, now: datetime,
-                         window: timedelta) -> None:
+async def record_failure(
+    session: AsyncSession,
+    email: str,
+    address: str,
+    device_id: str | None,
+    now: datetime,
+    window: timedelta,
+) -> None:
     session.add(LoginAttempt(email=email, client_ip=address, device_id=device_id, attempted_at=now))
     # what has aged out of the window is of no use to the throttle any more
     await session.execute(
@@ -69,30 +94,45 @@ async def record_failure(session: AsyncSession, email: str, address: str, device
 async def forgive(session: AsyncSession, email: str, address: str, device_id: str | None) -> None:
     """After a successful login: the failures of this account from this address (and this browser) were
     most likely the owner's own typos. Failures elsewhere stay: a guesser gets no fresh tries from it."""
-    mine = and_(LoginAttempt.email == email, LoginAttempt.client_ip == address, LoginAttempt.device_id.is_(None))
+    mine = and_(
+        LoginAttempt.email == email,
+        LoginAttempt.client_ip == address,
+        LoginAttempt.device_id.is_(None),
+    )
     if device_id is not None:
         mine = or_(mine, LoginAttempt.device_id == device_id)
     await session.execute(delete(LoginAttempt).where(mine))
 
 
-async def is_familiar(session: AsyncSession, user_id: uuid.UUID | None, address: str, since: datetime) -> bool:
+async def is_familiar(
+    session: AsyncSession, user_id: uuid.UUID | None, address: str, since: datetime
+) -> bool:
     """Whether the account signed in from this address lately (asked for unknown emails too, so the
     answer takes as long whether or not the account exists)."""
-    return await session.scalar(
-        select(KnownAddress.user_id).where(
-            KnownAddress.user_id == user_id, KnownAddress.client_ip == address, KnownAddress.last_login_at > since
+    return (
+        await session.scalar(
+            select(KnownAddress.user_id).where(
+                KnownAddress.user_id == user_id,
+                KnownAddress.client_ip == address,
+                KnownAddress.last_login_at > since,
+            )
         )
-    ) is not None
+        is not None
+    )
 
 
-async def remember_address(session: AsyncSession, user_id: uuid.UUID, address: str, now: datetime,
-                           ttl: timedelta) -> None:
+async def remember_address(
+    session: AsyncSession, user_id: uuid.UUID, address: str, now: datetime, ttl: timedelta
+) -> None:
     await session.execute(
-        insert(KnownAddress).values(user_id=user_id, client_ip=address, last_login_at=now)
+        insert(KnownAddress)
+        .values(user_id=user_id, client_ip=address, last_login_at=now)
         .on_conflict_do_update(index_elements=["user_id", "client_ip"], set_={"last_login_at": now})
     )
     await session.execute(
-        delete(KnownAddress).where(KnownAddress.user_id == user_id, KnownAddress.last_login_at <= now - ttl)
+        delete(KnownAddress).where(
+            KnownAddress.user_id == user_id, KnownAddress.last_login_at <= now - ttl
+        )
     )
 
 
@@ -102,8 +142,10 @@ def wait_message(wait: Wait) -> str:
     if wait.reason == "address":
         return f"Too many failed logins from your network; {after}."
     if wait.reason == "account":
-        return (f"Too many failed logins for this email from browsers it has not signed in from; {after}, "
-                "or log in from a browser or network you have used before.")
+        return (
+            f"Too many failed logins for this email from browsers it has not signed in from; {after}, "
+            "or log in from a browser or network you have used before."
+        )
     return f"Too many failed logins; {after}."
 
 

@@ -27,7 +27,9 @@ async def list_members(session: AsyncSession, member: Member) -> list[MemberPubl
         ]
 
 
-async def change_role(session: AsyncSession, admin: Member, user_id: uuid.UUID, role: Role) -> MemberPublic:
+async def change_role(
+    session: AsyncSession, admin: Member, user_id: uuid.UUID, role: Role
+) -> MemberPublic:
     async with session.begin():
         target = await _lock_membership(session, admin, user_id)
         old_role = Role(target.role)
@@ -38,10 +40,17 @@ async def change_role(session: AsyncSession, admin: Member, user_id: uuid.UUID, 
             await add_event(
                 session,
                 outbox,
-                MemberRoleChanged(household_id=admin.household_id, actor_id=admin.user_id, user_id=user_id,
-                                  old_role=old_role, new_role=role),
+                MemberRoleChanged(
+                    household_id=admin.household_id,
+                    actor_id=admin.user_id,
+                    user_id=user_id,
+                    old_role=old_role,
+                    new_role=role,
+                ),
             )
-        name = await session.scalar(select(UserAccount.display_name).where(UserAccount.id == user_id))
+        name = await session.scalar(
+            select(UserAccount.display_name).where(UserAccount.id == user_id)
+        )
     return MemberPublic(user_id=user_id, display_name=name, role=role, joined_at=target.joined_at)
 
 
@@ -50,15 +59,21 @@ async def remove_member(session: AsyncSession, member: Member, user_id: uuid.UUI
     if user_id != member.user_id and not member.is_admin:
         raise Forbidden("Only an admin of this household can remove other members.")
     async with session.begin():
-        target = await _lock_membership(session, member, user_id, needs_admin=user_id != member.user_id)
+        target = await _lock_membership(
+            session, member, user_id, needs_admin=user_id != member.user_id
+        )
         if target.role == Role.ADMIN:
             await _refuse_if_last_admin(session, member.household_id, "remove")
         await session.delete(target)
         await add_event(
             session,
             outbox,
-            MemberRemoved(household_id=member.household_id, actor_id=member.user_id, user_id=user_id,
-                          role=target.role),
+            MemberRemoved(
+                household_id=member.household_id,
+                actor_id=member.user_id,
+                user_id=user_id,
+                role=target.role,
+            ),
         )
 
 
@@ -72,8 +87,9 @@ async def _lock_membership(
     """
     await session.get_one(Household, actor.household_id, with_for_update=True)
     actor_role = await session.scalar(
-        select(Membership.role).where(Membership.household_id == actor.household_id,
-                                      Membership.user_id == actor.user_id)
+        select(Membership.role).where(
+            Membership.household_id == actor.household_id, Membership.user_id == actor.user_id
+        )
     )
     if actor_role is None:
         raise NotFound("No such household.")
@@ -92,4 +108,6 @@ async def _refuse_if_last_admin(session: AsyncSession, household_id: uuid.UUID, 
         .where(Membership.household_id == household_id, Membership.role == Role.ADMIN)
     )
     if admins <= 1:
-        raise Conflict(f"Cannot {doing} the last admin of the household; make another member an admin first.")
+        raise Conflict(
+            f"Cannot {doing} the last admin of the household; make another member an admin first."
+        )

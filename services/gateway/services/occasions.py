@@ -12,7 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.gateway.models import outbox, utcnow
 from services.gateway.models.households import Household, Member
 from services.gateway.models.occasions import (
-    Occasion, OccasionCreate, OccasionKind, OccasionPerson, OccasionPublic, OccasionUpdate,
+    Occasion,
+    OccasionCreate,
+    OccasionKind,
+    OccasionPerson,
+    OccasionPublic,
+    OccasionUpdate,
 )
 from services.gateway.models.people import Person
 from services.gateway.pagination import InvalidInput, Page, PageRequest, fetch_page
@@ -36,13 +41,16 @@ def next_occurrence(date: dt.date, recurs_yearly: bool, today: dt.date) -> dt.da
     return date  # a first date still ahead, more than a year from now
 
 
-async def people_of(session: AsyncSession, occasion_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+async def people_of(
+    session: AsyncSession, occasion_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, list[uuid.UUID]]:
     ids = list(occasion_ids)
     people = defaultdict(list)
     if ids:
         rows = await session.execute(
             select(OccasionPerson.occasion_id, OccasionPerson.person_id)
-            .where(OccasionPerson.occasion_id.in_(ids)).order_by(OccasionPerson.person_id)
+            .where(OccasionPerson.occasion_id.in_(ids))
+            .order_by(OccasionPerson.person_id)
         )
         for occasion_id, person_id in rows.all():
             people[occasion_id].append(person_id)
@@ -56,34 +64,53 @@ async def household_today(session: AsyncSession, household_id: uuid.UUID) -> dt.
 
 
 def to_public(occasion: Occasion, person_ids: list[uuid.UUID], today: dt.date) -> OccasionPublic:
-    return OccasionPublic.model_validate(occasion, update={
-        "person_ids": person_ids, "next_date": next_occurrence(occasion.date, occasion.recurs_yearly, today),
-    })
+    return OccasionPublic.model_validate(
+        occasion,
+        update={
+            "person_ids": person_ids,
+            "next_date": next_occurrence(occasion.date, occasion.recurs_yearly, today),
+        },
+    )
 
 
-async def _set_people(session: AsyncSession, member: Member, occasion_id: uuid.UUID,
-                      person_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+async def _set_people(
+    session: AsyncSession, member: Member, occasion_id: uuid.UUID, person_ids: list[uuid.UUID]
+) -> list[uuid.UUID]:
     wanted = sorted(set(person_ids))
     if wanted:
-        found = set(await session.scalars(
-            select(Person.id).where(Person.household_id == member.household_id, Person.id.in_(wanted))
-        ))
+        found = set(
+            await session.scalars(
+                select(Person.id).where(
+                    Person.household_id == member.household_id, Person.id.in_(wanted)
+                )
+            )
+        )
         if missing := [str(p) for p in wanted if p not in found]:
             raise InvalidInput("person_ids", f"not people of this household: {', '.join(missing)}")
     await session.execute(delete(OccasionPerson).where(OccasionPerson.occasion_id == occasion_id))
     if wanted:
-        await session.execute(insert(OccasionPerson), [{"occasion_id": occasion_id, "person_id": p} for p in wanted])
+        await session.execute(
+            insert(OccasionPerson), [{"occasion_id": occasion_id, "person_id": p} for p in wanted]
+        )
     return wanted
 
 
 def _facts(member: Member, occasion: Occasion, person_ids: list[uuid.UUID]) -> dict:
     return dict(
-        household_id=member.household_id, actor_id=member.user_id, occasion_id=occasion.id, name=occasion.name,
-        kind=occasion.kind, date=occasion.date, recurs_yearly=occasion.recurs_yearly, person_ids=tuple(person_ids),
+        household_id=member.household_id,
+        actor_id=member.user_id,
+        occasion_id=occasion.id,
+        name=occasion.name,
+        kind=occasion.kind,
+        date=occasion.date,
+        recurs_yearly=occasion.recurs_yearly,
+        person_ids=tuple(person_ids),
     )
 
 
-async def create_occasion(session: AsyncSession, member: Member, data: OccasionCreate) -> OccasionPublic:
+async def create_occasion(
+    session: AsyncSession, member: Member, data: OccasionCreate
+) -> OccasionPublic:
     require_grown_up(member, "add occasions")
     async with session.begin():
         occasion = Occasion.model_validate(
@@ -98,16 +125,23 @@ async def create_occasion(session: AsyncSession, member: Member, data: OccasionC
 
 
 async def list_occasions(
-    session: AsyncSession, member: Member, page: PageRequest, *, kind: OccasionKind | None = None,
-    person_id: uuid.UUID | None = None, q: str | None = None,
+    session: AsyncSession,
+    member: Member,
+    page: PageRequest,
+    *,
+    kind: OccasionKind | None = None,
+    person_id: uuid.UUID | None = None,
+    q: str | None = None,
 ) -> Page[OccasionPublic]:
     query = select(Occasion).where(Occasion.household_id == member.household_id)
     if kind:
         query = query.where(Occasion.kind == kind)
     if person_id:
-        query = query.where(Occasion.id.in_(
-            select(OccasionPerson.occasion_id).where(OccasionPerson.person_id == person_id)
-        ))
+        query = query.where(
+            Occasion.id.in_(
+                select(OccasionPerson.occasion_id).where(OccasionPerson.person_id == person_id)
+            )
+        )
     if q:
         query = query.where(Occasion.name.ilike(contains(q)))
 
@@ -120,15 +154,21 @@ async def list_occasions(
         return await fetch_page(session, query, (Occasion.date, Occasion.id), page, shape)
 
 
-async def get_occasion(session: AsyncSession, member: Member, occasion_id: uuid.UUID) -> OccasionPublic:
+async def get_occasion(
+    session: AsyncSession, member: Member, occasion_id: uuid.UUID
+) -> OccasionPublic:
     async with session.begin():
         occasion = await get_own(session, Occasion, member, occasion_id, "occasion")
-        return to_public(occasion, (await people_of(session, [occasion.id]))[occasion.id],
-                         await household_today(session, member.household_id))
+        return to_public(
+            occasion,
+            (await people_of(session, [occasion.id]))[occasion.id],
+            await household_today(session, member.household_id),
+        )
 
 
-async def update_occasion(session: AsyncSession, member: Member, occasion_id: uuid.UUID,
-                          data: OccasionUpdate) -> OccasionPublic:
+async def update_occasion(
+    session: AsyncSession, member: Member, occasion_id: uuid.UUID, data: OccasionUpdate
+) -> OccasionPublic:
     require_grown_up(member, "change occasions")
     changes = data.model_dump(exclude_unset=True)
     for field in ("name", "kind", "date", "recurs_yearly", "person_ids"):
@@ -152,6 +192,12 @@ async def delete_occasion(session: AsyncSession, member: Member, occasion_id: uu
     async with session.begin():
         occasion = await get_own(session, Occasion, member, occasion_id, "occasion", lock=True)
         await session.delete(occasion)
-        await add_event(session, outbox, OccasionDeleted(
-            household_id=member.household_id, actor_id=member.user_id, occasion_id=occasion.id,
-        ))
+        await add_event(
+            session,
+            outbox,
+            OccasionDeleted(
+                household_id=member.household_id,
+                actor_id=member.user_id,
+                occasion_id=occasion.id,
+            ),
+        )

@@ -21,20 +21,28 @@ def contains(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-async def _check_link(session: AsyncSession, member: Member, person_id: uuid.UUID | None,
-                      user_id: uuid.UUID | None) -> None:
+async def _check_link(
+    session: AsyncSession, member: Member, person_id: uuid.UUID | None, user_id: uuid.UUID | None
+) -> None:
     if user_id is None:
         return
     if not await session.scalar(
-        select(Membership.user_id).where(Membership.household_id == member.household_id, Membership.user_id == user_id)
+        select(Membership.user_id).where(
+            Membership.household_id == member.household_id, Membership.user_id == user_id
+        )
     ):
         raise InvalidInput("linked_user_id", "is not a member of this household")
     other = await session.scalar(
-        select(Person.name).where(Person.household_id == member.household_id, Person.linked_user_id == user_id,
-                                  Person.id != person_id)
+        select(Person.name).where(
+            Person.household_id == member.household_id,
+            Person.linked_user_id == user_id,
+            Person.id != person_id,
+        )
     )
     if other is not None:
-        raise Conflict(f"That member is already linked to {other}; a member can be only one person.")
+        raise Conflict(
+            f"That member is already linked to {other}; a member can be only one person."
+        )
 
 
 async def create_person(session: AsyncSession, member: Member, data: PersonCreate) -> Person:
@@ -42,21 +50,30 @@ async def create_person(session: AsyncSession, member: Member, data: PersonCreat
     try:
         async with session.begin():
             await _check_link(session, member, None, data.linked_user_id)
-            person = Person.model_validate(data, update={"household_id": member.household_id,
-                                                         "created_by": member.user_id})
+            person = Person.model_validate(
+                data, update={"household_id": member.household_id, "created_by": member.user_id}
+            )
             session.add(person)
             await session.flush()
-            await add_event(session, outbox, PersonCreated(
-                household_id=member.household_id, actor_id=member.user_id, person_id=person.id,
-                name=person.name, linked_user_id=person.linked_user_id,
-            ))
+            await add_event(
+                session,
+                outbox,
+                PersonCreated(
+                    household_id=member.household_id,
+                    actor_id=member.user_id,
+                    person_id=person.id,
+                    name=person.name,
+                    linked_user_id=person.linked_user_id,
+                ),
+            )
     except IntegrityError:  # two links of one member at once: the unique index decided
         raise Conflict("That member is already linked to another person.") from None
     return person
 
 
-async def list_people(session: AsyncSession, member: Member, page: PageRequest,
-                      q: str | None = None) -> Page[PersonPublic]:
+async def list_people(
+    session: AsyncSession, member: Member, page: PageRequest, q: str | None = None
+) -> Page[PersonPublic]:
     query = select(Person).where(Person.household_id == member.household_id)
     if q:
         query = query.where(Person.name.ilike(contains(q)))
@@ -73,7 +90,9 @@ async def get_person(session: AsyncSession, member: Member, person_id: uuid.UUID
         return await get_own(session, Person, member, person_id, "person")
 
 
-async def update_person(session: AsyncSession, member: Member, person_id: uuid.UUID, data: PersonUpdate) -> Person:
+async def update_person(
+    session: AsyncSession, member: Member, person_id: uuid.UUID, data: PersonUpdate
+) -> Person:
     require_grown_up(member, "change people")
     changes = data.model_dump(exclude_unset=True)
     try:
@@ -87,10 +106,17 @@ async def update_person(session: AsyncSession, member: Member, person_id: uuid.U
             person.sqlmodel_update(changes)
             person.updated_at = utcnow()
             await session.flush()
-            await add_event(session, outbox, PersonUpdated(
-                household_id=member.household_id, actor_id=member.user_id, person_id=person.id,
-                name=person.name, linked_user_id=person.linked_user_id,
-            ))
+            await add_event(
+                session,
+                outbox,
+                PersonUpdated(
+                    household_id=member.household_id,
+                    actor_id=member.user_id,
+                    person_id=person.id,
+                    name=person.name,
+                    linked_user_id=person.linked_user_id,
+                ),
+            )
     except IntegrityError:
         raise Conflict("That member is already linked to another person.") from None
     return person
@@ -102,6 +128,12 @@ async def delete_person(session: AsyncSession, member: Member, person_id: uuid.U
     async with session.begin():
         person = await get_own(session, Person, member, person_id, "person", lock=True)
         await session.delete(person)
-        await add_event(session, outbox, PersonDeleted(
-            household_id=member.household_id, actor_id=member.user_id, person_id=person.id,
-        ))
+        await add_event(
+            session,
+            outbox,
+            PersonDeleted(
+                household_id=member.household_id,
+                actor_id=member.user_id,
+                person_id=person.id,
+            ),
+        )

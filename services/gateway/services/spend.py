@@ -29,8 +29,14 @@ class Coverage:
 
     def spend(self) -> list[Spend]:
         currencies = sorted(set(self.claimed) | set(self.purchased))
-        return [Spend(currency=c, claimed=self.claimed.get(c, Decimal("0.00")),
-                      purchased=self.purchased.get(c, Decimal("0.00"))) for c in currencies]
+        return [
+            Spend(
+                currency=c,
+                claimed=self.claimed.get(c, Decimal("0.00")),
+                purchased=self.purchased.get(c, Decimal("0.00")),
+            )
+            for c in currencies
+        ]
 
     def add(self, item: ListItem, gift: Gift) -> None:
         committed = item.status != ItemStatus.IDEA or item.claimed_quantity > 0
@@ -53,19 +59,30 @@ def total(spends: Iterable[list[Spend]]) -> list[Spend]:
     return [Spend(currency=c, claimed=claimed[c], purchased=purchased[c]) for c in sorted(claimed)]
 
 
-async def coverage(session: AsyncSession, viewer: Viewer, household_id: uuid.UUID,
-                   person_ids: Iterable[uuid.UUID], occasion_ids: Iterable[uuid.UUID]) -> dict[Key, Coverage]:
+async def coverage(
+    session: AsyncSession,
+    viewer: Viewer,
+    household_id: uuid.UUID,
+    person_ids: Iterable[uuid.UUID],
+    occasion_ids: Iterable[uuid.UUID],
+) -> dict[Key, Coverage]:
     """Coverage of every (person, occasion) pair among the given ones, from the viewer's side."""
     people, occasions = set(person_ids), set(occasion_ids)
     result: dict[Key, Coverage] = defaultdict(Coverage)
     if not people or not occasions:
         return result
-    rows = (await session.execute(
-        select(ListItem, GiftList, Gift).join(GiftList, GiftList.id == ListItem.list_id)
-        .join(Gift, Gift.id == ListItem.gift_id)
-        .where(GiftList.household_id == household_id, GiftList.person_id.in_(people),
-               GiftList.occasion_id.in_(occasions))
-    )).all()
+    rows = (
+        await session.execute(
+            select(ListItem, GiftList, Gift)
+            .join(GiftList, GiftList.id == ListItem.list_id)
+            .join(Gift, Gift.id == ListItem.gift_id)
+            .where(
+                GiftList.household_id == household_id,
+                GiftList.person_id.in_(people),
+                GiftList.occasion_id.in_(occasions),
+            )
+        )
+    ).all()
     facts = await gifts_facts(session, {gift.id: gift for _, _, gift in rows}.values())
     for item, lst, gift in rows:
         if item_view(viewer, list_facts(lst), facts[gift.id]) is View.FULL:

@@ -22,8 +22,14 @@ def _sees_tag(viewer: Viewer, gifts: list[GiftFacts]) -> bool:
     return any(gift_view(viewer, g) is not View.HIDDEN for g in gifts)
 
 
-async def _gifts_by_tag(session: AsyncSession, tag_ids: set[uuid.UUID]) -> dict[uuid.UUID, list[GiftFacts]]:
-    pairs = (await session.execute(select(GiftTag.tag_id, GiftTag.gift_id).where(GiftTag.tag_id.in_(tag_ids)))).all()
+async def _gifts_by_tag(
+    session: AsyncSession, tag_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, list[GiftFacts]]:
+    pairs = (
+        await session.execute(
+            select(GiftTag.tag_id, GiftTag.gift_id).where(GiftTag.tag_id.in_(tag_ids))
+        )
+    ).all()
     facts = await gifts_facts(session, {gift_id for _, gift_id in pairs})
     by_tag = defaultdict(list)
     for tag_id, gift_id in pairs:
@@ -39,7 +45,10 @@ async def list_tags(session: AsyncSession, member: Member, page: PageRequest) ->
 
         async def shape(rows: list[Tag]) -> list[TagPublic | None]:
             gifts = await _gifts_by_tag(session, {t.id for t in rows})
-            return [TagPublic.model_validate(t) if _sees_tag(viewer, gifts[t.id]) else None for t in rows]
+            return [
+                TagPublic.model_validate(t) if _sees_tag(viewer, gifts[t.id]) else None
+                for t in rows
+            ]
 
         return await fetch_page(session, query, (Tag.name, Tag.id), page, shape)
 
@@ -55,8 +64,18 @@ async def delete_tag(session: AsyncSession, member: Member, tag_id: uuid.UUID) -
             raise NotFound("No such tag in this household.")
         viewers = await household_viewers(session, member.household_id)
         await session.delete(tag)
-        await add_event(session, outbox, TagDeleted(
-            household_id=member.household_id, actor_id=member.user_id, tag_id=tag.id, name=tag.name,
-            **hidden(viewers, lambda v: View.FULL if _sees_tag(v, gifts) else View.HIDDEN,
-                     about=frozenset().union(*(g.recipient_person_ids for g in gifts))).fields,
-        ))
+        await add_event(
+            session,
+            outbox,
+            TagDeleted(
+                household_id=member.household_id,
+                actor_id=member.user_id,
+                tag_id=tag.id,
+                name=tag.name,
+                **hidden(
+                    viewers,
+                    lambda v: View.FULL if _sees_tag(v, gifts) else View.HIDDEN,
+                    about=frozenset().union(*(g.recipient_person_ids for g in gifts)),
+                ).fields,
+            ),
+        )

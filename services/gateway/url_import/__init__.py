@@ -38,10 +38,14 @@ FIELDS = ("title", "price", "currency", "image_url")
 class GiftImport(BaseModel):
     """A product link, and whatever the user already typed."""
 
-    url: Line = Field(min_length=1, max_length=URL_MAX, examples=["https://shop.example/p/wooden-train"])
+    url: Line = Field(
+        min_length=1, max_length=URL_MAX, examples=["https://shop.example/p/wooden-train"]
+    )
     title: Line | None = Field(None, max_length=TITLE_MAX)
     price: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
-    currency: str | None = Field(None, pattern="^[A-Za-z]{3}$", description="ISO 4217 code, e.g. EUR")
+    currency: str | None = Field(
+        None, pattern="^[A-Za-z]{3}$", description="ISO 4217 code, e.g. EUR"
+    )
     image_url: Line | None = Field(None, max_length=URL_MAX)
 
     @field_validator("url", "title", "currency", "image_url", mode="before")
@@ -65,7 +69,9 @@ class GiftDraft(BaseModel):
     price: Decimal | None = Field(None, description='a decimal string, e.g. "24.99"')
     currency: str | None = Field(None, description="ISO 4217 code")
     image_url: str | None = None
-    imported: list[str] = Field(default_factory=list, description="which fields were filled from the page")
+    imported: list[str] = Field(
+        default_factory=list, description="which fields were filled from the page"
+    )
 
 
 def draft_gift(typed: GiftImport, found: ProductMetadata) -> GiftDraft:

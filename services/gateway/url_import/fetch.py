@@ -116,13 +116,21 @@ def check_url(url: str, redirected: bool = False) -> httpx.URL:
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as exc:
-        raise UrlRefused(f"{said} is not a valid web address; copy it again from the browser's address bar.") from exc
+        raise UrlRefused(
+            f"{said} is not a valid web address; copy it again from the browser's address bar."
+        ) from exc
     if parsed.scheme not in DEFAULT_PORTS:
-        raise UrlRefused(f"{said} does not start with http:// or https://; only web pages can be imported.")
+        raise UrlRefused(
+            f"{said} does not start with http:// or https://; only web pages can be imported."
+        )
     if not parsed.host:
-        raise UrlRefused(f"{said} has no site name in it; copy it again from the browser's address bar.")
+        raise UrlRefused(
+            f"{said} has no site name in it; copy it again from the browser's address bar."
+        )
     if parsed.userinfo:
-        raise UrlRefused(f"{said} has a user name or password in it; paste the shop's public link instead.")
+        raise UrlRefused(
+            f"{said} has a user name or password in it; paste the shop's public link instead."
+        )
     return parsed
 
 
@@ -133,7 +141,9 @@ async def resolve_host(host: str, port: int) -> list[IPAddress]:
         # a name that does not exist is a typo to fix; a lookup that failed may work on a retry
         if exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)):
             raise UnknownSite(f"There is no site called {host}; check the link for typos.") from exc
-        raise PageUnreachable(f"We could not look up the site {host} just now; try again in a moment.") from exc
+        raise PageUnreachable(
+            f"We could not look up the site {host} just now; try again in a moment."
+        ) from exc
     except UnicodeError as exc:
         raise UnknownSite(f"There is no site called {host}; check the link for typos.") from exc
     return list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
@@ -150,7 +160,9 @@ async def fetch_page(
     target = check_url(url)
     try:
         async with asyncio.timeout(limits.timeout_s):
-            async with httpx.AsyncClient(transport=transport, trust_env=False, timeout=limits.timeout_s) as client:
+            async with httpx.AsyncClient(
+                transport=transport, trust_env=False, timeout=limits.timeout_s
+            ) as client:
                 return await _follow(client, target, limits, resolve)
     except (TimeoutError, httpx.TimeoutException) as exc:
         raise PageTimedOut(
@@ -162,7 +174,9 @@ async def fetch_page(
         ) from exc
 
 
-async def _follow(client: httpx.AsyncClient, target: httpx.URL, limits: FetchLimits, resolve: Resolver) -> Page:
+async def _follow(
+    client: httpx.AsyncClient, target: httpx.URL, limits: FetchLimits, resolve: Resolver
+) -> Page:
     for hop in range(limits.max_redirects + 1):
         addresses = await _checked_addresses(target, limits, resolve, redirected=hop > 0)
         response = await _connect(client, target, addresses)
@@ -171,7 +185,9 @@ async def _follow(client: httpx.AsyncClient, target: httpx.URL, limits: FetchLim
                 try:
                     location = target.join(response.headers["location"])
                 except httpx.InvalidURL as exc:
-                    raise PageUnreachable("The page redirected to an address that is not valid.") from exc
+                    raise PageUnreachable(
+                        "The page redirected to an address that is not valid."
+                    ) from exc
                 target = check_url(str(location), redirected=True)
                 continue
             return await _read(response, target, limits)
@@ -182,7 +198,9 @@ async def _follow(client: httpx.AsyncClient, target: httpx.URL, limits: FetchLim
     )
 
 
-async def _checked_addresses(target: httpx.URL, limits: FetchLimits, resolve: Resolver, redirected: bool):
+async def _checked_addresses(
+    target: httpx.URL, limits: FetchLimits, resolve: Resolver, redirected: bool
+):
     host = target.raw_host.decode("ascii")
     addresses = await resolve(host, target.port or DEFAULT_PORTS[target.scheme])
     if not addresses:
@@ -198,7 +216,9 @@ async def _checked_addresses(target: httpx.URL, limits: FetchLimits, resolve: Re
     return addresses
 
 
-async def _connect(client: httpx.AsyncClient, target: httpx.URL, addresses: list[IPAddress]) -> httpx.Response:
+async def _connect(
+    client: httpx.AsyncClient, target: httpx.URL, addresses: list[IPAddress]
+) -> httpx.Response:
     host = target.raw_host.decode("ascii")
     host_header = f"[{host}]" if ":" in host else host
     if target.port is not None and target.port != DEFAULT_PORTS[target.scheme]:
@@ -219,7 +239,9 @@ async def _connect(client: httpx.AsyncClient, target: httpx.URL, addresses: list
             return await client.send(request, stream=True)
         except httpx.ConnectError as exc:
             refused = exc
-    raise PageUnreachable(f"We could not connect to {target.host}; check the link, or try again later.") from refused
+    raise PageUnreachable(
+        f"We could not connect to {target.host}; check the link, or try again later."
+    ) from refused
 
 
 async def _read(response: httpx.Response, target: httpx.URL, limits: FetchLimits) -> Page:
@@ -238,13 +260,19 @@ async def _read(response: httpx.Response, target: httpx.URL, limits: FetchLimits
         )
     body, truncated = await _read_capped(response, target, limits.max_bytes)
     log.info("url_import.fetched", host=target.host, bytes=len(body), truncated=truncated)
-    return Page(url=str(target), body=bytes(body), charset=response.charset_encoding, truncated=truncated)
+    return Page(
+        url=str(target), body=bytes(body), charset=response.charset_encoding, truncated=truncated
+    )
 
 
-async def _read_capped(response: httpx.Response, target: httpx.URL, cap: int) -> tuple[bytearray, bool]:
+async def _read_capped(
+    response: httpx.Response, target: httpx.URL, cap: int
+) -> tuple[bytearray, bool]:
     """The start of the decoded body, at most `cap` bytes, and whether there was more. Product metadata
     sits in the head: the rest is not read."""
-    if response.is_stream_consumed:  # handed over already read (and decoded), as a test transport does
+    if (
+        response.is_stream_consumed
+    ):  # handed over already read (and decoded), as a test transport does
         return bytearray(response.content[:cap]), len(response.content) > cap
     decoder = _decoder(response.headers.get("content-encoding", ""), target)
     body = bytearray()
@@ -264,7 +292,11 @@ Decoder = Callable[[bytes, int], tuple[bytes, bytes]]  # (input, room) -> (outpu
 
 
 def _decoder(encoding: str, target: httpx.URL) -> Decoder:
-    codings = [c.strip().lower() for c in encoding.split(",") if c.strip() and c.strip().lower() != "identity"]
+    codings = [
+        c.strip().lower()
+        for c in encoding.split(",")
+        if c.strip() and c.strip().lower() != "identity"
+    ]
     if not codings:
         return lambda data, room: (data[:room], data[room:])
     if len(codings) == 1 and codings[0] in ("gzip", "x-gzip", "deflate"):

@@ -30,8 +30,13 @@ class ProductMetadata:
 def read_product(page: str | bytes, page_url: str) -> ProductMetadata:
     """JSON-LD first, then meta tags, then the document title; whatever is malformed is skipped.
     Price and currency are taken as a pair from the first source that has a price."""
-    tree = LexborHTMLParser(page, encoding=True) if isinstance(page, bytes) else LexborHTMLParser(page)
-    sources = [*(_from_json_ld(node, page_url) for node in _json_ld_products(tree)), _from_meta(tree, page_url)]
+    tree = (
+        LexborHTMLParser(page, encoding=True) if isinstance(page, bytes) else LexborHTMLParser(page)
+    )
+    sources = [
+        *(_from_json_ld(node, page_url) for node in _json_ld_products(tree)),
+        _from_meta(tree, page_url),
+    ]
     title_tag = tree.css_first("title")
     sources.append(ProductMetadata(title=_text(title_tag.text()) if title_tag else None))
 
@@ -61,7 +66,9 @@ def _json_ld_products(tree: LexborHTMLParser) -> Iterator[dict]:
             elif isinstance(node, dict):
                 if _types(node) & PRODUCT_TYPES:
                     yield node
-                queue.extend(node[key] for key in ("@graph", "mainEntity", "hasVariant") if key in node)
+                queue.extend(
+                    node[key] for key in ("@graph", "mainEntity", "hasVariant") if key in node
+                )
 
 
 def _types(node: dict) -> set[str]:
@@ -110,9 +117,18 @@ def _from_meta(tree: LexborHTMLParser, page_url: str) -> ProductMetadata:
     return ProductMetadata(
         title=_text(first("og:title", "twitter:title")),
         price=_price(first("product:price:amount", "og:price:amount", "product:sale_price:amount")),
-        currency=_currency(first("product:price:currency", "og:price:currency", "product:sale_price:currency")),
+        currency=_currency(
+            first("product:price:currency", "og:price:currency", "product:sale_price:currency")
+        ),
         image_url=_image(
-            first("og:image:secure_url", "og:image", "og:image:url", "twitter:image", "twitter:image:src"), page_url
+            first(
+                "og:image:secure_url",
+                "og:image",
+                "og:image:url",
+                "twitter:image",
+                "twitter:image:src",
+            ),
+            page_url,
         ),
     )
 
@@ -152,7 +168,12 @@ def _price(value: Any) -> Decimal | None:
 
 def _currency(value: Any) -> str | None:
     value = _first(value)
-    if isinstance(value, str) and len(value.strip()) == 3 and value.strip().isascii() and value.strip().isalpha():
+    if (
+        isinstance(value, str)
+        and len(value.strip()) == 3
+        and value.strip().isascii()
+        and value.strip().isalpha()
+    ):
         return value.strip().upper()
     return None
 
@@ -167,4 +188,8 @@ def _image(value: Any, page_url: str) -> str | None:
         url = httpx.URL(page_url).join(value.strip())
     except httpx.InvalidURL:
         return None
-    return str(url) if url.scheme in ("http", "https") and url.host and len(str(url)) <= URL_MAX else None
+    return (
+        str(url)
+        if url.scheme in ("http", "https") and url.host and len(str(url)) <= URL_MAX
+        else None
+    )
