@@ -4,7 +4,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.stack/venv
 export UV_PYTHON_DOWNLOADS := never
 PY := $(UV_PROJECT_ENVIRONMENT)/bin/python
 
-.PHONY: help install run stop status test test-unit test-browser bench seed replay-deadletters clean
+.PHONY: help install run stop status lint format test test-unit test-browser bench seed replay-deadletters clean
 
 help: ## list the workflows
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -21,7 +21,16 @@ stop: ## stop a `make run` from another shell
 status: ## which processes of the local stack are running
 	@$(PY) -m scripts.stack status
 
-test: install ## unit, integration, system and browser tests (starts and stops its own stack)
+lint: install ## ruff (lint and format check) and mypy over the Python tree
+	@$(UV_PROJECT_ENVIRONMENT)/bin/ruff check .
+	@$(UV_PROJECT_ENVIRONMENT)/bin/ruff format --check .
+	@$(UV_PROJECT_ENVIRONMENT)/bin/mypy
+
+format: install ## rewrite the tree in the house format and apply ruff's safe fixes
+	@$(UV_PROJECT_ENVIRONMENT)/bin/ruff check --fix .
+	@$(UV_PROJECT_ENVIRONMENT)/bin/ruff format .
+
+test: install lint ## lint, then unit, integration, system and browser tests (starts and stops its own stack)
 	@$(PY) -m pytest -q -p no:cacheprovider
 
 test-unit: install ## only the tests that need no server

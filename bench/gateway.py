@@ -257,7 +257,7 @@ async def _measure(stack: Stack, name: str, mix, what: str) -> dict:
     cpu_before = cpu_seconds(gateway), cpu_seconds(postgres)
     run = run_wrk(url, lines, DURATION_S)
     cpu_gateway, cpu_postgres = (
-        cpu_seconds(p) - before for p, before in zip((gateway, postgres), cpu_before)
+        cpu_seconds(p) - before for p, before in zip((gateway, postgres), cpu_before, strict=True)
     )
     load_after = load_avg()
     metrics = {

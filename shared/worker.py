@@ -95,7 +95,8 @@ class BackgroundWorker:
                 try:
                     await conn.add_listener(channel, lambda *_: self._wake.set())
                     self._wake.set()  # catch up on whatever was written before we listened
-                    while not conn.is_closed():
+                    # asyncpg has no "closed" event to await
+                    while not conn.is_closed():  # noqa: ASYNC110
                         await asyncio.sleep(5)
                 finally:
                     await conn.close()

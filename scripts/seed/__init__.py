@@ -233,7 +233,7 @@ class Loader:
             self.seeded.skipped.append("tasks (this gateway has no tasks endpoint)")
             return
         home = ZoneInfo(family.TIMEZONE)
-        soon = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)
+        soon = dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)
         for task in family.TASKS:
             next_date = self.occasion_of[task.occasion]["next_date"] if task.occasion else None
             if next_date:

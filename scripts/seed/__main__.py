@@ -8,7 +8,7 @@ import sys
 
 import httpx
 
-from scripts.seed import PIPELINE, SeedError, Seeded, family, seed
+from scripts.seed import PIPELINE, Seeded, SeedError, family, seed
 from scripts.stack.topology import RUN
 
 DEFAULT_URL = RUN.gateway_url  # where `make run` serves it, GIFTFLOW_PORT_BASE included

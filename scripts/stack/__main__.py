@@ -70,7 +70,7 @@ def status(stack: Stack) -> int:
     names = ["postgres", "kafka", *(f"{p}-{s}" for s in SERVICES for p in ("app", "daprd"))]
     for name in names:
         pid = stack.pid_of(name)
-        print(f"{name:22} {'running (pid %d)' % pid if pid else 'stopped'}")
+        print(f"{name:22} {f'running (pid {pid})' if pid else 'stopped'}")
     return 0
 
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from services.audit.models import audit_entry, member, person_link
 from shared.consumer import Envelope, Handler, stage_until_commit
 from shared.events import gifting as g
-from shared.person_links import remember_link
 from shared.events import household as h
+from shared.person_links import remember_link
 
 
 def _uuid_or_none(value: object) -> UUID | None:

@@ -213,12 +213,7 @@ class StreamHub:
                 while True:
                     await asyncio.sleep(10)
                     await asyncio.wait_for(conn.execute("SELECT 1"), timeout=5)
-            except (
-                OSError,
-                asyncpg.PostgresError,
-                asyncpg.InterfaceError,
-                asyncio.TimeoutError,
-            ) as exc:
+            except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 log.warning("stream.listen_failed", error=repr(exc))
             finally:
                 self.listening.clear()

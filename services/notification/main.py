@@ -13,8 +13,8 @@ from services.notification.models import processed_event
 from services.notification.retention import keep_retention
 from shared.app import create_service_app
 from shared.consumer import events_router
-from shared.deadletters import dead_letters_router
 from shared.db import asyncpg_dsn
+from shared.deadletters import dead_letters_router
 from shared.inbox import keep_inbox_pruned
 
 

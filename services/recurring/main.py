@@ -13,8 +13,8 @@ from services.recurring.models import processed_event
 from services.recurring.retention import keep_occurrences_pruned
 from shared.app import create_service_app
 from shared.consumer import events_router
-from shared.deadletters import dead_letters_router
 from shared.db import asyncpg_dsn
+from shared.deadletters import dead_letters_router
 from shared.inbox import keep_inbox_pruned
 from shared.worker import running
 

@@ -14,8 +14,8 @@ from services.reminder.routes import router
 from services.reminder.scheduler import ReminderScheduler
 from shared.app import create_service_app
 from shared.consumer import events_router
-from shared.deadletters import dead_letters_router
 from shared.db import asyncpg_dsn
+from shared.deadletters import dead_letters_router
 from shared.inbox import keep_inbox_pruned
 from shared.relay import OutboxRelay
 from shared.worker import running

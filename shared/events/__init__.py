@@ -72,7 +72,5 @@ def split_type(event_type: str) -> tuple[str, int] | None:
 
 
 # every contract module, so that importing shared.events registers all of them
-from shared.events import household  # noqa: E402,F401
-from shared.events import gifting  # noqa: E402,F401
-from shared.events import tasks  # noqa: E402,F401
+from shared.events import gifting, household, tasks  # noqa: E402,F401
 from shared.events.household import HouseholdCreated  # noqa: E402,F401

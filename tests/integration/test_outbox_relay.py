@@ -3,8 +3,8 @@ what Dapr accepts is marked published, what it refuses stays pending and goes ou
 published rows are deleted once older than the retention, pending ones never. However many relays run on
 one outbox, they publish one batch at a time, in the outbox's order."""
 
-import json
 import asyncio
+import json
 import threading
 import time
 import uuid

@@ -12,9 +12,9 @@ import uvicorn
 
 from services.notification.config import Settings
 from services.notification.main import create_app
+from shared.events import household as h
 from tests.integration.test_notification_fanout import SECRET, Family, new_family, token_for
 from tests.sse_client import open_stream
-from shared.events import household as h
 
 
 @contextlib.asynccontextmanager

@@ -17,8 +17,8 @@ import yaml
 from scripts.stack.topology import ROOT
 from tests.integration.accounts import Account, invite, invite_and_join, new_household, sign_up
 from tests.integration.gifting import Gifting
-from tests.system.conftest import eventually
 from tests.security.facts import Facts
+from tests.system.conftest import eventually
 
 SUBSCRIPTIONS = ROOT / "dapr" / "subscriptions"
 

@@ -1,10 +1,11 @@
 """The audit log through the whole stack: what happened shows in the admins' query at the gateway,
 never to whom it is hidden from; monthly partitions are made ahead and the old ones dropped."""
 
+from datetime import UTC, datetime
+
 import asyncpg
 import pytest
 from dateutil.relativedelta import relativedelta
-from datetime import UTC, datetime
 
 from scripts.stack.processes import Stack
 from tests.integration.accounts import family

@@ -60,8 +60,8 @@ async def dead_lettered(stack: Stack) -> float:
     async with httpx.AsyncClient() as client:
         text = (await client.get(f"{stack.t.app_url(CONSUMER)}/metrics")).text
     pattern = (
-        r'^giftflow_events_dead_lettered_total\{service="%s",type="giftflow\.household\.created\.v1"\} '
-        r"([0-9.e+]+)$" % CONSUMER
+        rf'^giftflow_events_dead_lettered_total\{{service="{CONSUMER}",type="giftflow\.household\.created\.v1"\}} '
+        r"([0-9.e+]+)$"
     )
     match = re.search(pattern, text, re.M)
     return float(match.group(1)) if match else 0.0

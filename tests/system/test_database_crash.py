@@ -202,9 +202,7 @@ async def reminders_worth_firing(db, household_id: str) -> list[str]:
     rows = await db.fetch(
         "SELECT partition_key FROM gateway.outbox WHERE cloudevent->>'household' = $1 "
         "AND event_type = 'giftflow.task.created.v1' "
-        "AND (cloudevent->'data'->>'due_at')::timestamptz - interval '{}' >= (cloudevent->>'time')::timestamptz".format(
-            REMINDER_BEFORE
-        ),
+        f"AND (cloudevent->'data'->>'due_at')::timestamptz - interval '{REMINDER_BEFORE}' >= (cloudevent->>'time')::timestamptz",
         household_id,
     )
     return [r["partition_key"] for r in rows]

@@ -3,7 +3,7 @@ notifications, the live stream's replay or the audit log, however long before th
 
 import json
 
-from tests.integration.accounts import invite_and_join, family
+from tests.integration.accounts import family, invite_and_join
 from tests.integration.gifting import Gifting
 from tests.sse_client import open_stream
 from tests.system.conftest import eventually

@@ -139,15 +139,13 @@ def prefixes(household_id: str) -> list[tuple[str, frozenset[str]]]:
     routes = hidden_api_routes()
     templates = {path for path, _ in routes}
     assert {f"/api{r.route}" for r in ROUTES} <= templates, "the gateway serves every proxied route"
-    fill = lambda template: concrete(
-        template,
-        household_id=household_id,
-        **{  # noqa: E731
-            name: str(uuid.uuid4())
-            for name in re.findall(r"\{(\w+)", template)
-            if name != "household_id"
-        },
-    )
+
+    def fill(template: str) -> str:
+        names = {n for n in re.findall(r"\{(\w+)", template) if n != "household_id"}
+        return concrete(
+            template, household_id=household_id, **{n: str(uuid.uuid4()) for n in names}
+        )
+
     return [(fill(path), methods) for path, methods in routes]
 
 

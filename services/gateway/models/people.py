@@ -2,7 +2,6 @@
 
 import uuid
 from datetime import datetime
-
 from typing import Annotated
 
 from pydantic import StringConstraints

@@ -1,18 +1,23 @@
 from fastapi import APIRouter
 
-from services.gateway.routes import auth, households, invitations, members, proxy, url_import
 from services.gateway.routes import (
+    auth,
     budgets,
     comments,
     dashboard,
     gifts,
+    households,
+    invitations,
     items,
     lists,
+    members,
     occasions,
     people,
+    proxy,
     tags,
+    tasks,
+    url_import,
 )
-from services.gateway.routes import tasks
 
 api = APIRouter(prefix="/api")
 api.include_router(households.router)

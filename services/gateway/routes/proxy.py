@@ -157,7 +157,7 @@ def _request_headers(request: Request) -> dict[str, str]:
 
 
 async def _forward(
-    request: Request, client: httpx.AsyncClient, path: str, timeout: httpx.Timeout, what: str
+    request: Request, client: httpx.AsyncClient, path: str, limits: httpx.Timeout, what: str
 ) -> Response:
     """`request` sent on to `path` with `client` (whose own headers, like the sidecar token, are added)."""
     upstream = client.build_request(
@@ -166,7 +166,7 @@ async def _forward(
         params=request.query_params.multi_items(),
         headers=_request_headers(request),
         content=await request.body(),
-        timeout=timeout,
+        timeout=limits,
     )
     try:
         response = await client.send(upstream, stream=True)

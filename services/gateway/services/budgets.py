@@ -18,7 +18,8 @@ from services.gateway.services.scoped import get_own, require_grown_up
 from services.gateway.services.spend import Coverage, coverage
 from services.gateway.surprise import Hidden, Viewer, person_facts_visible
 from shared.errors import Forbidden, NotFound
-from shared.events.gifting import BudgetRemoved, BudgetSet as BudgetSetEvent
+from shared.events.gifting import BudgetRemoved
+from shared.events.gifting import BudgetSet as BudgetSetEvent
 from shared.outbox import add_event
 
 

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.models import outbox
 from services.gateway.models.accounts import UserAccount
-from services.gateway.models.households import Household, Member, Membership, MemberPublic, Role
+from services.gateway.models.households import Household, Member, MemberPublic, Membership, Role
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.events.household import MemberRemoved, MemberRoleChanged
 from shared.outbox import add_event
