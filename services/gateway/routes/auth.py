@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Literal, TypedDict
 
 from fastapi import APIRouter, Cookie, Request, Response, status
 
@@ -22,8 +22,18 @@ RefreshCookie = Annotated[str | None, Cookie(alias=REFRESH_COOKIE, include_in_sc
 DeviceCookie = Annotated[str | None, Cookie(alias=DEVICE_COOKIE, include_in_schema=False)]
 
 
+class CookieFlags(TypedDict):
+    httponly: bool
+    samesite: Literal["lax", "strict", "none"]
+    secure: bool
+
+
+def cookie_flags(settings: Settings) -> CookieFlags:
+    return {"httponly": True, "samesite": "lax", "secure": settings.cookie_secure}
+
+
 def set_auth_cookies(response: Response, settings: Settings, tokens: AuthTokens) -> None:
-    common = {"httponly": True, "samesite": "lax", "secure": settings.cookie_secure}
+    common = cookie_flags(settings)
     response.set_cookie(
         ACCESS_COOKIE, tokens.access_token, max_age=settings.access_token_ttl_s, path="/", **common
     )
@@ -46,14 +56,12 @@ def set_sign_in_cookies(
         signed_in.device_token,
         max_age=settings.login_trust_ttl_s,
         path=REFRESH_PATH,
-        httponly=True,
-        samesite="lax",
-        secure=settings.cookie_secure,
+        **cookie_flags(settings),
     )
 
 
 def clear_auth_cookies(response: Response, settings: Settings) -> None:
-    common = {"httponly": True, "samesite": "lax", "secure": settings.cookie_secure}
+    common = cookie_flags(settings)
     response.delete_cookie(ACCESS_COOKIE, path="/", **common)
     response.delete_cookie(REFRESH_COOKIE, path=REFRESH_PATH, **common)
 

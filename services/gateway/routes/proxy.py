@@ -163,7 +163,7 @@ async def _forward(
     upstream = client.build_request(
         request.method,
         path,
-        params=request.query_params.multi_items(),
+        params=tuple(request.query_params.multi_items()),
         headers=_request_headers(request),
         content=await request.body(),
         timeout=limits,
