@@ -6,11 +6,18 @@
 #   docker run -e SERVICE_NAME=gateway ... giftflow:local
 #   docker run ... giftflow:local python -m shared.migrate upgrade gateway
 
+# Base images by variable, public by default; `make compose-test` builds both locally (images/).
 ARG PYTHON_IMAGE=python:3.11-slim
+ARG UV_IMAGE=ghcr.io/astral-sh/uv:0.13.9
+
+FROM ${UV_IMAGE} AS uv
 
 # --- build: resolve the locked dependencies into a virtualenv ------------------------------------
 FROM ${PYTHON_IMAGE} AS build
-COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /bin/uv
+COPY --from=uv /uv /bin/uv
+# a CA bundle mounted for the build only, where PyPI is reached through a TLS-inspecting proxy;
+# unset, uv trusts its own roots. Nothing of it is kept in the image.
+ARG SSL_CERT_FILE
 ENV UV_COMPILE_BYTECODE=1 \
     UV_LINK_MODE=copy \
     UV_PYTHON_DOWNLOADS=never \

@@ -4,7 +4,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.stack/venv
 export UV_PYTHON_DOWNLOADS := never
 PY := $(UV_PROJECT_ENVIRONMENT)/bin/python
 
-.PHONY: help install run stop status lint format test test-unit test-browser bench seed replay-deadletters clean
+.PHONY: help install run stop status lint format test test-unit test-browser bench seed replay-deadletters compose-test smoke clean
 
 help: ## list the workflows
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -48,6 +48,12 @@ test-browser: install ## only the web client in headless Chromium (starts its ow
 
 bench: install ## measure latency and throughput on a stack of its own; writes bench/results/
 	@$(PY) -m bench
+
+compose-test: install ## build every image here and run docker-compose.yml under podman: up, smoke test, down
+	@$(PY) -m scripts.compose test
+
+smoke: ## the end-to-end smoke test against a running gateway (URL=http://127.0.0.1:8000 by default)
+	@$(PY) -m scripts.smoke --url $(or $(URL),http://127.0.0.1:8000)
 
 clean: ## remove everything the stack cached (the next `make run` rebuilds it)
 	@$(PY) -m scripts.stack stop >/dev/null 2>&1 || true
