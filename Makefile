@@ -4,7 +4,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.stack/venv
 export UV_PYTHON_DOWNLOADS := never
 PY := $(UV_PROJECT_ENVIRONMENT)/bin/python
 
-.PHONY: help install run stop status lint format test test-unit test-browser bench seed replay-deadletters compose-test smoke clean
+.PHONY: help install run stop status lint format pubsub test test-unit test-browser bench seed replay-deadletters compose-test smoke clean
 
 help: ## list the workflows
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -29,6 +29,9 @@ lint: install ## ruff (lint and format check) and mypy over the Python tree
 format: install ## rewrite the tree in the house format and apply ruff's safe fixes
 	@$(UV_PROJECT_ENVIRONMENT)/bin/ruff check --fix .
 	@$(UV_PROJECT_ENVIRONMENT)/bin/ruff format .
+
+pubsub: install ## write the Dapr subscriptions, Kafka topics and README event catalogue from the event tables
+	@$(PY) -m scripts.pubsub
 
 test: install lint ## lint, then unit, integration, system and browser tests (starts and stops its own stack)
 	@$(PY) -m pytest -q -p no:cacheprovider

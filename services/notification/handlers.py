@@ -31,19 +31,6 @@ from shared.events import gifting as g
 from shared.events import household as h
 from shared.events import tasks as t
 
-TOPICS = (
-    "household",
-    "person",
-    "occasion",
-    "list",
-    "gift",
-    "list_item",
-    "claim",
-    "comment",
-    "task",
-    "reminder",
-)
-
 # what things are called, remembered from the events that name or rename them: (entity, id field, name field)
 NAMED_BY: dict[type[Event], tuple[str, str, str]] = {
     g.GiftFacts: ("gift", "gift_id", "title"),
@@ -188,8 +175,7 @@ SPECIAL: dict[type[Event], Handler] = {
     h.MemberRemoved: member_removed,
 }
 
+# every event the household might hear of, so notification subscribes to every topic
 HANDLERS: dict[str, Handler] = {
-    event_type: SPECIAL.get(contract, fan_out)
-    for event_type, contract in EVENT_TYPES.items()
-    if contract.topic in TOPICS
+    event_type: SPECIAL.get(contract, fan_out) for event_type, contract in EVENT_TYPES.items()
 }
