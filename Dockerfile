@@ -27,8 +27,8 @@ WORKDIR /app
 # The project itself is not installed: the services run from /app, where migrations/ sits next to
 # shared/ (shared.migrate finds the Alembic scripts relative to itself).
 RUN --mount=type=cache,target=/root/.cache/uv \
-    --mount=type=bind,source=uv.lock,target=uv.lock \
-    --mount=type=bind,source=pyproject.toml,target=pyproject.toml \
+    --mount=type=bind,source=uv.lock,target=/app/uv.lock \
+    --mount=type=bind,source=pyproject.toml,target=/app/pyproject.toml \
     uv sync --frozen --no-dev --no-install-project
 
 # --- runtime: the virtualenv, the source, an unprivileged user -----------------------------------

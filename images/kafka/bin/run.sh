@@ -5,7 +5,7 @@
 set -eu
 config=/var/lib/kafka/server.properties
 : > "$config"
-env | grep '^KAFKA_' | grep -v -e '^KAFKA_HEAP_OPTS=' -e '^KAFKA_OPTS=' | while IFS='=' read -r name value; do
+env | grep '^KAFKA_' | grep -v -e '^KAFKA_HEAP_OPTS=' -e '^KAFKA_OPTS=' -e '^KAFKA_LOG4J_OPTS=' | while IFS='=' read -r name value; do
   key=$(printf '%s' "${name#KAFKA_}" | tr 'A-Z' 'a-z' | sed -e 's/___/-/g' -e 's/__/@/g' -e 's/_/./g' -e 's/@/_/g')
   printf '%s=%s\n' "$key" "$value" >> "$config"
 done
