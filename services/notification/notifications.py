@@ -13,8 +13,8 @@ from services.notification import streams
 from services.notification.auth import Member
 from services.notification.models import notification
 from services.notification.streams import ENTITY_CHANGED, Outgoing
-from shared.cursors import decode_cursor, encode_cursor
 from shared.errors import NotFound
+from shared.pages import Page, PageRequest, fetch_page
 
 SHOWN = (
     notification.c.id,
@@ -37,17 +37,12 @@ def _mine(member: Member):
 
 
 async def list_notifications(
-    session: AsyncSession, member: Member, cursor: str | None, limit: int, unread_only: bool
-) -> tuple[list, str | None]:
-    query = select(*SHOWN).where(_mine(member)).order_by(notification.c.seq.desc()).limit(limit + 1)
-    if cursor:
-        query = query.where(notification.c.seq < decode_cursor(cursor, (int,))[0])
+    session: AsyncSession, member: Member, page: PageRequest, unread_only: bool
+) -> Page:
+    query = select(*SHOWN).where(_mine(member))
     if unread_only:
         query = query.where(notification.c.read_at.is_(None))
-    rows = (await session.execute(query)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, encode_cursor([rows[-1].seq]) if more else None
+    return await fetch_page(session, query, (notification.c.seq,), page, descending=True)
 
 
 async def unread_count(session: AsyncSession, member: Member) -> int:

@@ -12,10 +12,10 @@ from services.gateway.models.tasks import (
     TaskStatus,
     TaskUpdate,
 )
-from services.gateway.pagination import Page, Paging
 from services.gateway.routes import internal_tasks
 from services.gateway.services import tasks as use_cases
 from shared.errors import error_responses
+from shared.pages import Page, Paging
 from shared.validation import Moment
 from shared.validation.moments import RANGE
 

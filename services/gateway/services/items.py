@@ -21,7 +21,6 @@ from services.gateway.models.lists import (
     ListItemUpdate,
 )
 from services.gateway.models.people import Person
-from services.gateway.pagination import InvalidInput, Page, PageRequest, fetch_page
 from services.gateway.services.audience import (
     gift_facts,
     gifts_facts,
@@ -37,7 +36,7 @@ from services.gateway.services.scoped import (
     visible_list,
 )
 from services.gateway.surprise import Hidden, View, Viewer, hidden, item_view, present_item
-from shared.errors import Conflict, Forbidden
+from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.events.gifting import (
     ClaimRemoved,
     GiftCreated,
@@ -48,6 +47,7 @@ from shared.events.gifting import (
     ListItemUpdated,
 )
 from shared.outbox import add_event
+from shared.pages import Page, PageRequest, fetch_page
 
 # forward one step at a time; back one step to undo a slip; given is final
 TRANSITIONS: dict[ItemStatus, tuple[ItemStatus, ...]] = {

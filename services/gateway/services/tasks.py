@@ -32,13 +32,12 @@ from services.gateway.models.tasks import (
     TaskStatus,
     TaskUpdate,
 )
-from services.gateway.pagination import InvalidInput, Page, PageRequest, fetch_page
 from services.gateway.services.audience import gift_facts, household_viewers, list_facts
 from services.gateway.services.occasions import people_of
 from services.gateway.services.scoped import get_own, get_referenced
 from services.gateway.surprise import Hidden, View, Viewer, hidden, item_view
 from shared.dapr import DaprClient
-from shared.errors import AppError, NotFound
+from shared.errors import AppError, InvalidInput, NotFound
 from shared.events.tasks import (
     OccasionRolledOver,
     TaskCompleted,
@@ -50,6 +49,7 @@ from shared.events.tasks import (
     TaskUpdated,
 )
 from shared.outbox import add_event
+from shared.pages import Page, PageRequest, fetch_page
 from shared.validation import parse_offset
 from shared.validation.rrules import RuleRefused, check_repeats
 
