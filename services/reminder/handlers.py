@@ -8,6 +8,7 @@ applied (a redelivery overtaken by a later change) changes nothing.
 
 import uuid
 from datetime import UTC, datetime
+from functools import partial
 
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -40,7 +41,6 @@ from shared.events.tasks import (
 )
 
 TASK, OCCASION = "task", "occasion"
-_settings = Settings()
 
 
 def _changed_at(envelope: Envelope) -> datetime:
@@ -162,6 +162,7 @@ async def _timezone(session: AsyncSession, household_id: uuid.UUID) -> str:
 
 async def _schedule_occasion(
     session: AsyncSession,
+    settings: Settings,
     occasion_id: uuid.UUID,
     household_id: uuid.UUID,
     name: str,
@@ -171,9 +172,9 @@ async def _schedule_occasion(
     changed_at: datetime,
 ) -> None:
     tz = await _timezone(session, household_id)
-    at = _settings.occasion_remind_time
+    at = settings.occasion_remind_time
     wanted = desired(
-        occasion_moment(day, at, tz), _settings.occasion_reminder_offsets, tz, changed_at
+        occasion_moment(day, at, tz), settings.occasion_reminder_offsets, tz, changed_at
     )
     await _sync(
         session,
@@ -188,7 +189,7 @@ async def _schedule_occasion(
     )
 
 
-async def schedule_occasion(session: AsyncSession, envelope: Envelope) -> None:
+async def schedule_occasion(session: AsyncSession, envelope: Envelope, settings: Settings) -> None:
     occasion: OccasionFacts = envelope.event
     changed_at = _changed_at(envelope)
     if not await _advance(
@@ -206,6 +207,7 @@ async def schedule_occasion(session: AsyncSession, envelope: Envelope) -> None:
         )
     await _schedule_occasion(
         session,
+        settings,
         occasion.occasion_id,
         occasion.household_id,
         occasion.name,
@@ -216,7 +218,9 @@ async def schedule_occasion(session: AsyncSession, envelope: Envelope) -> None:
     )
 
 
-async def schedule_rolled_over_occasion(session: AsyncSession, envelope: Envelope) -> None:
+async def schedule_rolled_over_occasion(
+    session: AsyncSession, envelope: Envelope, settings: Settings
+) -> None:
     occasion: OccasionRolledOver = envelope.event
     changed_at = _changed_at(envelope)
     if not await _advance(
@@ -229,6 +233,7 @@ async def schedule_rolled_over_occasion(session: AsyncSession, envelope: Envelop
         return
     await _schedule_occasion(
         session,
+        settings,
         occasion.occasion_id,
         occasion.household_id,
         occasion.name,
@@ -303,21 +308,23 @@ async def note_person(session: AsyncSession, envelope: Envelope) -> None:
         )
 
 
-HANDLERS: dict[str, Handler] = {
-    HouseholdCreated.event_type(): note_household_created,
-    HouseholdUpdated.event_type(): note_household_updated,
-    MemberJoined.event_type(): note_member_joined,
-    MemberRemoved.event_type(): note_member_removed,
-    PersonCreated.event_type(): note_person,
-    PersonUpdated.event_type(): note_person,
-    PersonDeleted.event_type(): note_person,
-    **{
-        e.event_type(): schedule_task
-        for e in (TaskCreated, TaskUpdated, TaskRescheduled, TaskCompleted, TaskReopened)
-    },
-    TaskDeleted.event_type(): cancel_task,
-    OccasionCreated.event_type(): schedule_occasion,
-    OccasionUpdated.event_type(): schedule_occasion,
-    OccasionRolledOver.event_type(): schedule_rolled_over_occasion,
-    OccasionDeleted.event_type(): cancel_occasion,
-}
+def handlers(settings: Settings) -> dict[str, Handler]:
+    """The handlers by event type; occasions are reminded of as `settings` say."""
+    return {
+        HouseholdCreated.event_type(): note_household_created,
+        HouseholdUpdated.event_type(): note_household_updated,
+        MemberJoined.event_type(): note_member_joined,
+        MemberRemoved.event_type(): note_member_removed,
+        PersonCreated.event_type(): note_person,
+        PersonUpdated.event_type(): note_person,
+        PersonDeleted.event_type(): note_person,
+        **{
+            e.event_type(): schedule_task
+            for e in (TaskCreated, TaskUpdated, TaskRescheduled, TaskCompleted, TaskReopened)
+        },
+        TaskDeleted.event_type(): cancel_task,
+        OccasionCreated.event_type(): partial(schedule_occasion, settings=settings),
+        OccasionUpdated.event_type(): partial(schedule_occasion, settings=settings),
+        OccasionRolledOver.event_type(): partial(schedule_rolled_over_occasion, settings=settings),
+        OccasionDeleted.event_type(): cancel_occasion,
+    }
