@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notification import notifications as use_cases
+from services.notification import member_notifications as use_cases
 from services.notification import readmodel
 from services.notification.audience import KINDS, Preferences
 from services.notification.auth import CurrentMember

@@ -9,10 +9,10 @@ from uuid import UUID
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notification import streams
+from services.notification import stream_messages
 from services.notification.auth import Member
 from services.notification.models import notification
-from services.notification.streams import ENTITY_CHANGED, Outgoing
+from services.notification.stream_messages import ENTITY_CHANGED, Outgoing
 from shared.errors import NotFound
 from shared.pages import Page, PageRequest, fetch_page
 
@@ -73,7 +73,7 @@ async def mark_read(session: AsyncSession, member: Member, notification_id: UUID
             .values(read_at=datetime.now(UTC))
         )
         change = {"entity": "notification", "id": str(notification_id), "change": "read"}
-        await streams.append(
+        await stream_messages.append(
             session, member.household_id, [Outgoing(member.user_id, ENTITY_CHANGED, change)]
         )
 
@@ -89,7 +89,7 @@ async def mark_all_read(session: AsyncSession, member: Member, up_to: int | None
             change = {"entity": "notification", "id": None, "change": "all_read"}
             if up_to is not None:
                 change["up_to"] = up_to
-            await streams.append(
+            await stream_messages.append(
                 session, member.household_id, [Outgoing(member.user_id, ENTITY_CHANGED, change)]
             )
         return marked
