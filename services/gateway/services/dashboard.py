@@ -27,7 +27,7 @@ from services.gateway.services.occasions import (
     to_public,
 )
 from services.gateway.services.spend import coverage, total
-from services.gateway.services.tasks import my_open_tasks
+from services.gateway.services.task_reads import my_open_tasks
 from services.gateway.surprise import person_facts_visible
 
 MY_CLAIMS_SHOWN = 100
