@@ -160,18 +160,27 @@ async def _timezone(session: AsyncSession, household_id: uuid.UUID) -> str:
     )
 
 
+async def _occasion_advanced(
+    session: AsyncSession, occasion: OccasionFacts | OccasionRolledOver, changed_at: datetime
+) -> bool:
+    """Occasion events carry no revision: the time of the change orders them."""
+    return await _advance(
+        session,
+        OCCASION,
+        occasion.occasion_id,
+        occasion.household_id,
+        int(changed_at.timestamp() * 1_000_000),
+    )
+
+
 async def _schedule_occasion(
     session: AsyncSession,
     settings: Settings,
-    occasion_id: uuid.UUID,
-    household_id: uuid.UUID,
-    name: str,
+    occasion: OccasionFacts | OccasionRolledOver,
     day,
-    person_ids,
-    hidden_from,
     changed_at: datetime,
 ) -> None:
-    tz = await _timezone(session, household_id)
+    tz = await _timezone(session, occasion.household_id)
     at = settings.occasion_remind_time
     wanted = desired(
         occasion_moment(day, at, tz), settings.occasion_reminder_offsets, tz, changed_at
@@ -179,43 +188,27 @@ async def _schedule_occasion(
     await _sync(
         session,
         OCCASION,
-        occasion_id,
+        occasion.occasion_id,
         wanted,
-        household_id=household_id,
-        title=name,
+        household_id=occasion.household_id,
+        title=occasion.name,
         occasion_date=day,
-        person_ids=list(person_ids),
-        hidden_from=list(hidden_from),
+        person_ids=list(occasion.person_ids),
+        hidden_from=list(occasion.hidden_from),
     )
 
 
 async def schedule_occasion(session: AsyncSession, envelope: Envelope, settings: Settings) -> None:
     occasion: OccasionFacts = envelope.event
     changed_at = _changed_at(envelope)
-    if not await _advance(
-        session,
-        OCCASION,
-        occasion.occasion_id,
-        occasion.household_id,
-        int(changed_at.timestamp() * 1_000_000),
-    ):
+    if not await _occasion_advanced(session, occasion, changed_at):
         return
     day = occasion.date
     if occasion.recurs_yearly:
         day = occasion_on_or_after(
             day, local_today(changed_at, await _timezone(session, occasion.household_id))
         )
-    await _schedule_occasion(
-        session,
-        settings,
-        occasion.occasion_id,
-        occasion.household_id,
-        occasion.name,
-        day,
-        occasion.person_ids,
-        occasion.hidden_from,
-        changed_at,
-    )
+    await _schedule_occasion(session, settings, occasion, day, changed_at)
 
 
 async def schedule_rolled_over_occasion(
@@ -223,25 +216,8 @@ async def schedule_rolled_over_occasion(
 ) -> None:
     occasion: OccasionRolledOver = envelope.event
     changed_at = _changed_at(envelope)
-    if not await _advance(
-        session,
-        OCCASION,
-        occasion.occasion_id,
-        occasion.household_id,
-        int(changed_at.timestamp() * 1_000_000),
-    ):
-        return
-    await _schedule_occasion(
-        session,
-        settings,
-        occasion.occasion_id,
-        occasion.household_id,
-        occasion.name,
-        occasion.next_date,
-        occasion.person_ids,
-        occasion.hidden_from,
-        changed_at,
-    )
+    if await _occasion_advanced(session, occasion, changed_at):
+        await _schedule_occasion(session, settings, occasion, occasion.next_date, changed_at)
 
 
 async def cancel_occasion(session: AsyncSession, envelope: Envelope) -> None:
