@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query, status
 
 from services.gateway.deps import CurrentMember, SessionDep
 from services.gateway.models.budgets import BudgetPublic, BudgetSet
-from services.gateway.services import budgets as use_cases
+from services.gateway.use_cases import budgets as use_cases
 from shared.errors import error_responses
 from shared.pages import Page, Paging
 

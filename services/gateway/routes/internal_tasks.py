@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, status
 
 from services.gateway.deps import SessionDep
 from services.gateway.models.tasks import NextOccurrence, RollOver, TaskPublic
-from services.gateway.services import next_occurrence, occasion_rollover, task_reads
+from services.gateway.use_cases import next_occurrence, occasion_rollover, task_reads
 from shared.dapr import SidecarOnly
 
 router = APIRouter(

@@ -13,7 +13,7 @@ from services.gateway.models.tasks import (
     TaskUpdate,
 )
 from services.gateway.routes import internal_tasks
-from services.gateway.services import snoozes, task_reads, tasks
+from services.gateway.use_cases import snoozes, task_reads, tasks
 from shared.errors import error_responses
 from shared.pages import Page, Paging
 from shared.validation import Moment

@@ -12,10 +12,10 @@ from services.gateway.models.budgets import Budget, BudgetPublic, BudgetSet
 from services.gateway.models.households import Member
 from services.gateway.models.occasions import Occasion
 from services.gateway.models.people import Person
-from services.gateway.services.audience import household_viewers, load_viewer
-from services.gateway.services.scoped import get_own, require_grown_up
-from services.gateway.services.spend import Coverage, coverage
 from services.gateway.surprise import Hidden, Viewer, person_facts_visible
+from services.gateway.use_cases.audience import household_viewers, load_viewer
+from services.gateway.use_cases.scoped import get_own, require_grown_up
+from services.gateway.use_cases.spend import Coverage, coverage
 from shared.errors import Forbidden, NotFound
 from shared.events.gifting import BudgetRemoved
 from shared.events.gifting import BudgetSet as BudgetSetEvent

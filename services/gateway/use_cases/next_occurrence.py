@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.models.tasks import Task
-from services.gateway.services.task_events import stage_task_event
+from services.gateway.use_cases.task_events import stage_task_event
 from shared.errors import InvalidInput, NotFound
 from shared.events.tasks import TaskCreated
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.gateway.models import outbox, utcnow
 from services.gateway.models.occasions import Occasion
 from services.gateway.models.tasks import OccasionOccurrence, RollOver
-from services.gateway.services.occasions import people_of
+from services.gateway.use_cases.occasions import people_of
 from shared.errors import InvalidInput, NotFound
 from shared.events.tasks import OccasionRolledOver
 from shared.outbox import add_event

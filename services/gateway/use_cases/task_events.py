@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.gateway.models import outbox
 from services.gateway.models.households import Household
 from services.gateway.models.tasks import Task
-from services.gateway.services.audience import household_viewers
-from services.gateway.services.task_audience import task_hidden
+from services.gateway.use_cases.audience import household_viewers
+from services.gateway.use_cases.task_audience import task_hidden
 from shared.events.tasks import TaskFacts
 from shared.outbox import add_event
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.gateway.models import outbox, utcnow
 from services.gateway.models.households import Member, Membership
 from services.gateway.models.people import Person, PersonCreate, PersonPublic, PersonUpdate
-from services.gateway.services.scoped import get_own, require_grown_up
+from services.gateway.use_cases.scoped import get_own, require_grown_up
 from shared.errors import Conflict, InvalidInput
 from shared.events.gifting import PersonCreated, PersonDeleted, PersonUpdated
 from shared.outbox import add_event

@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.models.households import Member
 from services.gateway.models.tasks import Task, TaskPublic, TaskStatus
-from services.gateway.services.audience import household_viewers
-from services.gateway.services.scoped import get_own
-from services.gateway.services.task_audience import task_hidden
+from services.gateway.use_cases.audience import household_viewers
+from services.gateway.use_cases.scoped import get_own
+from services.gateway.use_cases.task_audience import task_hidden
 from shared.errors import NotFound
 from shared.pages import Page, PageRequest, fetch_page
 

@@ -17,8 +17,6 @@ from services.gateway.models.comments import (
     TargetKind,
 )
 from services.gateway.models.households import Member, Role
-from services.gateway.services.audience import household_viewers, list_facts, load_viewer
-from services.gateway.services.scoped import get_own, visible_gift, visible_list
 from services.gateway.surprise import (
     Hidden,
     View,
@@ -28,6 +26,8 @@ from services.gateway.surprise import (
     hidden,
     list_view,
 )
+from services.gateway.use_cases.audience import household_viewers, list_facts, load_viewer
+from services.gateway.use_cases.scoped import get_own, visible_gift, visible_list
 from shared.errors import Forbidden, NotFound
 from shared.events.gifting import CommentAdded, CommentDeleted, CommentEdited
 from shared.outbox import add_event

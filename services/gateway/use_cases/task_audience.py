@@ -5,9 +5,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.models.lists import GiftList, ListItem
 from services.gateway.models.tasks import Task
-from services.gateway.services.audience import gift_facts, list_facts
-from services.gateway.services.occasions import people_of
 from services.gateway.surprise import Hidden, View, Viewer, hidden, item_view
+from services.gateway.use_cases.audience import gift_facts, list_facts
+from services.gateway.use_cases.occasions import people_of
 
 
 async def task_hidden(session: AsyncSession, task: Task, viewers: list[Viewer]) -> Hidden:

@@ -20,8 +20,8 @@ from services.gateway.models.occasions import (
     OccasionUpdate,
 )
 from services.gateway.models.people import Person
-from services.gateway.services.people import contains
-from services.gateway.services.scoped import get_own, require_grown_up
+from services.gateway.use_cases.people import contains
+from services.gateway.use_cases.scoped import get_own, require_grown_up
 from shared.errors import InvalidInput
 from shared.events.gifting import OccasionCreated, OccasionDeleted, OccasionUpdated
 from shared.outbox import add_event

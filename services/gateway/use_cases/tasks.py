@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.gateway.models import outbox, utcnow
 from services.gateway.models.households import Member
 from services.gateway.models.tasks import Task, TaskCreate, TaskPublic, TaskStatus, TaskUpdate
-from services.gateway.services.audience import household_viewers
-from services.gateway.services.task_audience import task_hidden
-from services.gateway.services.task_events import household_timezone, stage_task_event
-from services.gateway.services.task_reads import to_public, visible_task
-from services.gateway.services.task_rules import check_links, check_schedule
+from services.gateway.use_cases.audience import household_viewers
+from services.gateway.use_cases.task_audience import task_hidden
+from services.gateway.use_cases.task_events import household_timezone, stage_task_event
+from services.gateway.use_cases.task_reads import to_public, visible_task
+from services.gateway.use_cases.task_rules import check_links, check_schedule
 from shared.errors import InvalidInput
 from shared.events.tasks import (
     TaskCompleted,

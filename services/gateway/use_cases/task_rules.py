@@ -12,9 +12,9 @@ from services.gateway.models.lists import GiftList, ListItem
 from services.gateway.models.occasions import Occasion
 from services.gateway.models.people import Person
 from services.gateway.models.tasks import Task
-from services.gateway.services.audience import gift_facts, list_facts
-from services.gateway.services.scoped import get_referenced
 from services.gateway.surprise import View, Viewer, item_view
+from services.gateway.use_cases.audience import gift_facts, list_facts
+from services.gateway.use_cases.scoped import get_referenced
 from shared.errors import InvalidInput
 from shared.validation.rrules import RuleRefused, check_repeats
 

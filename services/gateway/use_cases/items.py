@@ -21,21 +21,21 @@ from services.gateway.models.lists import (
     ListItemUpdate,
 )
 from services.gateway.models.people import Person
-from services.gateway.services.audience import (
+from services.gateway.surprise import Hidden, View, Viewer, hidden, item_view, present_item
+from services.gateway.use_cases.audience import (
     gift_facts,
     gifts_facts,
     household_viewers,
     list_facts,
     load_viewer,
 )
-from services.gateway.services.gifts import add_gift, gift_event
-from services.gateway.services.scoped import (
+from services.gateway.use_cases.gifts import add_gift, gift_event
+from services.gateway.use_cases.scoped import (
     require_not_recipient,
     visible_gift,
     visible_item,
     visible_list,
 )
-from services.gateway.surprise import Hidden, View, Viewer, hidden, item_view, present_item
 from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.events.gifting import (
     ClaimRemoved,
