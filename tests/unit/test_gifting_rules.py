@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from services.gateway.models.lists import ItemStatus
-from services.gateway.services.items import TRANSITIONS, check_transition
-from services.gateway.services.occasions import next_occurrence
+from services.gateway.use_cases.items import TRANSITIONS, check_transition
+from services.gateway.use_cases.occasions import next_occurrence
 from shared.errors import Conflict
 from shared.events import EVENT_TYPES, TOPICS
 from shared.events.gifting import ClaimAdded, ListItemStatusChanged, OccasionCreated, PledgeAdded

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Cookie, Request, Response, status
 from services.gateway.config import Settings
 from services.gateway.deps import CurrentUser, SessionDep, SettingsDep
 from services.gateway.models.accounts import AuthTokens, LogIn, Me, SignUp, TokenRequest
-from services.gateway.services import accounts as use_cases
+from services.gateway.use_cases import accounts as use_cases
 from shared.errors import error_responses
 from shared.forwarded import client_address
 from shared.tokens import ACCESS_COOKIE, REFRESH_COOKIE

@@ -10,7 +10,7 @@ from services.gateway.models.households import (
     InvitationWithCode,
     MyHousehold,
 )
-from services.gateway.services import invitations as use_cases
+from services.gateway.use_cases import invitations as use_cases
 
 router = APIRouter(tags=["invitations"])
 

@@ -5,8 +5,8 @@ from fastapi import APIRouter, status
 from services.gateway.deps import CurrentMember, SessionDep
 from services.gateway.models.claims import ClaimCreate, ClaimPublic
 from services.gateway.models.lists import ListItemPublic, ListItemUpdate, StatusChange
-from services.gateway.services import claims
-from services.gateway.services import items as use_cases
+from services.gateway.use_cases import claims
+from services.gateway.use_cases import items as use_cases
 from shared.errors import ErrorResponse, error_responses
 
 router = APIRouter(

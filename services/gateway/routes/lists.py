@@ -14,10 +14,10 @@ from services.gateway.models.lists import (
     ListItemPublic,
     ListKind,
 )
-from services.gateway.pagination import Page, Paging
-from services.gateway.services import comments, items
-from services.gateway.services import lists as use_cases
+from services.gateway.use_cases import comments, items
+from services.gateway.use_cases import lists as use_cases
 from shared.errors import error_responses
+from shared.pages import Page, Paging
 from shared.validation import OneLine
 
 router = APIRouter(

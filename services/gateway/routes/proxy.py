@@ -120,7 +120,7 @@ class ProxiedRoute:
 
 _NOTIFICATIONS = "/households/{household_id}/notifications"
 
-# exactly what services/notification/routes.py and stream.py, and services/audit/routes.py serve
+# exactly what services/notification/routes.py and sse.py, and services/audit/routes.py serve
 # (tests/unit/test_proxy_routes.py holds them to it)
 ROUTES = (
     ProxiedRoute(_NOTIFICATIONS, ("GET",), NOTIFICATION),

@@ -9,12 +9,12 @@ from uuid import UUID
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notification import streams
+from services.notification import stream_messages
 from services.notification.auth import Member
 from services.notification.models import notification
-from services.notification.streams import ENTITY_CHANGED, Outgoing
-from shared.cursors import decode_cursor, encode_cursor
+from services.notification.stream_messages import ENTITY_CHANGED, Outgoing
 from shared.errors import NotFound
+from shared.pages import Page, PageRequest, fetch_page
 
 SHOWN = (
     notification.c.id,
@@ -37,17 +37,12 @@ def _mine(member: Member):
 
 
 async def list_notifications(
-    session: AsyncSession, member: Member, cursor: str | None, limit: int, unread_only: bool
-) -> tuple[list, str | None]:
-    query = select(*SHOWN).where(_mine(member)).order_by(notification.c.seq.desc()).limit(limit + 1)
-    if cursor:
-        query = query.where(notification.c.seq < decode_cursor(cursor, (int,))[0])
+    session: AsyncSession, member: Member, page: PageRequest, unread_only: bool
+) -> Page:
+    query = select(*SHOWN).where(_mine(member))
     if unread_only:
         query = query.where(notification.c.read_at.is_(None))
-    rows = (await session.execute(query)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, encode_cursor([rows[-1].seq]) if more else None
+    return await fetch_page(session, query, (notification.c.seq,), page, descending=True)
 
 
 async def unread_count(session: AsyncSession, member: Member) -> int:
@@ -78,7 +73,7 @@ async def mark_read(session: AsyncSession, member: Member, notification_id: UUID
             .values(read_at=datetime.now(UTC))
         )
         change = {"entity": "notification", "id": str(notification_id), "change": "read"}
-        await streams.append(
+        await stream_messages.append(
             session, member.household_id, [Outgoing(member.user_id, ENTITY_CHANGED, change)]
         )
 
@@ -94,7 +89,7 @@ async def mark_all_read(session: AsyncSession, member: Member, up_to: int | None
             change = {"entity": "notification", "id": None, "change": "all_read"}
             if up_to is not None:
                 change["up_to"] = up_to
-            await streams.append(
+            await stream_messages.append(
                 session, member.household_id, [Outgoing(member.user_id, ENTITY_CHANGED, change)]
             )
         return marked

@@ -9,13 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.gateway.models import outbox
 from services.gateway.models.gifts import GiftTag, Tag, TagPublic
 from services.gateway.models.households import Member
-from services.gateway.pagination import Page, PageRequest, fetch_page
-from services.gateway.services.audience import gifts_facts, household_viewers, load_viewer
-from services.gateway.services.scoped import get_own, require_grown_up
 from services.gateway.surprise import GiftFacts, View, Viewer, gift_view, hidden
+from services.gateway.use_cases.audience import gifts_facts, household_viewers, load_viewer
+from services.gateway.use_cases.scoped import get_own, require_grown_up
 from shared.errors import NotFound
 from shared.events.gifting import TagDeleted
 from shared.outbox import add_event
+from shared.pages import Page, PageRequest, fetch_page
 
 
 def _sees_tag(viewer: Viewer, gifts: list[GiftFacts]) -> bool:

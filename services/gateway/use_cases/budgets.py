@@ -12,15 +12,15 @@ from services.gateway.models.budgets import Budget, BudgetPublic, BudgetSet
 from services.gateway.models.households import Member
 from services.gateway.models.occasions import Occasion
 from services.gateway.models.people import Person
-from services.gateway.pagination import Page, PageRequest, fetch_page
-from services.gateway.services.audience import household_viewers, load_viewer
-from services.gateway.services.scoped import get_own, require_grown_up
-from services.gateway.services.spend import Coverage, coverage
 from services.gateway.surprise import Hidden, Viewer, person_facts_visible
+from services.gateway.use_cases.audience import household_viewers, load_viewer
+from services.gateway.use_cases.scoped import get_own, require_grown_up
+from services.gateway.use_cases.spend import Coverage, coverage
 from shared.errors import Forbidden, NotFound
 from shared.events.gifting import BudgetRemoved
 from shared.events.gifting import BudgetSet as BudgetSetEvent
 from shared.outbox import add_event
+from shared.pages import Page, PageRequest, fetch_page
 
 
 def _hidden(viewers: list[Viewer], person_id: uuid.UUID) -> Hidden:

@@ -1,4 +1,5 @@
-"""Cursor pagination: keyset over a sort key and the id, behind a cursor that is opaque to clients.
+"""Cursor pages, for every service: keyset over a sort key ending in a unique column, behind a cursor
+that is opaque to clients (shared.cursors reads it back, or answers 422).
 
 A page is filled from rows the caller may see: rows a read path hides (surprise protection) are
 skipped and more rows are read until the page is full, so a page is short only at the end.
@@ -10,16 +11,16 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
-from sqlalchemy import Select, tuple_
+from sqlalchemy import Column, Select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from shared.cursors import CursorParam, decode_cursor, encode_cursor
-from shared.errors import InvalidInput
 
-__all__ = ["InvalidInput", "Page", "PageRequest", "Paging", "fetch_page"]
+__all__ = ["Page", "PageRequest", "Paging", "fetch_page"]
 
 T = TypeVar("T")
+SortColumn = Column[Any] | InstrumentedAttribute[Any]  # a table's column, or a model's
 Row = TypeVar("Row")
 
 
@@ -44,17 +45,22 @@ async def page_request(
 Paging = Annotated[PageRequest, Depends(page_request)]
 
 
+async def _everything(rows: list) -> list:
+    return rows
+
+
 async def fetch_page(
     session: AsyncSession,
     query: Select,
-    order: Sequence[InstrumentedAttribute],
+    order: Sequence[SortColumn],
     page: PageRequest,
-    shape: Callable[[list[Row]], Awaitable[list[T | None]]],
+    shape: Callable[[list[Row]], Awaitable[list[T | None]]] = _everything,
     *,
     descending: bool = False,
 ) -> Page[T]:
     """Rows of `query` in `order` (ending with a unique column) after the cursor; `shape` turns a
-    batch of rows into what the caller may see, None for a row it must not.
+    batch of rows into what the caller may see, None for a row it must not (by default, all of them
+    as they are). A query of one model gives its objects, a query of columns their rows.
 
     Whether there is a next page is decided on visible rows only: a cursor is given out only when at
     least one more row the caller may see follows, so an empty last page never hints at hidden rows."""
@@ -65,8 +71,12 @@ async def fetch_page(
         batch_query = query.order_by(*sort).limit(page.limit + 1)
         if after is not None:
             key, bound = tuple_(*order), tuple_(*after)
-            batch_query = batch_query.where(key < bound if descending else key > bound)
-        rows = list((await session.execute(batch_query)).scalars().all())
+            # the leading column alone as well: implied by the row comparison, but only it lets the
+            # planner prune partitions and range-scan an index on that column
+            first = order[0] <= after[0] if descending else order[0] >= after[0]
+            batch_query = batch_query.where(first, key < bound if descending else key > bound)
+        result = await session.execute(batch_query)
+        rows = list(result.scalars().all() if _of_one_model(query) else result.all())
         if not rows:
             break
         seen += [
@@ -83,5 +93,11 @@ async def fetch_page(
     return Page(items=items)
 
 
-def _key(row: Any, order: Sequence[InstrumentedAttribute]) -> list[Any]:
+def _of_one_model(query: Select) -> bool:
+    """select(Model), whose rows are its objects, rather than select(columns...)."""
+    described = query.column_descriptions
+    return len(described) == 1 and isinstance(described[0]["expr"], type)
+
+
+def _key(row: Any, order: Sequence[SortColumn]) -> list[Any]:
     return [getattr(row, column.key) for column in order]

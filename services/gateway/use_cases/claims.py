@@ -25,17 +25,16 @@ from services.gateway.models.claims import (
 from services.gateway.models.gifts import Gift
 from services.gateway.models.households import Member
 from services.gateway.models.lists import GiftList, ItemStatus, ListItem
-from services.gateway.pagination import InvalidInput, Page, PageRequest, fetch_page
-from services.gateway.services.audience import (
+from services.gateway.surprise import View, gift_view, hidden, item_view
+from services.gateway.use_cases.audience import (
     gifts_facts,
     household_viewers,
     list_facts,
     load_viewer,
 )
-from services.gateway.services.items import item_hidden
-from services.gateway.services.scoped import require_not_recipient, visible_gift, visible_item
-from services.gateway.surprise import View, gift_view, hidden, item_view
-from shared.errors import Conflict, NotFound
+from services.gateway.use_cases.items import item_hidden
+from services.gateway.use_cases.scoped import require_not_recipient, visible_gift, visible_item
+from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.gifting import (
     ClaimAdded,
     ClaimRemoved,
@@ -44,6 +43,7 @@ from shared.events.gifting import (
     PledgeRemoved,
 )
 from shared.outbox import add_event
+from shared.pages import Page, PageRequest, fetch_page
 
 CLAIMS_WITHIN_QUANTITY = "ck_list_item_claims_within_quantity"
 

@@ -9,11 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.gateway.models import outbox, utcnow
 from services.gateway.models.households import Member, Membership
 from services.gateway.models.people import Person, PersonCreate, PersonPublic, PersonUpdate
-from services.gateway.pagination import InvalidInput, Page, PageRequest, fetch_page
-from services.gateway.services.scoped import get_own, require_grown_up
-from shared.errors import Conflict
+from services.gateway.use_cases.scoped import get_own, require_grown_up
+from shared.errors import Conflict, InvalidInput
 from shared.events.gifting import PersonCreated, PersonDeleted, PersonUpdated
 from shared.outbox import add_event
+from shared.pages import Page, PageRequest, fetch_page
 
 
 def contains(text: str) -> str:

@@ -10,10 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.gateway.models.gifts import Gift
 from services.gateway.models.households import Member, Role
 from services.gateway.models.lists import GiftList, ListItem
-from services.gateway.pagination import InvalidInput
-from services.gateway.services.audience import gift_facts, list_facts
 from services.gateway.surprise import GiftFacts, View, Viewer, gift_view, item_view, list_view
-from shared.errors import Forbidden, NotFound
+from services.gateway.use_cases.audience import gift_facts, list_facts
+from shared.errors import Forbidden, InvalidInput, NotFound
 
 M = TypeVar("M")
 

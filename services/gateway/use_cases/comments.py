@@ -17,9 +17,6 @@ from services.gateway.models.comments import (
     TargetKind,
 )
 from services.gateway.models.households import Member, Role
-from services.gateway.pagination import Page, PageRequest, fetch_page
-from services.gateway.services.audience import household_viewers, list_facts, load_viewer
-from services.gateway.services.scoped import get_own, visible_gift, visible_list
 from services.gateway.surprise import (
     Hidden,
     View,
@@ -29,9 +26,12 @@ from services.gateway.surprise import (
     hidden,
     list_view,
 )
+from services.gateway.use_cases.audience import household_viewers, list_facts, load_viewer
+from services.gateway.use_cases.scoped import get_own, visible_gift, visible_list
 from shared.errors import Forbidden, NotFound
 from shared.events.gifting import CommentAdded, CommentDeleted, CommentEdited
 from shared.outbox import add_event
+from shared.pages import Page, PageRequest, fetch_page
 
 
 def to_public(comment: Comment) -> CommentPublic:

@@ -23,19 +23,19 @@ from services.gateway.models.gifts import (
 from services.gateway.models.households import Member, Role
 from services.gateway.models.lists import GiftList, ItemStatus, ListItem
 from services.gateway.models.people import Person
-from services.gateway.pagination import InvalidInput, Page, PageRequest, fetch_page
-from services.gateway.services.audience import (
+from services.gateway.surprise import GiftFacts, View, Viewer, gift_view, hidden, present_gift
+from services.gateway.use_cases.audience import (
     gift_facts,
     gifts_facts,
     household_viewers,
     load_viewer,
 )
-from services.gateway.services.people import contains
-from services.gateway.services.scoped import require_not_recipient, visible_gift
-from services.gateway.surprise import GiftFacts, View, Viewer, gift_view, hidden, present_gift
-from shared.errors import Conflict, Forbidden, NotFound
+from services.gateway.use_cases.people import contains
+from services.gateway.use_cases.scoped import require_not_recipient, visible_gift
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.events.gifting import GiftCreated, GiftDeleted, GiftUpdated
 from shared.outbox import add_event
+from shared.pages import Page, PageRequest, fetch_page
 
 
 def check_price(price, currency) -> None:

@@ -16,14 +16,14 @@ from services.gateway.models.lists import (
 )
 from services.gateway.models.occasions import Occasion
 from services.gateway.models.people import Person
-from services.gateway.pagination import InvalidInput, Page, PageRequest, fetch_page
-from services.gateway.services.audience import household_viewers, list_facts, load_viewer
-from services.gateway.services.people import contains
-from services.gateway.services.scoped import get_referenced, visible_list
 from services.gateway.surprise import View, hidden, list_view
-from shared.errors import Forbidden
+from services.gateway.use_cases.audience import household_viewers, list_facts, load_viewer
+from services.gateway.use_cases.people import contains
+from services.gateway.use_cases.scoped import get_referenced, visible_list
+from shared.errors import Forbidden, InvalidInput
 from shared.events.gifting import ListCreated, ListDeleted, ListUpdated
 from shared.outbox import add_event
+from shared.pages import Page, PageRequest, fetch_page
 
 # a list's own facts (name, kind, visibility) are no surprise to the person whose wish list it is
 LIST_SEEN = (View.FULL, View.REDACTED)

@@ -20,11 +20,12 @@ from services.gateway.models.occasions import (
     OccasionUpdate,
 )
 from services.gateway.models.people import Person
-from services.gateway.pagination import InvalidInput, Page, PageRequest, fetch_page
-from services.gateway.services.people import contains
-from services.gateway.services.scoped import get_own, require_grown_up
+from services.gateway.use_cases.people import contains
+from services.gateway.use_cases.scoped import get_own, require_grown_up
+from shared.errors import InvalidInput
 from shared.events.gifting import OccasionCreated, OccasionDeleted, OccasionUpdated
 from shared.outbox import add_event
+from shared.pages import Page, PageRequest, fetch_page
 
 
 def next_occurrence(date: dt.date, recurs_yearly: bool, today: dt.date) -> dt.date | None:

@@ -40,9 +40,9 @@ from services.gateway.security import (
     throttle_key,
     verify_password,
 )
-from services.gateway.services import login_throttle as throttle_store
-from services.gateway.services.households import list_households
 from services.gateway.throttle import device_trusted, wait_before_login, wait_before_sign_up
+from services.gateway.use_cases import login_throttle as throttle_store
+from services.gateway.use_cases.households import list_households
 from shared.errors import Conflict, TooManyRequests, Unauthorized
 from shared.tokens import create_access_token
 

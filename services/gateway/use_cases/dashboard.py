@@ -18,17 +18,17 @@ from services.gateway.models.households import Member
 from services.gateway.models.lists import ItemStatus, ListItem
 from services.gateway.models.occasions import Occasion
 from services.gateway.models.people import Person
-from services.gateway.services.audience import load_viewer
-from services.gateway.services.claims import present_my_claims
-from services.gateway.services.occasions import (
+from services.gateway.surprise import person_facts_visible
+from services.gateway.use_cases.audience import load_viewer
+from services.gateway.use_cases.claims import present_my_claims
+from services.gateway.use_cases.occasions import (
     household_today,
     next_occurrence,
     people_of,
     to_public,
 )
-from services.gateway.services.spend import coverage, total
-from services.gateway.services.tasks import my_open_tasks
-from services.gateway.surprise import person_facts_visible
+from services.gateway.use_cases.spend import coverage, total
+from services.gateway.use_cases.task_reads import my_open_tasks
 
 MY_CLAIMS_SHOWN = 100
 

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.gateway.models.budgets import Spend
 from services.gateway.models.gifts import Gift
 from services.gateway.models.lists import GiftList, ItemStatus, ListItem
-from services.gateway.services.audience import gifts_facts, list_facts
 from services.gateway.surprise import View, Viewer, item_view
+from services.gateway.use_cases.audience import gifts_facts, list_facts
 
 BOUGHT = (ItemStatus.PURCHASED, ItemStatus.WRAPPED, ItemStatus.GIVEN)
 Key = tuple[uuid.UUID, uuid.UUID]  # (person, occasion)

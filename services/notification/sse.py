@@ -17,11 +17,11 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from services.notification import notifications, streams
+from services.notification import member_notifications, stream_messages
 from services.notification.auth import CurrentMember, Member
 from services.notification.config import Settings
 from services.notification.hub import StreamHub
-from services.notification.streams import Message
+from services.notification.stream_messages import Message
 from shared.cursors import MAX_BIGINT
 from shared.errors import AppError
 from shared.metrics import SSE_CONNECTIONS
@@ -62,13 +62,13 @@ async def _replay(
     """What a stream starts with: missed messages, its position, whether it must resync, unread count."""
     settings: Settings = request.app.state.settings
     async with request.app.state.sessions() as session:
-        current = await streams.position(session, *member.key)
-        unread = await notifications.unread_count(session, member)
+        current = await stream_messages.position(session, *member.key)
+        unread = await member_notifications.unread_count(session, member)
         if since is None or since == current:
             return [], current, False, unread
         if since > current:  # not a position of this stream (an old database, another household)
             return [], current, True, unread
-        missed = await streams.read_after(
+        missed = await stream_messages.read_after(
             session, *member.key, since, up_to=current, limit=settings.stream_replay_limit + 1
         )
     complete = len(missed) == current - since  # none past retention, not more than the limit
@@ -114,7 +114,7 @@ async def _events(
                     message.seq > last + 1
                 ):  # the hub started later than this stream: read the gap first
                     async with request.app.state.sessions() as session:
-                        gap = await streams.read_after(
+                        gap = await stream_messages.read_after(
                             session, *member.key, last, up_to=message.seq - 1
                         )
                     for missing in gap:

@@ -21,23 +21,22 @@ from services.gateway.models.lists import (
     ListItemUpdate,
 )
 from services.gateway.models.people import Person
-from services.gateway.pagination import InvalidInput, Page, PageRequest, fetch_page
-from services.gateway.services.audience import (
+from services.gateway.surprise import Hidden, View, Viewer, hidden, item_view, present_item
+from services.gateway.use_cases.audience import (
     gift_facts,
     gifts_facts,
     household_viewers,
     list_facts,
     load_viewer,
 )
-from services.gateway.services.gifts import add_gift, gift_event
-from services.gateway.services.scoped import (
+from services.gateway.use_cases.gifts import add_gift, gift_event
+from services.gateway.use_cases.scoped import (
     require_not_recipient,
     visible_gift,
     visible_item,
     visible_list,
 )
-from services.gateway.surprise import Hidden, View, Viewer, hidden, item_view, present_item
-from shared.errors import Conflict, Forbidden
+from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.events.gifting import (
     ClaimRemoved,
     GiftCreated,
@@ -48,6 +47,7 @@ from shared.events.gifting import (
     ListItemUpdated,
 )
 from shared.outbox import add_event
+from shared.pages import Page, PageRequest, fetch_page
 
 # forward one step at a time; back one step to undo a slip; given is final
 TRANSITIONS: dict[ItemStatus, tuple[ItemStatus, ...]] = {
