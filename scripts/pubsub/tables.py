@@ -9,6 +9,7 @@
 """
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import shared.events
@@ -99,12 +100,26 @@ def consumer_names() -> list[str]:
     return [s for s in SERVICES if (ROOT / "services" / s / "handlers.py").exists()]
 
 
+def handler_table(service: str) -> dict[str, Callable]:
+    """A consumer's handlers by event type: its `HANDLERS`, or what its `handlers(settings)` builds
+    (with the settings' defaults, read from no environment: only the table's keys matter here)."""
+    module = importlib.import_module(f"services.{service}.handlers")
+    if hasattr(module, "HANDLERS"):
+        return module.HANDLERS
+    settings = importlib.import_module(f"services.{service}.config").Settings
+    return module.handlers(settings.model_construct())
+
+
+def handler_name(handler: Callable) -> str:
+    return getattr(handler, "__name__", None) or handler.func.__name__  # a functools.partial
+
+
 def read_consumer(service: str) -> Consumer:
     module = importlib.import_module(f"services.{service}.handlers")
     catch_all = getattr(module, "CATCH_ALL", None)
     return Consumer(
         service,
-        {event_type: handler.__name__ for event_type, handler in module.HANDLERS.items()},
+        {event_type: handler_name(h) for event_type, h in handler_table(service).items()},
         catch_all.__name__ if catch_all is not None else None,
     )
 
