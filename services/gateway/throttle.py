@@ -24,6 +24,11 @@ limit and backoff of OWASP's authentication cheat sheet:
 A sign-up with an email that already has an account is counted as a failure too (it tells whoever
 tries that the email has an account), under rules 1 and 2.
 
+So is a look-up of an invitation code that does not exist (the join page naming the household a link
+leads to, before signing in), counted under `code_lookups(address)` in place of an email: rules 1 and
+2 hold it, so a few typos cost nothing, and guessing codes (~40 bits, single use, expiring) slows down
+fast and shares one budget per address with guessing passwords.
+
 The address is the one `shared.forwarded` finds (X-Forwarded-For only from TRUSTED_PROXIES); IPv6
 clients are counted per /64, the block one subscriber gets. Failures count by email whether or not an
 account has it, so the answers do not tell who has an account. A throttled attempt is answered 429
@@ -136,6 +141,18 @@ def wait_before_sign_up(failures: Failures, limits: Limits, now: datetime) -> Wa
     sign-ups from an address are held by the per-address limit and per-account backoff too. Not by the
     per-account limit: that would let a stranger keep someone from signing up with their own email."""
     return wait_before_login(failures, limits, now, trusted_device=False, familiar_address=True)
+
+
+def code_lookups(address: str) -> str:
+    """What an address's look-ups of invitation codes are counted under in place of an email (never
+    an email: it has no @), so they are that address's own, like one account tried from there."""
+    return f"invitation codes from {address}"
+
+
+def wait_before_code_lookup(failures: Failures, limits: Limits, now: datetime) -> Wait | None:
+    """Unknown invitation codes from an address: held by the per-address limit and the backoff, as
+    a sign-up is."""
+    return wait_before_sign_up(failures, limits, now)
 
 
 def _seconds(delta: timedelta) -> int:

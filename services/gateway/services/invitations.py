@@ -7,20 +7,24 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.gateway.config import Settings
 from services.gateway.models import outbox, utcnow
 from services.gateway.models.accounts import UserAccount
 from services.gateway.models.households import (
     Household,
     Invitation,
     InvitationCreate,
+    InvitationPreview,
     InvitationPublic,
     InvitationWithCode,
     Member,
     Membership,
     MyHousehold,
 )
-from services.gateway.security import hash_token, new_invitation_code, normalize_code
-from shared.errors import Conflict, Gone, NotFound
+from services.gateway.security import hash_token, new_invitation_code, normalize_code, throttle_key
+from services.gateway.services import login_throttle as throttle_store
+from services.gateway.throttle import code_lookups, wait_before_code_lookup
+from shared.errors import Conflict, Gone, NotFound, TooManyRequests
 from shared.events.household import InvitationCreated, InvitationRevoked, MemberJoined
 from shared.outbox import add_event
 
@@ -90,6 +94,54 @@ async def revoke_invitation(session: AsyncSession, admin: Member, invitation_id:
             )
 
 
+UNKNOWN_CODE = "No invitation has this code; check it for typos or ask for a new one."
+
+
+async def preview_invitation(
+    session: AsyncSession, settings: Settings, code: str, address: str
+) -> InvitationPreview:
+    """Whom an invitation code would have its holder join, before they sign in: the household's name
+    and the inviter's, nothing else. Unknown codes are throttled per address, like failed logins."""
+    counted_as, now = code_lookups(throttle_key(address)), utcnow()
+    limits = throttle_store.limits_of(settings)
+    async with session.begin():
+        await throttle_store.lock(session, counted_as, throttle_key(address))
+        wait = wait_before_code_lookup(
+            await throttle_store.failures(
+                session, counted_as, throttle_key(address), None, now - limits.window
+            ),
+            limits,
+            now,
+        )
+        if wait is not None:
+            raise TooManyRequests(
+                throttle_store.code_wait_message(wait), retry_after_s=wait.seconds
+            )
+        found = (
+            await session.execute(
+                select(Invitation, Household.name, UserAccount.display_name)
+                .join(Household, Household.id == Invitation.household_id)
+                .join(UserAccount, UserAccount.id == Invitation.created_by)
+                .where(Invitation.code_hash == hash_token(normalize_code(code)))
+            )
+        ).first()
+        if found is None or found[0].revoked_at is not None:
+            await throttle_store.record_failure(
+                session, counted_as, throttle_key(address), None, now, limits.window
+            )
+    # after the transaction: the failure is recorded, not rolled back with the error
+    if found is None or found[0].revoked_at is not None:
+        raise NotFound(UNKNOWN_CODE)
+    invitation, household_name, invited_by = found
+    if invitation.accepted_at is not None:
+        raise Gone(
+            "This invitation code has already been used; ask for a new one.", {"reason": "used"}
+        )
+    if invitation.expires_at <= now:
+        raise Gone("This invitation code has expired; ask for a new one.", {"reason": "expired"})
+    return InvitationPreview(household_name=household_name, invited_by=invited_by)
+
+
 async def accept_invitation(session: AsyncSession, user_id: uuid.UUID, code: str) -> MyHousehold:
     now = utcnow()
     async with session.begin():
@@ -99,7 +151,7 @@ async def accept_invitation(session: AsyncSession, user_id: uuid.UUID, code: str
             .with_for_update()
         )
         if invitation is None or invitation.revoked_at is not None:
-            raise NotFound("No invitation has this code; check it for typos or ask for a new one.")
+            raise NotFound(UNKNOWN_CODE)
         if invitation.accepted_at is not None:
             raise Conflict("This invitation code has already been used; ask for a new one.")
         if invitation.expires_at <= now:
