@@ -24,17 +24,10 @@ limit and backoff of OWASP's authentication cheat sheet:
 A sign-up with an email that already has an account is counted as a failure too (it tells whoever
 tries that the email has an account), under rules 1 and 2.
 
-So is a look-up of an invitation code that does not exist (the join page naming the household a link
-leads to, before signing in), counted under `code_lookups(address)` in place of an email: rules 1 and
-2 hold it, so a few typos cost nothing, and guessing codes (~40 bits, single use, expiring) slows down
-fast and shares one budget per address with guessing passwords.
-
-The address is the one `shared.forwarded` finds (X-Forwarded-For only from TRUSTED_PROXIES); IPv6
-clients are counted per /64, the block one subscriber gets. Failures count by email whether or not an
-account has it, so the answers do not tell who has an account. A throttled attempt is answered 429
-without checking the password and is not counted, so waiting is always enough. A successful login
-clears the failures of its own account and address (or device) only: the owner signing in does not
-give a guesser elsewhere fresh tries.
+Invitation codes that do not exist (looked up by the join page before signing in, or tried by
+joining) are held by rules 1 and 2 in a budget of their own per address, `code_lookups(address)`
+standing for both the account and the address: a few typos cost nothing, and guessing codes (~40 bits,
+single use, expiring) slows down fast, without costing the family at that address their sign-ins.
 """
 
 import math
@@ -144,8 +137,8 @@ def wait_before_sign_up(failures: Failures, limits: Limits, now: datetime) -> Wa
 
 
 def code_lookups(address: str) -> str:
-    """What an address's look-ups of invitation codes are counted under in place of an email (never
-    an email: it has no @), so they are that address's own, like one account tried from there."""
+    """What an address's unknown invitation codes are counted under, as both the email (never one: it
+    has no @) and the address (never one either), so they never count against sign-ins."""
     return f"invitation codes from {address}"
 
 

@@ -99,3 +99,25 @@ async def test_guessing_codes_from_one_address_is_slowed_down_but_not_elsewhere(
                     assert held.status_code == 429 and int(held.headers["Retry-After"]) > 0
     finally:
         await app.state.engine.dispose()
+
+
+async def test_guessing_by_joining_is_slowed_too_but_signing_in_is_not(gateway_client, service_url):
+    from services.gateway.config import Settings
+    from services.gateway.main import create_app
+
+    ann = await sign_up(gateway_client)
+    code = await invite(gateway_client, await new_household(gateway_client, ann), ann)
+    app = create_app(Settings(database_url=service_url("gateway"), db_pool_size=2))
+    transport = httpx.ASGITransport(app=app, client=(an_ip(), 40000))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            guesser = await sign_up(client, name="Guesser")
+            answers = [(await join(client, guesser, f"QQQQ-{n:04d}")).status_code for n in range(4)]
+            assert answers == [404, 404, 404, 429]
+            assert (
+                await join(client, guesser, code)
+            ).status_code == 429  # even the right one waits
+            # unknown codes are a budget of their own: the family at that address still signs in
+            assert await sign_up(client, name="Sibling")
+    finally:
+        await app.state.engine.dispose()

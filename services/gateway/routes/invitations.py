@@ -66,12 +66,19 @@ async def preview_invitation(
 ):
     """The household a code would have you join and who invited you, before signing in (no sign-in
     needed; codes that do not exist are slowed down like failed logins: 429 with Retry-After)."""
-    return await use_cases.preview_invitation(
-        session, settings, body.code, client_ip(request, settings)
-    )
+    guard = use_cases.CodeGuard(settings, client_ip(request, settings))
+    return await use_cases.preview_invitation(session, guard, body.code)
 
 
 @router.post("/invitations/accept", response_model=MyHousehold)
-async def accept_invitation(session: SessionDep, user: CurrentUser, body: InvitationAccept):
-    """Join a household with an invitation code."""
-    return await use_cases.accept_invitation(session, user.id, body.code)
+async def accept_invitation(
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    body: InvitationAccept,
+    request: Request,
+):
+    """Join a household with an invitation code (codes that do not exist are slowed down like
+    failed logins: 429 with Retry-After)."""
+    guard = use_cases.CodeGuard(settings, client_ip(request, settings))
+    return await use_cases.accept_invitation(session, guard, user.id, body.code)
