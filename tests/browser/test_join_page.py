@@ -5,6 +5,7 @@ from playwright.async_api import expect
 
 from tests.browser.conftest import DESKTOP, SMALL_PHONE, screenshot, unique_email
 from tests.browser.family import PASSWORD, api
+from tests.browser.test_accessibility import AXE, small_targets, violations
 
 
 async def household_with_an_invitation(page, admin: str, household: str) -> dict:
@@ -26,6 +27,8 @@ async def test_a_newcomer_sees_which_household_they_are_joining_before_signing_u
     note = newcomer.get_by_test_id("invitation")
     await expect(note).to_contain_text("Join The Okafors household, invited by Ada.")
     await screenshot(newcomer, "join-invited-signed-out")
+    if AXE.exists():
+        assert await violations(newcomer) + await small_targets(newcomer) == []
     await newcomer.get_by_role("link", name="Create an account").click()
     await expect(newcomer.get_by_role("heading", name="Create your account")).to_be_visible()
     await expect(note).to_contain_text("Join The Okafors household, invited by Ada.")
@@ -37,6 +40,8 @@ async def test_a_newcomer_sees_which_household_they_are_joining_before_signing_u
     await expect(newcomer.get_by_role("heading", name="Join The Okafors household")).to_be_visible()
     await expect(newcomer.get_by_test_id("invitation")).to_have_text("Invited by Ada.")
     await screenshot(newcomer, "join-invited")
+    if AXE.exists():
+        assert await violations(newcomer) + await small_targets(newcomer) == []
     await newcomer.get_by_role("button", name="Join").click()
     await expect(newcomer.locator("#household-name")).to_have_text("The Okafors")
     assert admin.js_errors == [] and newcomer.js_errors == []

@@ -5,6 +5,7 @@ from playwright.async_api import expect
 
 from tests.browser.conftest import DESKTOP, SMALL_PHONE, screenshot, unique_email
 from tests.browser.family import PASSWORD, api, item
+from tests.browser.test_accessibility import AXE, small_targets, violations
 
 
 async def wisher_with_a_list(page) -> dict:
@@ -60,6 +61,8 @@ async def test_the_wisher_ranks_wishes_and_a_giver_sees_the_most_wanted_first(ne
     await expect(item(phone, "Book").get_by_test_id("priority")).to_have_text("Most wanted")
     assert await titles(phone) == ["Book", "Bike", "Socks"]
     await screenshot(phone, "wish-priority-phone")
+    if AXE.exists():  # the badges and the open form with its choice
+        assert await violations(phone) + await small_targets(phone) == []
 
     # a giver joins and opens the list on a desktop
     invitation = await api(phone, "POST", f"{family['hh']}/invitations", {"role": "adult"})
@@ -82,4 +85,6 @@ async def test_the_wisher_ranks_wishes_and_a_giver_sees_the_most_wanted_first(ne
     await expect(socks.get_by_label("How many are wanted")).to_be_visible()
     await expect(socks.get_by_label("How much is it wanted?")).to_have_count(0)  # Noor's to say
     await screenshot(desk, "wish-priority-desktop")
+    if AXE.exists():
+        assert await violations(desk) == []
     assert phone.js_errors == [] and desk.js_errors == []
