@@ -67,3 +67,23 @@ async def test_a_used_or_unknown_code_says_so_and_names_nobody(new_screen):
     await newcomer.goto("/#/join?code=ZZZZ-ZZZZ")
     await expect(note).to_contain_text("No invitation has this code")
     assert newcomer.js_errors == []
+
+
+async def test_a_code_typed_in_says_where_it_leads_before_joining(new_screen):
+    admin, member = await new_screen(SMALL_PHONE), await new_screen(SMALL_PHONE)
+    invitation = await household_with_an_invitation(admin, "Eve", "Lindqvist")
+    await api(
+        member,
+        "POST",
+        "/auth/signup",
+        {"display_name": "Fay", "email": unique_email("fay"), "password": PASSWORD},
+    )
+    await member.goto("/#/join")
+    await member.get_by_label("Invitation code").fill(invitation["code"].lower())
+    await member.get_by_label("Invitation code").blur()
+    await expect(member.get_by_test_id("typed-invitation")).to_have_text(
+        "Joins the Lindqvist household, invited by Eve."
+    )
+    await member.get_by_role("button", name="Join").click()
+    await expect(member.locator("#household-name")).to_have_text("Lindqvist")
+    assert member.js_errors == []

@@ -73,11 +73,23 @@ export async function join(ctx) {
   const code = ctx.query.code || "";
   const found = code ? await lookUpInvitation(code) : null;
   const heading = found && !found.problem ? `Join ${householdPhrase(found.household_name)}` : "Join a household";
+  const codeInput = input("code", {
+    required: true, autocomplete: "off", autocapitalize: "characters", spellcheck: false,
+    value: ctx.query.code || "", placeholder: "K7QM-3XTA",
+  });
+  // a code typed in whole says where it leads before joining, as a link's does
+  const leadsTo = h("p", { class: "hint", role: "status", "data-testid": "typed-invitation" });
+  const say = (text) => { leadsTo.textContent = text; leadsTo.classList.toggle("visually-hidden", !text); };
+  say("");
+  codeInput.addEventListener("change", async () => {
+    const typed = codeInput.value;
+    if (typed.replace(/[^a-z0-9]/gi, "").length !== 8 || typed === code) { say(""); return; }
+    const seen = await lookUpInvitation(typed);
+    if (codeInput.value !== typed) return; // typed on meanwhile
+    say(seen.problem || `Joins ${householdPhrase(seen.household_name)}, invited by ${seen.invited_by}.`);
+  });
   const form = h("form", { class: "card stack", novalidate: true },
-    field("Invitation code", input("code", {
-      required: true, autocomplete: "off", autocapitalize: "characters", spellcheck: false,
-      value: ctx.query.code || "", placeholder: "K7QM-3XTA",
-    }), "Case and dashes do not matter."),
+    field("Invitation code", codeInput, "Case and dashes do not matter."), leadsTo,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Join")));
   handleSubmit(form, async () => {
     const joined = await api.post("/invitations/accept", values(form));
