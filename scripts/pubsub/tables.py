@@ -8,6 +8,7 @@
   the same for every topic of a kind.
 """
 
+import functools
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -111,7 +112,9 @@ def handler_table(service: str) -> dict[str, Callable]:
 
 
 def handler_name(handler: Callable) -> str:
-    return getattr(handler, "__name__", None) or handler.func.__name__  # a functools.partial
+    if isinstance(handler, functools.partial):
+        return handler.func.__name__
+    return handler.__name__
 
 
 def read_consumer(service: str) -> Consumer:

@@ -75,7 +75,7 @@ async def delete_list(session: SessionDep, member: CurrentMember, list_id: uuid.
     "/{list_id}/items",
     status_code=status.HTTP_201_CREATED,
     response_model=ListItemPublic,
-    responses=error_responses(409),
+    responses=error_responses(403, 409),
 )
 async def add_item(
     session: SessionDep, member: CurrentMember, list_id: uuid.UUID, body: ListItemCreate
@@ -92,7 +92,8 @@ async def list_items(
     paging: Paging,
     status: ItemStatus | None = None,
 ):
-    """The items on the list, oldest first; a recipient sees their wishes as `on_my_list`."""
+    """The items on the list, the most wanted first, then oldest first; a recipient sees their wishes
+    as `on_my_list`."""
     return await items.list_items(session, member, list_id, paging, status)
 
 

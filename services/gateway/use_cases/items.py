@@ -13,12 +13,16 @@ from services.gateway.models.claims import Claim
 from services.gateway.models.gifts import Gift, GiftPerson, GiftRole
 from services.gateway.models.households import Member, Role
 from services.gateway.models.lists import (
+    PRIORITY_OF_RANK,
+    PRIORITY_RANK,
     GiftList,
     ItemStatus,
     ListItem,
     ListItemCreate,
     ListItemPublic,
     ListItemUpdate,
+    ListKind,
+    Priority,
 )
 from services.gateway.models.people import Person
 from services.gateway.surprise import Hidden, View, Viewer, hidden, item_view, present_item
@@ -73,6 +77,20 @@ def check_transition(current: ItemStatus, new: ItemStatus) -> None:
         )
 
 
+def check_priority_setter(viewer: Viewer, lst: GiftList, wisher: uuid.UUID | None) -> None:
+    """How much a wish is wanted is the wisher's to say: on a wish list for a member (`wisher`), only
+    they set it. Givers then never rank someone's wishes for them, and a wisher never sees a ranking
+    change that came from a giver. Idea lists, and wish lists for people who are not members (a
+    toddler, a grandparent without an account), are ranked by whoever keeps them."""
+    if lst.kind == ListKind.WISH and wisher is not None and wisher != viewer.user_id:
+        raise Forbidden("How much a wish is wanted is for the person who wished it to say.")
+
+
+async def wisher_of(session: AsyncSession, lst: GiftList) -> uuid.UUID | None:
+    """The member a wish list is for, if they are one."""
+    return await session.scalar(select(Person.linked_user_id).where(Person.id == lst.person_id))
+
+
 async def item_hidden(
     session: AsyncSession, member: Member, lst: GiftList, gift_id: uuid.UUID, seen=(View.FULL,)
 ) -> Hidden:
@@ -124,6 +142,8 @@ async def add_item(
         async with session.begin():
             viewer = await load_viewer(session, member)
             lst, _ = await visible_list(session, member, viewer, list_id)
+            if data.priority != Priority.NORMAL:
+                check_priority_setter(viewer, lst, await wisher_of(session, lst))
             if data.gift is not None:
                 gift = await add_gift(session, member, viewer, data.gift, announce=False)
             else:
@@ -136,6 +156,7 @@ async def add_item(
                     list_id=lst.id,
                     gift_id=gift.id,
                     quantity=data.quantity,
+                    priority=PRIORITY_RANK[data.priority],
                     status=ItemStatus.IDEA,
                     notes=data.notes,
                     added_by=member.user_id,
@@ -177,6 +198,7 @@ async def add_item(
                     gift_id=gift.id,
                     gift_title=gift.title,
                     quantity=item.quantity,
+                    priority=data.priority,
                     status=item.status,
                 ),
             )
@@ -203,7 +225,9 @@ async def list_items(
         async def shape(rows: list[ListItem]) -> list[ListItemPublic | None]:
             return await present_items(session, viewer, rows, status)
 
-        return await fetch_page(session, query, (ListItem.created_at, ListItem.id), page, shape)
+        # the most wanted first, then in the order they were added
+        order = (ListItem.priority, ListItem.created_at, ListItem.id)
+        return await fetch_page(session, query, order, page, shape)
 
 
 async def get_item(session: AsyncSession, member: Member, item_id: uuid.UUID) -> ListItemPublic:
@@ -236,6 +260,12 @@ async def update_item(
             raise InvalidInput("notes", "are the notes of whoever added the item")
         if "notes" in changes:
             changes["notes_by"] = member.user_id if changes["notes"] else None
+        if "priority" in changes:
+            if changes["priority"] is None:
+                raise InvalidInput("priority", "can be changed but not emptied to null")
+            if PRIORITY_RANK[changes["priority"]] != item.priority:
+                check_priority_setter(viewer, lst, await wisher_of(session, lst))
+            changes["priority"] = PRIORITY_RANK[changes["priority"]]
         item.sqlmodel_update(changes)
         item.updated_at = utcnow()
         await session.flush()
@@ -269,6 +299,7 @@ async def update_item(
                 list_id=lst.id,
                 gift_id=gift.id,
                 quantity=item.quantity,
+                priority=PRIORITY_OF_RANK[item.priority],
             ),
         )
         return present_item(viewer, view, item, gift.title)

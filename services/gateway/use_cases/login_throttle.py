@@ -149,6 +149,13 @@ def wait_message(wait: Wait) -> str:
     return f"Too many failed logins; {after}."
 
 
+def code_wait_message(wait: Wait) -> str:
+    return (
+        "Too many invitation codes that do not exist were tried from your network; please wait "
+        f"{_duration(wait.seconds)} before trying again, or ask for the link again."
+    )
+
+
 def _duration(seconds: int) -> str:
     if seconds < 60:
         return "a second" if seconds == 1 else f"{seconds} seconds"
