@@ -17,6 +17,7 @@ in A-B-B-A order so a change in the machine's load falls on both alike:
 """
 
 import json
+import os
 import time
 import uuid
 from collections.abc import Sequence
@@ -179,5 +180,12 @@ async def dapr_client(
         notes=f"one daprd (the gateway's) and Kafka; {events} events per client in calls of {batch}, "
         f"and {singles} calls of 1 event, one call at a time, A-B-B-A; http = shared/dapr.py "
         "(httpx, JSON, /v1.0-alpha1/publish/bulk), grpc = BulkPublishEventAlpha1 through the Dapr "
-        "SDK's stub (grpc.aio, protobuf); a topic with no subscriber",
+        "SDK's stub (grpc.aio, protobuf); a topic with no subscriber"
+        + (
+            f"; measured on a loaded machine (1-minute load {load_before:.1f} on "
+            f"{os.cpu_count()} cores): the two clients' figures compare with each other, not with "
+            "an idle machine's"
+            if load_before > (os.cpu_count() or 1)
+            else ""
+        ),
     )
