@@ -1,14 +1,16 @@
-"""Runs the benchmarks against a stack of their own (.stack/bench, ports from 28000).
+"""Runs the benchmarks against a stack of their own (.stack/bench, ports from 28000; GIFTFLOW_BENCH_STACK
+and GIFTFLOW_BENCH_PORT_BASE choose another, for two benchmark runs on one machine).
 
 python -m bench            # all
 python -m bench pipe       # only the named groups
 """
 
 import asyncio
+import os
 import sys
 import time
 
-from bench import gateway, live, ordering, pipe, reminders, web
+from bench import dapr_client, gateway, live, ordering, pipe, reminders, web
 from scripts.stack.processes import Stack
 from scripts.stack.topology import Topology
 
@@ -20,6 +22,8 @@ GROUPS = {
     "reminders": [reminders.reminder_lateness, reminders.next_occurrence],
     "gateway": [gateway.gateway_read, gateway.gateway_write],
     "web": [web.web_draw],
+    # the sidecar client: bulk publishing over daprd's HTTP API (as the relays do) and over its gRPC API
+    "dapr_client": [dapr_client.dapr_client],
 }
 
 
@@ -29,7 +33,12 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown benchmark group(s): {unknown}; choose from {list(GROUPS)}")
         return 2
-    stack = Stack(Topology("bench", 28000))
+    stack = Stack(
+        Topology(
+            os.environ.get("GIFTFLOW_BENCH_STACK", "bench"),
+            int(os.environ.get("GIFTFLOW_BENCH_PORT_BASE", "28000")),
+        )
+    )
     stack.down(say=lambda _: None)
     stack.wipe()
     t0 = time.monotonic()

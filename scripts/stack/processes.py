@@ -395,9 +395,14 @@ log.retention.hours=168
         return wait
 
     def start_sidecar(
-        self, service: str, wait: bool = True, resiliency: Path | None = None
+        self,
+        service: str,
+        wait: bool = True,
+        resiliency: Path | None = None,
+        config: Path | None = None,
     ) -> Callable[[], None]:
-        """Start a service's daprd (unless running); `resiliency` is a folder in place of dapr/resiliency."""
+        """Start a service's daprd (unless running); `resiliency` is a folder in place of dapr/resiliency,
+        `config` a Configuration file in place of the service's own (see sidecar_config)."""
         if self.pid_of(f"daprd-{service}"):
             return lambda: None
         dapr = ROOT / "dapr"
@@ -430,7 +435,7 @@ log.retention.hours=168
                 "--resources-path",
                 str(resiliency or dapr / "resiliency"),
                 "--config",
-                str(self.sidecar_config(service)),
+                str(config or self.sidecar_config(service)),
                 # deliveries pause while the app cannot write to its database (shared/health.py)
                 "--enable-app-health-check",
                 "--app-health-check-path",
