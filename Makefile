@@ -21,10 +21,11 @@ stop: ## stop a `make run` from another shell
 status: ## which processes of the local stack are running
 	@$(PY) -m scripts.stack status
 
-lint: install ## ruff (lint and format check) and mypy over the Python tree
+lint: install ## ruff (lint and format check) and mypy over the Python; tsc over the web client's JavaScript
 	@$(UV_PROJECT_ENVIRONMENT)/bin/ruff check .
 	@$(UV_PROJECT_ENVIRONMENT)/bin/ruff format --check .
 	@$(UV_PROJECT_ENVIRONMENT)/bin/mypy
+	@scripts/web/node_modules/.bin/tsc -p web/jsconfig.json && echo "tsc: the web client type-checks"
 
 format: install ## rewrite the tree in the house format and apply ruff's safe fixes
 	@$(UV_PROJECT_ENVIRONMENT)/bin/ruff check --fix .

@@ -38,10 +38,11 @@ if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
   npm ci --prefix tests/browser --no-audit --no-fund --silent
 fi
 
-# what the gateway bundles the web client's modules with (services/gateway/web_bundle.py), pinned by
-# scripts/web/package-lock.json; without it the client still works, one request per module
-if [ ! -x scripts/web/node_modules/.bin/esbuild ]; then
-  step "esbuild (npm registry, to serve the web client as one script)"
+# what the gateway bundles the web client's modules with (services/gateway/web_bundle.py), and what
+# `make lint` type-checks them with, pinned by scripts/web/package-lock.json; without esbuild the
+# client still works, one request per module
+if [ ! -x scripts/web/node_modules/.bin/esbuild ] || [ ! -x scripts/web/node_modules/.bin/tsc ]; then
+  step "esbuild and typescript (npm registry: the web client as one script, and its type check)"
   npm ci --prefix scripts/web --no-audit --no-fund --silent
 fi
 

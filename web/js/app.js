@@ -127,10 +127,11 @@ function showPage(view, { keepFocus = false, scroll = 0 } = {}) {
 
 // a form the user has typed in is "dirty": live refreshes wait until it is sent or left
 document.addEventListener("input", (event) => {
-  const form = event.target.closest && event.target.closest("#main form");
+  const target = /** @type {Element} */ (event.target);
+  const form = target.closest && target.closest("#main form");
   if (form) form.classList.add("dirty");
 });
-document.addEventListener("submit", (event) => event.target.classList.remove("dirty"), true);
+document.addEventListener("submit", (event) => /** @type {Element} */ (event.target).classList.remove("dirty"), true);
 
 /** The current page with its query, to come back to after signing in (e.g. a join link's code). */
 function here() {

@@ -77,7 +77,7 @@ export function daysUntil(iso) {
   const [y, m, d] = iso.split("-").map(Number);
   const today = new Date();
   const start = new Date(today.getFullYear(), today.getMonth(), today.getDate());
-  return Math.round((new Date(y, m - 1, d) - start) / 86400000);
+  return Math.round((new Date(y, m - 1, d).getTime() - start.getTime()) / 86400000);
 }
 
 export function whenText(iso) {
@@ -138,8 +138,8 @@ export function replaceKeepingFocus(container, children) {
   let was = null;
   if (active && active !== document.body && container.contains(active)) {
     const owner = active.closest("[data-key]");
-    const keys = [...container.querySelectorAll("[data-key]")].map((row) => row.dataset.key);
-    was = owner ? { key: owner.dataset.key, id: identity(active), index: controlsOf(owner).indexOf(active), keys } : null;
+    const keys = [...container.querySelectorAll("[data-key]")].map((row) => row.getAttribute("data-key"));
+    was = owner ? { key: owner.getAttribute("data-key"), id: identity(active), index: controlsOf(owner).indexOf(active), keys } : null;
   }
   const open = [...container.querySelectorAll("[data-key] details[open]")].map((d) => d.closest("[data-key]").dataset.key);
   // a row the user is typing in stays as it is until its form is sent: a refresh that was already
@@ -169,7 +169,7 @@ function focusAgain(container, was) {
   const at = was.keys.indexOf(was.key);
   const neighbour = [...was.keys.slice(at + 1), ...was.keys.slice(0, at).reverse()].map(row).find(Boolean);
   const next = neighbour && (neighbour.querySelector(".actions button, .actions a[href]") || controlsOf(neighbour)[0]);
-  if (next) { next.focus(); return; }
-  const heading = document.querySelector("#main h1");
+  if (next) { /** @type {HTMLElement} */ (next).focus(); return; }
+  const heading = /** @type {HTMLElement | null} */ (document.querySelector("#main h1"));
   if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
 }

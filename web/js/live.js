@@ -15,8 +15,17 @@ export function onEntityChanged(fn) {
   return () => listeners.delete(fn);
 }
 
+/**
+ * @typedef {object} StreamHandlers
+ * @property {(notification: object) => void} [onNotification]
+ * @property {() => void} [onResync]
+ * @property {(state: "live" | "reconnecting" | "offline") => void} [onState]
+ * @property {() => void} [onFirstReady]
+ */
+
 export class LiveStream {
-  constructor(url, { onNotification = () => {}, onResync = () => {}, onState = () => {}, onFirstReady = () => {} } = {}) {
+  /** @param {string} url @param {StreamHandlers} handlers */
+  constructor(url, { onNotification = (_notification) => {}, onResync = () => {}, onState = (_state) => {}, onFirstReady = () => {} } = {}) {
     this.url = url;
     this.handlers = { onNotification, onResync, onState, onFirstReady };
     this.lastId = null;

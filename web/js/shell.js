@@ -32,7 +32,7 @@ export const shell = {
     document.getElementById("household-name").textContent = ctx.session.household?.name || "giftflow";
     document.body.classList.toggle("with-tabbar", inHousehold);
     for (const link of document.querySelectorAll("#tabbar a")) {
-      if (link.dataset.tab === route.tab) link.setAttribute("aria-current", "page");
+      if (link.getAttribute("data-tab") === route.tab) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
     }
     if (inHousehold) this.refreshUnread();

@@ -43,7 +43,7 @@ function place(region) {
   const ceiling = (topbar && !topbar.hidden ? topbar.getBoundingClientRect().bottom : 0) + GAP;
   const boxes = [...document.querySelectorAll(CONTROLS)]
     .filter((el) => !region.contains(el) && !el.closest("#tabbar, #topbar"))
-    .map((el) => [el, el.getBoundingClientRect()])
+    .map((el) => /** @type {[Element, DOMRect]} */ ([el, el.getBoundingClientRect()]))
     .filter(([, r]) => r.width && r.height && r.left < home.right && r.right > home.left && r.bottom > ceiling && r.top < home.bottom);
   const clear = (top, which = boxes) => !which.some(([, r]) => r.top < top + home.height + GAP && r.bottom + GAP > top);
   for (let top = home.top; top >= ceiling; top -= 4) {
