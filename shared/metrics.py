@@ -47,6 +47,11 @@ REMINDER_LATENESS = Histogram(
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
 )
 
+# Probes and scrapes, not user traffic: the sidecar's health check alone asks every second, and counted
+# they would dilute the error ratio, or (a database blip failing them all) make up most of the 5xx.
+# Their health shows in `up` and in readiness instead.
+UNCOUNTED_ROUTES = frozenset({"/healthz", "/healthz/database", "/readyz", "/metrics"})
+
 router = APIRouter(include_in_schema=False)
 
 
@@ -56,7 +61,8 @@ def metrics() -> Response:
 
 
 class MetricsMiddleware:
-    """HTTP RED metrics, labelled by route template (not raw path) to keep cardinality bounded."""
+    """HTTP RED metrics of user traffic (not of probes and scrapes), labelled by route template (not
+    raw path) to keep cardinality bounded."""
 
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
@@ -79,6 +85,9 @@ class MetricsMiddleware:
             await self.app(scope, receive, send_wrapper)
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
-            method = scope["method"]
-            HTTP_REQUESTS.labels(self.service, method, route, str(status)).inc()
-            HTTP_LATENCY.labels(self.service, method, route).observe(time.perf_counter() - start)
+            if route not in UNCOUNTED_ROUTES:
+                method = scope["method"]
+                HTTP_REQUESTS.labels(self.service, method, route, str(status)).inc()
+                HTTP_LATENCY.labels(self.service, method, route).observe(
+                    time.perf_counter() - start
+                )
