@@ -8,6 +8,7 @@ import asyncio
 import base64
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -342,6 +343,24 @@ log.retention.hours=168
         proc = self._spawn("kafka", [*java, "kafka.Kafka", str(config)])
         return self._waiter(wait, "kafka", lambda: _port_open(self.t.kafka_port), 90, proc)
 
+    def start_kafka_exporter(self, interval_s: float = 5) -> None:
+        """Consumer lag and topic offsets under the names Strimzi's Kafka exporter uses in a cluster."""
+        if self.pid_of("kafka-exporter"):
+            return
+        port = self.t.kafka_exporter_port
+        proc = self._spawn(
+            "kafka-exporter",
+            [
+                str(VENV_PYTHON),
+                "-m",
+                "scripts.stack.kafka_exporter",
+                self.t.kafka_bootstrap,
+                str(port),
+                str(interval_s),
+            ],
+        )
+        _wait("kafka-exporter", lambda: _port_open(port), 30, proc, self.log_path("kafka-exporter"))
+
     def create_topics(self) -> None:
         from scripts.stack.topics import ensure_topics
 
@@ -512,6 +531,39 @@ log.retention.hours=168
 
         _wait(f"{service} readiness", ready, timeout, None, self.log_path(f"app-{service}"))
 
+    # Prometheus ----------------------------------------------------------------------------------
+    def start_prometheus(self, interval: str = "5s", rules: dict | None = None) -> bool:
+        """Prometheus over this stack with the shipped alert rules (or `rules`, a rule file's content),
+        its data in the stack's folder; False if it is not installed (`make install` installs it)."""
+        from scripts.stack.prometheus import write_config
+
+        binary = shutil.which("prometheus") or "/usr/bin/prometheus"
+        if not Path(binary).exists():
+            return False
+        if self.pid_of("prometheus"):
+            return True
+        self.start_kafka_exporter()
+        config = write_config(self.t, interval, rules)
+        proc = self._spawn(
+            "prometheus",
+            [
+                binary,
+                f"--config.file={config}",
+                f"--storage.tsdb.path={self.t.dir / 'prometheus'}",
+                "--storage.tsdb.retention.time=7d",
+                f"--web.listen-address=127.0.0.1:{self.t.prometheus_port}",
+                "--log.level=warn",
+            ],
+        )
+        _wait("prometheus", self._prometheus_ready, 60, proc, self.log_path("prometheus"))
+        return True
+
+    def _prometheus_ready(self) -> bool:
+        try:
+            return httpx.get(f"{self.t.prometheus_url}/-/ready", timeout=0.5).status_code == 200
+        except httpx.HTTPError:
+            return False
+
     # the whole stack --------------------------------------------------------------------------
     def up(self, say=print) -> None:
         t0 = time.monotonic()
@@ -532,13 +584,17 @@ log.retention.hours=168
             wait()
         for service in SERVICES:
             self.wait_ready(service)
+        if not self.start_prometheus():
+            say(
+                "prometheus is not installed, so nothing scrapes the stack: `make install` installs it"
+            )
         say(f"stack '{self.t.name}' up in {time.monotonic() - t0:.1f}s")
 
     def wipe(self) -> None:
         """Forget all data of this stack (its secrets stay): the next start begins empty."""
         import shutil
 
-        for part in ("postgres", "kafka", "pgrun"):
+        for part in ("postgres", "kafka", "pgrun", "prometheus"):
             shutil.rmtree(self.t.dir / part, ignore_errors=True)
 
     def down(self, say=print) -> None:
