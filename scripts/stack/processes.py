@@ -24,8 +24,8 @@ from scripts.stack.topology import BIN, DATABASE, KAFKA_LIBS, ROOT, SERVICES, VE
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 UNPRIVILEGED_USER = "postgres"  # Postgres refuses to run as root
 # The gateway serves every REST call: one process per core. Its outbox relay runs in each worker, which
-# is safe (they take turns under an advisory lock, see shared.relay). Each worker keeps its own /metrics
-# counters.
+# is safe (they take turns under an advisory lock, see shared.relay). Their metrics are added up into one
+# /metrics (PROMETHEUS_MULTIPROC_DIR, shared/metrics.py).
 WORKERS = {"gateway": 2}
 # each process's log is rotated by size (scripts/stack/logpipe.py): NAME.log and up to this many older ones
 LOG_MAX_BYTES = int(os.environ.get("GIFTFLOW_LOG_MAX_BYTES", str(20 * 1024 * 1024)))
@@ -382,6 +382,12 @@ log.retention.hours=168
         if self.pid_of(name):
             return lambda: None
         workers = workers or WORKERS.get(service, 1)
+        metrics_env = {}
+        if workers > 1:  # one /metrics for all of them (shared/metrics.py), begun afresh each start
+            metrics_dir = self.t.dir / "metrics" / name
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+            metrics_dir.mkdir(parents=True)
+            metrics_env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
         proc = self._spawn(
             name,
             [
@@ -400,7 +406,7 @@ log.retention.hours=168
                 "5",
                 *(["--workers", str(workers)] if workers > 1 else []),
             ],
-            env={**self.t.service_env(service), **(extra_env or {})},
+            env={**self.t.service_env(service), **metrics_env, **(extra_env or {})},
         )
         # several workers import the app side by side, and the port opens only once one of them has
         return self._waiter(wait, name, lambda: _port_open(port), 60 if workers == 1 else 180, proc)
