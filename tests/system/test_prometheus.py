@@ -7,6 +7,7 @@ Prometheus runs here with the shipped rules except for their `for:` windows, whi
 """
 
 import asyncio
+import contextlib
 import copy
 import json
 import math
@@ -19,6 +20,7 @@ import httpx
 import pytest
 
 from scripts.stack.prometheus import rule_groups
+from scripts.stack.topology import SERVICES
 from tests.sse_client import open_stream
 from tests.system.conftest import eventually, publish_raw
 from tests.system.test_poison_pipe import task_created_cloudevent
@@ -94,6 +96,12 @@ async def prometheus(stack):
     stack.stop("prometheus")
     assert stack.start_prometheus(interval=SCRAPE_INTERVAL, rules=rules_without_waiting())
     prometheus = Prometheus(stack.t.prometheus_url)
+    # every target scraped twice before anything happens, so that what happens is an increase
+    targets = 2 * len(SERVICES) + 1  # the apps, their sidecars, the Kafka exporter
+    await eventually(
+        lambda: _returns(prometheus, f"count(count_over_time(up[1m]) >= 2) == {targets}"),
+        "Prometheus scraped every target",
+    )
     yield prometheus
     await prometheus.client.aclose()
     stack.stop("prometheus")
@@ -140,13 +148,28 @@ async def _returns(prometheus: Prometheus, expr: str) -> bool:
 
 
 async def test_every_panel_query_returns_data(prometheus, used):
-    empty = []
-    for where, expr in panel_queries():
-        series = await prometheus.query_range(expr, used, time.time())
-        values = [float(v) for s in series for _, v in s["values"]]
-        if not any(not math.isnan(v) for v in values):
-            empty.append(f"{where}: {expr}")
+    empty: list[str] = []
+
+    async def every_panel_has_data() -> bool:
+        empty.clear()
+        for where, expr in panel_queries():
+            series = await prometheus.query_range(expr, used, time.time())
+            values = [float(v) for s in series for _, v in s["values"]]
+            if not any(not math.isnan(v) for v in values):
+                empty.append(f"{where} ({len(series)} series, all NaN if any): {expr}")
+        return not empty
+
+    # what was done is in Prometheus within a few scrapes (and one poll of the Kafka exporter)
+    with contextlib.suppress(AssertionError):
+        await eventually(every_panel_has_data, "every panel has data", patience=30)
     assert not empty, "panels without data:\n" + "\n".join(empty)
+
+
+async def test_probes_and_scrapes_are_not_counted_as_requests(prometheus, used):
+    # every sidecar checks /healthz/database each second and Prometheus scrapes each second, yet
+    assert not await prometheus.query(
+        'giftflow_http_requests_total{route=~"/healthz.*|/readyz|/metrics"}'
+    )
 
 
 async def test_a_poison_event_fires_the_dead_letter_alerts(prometheus, used, stack):
