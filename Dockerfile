@@ -6,11 +6,18 @@
 #   docker run -e SERVICE_NAME=gateway ... giftflow:local
 #   docker run ... giftflow:local python -m shared.migrate upgrade gateway
 
+# Base images by variable, public by default; `make compose-test` builds both locally (images/).
 ARG PYTHON_IMAGE=python:3.11-slim
+ARG UV_IMAGE=ghcr.io/astral-sh/uv:0.13.9
+
+FROM ${UV_IMAGE} AS uv
 
 # --- build: resolve the locked dependencies into a virtualenv ------------------------------------
 FROM ${PYTHON_IMAGE} AS build
-COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /bin/uv
+COPY --from=uv /uv /bin/uv
+# a CA bundle mounted for the build only, where PyPI is reached through a TLS-inspecting proxy;
+# unset, uv trusts its own roots. Nothing of it is kept in the image.
+ARG SSL_CERT_FILE
 ENV UV_COMPILE_BYTECODE=1 \
     UV_LINK_MODE=copy \
     UV_PYTHON_DOWNLOADS=never \
@@ -20,8 +27,8 @@ WORKDIR /app
 # The project itself is not installed: the services run from /app, where migrations/ sits next to
 # shared/ (shared.migrate finds the Alembic scripts relative to itself).
 RUN --mount=type=cache,target=/root/.cache/uv \
-    --mount=type=bind,source=uv.lock,target=uv.lock \
-    --mount=type=bind,source=pyproject.toml,target=pyproject.toml \
+    --mount=type=bind,source=uv.lock,target=/app/uv.lock \
+    --mount=type=bind,source=pyproject.toml,target=/app/pyproject.toml \
     uv sync --frozen --no-dev --no-install-project
 
 # --- runtime: the virtualenv, the source, an unprivileged user -----------------------------------

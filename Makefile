@@ -4,7 +4,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.stack/venv
 export UV_PYTHON_DOWNLOADS := never
 PY := $(UV_PROJECT_ENVIRONMENT)/bin/python
 
-.PHONY: help install run stop status lint format test test-unit test-browser bench seed replay-deadletters clean
+.PHONY: help install run stop status lint format pubsub test test-unit test-browser bench seed replay-deadletters compose-test smoke deploy rollout-status rollback clean
 
 help: ## list the workflows
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ format: install ## rewrite the tree in the house format and apply ruff's safe fi
 	@$(UV_PROJECT_ENVIRONMENT)/bin/ruff check --fix .
 	@$(UV_PROJECT_ENVIRONMENT)/bin/ruff format .
 
+pubsub: install ## write the Dapr subscriptions, Kafka topics and README event catalogue from the event tables
+	@$(PY) -m scripts.pubsub
+
 test: install lint ## lint, then unit, integration, system and browser tests (starts and stops its own stack)
 	@$(PY) -m pytest -q -p no:cacheprovider
 
@@ -48,6 +51,30 @@ test-browser: install ## only the web client in headless Chromium (starts its ow
 
 bench: install ## measure latency and throughput on a stack of its own; writes bench/results/
 	@$(PY) -m bench
+
+compose-test: install ## build every image here and run docker-compose.yml under podman: up, smoke test, down
+	@$(PY) -m scripts.compose test
+
+smoke: ## the end-to-end smoke test against a running gateway (URL=http://127.0.0.1:8000 by default)
+	@$(PY) -m scripts.smoke --url $(or $(URL),http://127.0.0.1:8000)
+
+KUBECTL ?= kubectl
+NAMESPACE := giftflow
+DEPLOYMENTS := gateway notification reminder recurring audit
+
+deploy: ## apply a k8s overlay: migrations Job first, then the rolling update (ENV=local|production)
+	@test -n "$(ENV)" || { echo "usage: make deploy ENV=local|production"; exit 2; }
+	@KUBECTL="$(KUBECTL)" k8s/deploy.sh $(ENV)
+
+rollout-status: ## wait for every giftflow Deployment's rollout and show what runs
+	@for d in $(DEPLOYMENTS); do $(KUBECTL) -n $(NAMESPACE) rollout status deployment/$$d --timeout=10m || exit 1; done
+	@$(KUBECTL) -n $(NAMESPACE) get deployments -o wide
+
+rollback: ## one service back to its previous revision (SERVICE=gateway|...; REVISION=n for an older one)
+	@test -n "$(SERVICE)" || { echo "usage: make rollback SERVICE=$(subst $() ,|,$(DEPLOYMENTS)) [REVISION=n]"; exit 2; }
+	@$(KUBECTL) -n $(NAMESPACE) rollout history deployment/$(SERVICE)
+	@$(KUBECTL) -n $(NAMESPACE) rollout undo deployment/$(SERVICE) $(if $(REVISION),--to-revision=$(REVISION))
+	@$(KUBECTL) -n $(NAMESPACE) rollout status deployment/$(SERVICE) --timeout=10m
 
 clean: ## remove everything the stack cached (the next `make run` rebuilds it)
 	@$(PY) -m scripts.stack stop >/dev/null 2>&1 || true

@@ -350,7 +350,7 @@ async def sse_capacity(stack: Stack, connections: int = 5000, members: int = 100
 
 
 async def sse_broadcast(stack: Stack, clients: int = 1000, rounds: int = 20) -> dict:
-    from services.notification.streams import ENTITY_CHANGED, Outgoing, append
+    from services.notification.stream_messages import ENTITY_CHANGED, Outgoing, append
     from shared.db import create_engine, session_factory
 
     household_id, users = await _crowd(stack, clients)

@@ -17,6 +17,7 @@ ns=giftflow
 job=giftflow-migrate
 services=(gateway notification reminder recurring audit)
 
+kubectl() { command "${KUBECTL:-kubectl}" "$@"; }  # KUBECTL names another binary or wrapper
 say() { printf '\n== %s\n' "$*"; }
 
 say "config, Services, Dapr resources and the migrations Job"
@@ -44,7 +45,7 @@ kubectl apply -k "$dir"
 for service in "${services[@]}"; do
   if ! kubectl -n "$ns" rollout status "deployment/$service" --timeout=10m; then
     echo "deployment/$service did not become ready. Its previous pods are still serving;" >&2
-    echo "to go back:  kubectl -n $ns rollout undo deployment/$service" >&2
+    echo "to go back:  make rollback SERVICE=$service   (kubectl -n $ns rollout undo deployment/$service)" >&2
     exit 1
   fi
 done

@@ -54,7 +54,7 @@ def _commit_durably(dbapi_connection, record) -> None:  # noqa: ANN001 - SQLAlch
 
 def _causes(error: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
-    pending = [error]
+    pending: list[BaseException | None] = [error]
     while pending:
         e = pending.pop()
         if e is None or id(e) in seen:

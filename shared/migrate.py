@@ -68,7 +68,14 @@ def upgrade(service: str, url: str, revision: str = "head") -> None:
 def run_env() -> None:
     """Body of every `migrations/<service>/env.py`: online migrations over asyncpg."""
     config = context.config
-    schema = config.attributes.get("schema") or Path(config.get_main_option("script_location")).name
+
+    def option(name: str) -> str:
+        value = config.get_main_option(name)
+        if value is None:
+            raise RuntimeError(f"alembic option {name!r} is not set")
+        return value
+
+    schema = config.attributes.get("schema") or Path(option("script_location")).name
 
     def migrate(connection) -> None:
         context.configure(
@@ -78,7 +85,7 @@ def run_env() -> None:
             context.run_migrations()
 
     async def main() -> None:
-        engine = create_async_engine(config.get_main_option("sqlalchemy.url"))
+        engine = create_async_engine(option("sqlalchemy.url"))
         async with engine.connect() as conn:
             await conn.run_sync(migrate)
             await conn.commit()

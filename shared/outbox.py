@@ -8,6 +8,7 @@ has applied.
 """
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -25,12 +26,12 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from shared.events import Event
 from shared.logging import current_traceparent
 
-SOURCE = "giftflow/gateway"
+SOURCE = "giftflow/gateway"  # a CloudEvent's `source`: the service whose outbox it came from
 ORIGIN_TRACE = "origintraceparent"
 AGGREGATE_VERSION = (
     "aggregateversion"  # the CloudEvent extension the insert trigger sets from `seq`
@@ -56,12 +57,12 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
-def to_cloudevent(event: Event, event_id: uuid.UUID, now: datetime) -> dict:
+def to_cloudevent(event: Event, event_id: uuid.UUID, now: datetime, source: str = SOURCE) -> dict:
     """The CloudEvent 1.0 the relay publishes as-is (`application/cloudevents+json`)."""
     cloudevent = {
         "specversion": "1.0",
         "id": str(event_id),
-        "source": SOURCE,
+        "source": source,
         "type": event.event_type(),
         "subject": str(event.aggregate_id()),
         "time": now.isoformat(),
@@ -76,16 +77,36 @@ def to_cloudevent(event: Event, event_id: uuid.UUID, now: datetime) -> dict:
     return cloudevent
 
 
-async def add_event(session: AsyncSession, table: Table, event: Event) -> uuid.UUID:
-    """Stage `event` in the caller's transaction; it is published only if that transaction commits."""
+def _row(event: Event, now: datetime, source: str) -> dict:
     event_id = uuid.uuid4()
-    await session.execute(
-        insert(table).values(
-            id=event_id,
-            topic=event.topic,
-            partition_key=str(event.aggregate_id()),
-            event_type=event.event_type(),
-            cloudevent=to_cloudevent(event, event_id, datetime.now(UTC)),
-        )
-    )
-    return event_id
+    return {
+        "id": event_id,
+        "topic": event.topic,
+        "partition_key": str(event.aggregate_id()),
+        "event_type": event.event_type(),
+        "cloudevent": to_cloudevent(event, event_id, now, source),
+    }
+
+
+async def add_event(
+    session: AsyncSession, table: Table, event: Event, *, source: str = SOURCE
+) -> uuid.UUID:
+    """Stage `event` in the caller's transaction; it is published only if that transaction commits."""
+    row = _row(event, datetime.now(UTC), source)
+    await session.execute(insert(table).values(**row))
+    return row["id"]
+
+
+async def add_events(
+    connection: AsyncConnection | AsyncSession,
+    table: Table,
+    events: Iterable[Event],
+    *,
+    source: str = SOURCE,
+) -> list[uuid.UUID]:
+    """Stage a batch of events in the caller's transaction, in one statement."""
+    now = datetime.now(UTC)
+    rows = [_row(event, now, source) for event in events]
+    if rows:
+        await connection.execute(insert(table), rows)
+    return [row["id"] for row in rows]

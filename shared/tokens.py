@@ -4,6 +4,7 @@ Browsers carry them in the same-origin HttpOnly cookie `gf_access` (an EventSour
 other clients send `Authorization: Bearer <token>`.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -26,8 +27,15 @@ def create_access_token(user_id: UUID, secret: str, now: datetime, ttl: timedelt
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def read_access_token(token: str, secret: str) -> UUID:
-    """The user id the token was issued to; raises InvalidToken unless it is genuine and current."""
+@dataclass(frozen=True)
+class Access:
+    user_id: UUID
+    good_until: float  # epoch seconds: the token's expiry, with the leeway it is read with
+
+
+def read_access(token: str, secret: str) -> Access:
+    """Whom the token was issued to, and until when it is accepted; raises InvalidToken unless it is
+    genuine and current."""
     try:
         claims = jwt.decode(
             token,
@@ -39,6 +47,11 @@ def read_access_token(token: str, secret: str) -> UUID:
         )
         if claims.get("typ") != "access":
             raise InvalidToken("not an access token")
-        return UUID(claims["sub"])
+        return Access(UUID(claims["sub"]), claims["exp"] + LEEWAY_S)
     except (jwt.PyJWTError, ValueError) as exc:
         raise InvalidToken(str(exc)) from exc
+
+
+def read_access_token(token: str, secret: str) -> UUID:
+    """The user id the token was issued to; raises InvalidToken unless it is genuine and current."""
+    return read_access(token, secret).user_id

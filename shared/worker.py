@@ -24,7 +24,7 @@ log = structlog.get_logger()
 
 
 class BackgroundWorker:
-    name: ClassVar[str]  # names its asyncio tasks and its log events
+    name: str  # names its asyncio tasks and its log events
     # the NOTIFY channel that wakes it; None for a worker that only polls
     channel: ClassVar[str | None] = None
     # what a database or network outage raises: logged as a warning and retried, not as a crash

@@ -190,9 +190,10 @@ class Loader:
             spec.author != PEOPLE[spec.person].member
         ):  # on your own wish list, the list says whom it is for
             gift["recipient_ids"] = [self.person_ids[spec.person]]
-        item = await self.post(
-            f"/lists/{list_id}/items", spec.author, {"gift": gift, "quantity": wish.quantity}
-        )
+        body = {"gift": gift, "quantity": wish.quantity}
+        if wish.priority != "normal":  # the wisher's to say: only on their own wish list
+            body["priority"] = wish.priority
+        item = await self.post(f"/lists/{list_id}/items", spec.author, body)
         self.gift_ids[wish.title] = item["gift_id"]
         self.seeded.add("gifts")
         self.seeded.add("items")

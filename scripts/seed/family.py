@@ -47,6 +47,7 @@ class Wish:
     group: bool = False  # big enough for co-gifters to chip in
     santa: bool = False
     notes: str | None = None
+    priority: str = "normal"  # most_wanted or nice_to_have: set by the wisher on their own list
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,13 @@ LISTS = (
         "leo",
         ("maya", "daniel", "grace", "ruth"),
         (
-            Wish("LEGO Technic Mars rover", "89.99", tags=("lego", "space"), group=True),
+            Wish(
+                "LEGO Technic Mars rover",
+                "89.99",
+                tags=("lego", "space"),
+                group=True,
+                priority="most_wanted",
+            ),
             Wish(
                 "Arsenal home shirt 24/25",
                 "64.99",
@@ -252,7 +259,7 @@ LISTS = (
             Wish("Football boots, size 37", "49.99", tags=("football",)),
             Wish("Star map poster that glows", "16.99", tags=("space", "bedroom")),
             Wish("Wireless earbuds", "39.00", tags=("tech",)),
-            Wish("Diary of a Wimpy Kid: newest", "8.99", tags=("books",)),
+            Wish("Diary of a Wimpy Kid: newest", "8.99", tags=("books",), priority="nice_to_have"),
             Wish("Rubik's cube 4x4", "14.50", tags=("puzzles",)),
             Wish("Telescope for beginners", "119.00", tags=("space",), group=True),
         ),
@@ -287,11 +294,16 @@ LISTS = (
                 tags=("pottery", "experience"),
                 group=True,
             ),
-            Wish("Running vest with bottle pockets", "45.00", tags=("running",)),
+            Wish(
+                "Running vest with bottle pockets",
+                "45.00",
+                tags=("running",),
+                priority="most_wanted",
+            ),
             Wish("Louise Penny: the newest Gamache", "20.00", tags=("books",)),
             Wish("Linen apron", "28.00", tags=("pottery", "clothes")),
             Wish("Noise-cancelling headphones", "199.00", tags=("tech",), group=True),
-            Wish("Hand cream trio", "18.00", tags=("pampering",)),
+            Wish("Hand cream trio", "18.00", tags=("pampering",), priority="nice_to_have"),
             Wish("Monstera in a terracotta pot", "32.50", tags=("houseplants",)),
         ),
     ),

@@ -45,6 +45,13 @@ if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
   npm ci --prefix tests/browser --no-audit --no-fund --silent
 fi
 
+# what the gateway bundles the web client's modules with (services/gateway/web_bundle.py), pinned by
+# scripts/web/package-lock.json; without it the client still works, one request per module
+if [ ! -x scripts/web/node_modules/.bin/esbuild ]; then
+  step "esbuild (npm registry, to serve the web client as one script)"
+  npm ci --prefix scripts/web --no-audit --no-fund --silent
+fi
+
 for tool in java mvn go; do
   command -v "$tool" >/dev/null 2>&1 || { echo "$tool is required (Java 17 with Maven, Go) and was not found"; exit 1; }
 done

@@ -1,18 +1,19 @@
 """Creates giftflow's topics (one per aggregate, one dead-letter topic per consumer) up front, so
-subscribers never race the first publish."""
+subscribers never race the first publish: the same topics, with the same retention, as
+k8s/kafka/topics.yaml (scripts/pubsub), but with KAFKA_PARTITIONS partitions an aggregate's topic."""
 
 import os
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from scripts.stack.topology import CONSUMERS
+from scripts.pubsub.tables import KafkaTopic, consumer_names, kafka_topics
 from shared.events import TOPICS
 
 PARTITIONS = int(os.environ.get("KAFKA_PARTITIONS", "1"))
 
 
-def all_topics() -> list[str]:
-    return [*TOPICS, *(f"deadletter.{c}" for c in CONSUMERS)]
+def all_topics() -> list[KafkaTopic]:
+    return kafka_topics(list(TOPICS), consumer_names(), PARTITIONS)
 
 
 async def ensure_topics(bootstrap: str) -> None:
@@ -20,7 +21,11 @@ async def ensure_topics(bootstrap: str) -> None:
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [NewTopic(t, PARTITIONS, 1) for t in all_topics() if t not in existing]
+        missing = [
+            NewTopic(t.name, t.partitions, 1, topic_configs={"retention.ms": str(t.retention_ms)})
+            for t in all_topics()
+            if t.name not in existing
+        ]
         if missing:
             await admin.create_topics(missing)
     finally:

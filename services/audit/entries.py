@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Select, and_, func, or_, select, text, tuple_
+from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.auth import Admin
 from services.audit.models import audit_entry, person_link
-from shared.cursors import decode_cursor, encode_cursor
 from shared.errors import InvalidInput
+from shared.pages import Page, PageRequest, fetch_page
 
 TYPE_FILTER = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 
@@ -44,9 +44,6 @@ def type_pattern(wanted: str) -> str:
     return (
         f"giftflow.{name}.v%" if "." in wanted.removeprefix("giftflow.") else f"giftflow.{name}.%"
     )
-
-
-CURSOR_KEY = (datetime, int)  # recorded_at, id
 
 
 def _persons_of(admin: Admin):
@@ -90,17 +87,9 @@ def entries_query(admin: Admin, wanted: EntryFilter) -> Select:
 
 
 async def find_entries(
-    session: AsyncSession, admin: Admin, wanted: EntryFilter, cursor: str | None, limit: int
-) -> tuple[list, str | None]:
+    session: AsyncSession, admin: Admin, wanted: EntryFilter, page: PageRequest
+) -> Page:
     t = audit_entry
-    query = entries_query(admin, wanted)
-    if cursor:
-        at, entry_id = decode_cursor(cursor, CURSOR_KEY)
-        query = query.where(
-            and_(t.c.recorded_at <= at, tuple_(t.c.recorded_at, t.c.id) < tuple_(at, entry_id))
-        )
-    query = query.order_by(t.c.recorded_at.desc(), t.c.id.desc()).limit(limit + 1)
-    rows = (await session.execute(query)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, encode_cursor([rows[-1].recorded_at, rows[-1].id]) if more else None
+    return await fetch_page(
+        session, entries_query(admin, wanted), (t.c.recorded_at, t.c.id), page, descending=True
+    )

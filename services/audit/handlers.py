@@ -109,6 +109,10 @@ async def person_changed(session: AsyncSession, envelope: Envelope) -> None:
     await remember_link(session, person_link, event.household_id, event.person_id, user_id)
 
 
+# every event without a handler of its own, known contract or not, is logged as it came: audit
+# subscribes to every topic
+CATCH_ALL: Handler = record_entry
+
 HANDLERS: dict[str, Handler] = {
     g.PersonCreated.event_type(): person_changed,
     g.PersonUpdated.event_type(): person_changed,

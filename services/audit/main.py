@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from services.audit import routes
 from services.audit.config import Settings
-from services.audit.handlers import HANDLERS, record_entry
+from services.audit.handlers import CATCH_ALL, HANDLERS
 from services.audit.models import processed_event
 from services.audit.partitions import keep_partitions
 from shared.app import create_service_app
@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     app = create_service_app(settings, title="giftflow audit", extra=run_background)
     app.include_router(
-        events_router(settings.service_name, processed_event, HANDLERS, catch_all=record_entry)
+        events_router(settings.service_name, processed_event, HANDLERS, catch_all=CATCH_ALL)
     )
     app.include_router(dead_letters_router(settings.service_name))
     app.include_router(routes.router)

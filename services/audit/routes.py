@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 
 from services.audit.auth import CurrentAdmin
 from services.audit.entries import EntryFilter, find_entries
-from shared.cursors import CursorParam
 from shared.errors import ErrorResponse, error_responses
+from shared.pages import Page, Paging
 from shared.validation import Line, Moment
 
 router = APIRouter(prefix="/api/households/{household_id}/audit", tags=["audit"])
@@ -27,14 +27,9 @@ class AuditEntry(BaseModel):
     data: dict[str, Any]
 
 
-class AuditPage(BaseModel):
-    items: list[AuditEntry]
-    next_cursor: str | None = None
-
-
 @router.get(
     "",
-    response_model=AuditPage,
+    response_model=Page[AuditEntry],
     responses={
         **error_responses(401, 422),
         403: {"model": ErrorResponse, "description": "The caller is a member but not an admin."},
@@ -47,6 +42,7 @@ class AuditPage(BaseModel):
 async def list_entries(
     request: Request,
     admin: CurrentAdmin,
+    paging: Paging,
     subject: Annotated[
         Line | None, Query(max_length=100, description="Only events about this entity id.")
     ] = None,
@@ -66,16 +62,14 @@ async def list_entries(
     until: Annotated[
         Moment | None, Query(description="Recorded before this time, with a UTC offset.")
     ] = None,
-    cursor: CursorParam = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ):
     """The household's audit log, newest first (admins only; never what is hidden from the caller)."""
     wanted = EntryFilter(
         subject=subject, actor_id=actor_id, types=tuple(type or ()), since=since, until=until
     )
     async with request.app.state.sessions() as session:
-        rows, next_cursor = await find_entries(session, admin, wanted, cursor, limit)
-    return AuditPage(
+        found = await find_entries(session, admin, wanted, paging)
+    return Page(
         items=[
             AuditEntry(
                 id=r.id,
@@ -87,7 +81,7 @@ async def list_entries(
                 event_id=r.event_id,
                 data=r.data,
             )
-            for r in rows
+            for r in found.items
         ],
-        next_cursor=next_cursor,
+        next_cursor=found.next_cursor,
     )

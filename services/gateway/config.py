@@ -34,3 +34,7 @@ class Settings(ServiceSettings):
 
     # the notification service, whose REST and live stream the gateway serves under its own origin
     notification_url: str = "http://127.0.0.1:8001"
+    # esbuild, to serve the web client's modules as one script (services/gateway/web_bundle.py): empty
+    # for the one `make install` puts in scripts/web (the modules one by one if it is not there), a
+    # path, or `none`
+    web_bundler: str = ""

@@ -10,19 +10,17 @@ A household the caller does not belong to answers 404, exactly like one that doe
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.config import Settings
 from services.gateway.models.households import Member, Membership, Role
 from services.gateway.models.people import Person
-from shared.errors import Forbidden, NotFound, Unauthorized
-from shared.tokens import ACCESS_COOKIE, InvalidToken, read_access_token
+from shared.caller import CurrentCaller
+from shared.errors import Forbidden, NotFound
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -41,41 +39,8 @@ async def get_settings(request: Request) -> Settings:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
-# auto_error=False: a missing credential is answered by us, in the error envelope
-_bearer = HTTPBearer(
-    auto_error=False, description="The access token from sign-up, login or refresh."
-)
-_cookie = APIKeyCookie(
-    name=ACCESS_COOKIE, auto_error=False, description="Set by sign-up, login and refresh."
-)
-
-
-@dataclass(frozen=True)
-class AuthenticatedUser:
-    """The caller, as proven by their access token (verified without a database round trip)."""
-
-    id: uuid.UUID
-
-
-async def get_current_user(
-    settings: SettingsDep,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    cookie: Annotated[str | None, Depends(_cookie)],
-) -> AuthenticatedUser:
-    token = bearer.credentials if bearer else cookie
-    if not token:
-        raise Unauthorized(
-            "Please sign in: this needs an access token (Authorization: Bearer, or the login cookie)."
-        )
-    try:
-        return AuthenticatedUser(read_access_token(token, settings.jwt_secret.get_secret_value()))
-    except InvalidToken:
-        raise Unauthorized(
-            "Your sign-in has expired or is not valid; refresh it or sign in again."
-        ) from None
-
-
-CurrentUser = Annotated[AuthenticatedUser, Depends(get_current_user)]
+# the caller as their access token proves them (shared by every service that serves people)
+CurrentUser = CurrentCaller
 
 
 async def get_current_member(

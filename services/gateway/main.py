@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import Headers
@@ -18,6 +19,7 @@ from services.gateway.config import Settings
 from services.gateway.dot_segments import RefuseDotSegments
 from services.gateway.models import outbox
 from services.gateway.routes import api
+from services.gateway.web_bundle import bundle, find_bundler
 from shared.app import create_service_app
 from shared.db import asyncpg_dsn
 from shared.errors import envelope
@@ -35,6 +37,8 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 VERSIONED = re.compile(r"^v/([0-9a-f]{12})/(.+)$")
 # the module and style sheet addresses in index.html, given the version
 SHELL_LINKS = re.compile(r'(src|href)="/(js|css)/')
+# the module index.html starts the client with: under /v/, everything it imports, in one file
+ENTRY = "js/app.js"
 
 
 class WebClient(StaticFiles):
@@ -45,14 +49,19 @@ class WebClient(StaticFiles):
     A version that is not the current one (a page loaded before an upgrade) gets today's files,
     revalidated, never kept. Other files (the service worker, the manifest, icons) are revalidated.
 
+    With a bundler (services/gateway/web_bundle.py), `/v/<version>/js/app.js` is the entry module
+    with everything it imports, so a first visit costs one script, not one request per module.
+
     Mounted at `/`, it is reached by every request no route matched in full, API ones included: those
     get the API's answer, in the envelope — 405 with the methods the path does allow, or 404."""
 
-    def __init__(self, *, routes: list[BaseRoute], **kwargs) -> None:
+    def __init__(self, *, routes: list[BaseRoute], bundler: Path | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.routes = routes
+        self.bundler = bundler
         self._version = ""
         self._stamp: tuple = ()
+        self._bundle: tuple[str, bytes | None] = ("", None)
 
     def version(self) -> str:
         """A hash of the client's files, made again when one changes (as while a developer edits them)."""
@@ -78,6 +87,24 @@ class WebClient(StaticFiles):
             return Response(status_code=304, headers=headers)
         html = (Path(self.directory) / "index.html").read_text()
         return HTMLResponse(SHELL_LINKS.sub(rf'\1="/v/{version}/\2/', html), headers=headers)
+
+    async def bundled(self) -> bytes | None:
+        """The entry module bundled, made once per version (None: serve the modules one by one)."""
+        version = self.version()
+        if self.bundler is not None and self._bundle[0] != version:
+            entry = Path(self.directory) / ENTRY
+            self._bundle = (version, await anyio.to_thread.run_sync(bundle, self.bundler, entry))
+        return self._bundle[1]
+
+    async def entry(self, scope: Scope) -> Response | None:
+        made = await self.bundled()
+        if made is None:
+            return None
+        etag = f'"{self._bundle[0]}-bundle"'
+        headers = {"etag": etag, "content-type": "text/javascript; charset=utf-8"}
+        if etag in Headers(scope=scope).get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        return Response(made, headers=headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith("/api/"):
@@ -109,7 +136,9 @@ class WebClient(StaticFiles):
         if path in (".", "index.html"):
             return self.index(scope)
         versioned = VERSIONED.match(path)
-        response = await super().get_response(versioned.group(2) if versioned else path, scope)
+        response = (
+            await self.entry(scope) if versioned and versioned.group(2) == ENTRY else None
+        ) or await super().get_response(versioned.group(2) if versioned else path, scope)
         current = versioned is not None and versioned.group(1) == self.version()
         response.headers["cache-control"] = (
             IMMUTABLE if current and response.status_code in (200, 304) else "no-cache"
@@ -140,7 +169,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if (
         WEB_DIR.is_dir()
     ):  # last: every route above (/api, /docs, /healthz, /readyz, /metrics) wins over it
-        web = WebClient(directory=WEB_DIR, html=True, routes=app.router.routes)
+        web = WebClient(
+            directory=WEB_DIR,
+            html=True,
+            routes=app.router.routes,
+            bundler=find_bundler(settings.web_bundler),
+        )
         app.mount("/", GZipMiddleware(web, minimum_size=500), name="web")
     return app
 

@@ -17,7 +17,7 @@ from enum import Enum
 from uuid import UUID
 
 from services.gateway.models.gifts import Gift, GiftPersonLink, GiftPublic, GiftRole
-from services.gateway.models.lists import ListItem, ListItemPublic
+from services.gateway.models.lists import PRIORITY_OF_RANK, ListItem, ListItemPublic
 
 ON_MY_LIST = "on_my_list"
 SANTA = "Santa"
@@ -175,6 +175,7 @@ def present_item(viewer: Viewer, view: View, item: ListItem, gift_title: str) ->
         gift_id=item.gift_id,
         gift_title=gift_title,
         quantity=item.quantity,
+        priority=PRIORITY_OF_RANK[item.priority],  # the wisher's word, about the wish, not the gift
         status=shown_status(view, item.status),
         claimed_quantity=item.claimed_quantity if full else None,
         status_changed_at=item.status_changed_at if full else None,

@@ -24,12 +24,10 @@ limit and backoff of OWASP's authentication cheat sheet:
 A sign-up with an email that already has an account is counted as a failure too (it tells whoever
 tries that the email has an account), under rules 1 and 2.
 
-The address is the one `shared.forwarded` finds (X-Forwarded-For only from TRUSTED_PROXIES); IPv6
-clients are counted per /64, the block one subscriber gets. Failures count by email whether or not an
-account has it, so the answers do not tell who has an account. A throttled attempt is answered 429
-without checking the password and is not counted, so waiting is always enough. A successful login
-clears the failures of its own account and address (or device) only: the owner signing in does not
-give a guesser elsewhere fresh tries.
+Invitation codes that do not exist (looked up by the join page before signing in, or tried by
+joining) are held by rules 1 and 2 in a budget of their own per address, `code_lookups(address)`
+standing for both the account and the address: a few typos cost nothing, and guessing codes (~40 bits,
+single use, expiring) slows down fast, without costing the family at that address their sign-ins.
 """
 
 import math
@@ -136,6 +134,18 @@ def wait_before_sign_up(failures: Failures, limits: Limits, now: datetime) -> Wa
     sign-ups from an address are held by the per-address limit and per-account backoff too. Not by the
     per-account limit: that would let a stranger keep someone from signing up with their own email."""
     return wait_before_login(failures, limits, now, trusted_device=False, familiar_address=True)
+
+
+def code_lookups(address: str) -> str:
+    """What an address's unknown invitation codes are counted under, as both the email (never one: it
+    has no @) and the address (never one either), so they never count against sign-ins."""
+    return f"invitation codes from {address}"
+
+
+def wait_before_code_lookup(failures: Failures, limits: Limits, now: datetime) -> Wait | None:
+    """Unknown invitation codes from an address: held by the per-address limit and the backoff, as
+    a sign-up is."""
+    return wait_before_sign_up(failures, limits, now)
 
 
 def _seconds(delta: timedelta) -> int:

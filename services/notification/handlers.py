@@ -2,7 +2,7 @@
 next to the inbox row that makes a redelivery a no-op.
 
 Every household event becomes an entity-changed message for each member who may hear of it, and some
-become notifications too (see `notices`). Membership events also keep the read model of who is in
+become notifications too (see `wording`). Membership events also keep the read model of who is in
 the household, which is whom the service fans out to; person events keep which member each person is.
 
 Surprises: an event never reaches the members in its `hidden_from`, nor the members linked now to one of
@@ -15,34 +15,21 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notification import readmodel, streams
+from services.notification import readmodel, stream_messages
 from services.notification.audience import notification_audience, stream_audience
-from services.notification.notices import (
+from services.notification.stream_messages import ENTITY_CHANGED, NOTIFICATION, Outgoing
+from services.notification.wording import (
     Names,
     describe,
     deserves_notice,
     entity_change,
     names_needed,
 )
-from services.notification.streams import ENTITY_CHANGED, NOTIFICATION, Outgoing
 from shared.consumer import Envelope, Handler
 from shared.events import EVENT_TYPES, Event
 from shared.events import gifting as g
 from shared.events import household as h
 from shared.events import tasks as t
-
-TOPICS = (
-    "household",
-    "person",
-    "occasion",
-    "list",
-    "gift",
-    "list_item",
-    "claim",
-    "comment",
-    "task",
-    "reminder",
-)
 
 # what things are called, remembered from the events that name or rename them: (entity, id field, name field)
 NAMED_BY: dict[type[Event], tuple[str, str, str]] = {
@@ -120,7 +107,7 @@ async def fan_out(session: AsyncSession, envelope: Envelope) -> None:
         ):
             row, shown = _notification(event, envelope, notice, now)
             outgoing.append(Outgoing(user_id, NOTIFICATION, shown, row, event.hidden_persons))
-    await streams.append(session, event.household_id, outgoing)
+    await stream_messages.append(session, event.household_id, outgoing)
 
 
 async def household_created(session: AsyncSession, envelope: Envelope) -> None:
@@ -157,7 +144,7 @@ async def member_removed(session: AsyncSession, envelope: Envelope) -> None:
     """The member hears nothing more: their streams are closed and what was kept for them is gone."""
     event: h.MemberRemoved = envelope.event
     await readmodel.remove_member(session, event.household_id, event.user_id)
-    await streams.notify_revoked(session, event.household_id, event.user_id)
+    await stream_messages.notify_revoked(session, event.household_id, event.user_id)
     await fan_out(session, envelope)
 
 
@@ -167,7 +154,7 @@ async def person_linked(session: AsyncSession, envelope: Envelope) -> None:
     user_id = event.linked_user_id
     if await readmodel.link_person(session, event.household_id, event.person_id, user_id):
         await readmodel.forget_kept_from(session, event.household_id, user_id, event.person_id)
-        await streams.notify_revoked(session, event.household_id, user_id)
+        await stream_messages.notify_revoked(session, event.household_id, user_id)
     await fan_out(session, envelope)
 
 
@@ -188,8 +175,7 @@ SPECIAL: dict[type[Event], Handler] = {
     h.MemberRemoved: member_removed,
 }
 
+# every event the household might hear of, so notification subscribes to every topic
 HANDLERS: dict[str, Handler] = {
-    event_type: SPECIAL.get(contract, fan_out)
-    for event_type, contract in EVENT_TYPES.items()
-    if contract.topic in TOPICS
+    event_type: SPECIAL.get(contract, fan_out) for event_type, contract in EVENT_TYPES.items()
 }

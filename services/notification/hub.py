@@ -16,7 +16,7 @@ import asyncpg
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.notification.streams import CHANNEL, REVOKED, Message, read_many
+from services.notification.stream_messages import CHANNEL, REVOKED, Message, read_many
 
 log = structlog.get_logger()
 

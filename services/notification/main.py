@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.notification import routes, stream
+from services.notification import routes, sse
 from services.notification.config import Settings
 from services.notification.handlers import HANDLERS
 from services.notification.hub import StreamHub
@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(events_router(settings.service_name, processed_event, HANDLERS))
     app.include_router(dead_letters_router(settings.service_name))
     app.include_router(routes.router)
-    app.include_router(stream.router)
+    app.include_router(sse.router)
     return app
 
 

@@ -12,11 +12,12 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notification import notifications as use_cases
+from services.notification import member_notifications as use_cases
 from services.notification import readmodel
 from services.notification.audience import KINDS, Preferences
 from services.notification.auth import CurrentMember
-from shared.cursors import MAX_BIGINT, CursorParam
+from shared.cursors import MAX_BIGINT
+from shared.pages import Page, Paging
 
 router = APIRouter(prefix="/api/households/{household_id}/notifications", tags=["notifications"])
 
@@ -40,11 +41,6 @@ class NotificationPublic(BaseModel):
     actor_id: uuid.UUID | None
     created_at: datetime
     read_at: datetime | None
-
-
-class NotificationPage(BaseModel):
-    items: list[NotificationPublic]
-    next_cursor: str | None = None
 
 
 class UnreadCount(BaseModel):
@@ -87,21 +83,15 @@ class NotificationPreferences(BaseModel):
         )
 
 
-@router.get("", response_model=NotificationPage)
+@router.get("", response_model=Page[NotificationPublic])
 async def list_notifications(
-    session: SessionDep,
-    member: CurrentMember,
-    cursor: CursorParam = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    unread_only: bool = False,
+    session: SessionDep, member: CurrentMember, paging: Paging, unread_only: bool = False
 ):
     """My notifications in this household, newest first."""
-    rows, next_cursor = await use_cases.list_notifications(
-        session, member, cursor, limit, unread_only
-    )
-    return NotificationPage(
-        items=[NotificationPublic.model_validate(r, from_attributes=True) for r in rows],
-        next_cursor=next_cursor,
+    found = await use_cases.list_notifications(session, member, paging, unread_only)
+    return Page(
+        items=[NotificationPublic.model_validate(r, from_attributes=True) for r in found.items],
+        next_cursor=found.next_cursor,
     )
 
 

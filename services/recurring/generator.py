@@ -4,12 +4,19 @@ Each tick: tasks of from-due series whose due time has passed get their successo
 occasions whose day is over get their roll-over recorded; then every pending occurrence is sent to the
 gateway through Dapr service invocation, keyed so that a retry (or a second replica) never makes two.
 Rows are claimed with FOR UPDATE SKIP LOCKED, so replicas share the work.
+
+No transaction stays open across a call to the gateway. An occurrence to send is first leased
+(`leased_until`, committed at once), then asked for, then its answer recorded in a second short
+transaction, only if the lease on the row is still this sender's. A sender that dies or stalls past its
+lease loses the occurrence to the next one that claims it; the gateway answers a repeated request
+with what the first one made (keyed by series and due time, or by occasion and date), so a request
+sent twice still makes one task.
 """
 
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.recurring.handlers import request_successor, roll_over
@@ -50,12 +57,14 @@ class OccurrenceGenerator(BackgroundWorker):
         listen_dsn: str,
         batch_size: int = 50,
         max_sleep: float = 30.0,
+        lease_s: float = 60.0,
     ) -> None:
         super().__init__(listen_dsn)
         self.sessions = sessions
         self.dapr = dapr
         self.batch_size = batch_size
         self.max_sleep = max_sleep
+        self.lease = timedelta(seconds=lease_s)
 
     async def run_once(self) -> bool:
         return await self.tick() > 0
@@ -96,25 +105,41 @@ class OccurrenceGenerator(BackgroundWorker):
 
     # asking the gateway -----------------------------------------------------------------------
     async def send_pending(self) -> int:
-        async with self.sessions() as session, session.begin():
-            rows = (
-                await session.execute(
-                    select(occurrence)
-                    .where(
-                        occurrence.c.status == "pending",
-                        occurrence.c.next_attempt_at <= func.clock_timestamp(),
-                    )
-                    .order_by(occurrence.c.next_attempt_at)
-                    .limit(self.batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
-            for row in rows:
-                await self._send(session, row)
-        return len(rows)
+        sent = 0
+        while sent < self.batch_size and (row := await self.claim()) is not None:
+            await self._send(row)
+            sent += 1
+        return sent
 
-    async def _send(self, session: AsyncSession, row) -> None:
-        done = update(occurrence).where(occurrence.c.id == row.id)
+    async def claim(self):
+        """Lease the occurrence due first that nobody holds (or whose holder's lease ran out), in a
+        transaction of its own; None when there is none."""
+        due = (
+            select(occurrence.c.id)
+            .where(
+                occurrence.c.status == "pending",
+                occurrence.c.next_attempt_at <= func.clock_timestamp(),
+                or_(
+                    occurrence.c.leased_until.is_(None),
+                    occurrence.c.leased_until <= func.clock_timestamp(),
+                ),
+            )
+            .order_by(occurrence.c.next_attempt_at)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        async with self.sessions() as session, session.begin():
+            return (
+                await session.execute(
+                    update(occurrence)
+                    .where(occurrence.c.id == due)
+                    .values(leased_until=func.clock_timestamp() + self.lease)
+                    .returning(*occurrence.c)
+                )
+            ).first()
+
+    async def _send(self, row) -> None:
         try:
             response = await self.dapr.invoke(GATEWAY, method_for(row), json=row.payload)
         except Exception as exc:  # the sidecar or the gateway is away: try again later
@@ -123,45 +148,36 @@ class OccurrenceGenerator(BackgroundWorker):
             error = f"{response.status_code} {response.text[:300]}"
         if response is not None and response.status_code < 300:
             body = response.json() if response.content else {}
-            await session.execute(
-                done.values(
-                    status="done",
-                    done_at=func.now(),
-                    attempts=row.attempts + 1,
-                    result_id=body.get("id"),
-                    last_error=None,
-                )
-            )
-            log.info(
+            outcome, values = (
                 "occurrence.generated",
-                kind=row.kind,
-                subject_id=str(row.subject_id),
-                occurrence=row.occurrence,
+                dict(status="done", done_at=func.now(), result_id=body.get("id"), last_error=None),
             )
         elif response is not None and response.status_code in FINAL_REFUSALS:
-            await session.execute(
-                done.values(
-                    status="abandoned",
-                    done_at=func.now(),
-                    attempts=row.attempts + 1,
-                    last_error=error,
-                )
-            )
-            log.warning(
-                "occurrence.refused", kind=row.kind, subject_id=str(row.subject_id), error=error
+            outcome, values = (
+                "occurrence.refused",
+                dict(status="abandoned", done_at=func.now(), last_error=error),
             )
         else:
             backoff = timedelta(seconds=min(2**row.attempts, 300))
-            await session.execute(
-                done.values(
-                    attempts=row.attempts + 1,
-                    last_error=error,
-                    next_attempt_at=datetime.now(UTC) + backoff,
-                )
+            outcome, values = (
+                "occurrence.retry_later",
+                dict(last_error=error, next_attempt_at=datetime.now(UTC) + backoff),
             )
-            log.warning(
-                "occurrence.retry_later", kind=row.kind, subject_id=str(row.subject_id), error=error
+        async with self.sessions() as session, session.begin():
+            recorded = await session.execute(
+                update(occurrence)
+                .where(occurrence.c.id == row.id, occurrence.c.leased_until == row.leased_until)
+                .values(leased_until=None, attempts=row.attempts + 1, **values)
             )
+        context = dict(kind=row.kind, subject_id=str(row.subject_id), occurrence=row.occurrence)
+        if recorded.rowcount == 0:
+            # this sender took longer than its lease and another claimed the occurrence: the answer
+            # that one records stands (a repeated request makes nothing new)
+            log.warning("occurrence.lease_lost", **context)
+        elif outcome == "occurrence.generated":
+            log.info(outcome, **context)
+        else:
+            log.warning(outcome, **context, error=error)
 
     async def seconds_to_next(self) -> float:
         async with self.sessions() as session:
@@ -170,9 +186,10 @@ class OccurrenceGenerator(BackgroundWorker):
                 .join(series, series.c.id == series_task.c.series_id)
                 .where(OVERDUE),
                 select(func.min(yearly_occasion.c.rolls_at)),
-                select(func.min(occurrence.c.next_attempt_at)).where(
-                    occurrence.c.status == "pending"
-                ),
+                # greatest() passes over a NULL: an occurrence nobody holds is due at next_attempt_at
+                select(
+                    func.min(func.greatest(occurrence.c.next_attempt_at, occurrence.c.leased_until))
+                ).where(occurrence.c.status == "pending"),
             ]
             times = [t for t in [await session.scalar(c) for c in candidates] if t is not None]
         if not times:

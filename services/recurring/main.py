@@ -28,6 +28,7 @@ async def run_generator(app: FastAPI) -> AsyncIterator[None]:
         asyncpg_dsn(settings.database_url),
         settings.generator_batch_size,
         settings.generator_max_sleep_s,
+        settings.generator_lease_s,
     )
     async with (
         running(generator),

@@ -99,6 +99,7 @@ occurrence = Table(
     Column("status", Text, nullable=False, server_default="pending"),  # pending, done, abandoned
     Column("attempts", Integer, nullable=False, server_default=text("0")),
     _at("next_attempt_at", nullable=False, server_default=func.now()),
+    _at("leased_until"),  # a sender is asking the gateway for it until then (generator.py)
     Column("last_error", Text),
     _at("created_at", nullable=False, server_default=func.now()),
     _at("done_at"),

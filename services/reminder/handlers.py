@@ -8,6 +8,7 @@ applied (a redelivery overtaken by a later change) changes nothing.
 
 import uuid
 from datetime import UTC, datetime
+from functools import partial
 
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -40,7 +41,6 @@ from shared.events.tasks import (
 )
 
 TASK, OCCASION = "task", "occasion"
-_settings = Settings()
 
 
 def _changed_at(envelope: Envelope) -> datetime:
@@ -160,83 +160,64 @@ async def _timezone(session: AsyncSession, household_id: uuid.UUID) -> str:
     )
 
 
-async def _schedule_occasion(
-    session: AsyncSession,
-    occasion_id: uuid.UUID,
-    household_id: uuid.UUID,
-    name: str,
-    day,
-    person_ids,
-    hidden_from,
-    changed_at: datetime,
-) -> None:
-    tz = await _timezone(session, household_id)
-    at = _settings.occasion_remind_time
-    wanted = desired(
-        occasion_moment(day, at, tz), _settings.occasion_reminder_offsets, tz, changed_at
-    )
-    await _sync(
-        session,
-        OCCASION,
-        occasion_id,
-        wanted,
-        household_id=household_id,
-        title=name,
-        occasion_date=day,
-        person_ids=list(person_ids),
-        hidden_from=list(hidden_from),
-    )
-
-
-async def schedule_occasion(session: AsyncSession, envelope: Envelope) -> None:
-    occasion: OccasionFacts = envelope.event
-    changed_at = _changed_at(envelope)
-    if not await _advance(
+async def _occasion_advanced(
+    session: AsyncSession, occasion: OccasionFacts | OccasionRolledOver, changed_at: datetime
+) -> bool:
+    """Occasion events carry no revision: the time of the change orders them."""
+    return await _advance(
         session,
         OCCASION,
         occasion.occasion_id,
         occasion.household_id,
         int(changed_at.timestamp() * 1_000_000),
-    ):
+    )
+
+
+async def _schedule_occasion(
+    session: AsyncSession,
+    settings: Settings,
+    occasion: OccasionFacts | OccasionRolledOver,
+    day,
+    changed_at: datetime,
+) -> None:
+    tz = await _timezone(session, occasion.household_id)
+    at = settings.occasion_remind_time
+    wanted = desired(
+        occasion_moment(day, at, tz), settings.occasion_reminder_offsets, tz, changed_at
+    )
+    await _sync(
+        session,
+        OCCASION,
+        occasion.occasion_id,
+        wanted,
+        household_id=occasion.household_id,
+        title=occasion.name,
+        occasion_date=day,
+        person_ids=list(occasion.person_ids),
+        hidden_from=list(occasion.hidden_from),
+    )
+
+
+async def schedule_occasion(session: AsyncSession, envelope: Envelope, settings: Settings) -> None:
+    occasion: OccasionFacts = envelope.event
+    changed_at = _changed_at(envelope)
+    if not await _occasion_advanced(session, occasion, changed_at):
         return
     day = occasion.date
     if occasion.recurs_yearly:
         day = occasion_on_or_after(
             day, local_today(changed_at, await _timezone(session, occasion.household_id))
         )
-    await _schedule_occasion(
-        session,
-        occasion.occasion_id,
-        occasion.household_id,
-        occasion.name,
-        day,
-        occasion.person_ids,
-        occasion.hidden_from,
-        changed_at,
-    )
+    await _schedule_occasion(session, settings, occasion, day, changed_at)
 
 
-async def schedule_rolled_over_occasion(session: AsyncSession, envelope: Envelope) -> None:
+async def schedule_rolled_over_occasion(
+    session: AsyncSession, envelope: Envelope, settings: Settings
+) -> None:
     occasion: OccasionRolledOver = envelope.event
     changed_at = _changed_at(envelope)
-    if not await _advance(
-        session,
-        OCCASION,
-        occasion.occasion_id,
-        occasion.household_id,
-        int(changed_at.timestamp() * 1_000_000),
-    ):
-        return
-    await _schedule_occasion(
-        session,
-        occasion.occasion_id,
-        occasion.household_id,
-        occasion.name,
-        occasion.next_date,
-        occasion.person_ids,
-        occasion.hidden_from,
-        changed_at,
-    )
+    if await _occasion_advanced(session, occasion, changed_at):
+        await _schedule_occasion(session, settings, occasion, occasion.next_date, changed_at)
 
 
 async def cancel_occasion(session: AsyncSession, envelope: Envelope) -> None:
@@ -303,21 +284,23 @@ async def note_person(session: AsyncSession, envelope: Envelope) -> None:
         )
 
 
-HANDLERS: dict[str, Handler] = {
-    HouseholdCreated.event_type(): note_household_created,
-    HouseholdUpdated.event_type(): note_household_updated,
-    MemberJoined.event_type(): note_member_joined,
-    MemberRemoved.event_type(): note_member_removed,
-    PersonCreated.event_type(): note_person,
-    PersonUpdated.event_type(): note_person,
-    PersonDeleted.event_type(): note_person,
-    **{
-        e.event_type(): schedule_task
-        for e in (TaskCreated, TaskUpdated, TaskRescheduled, TaskCompleted, TaskReopened)
-    },
-    TaskDeleted.event_type(): cancel_task,
-    OccasionCreated.event_type(): schedule_occasion,
-    OccasionUpdated.event_type(): schedule_occasion,
-    OccasionRolledOver.event_type(): schedule_rolled_over_occasion,
-    OccasionDeleted.event_type(): cancel_occasion,
-}
+def handlers(settings: Settings) -> dict[str, Handler]:
+    """The handlers by event type; occasions are reminded of as `settings` say."""
+    return {
+        HouseholdCreated.event_type(): note_household_created,
+        HouseholdUpdated.event_type(): note_household_updated,
+        MemberJoined.event_type(): note_member_joined,
+        MemberRemoved.event_type(): note_member_removed,
+        PersonCreated.event_type(): note_person,
+        PersonUpdated.event_type(): note_person,
+        PersonDeleted.event_type(): note_person,
+        **{
+            e.event_type(): schedule_task
+            for e in (TaskCreated, TaskUpdated, TaskRescheduled, TaskCompleted, TaskReopened)
+        },
+        TaskDeleted.event_type(): cancel_task,
+        OccasionCreated.event_type(): partial(schedule_occasion, settings=settings),
+        OccasionUpdated.event_type(): partial(schedule_occasion, settings=settings),
+        OccasionRolledOver.event_type(): partial(schedule_rolled_over_occasion, settings=settings),
+        OccasionDeleted.event_type(): cancel_occasion,
+    }

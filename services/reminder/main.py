@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.reminder.config import Settings
-from services.reminder.handlers import HANDLERS
+from services.reminder.handlers import handlers
 from services.reminder.models import outbox, processed_event
 from services.reminder.retention import keep_schedule_pruned
 from services.reminder.routes import router
@@ -47,7 +47,7 @@ async def run_scheduler_and_relay(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     app = create_service_app(settings, title="giftflow reminder", extra=run_scheduler_and_relay)
-    app.include_router(events_router(settings.service_name, processed_event, HANDLERS))
+    app.include_router(events_router(settings.service_name, processed_event, handlers(settings)))
     app.include_router(dead_letters_router(settings.service_name))
     app.include_router(router)
     return app

@@ -9,16 +9,15 @@ nearest pending reminder; a newly scheduled one wakes every replica (LISTEN/NOTI
 
 import uuid
 from collections import defaultdict
-from datetime import UTC, datetime
 
 import structlog
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.reminder.models import household_member, outbox, person_link, reminder
 from shared.events.tasks import ReminderTriggered
 from shared.metrics import REMINDER_LATENESS
-from shared.outbox import to_cloudevent
+from shared.outbox import add_events
 from shared.worker import BackgroundWorker
 
 log = structlog.get_logger()
@@ -106,22 +105,12 @@ async def fire_due(conn: AsyncConnection, limit: int) -> list:
         if person_ids
         else {}
     )
-    now = datetime.now(UTC)
-    staged = []
-    for row in rows:
-        event = triggered(row, *audience(row, members[row.household_id], linked))
-        event_id = uuid.uuid4()
-        cloudevent = to_cloudevent(event, event_id, now) | {"source": SOURCE}
-        staged.append(
-            {
-                "id": event_id,
-                "topic": event.topic,
-                "partition_key": str(event.aggregate_id()),
-                "event_type": event.event_type(),
-                "cloudevent": cloudevent,
-            }
-        )
-    await conn.execute(insert(outbox), staged)
+    await add_events(
+        conn,
+        outbox,
+        (triggered(row, *audience(row, members[row.household_id], linked)) for row in rows),
+        source=SOURCE,
+    )
     return rows
 
 

@@ -2,7 +2,8 @@
 
 Each event knows its topic (the aggregate it belongs to) and its CloudEvent `type`
 (`giftflow.<name>.v<version>`). Consumers ignore fields they do not know. Contracts live in
-one module per area (`household`, …); every subclass of `Event` is registered in EVENT_TYPES.
+one module per area (`household`, …); every subclass of `Event` is registered in EVENT_TYPES, and
+every topic is declared once, in PUBLISHERS.
 """
 
 from typing import ClassVar
@@ -47,18 +48,23 @@ class Event(BaseModel):
 
 EVENT_TYPES: dict[str, type[Event]] = {}
 
-TOPICS: tuple[str, ...] = (
-    "household",
-    "person",
-    "occasion",
-    "list",
-    "gift",
-    "list_item",
-    "claim",
-    "comment",
-    "task",
-    "reminder",
-)
+# Every topic, one per aggregate (the Kafka key is the aggregate id), and the service whose outbox
+# publishes it. A new topic is one line here, plus its contracts; `make pubsub` then writes the Kafka
+# topics, every consumer's subscriptions and the README's event catalogue from it (scripts/pubsub).
+PUBLISHERS: dict[str, str] = {
+    "household": "gateway",
+    "person": "gateway",
+    "occasion": "gateway",
+    "list": "gateway",
+    "gift": "gateway",
+    "list_item": "gateway",
+    "claim": "gateway",
+    "comment": "gateway",
+    "task": "gateway",
+    "reminder": "reminder",
+}
+
+TOPICS: tuple[str, ...] = tuple(PUBLISHERS)
 
 
 def split_type(event_type: str) -> tuple[str, int] | None:

@@ -170,12 +170,14 @@ class ListItemAdded(ListItemEvent):
     gift_title: str
     quantity: int
     status: str
+    priority: str = "normal"  # most_wanted, normal or nice_to_have (added later: a default)
 
 
 class ListItemUpdated(ListItemEvent):
     event_name: ClassVar[str] = "list_item.updated"
 
     quantity: int
+    priority: str = "normal"
 
 
 class ListItemStatusChanged(ListItemEvent):

@@ -40,6 +40,9 @@ async def test_an_invitation_link_opened_signed_out_leads_through_sign_up_into_t
 
     await newcomer.goto(f"/#/join?code={invitation['code']}")
     await expect(newcomer.get_by_role("heading", name="Log in")).to_be_visible()
+    await expect(newcomer.get_by_test_id("invitation")).to_contain_text(
+        "Join Pia's family, invited by Pia"
+    )
     await newcomer.get_by_role("link", name="Create an account").click()
     await newcomer.get_by_label("Your name").fill("Quinn")
     await newcomer.get_by_label("Email").fill(unique_email("Quinn"))

@@ -87,12 +87,15 @@ class Gifting:
         title: str,
         quantity: int = 1,
         price: str | None = None,
+        priority: str | None = None,
         **gift,
     ) -> dict:
         new_gift = {"title": title, **gift}
         if price is not None:
             new_gift |= {"price": price, "currency": "EUR"}
         body = {"gift": new_gift, "quantity": quantity}
+        if priority is not None:
+            body["priority"] = priority
         return await self.ok("POST", who, f"/lists/{list_id}/items", 201, json=body)
 
     async def move(self, who: Account, item_id: str, *statuses: str) -> dict:

@@ -10,7 +10,7 @@ from services.audit.handlers import record_entry
 from services.audit.models import processed_event as audit_inbox
 from services.notification.handlers import HANDLERS as NOTIFICATION_HANDLERS
 from services.notification.models import processed_event as notification_inbox
-from services.notification.streams import Outgoing, append
+from services.notification.stream_messages import Outgoing, append
 from services.reminder.models import processed_event as reminder_inbox
 from shared.consumer import BulkConsumer
 

@@ -29,7 +29,7 @@ async def test_creating_a_household_stages_its_event_in_the_outbox(gateway_clien
 async def test_a_use_case_that_fails_after_its_insert_leaves_neither_row_nor_event(
     gateway_client, admin_db, monkeypatch
 ):
-    from services.gateway.services import households
+    from services.gateway.use_cases import households
 
     async def outbox_unavailable(*args, **kwargs):
         raise RuntimeError("outbox write failed")

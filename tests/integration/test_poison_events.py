@@ -18,7 +18,8 @@ from services.notification.models import processed_event as notification_inbox
 from services.recurring.handlers import HANDLERS as RECURRING_HANDLERS
 from services.recurring.models import processed_event as recurring_inbox
 from services.recurring.models import series_task
-from services.reminder.handlers import HANDLERS as REMINDER_HANDLERS
+from services.reminder.config import Settings as ReminderSettings
+from services.reminder.handlers import handlers as reminder_handlers
 from services.reminder.models import household as reminder_household
 from services.reminder.models import processed_event as reminder_inbox
 from services.reminder.models import reminder
@@ -28,7 +29,7 @@ from shared.events.gifting import OccasionCreated
 from shared.events.tasks import TaskCreated
 
 CONSUMERS = {
-    "reminder": (reminder_inbox, REMINDER_HANDLERS, None),
+    "reminder": (reminder_inbox, reminder_handlers(ReminderSettings()), None),
     "recurring": (recurring_inbox, RECURRING_HANDLERS, None),
     "notification": (notification_inbox, NOTIFICATION_HANDLERS, None),
     "audit": (audit_inbox, AUDIT_HANDLERS, record_entry),

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 
 from services.recurring.generator import OccurrenceGenerator
 from services.recurring.handlers import HANDLERS
@@ -48,6 +49,55 @@ class FakeGateway:
     ) -> httpx.Response:
         self.calls.append((app_id, method, json))
         return httpx.Response(self.status, json={"id": str(uuid.uuid4())})
+
+
+class WatchingGateway(FakeGateway):
+    """While it is asked, looks at the occurrence from a connection of its own: it must find the
+    lease already committed and be able to lock the row without waiting (no lock held by the sender)."""
+
+    def __init__(self, sessions) -> None:
+        super().__init__()
+        self.sessions = sessions
+        self.seen: dict[uuid.UUID, tuple] = {}
+
+    async def invoke(
+        self, app_id: str, method: str, json: dict, headers: dict | None = None
+    ) -> httpx.Response:
+        source_id = uuid.UUID(method.split("/")[3])
+        async with self.sessions() as session, session.begin():
+            try:
+                row = (
+                    await session.execute(
+                        select(occurrence.c.leased_until, occurrence.c.status)
+                        .where(occurrence.c.source_id == source_id)
+                        .with_for_update(nowait=True)
+                    )
+                ).first()
+                self.seen[source_id] = ("unlocked", row.leased_until, row.status)
+            except DBAPIError:
+                self.seen[source_id] = ("locked", None, None)
+        return await super().invoke(app_id, method, json, headers)
+
+
+async def completed_daily_task(sessions):
+    """A daily task completed: its next occurrence is recorded, pending and due to be sent now."""
+    household_id = uuid.uuid4()
+    created = daily(household_id, status="open")
+    await deliver(
+        sessions,
+        cloudevent(created),
+        cloudevent(
+            daily(
+                household_id,
+                task_id=created.task_id,
+                revision=2,
+                kind=TaskCompleted,
+                status="done",
+                completed_at=datetime(2030, 6, 1, 8, 0, tzinfo=UTC),
+            )
+        ),
+    )
+    return created
 
 
 @pytest.fixture
@@ -243,3 +293,56 @@ async def test_a_passed_yearly_occasion_is_rolled_over_to_its_next_date(sessions
         f"api/internal/occasions/{occasion_id}/roll-over",
         row.payload,
     ) in gateway.calls
+
+
+async def test_the_gateway_is_asked_with_the_lease_committed_and_no_row_lock_held(sessions):
+    created = await completed_daily_task(sessions)
+    gateway = WatchingGateway(sessions)
+    before = datetime.now(UTC)
+    await OccurrenceGenerator(sessions, gateway, listen_dsn="unused", lease_s=60).send_pending()
+    held, leased_until, status = gateway.seen[created.task_id]
+    assert held == "unlocked" and status == "pending"
+    assert before + timedelta(seconds=50) < leased_until < datetime.now(UTC) + timedelta(seconds=70)
+    [sent] = await occurrences(sessions, created.task_id)
+    assert (sent.status, sent.attempts, sent.leased_until) == ("done", 1, None)
+
+
+async def test_an_occurrence_whose_sender_died_is_claimed_again_once_its_lease_runs_out(sessions):
+    stalled, crashed = await completed_daily_task(sessions), await completed_daily_task(sessions)
+    for task, lease_ends in (
+        (stalled, datetime.now(UTC) + timedelta(hours=1)),  # its sender may still answer
+        (crashed, datetime.now(UTC) - timedelta(seconds=1)),  # its sender is gone
+    ):
+        async with sessions() as session, session.begin():
+            await session.execute(
+                update(occurrence)
+                .where(occurrence.c.source_id == task.task_id)
+                .values(leased_until=lease_ends)
+            )
+    gateway = FakeGateway()
+    await OccurrenceGenerator(sessions, gateway, listen_dsn="unused").send_pending()
+    asked = {c[1] for c in gateway.calls}
+    assert f"api/internal/tasks/{crashed.task_id}/next-occurrence" in asked
+    assert f"api/internal/tasks/{stalled.task_id}/next-occurrence" not in asked
+    assert [r.status for r in await occurrences(sessions, crashed.task_id)] == ["done"]
+    assert [r.status for r in await occurrences(sessions, stalled.task_id)] == ["pending"]
+
+
+async def test_a_sender_that_lost_its_lease_leaves_the_answer_to_the_new_holder(sessions):
+    created = await completed_daily_task(sessions)
+
+    class OvertakenGateway(FakeGateway):
+        """Answers only after another sender has claimed the occurrence (this one took too long)."""
+
+        async def invoke(self, app_id, method, json, headers=None):
+            async with sessions() as session, session.begin():
+                await session.execute(
+                    update(occurrence)
+                    .where(occurrence.c.source_id == created.task_id)
+                    .values(leased_until=datetime.now(UTC) + timedelta(minutes=5))
+                )
+            return await super().invoke(app_id, method, json, headers)
+
+    await OccurrenceGenerator(sessions, OvertakenGateway(), listen_dsn="unused").send_pending()
+    [row] = await occurrences(sessions, created.task_id)
+    assert (row.status, row.attempts) == ("pending", 0) and row.leased_until is not None

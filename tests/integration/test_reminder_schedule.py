@@ -10,7 +10,8 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from services.reminder.handlers import HANDLERS
+from services.reminder.config import Settings
+from services.reminder.handlers import handlers
 from services.reminder.models import processed_event, reminder
 from services.reminder.scheduler import fire_due
 from shared.consumer import BulkConsumer
@@ -35,7 +36,9 @@ def cloudevent(event: Event, at: datetime | None = None, event_id: uuid.UUID | N
 
 async def deliver(sessions, *events: dict) -> dict:
     body = {"entries": [{"entryId": f"e{i}", "event": e} for i, e in enumerate(events)]}
-    answer = await BulkConsumer("reminder", sessions, processed_event, HANDLERS).handle_bulk(body)
+    answer = await BulkConsumer(
+        "reminder", sessions, processed_event, handlers(Settings())
+    ).handle_bulk(body)
     assert {s["status"] for s in answer["statuses"]} == {"SUCCESS"}, answer
     return answer
 

@@ -20,9 +20,16 @@ from tests.security.probe import DEADLINE_S
 
 pytestmark = pytest.mark.system
 
-# login and refresh failures are throttled per client address, which the rest of the session shares; an
-# import fetches pages from the web
-LEFT_OUT = ("/api/auth/login", "/api/auth/refresh", "/gifts/import")
+# login and refresh failures, and unknown invitation codes, are throttled per client address, which the
+# rest of the session shares (tests/integration/test_invitation_preview.py walks those); an import
+# fetches pages from the web
+LEFT_OUT = (
+    "/api/auth/login",
+    "/api/auth/refresh",
+    "/api/invitations/preview",
+    "/api/invitations/accept",
+    "/gifts/import",
+)
 
 
 def bounded(examples: int):

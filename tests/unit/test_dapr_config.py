@@ -117,6 +117,13 @@ def test_the_allowed_operations_are_the_calls_the_callers_make():
             assert allows("reminder", "gateway", method, route.path_format)
 
 
+OTEL_COLLECTOR = {
+    "endpointAddress": "otel-collector.monitoring.svc.cluster.local:4317",
+    "isSecure": False,
+    "protocol": "grpc",
+}
+
+
 def test_kubernetes_mirrors_each_sidecar_but_denies_every_caller_it_does_not_name():
     configs = cluster()
     assert set(configs) == {f"giftflow-{s}" for s in SERVICES}
@@ -125,6 +132,8 @@ def test_kubernetes_mirrors_each_sidecar_but_denies_every_caller_it_does_not_nam
         expected["spec"]["accessControl"]["defaultAction"] = (
             "deny"  # every caller has an mTLS identity there
         )
+        # and there is a collector to export the spans to
+        expected["spec"]["tracing"]["otel"] = OTEL_COLLECTOR
         assert configs[f"giftflow-{service}"] == expected
 
 

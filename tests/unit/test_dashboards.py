@@ -1,10 +1,10 @@
-"""The deployment as code stays true to the code: every metric a dashboard or an alert queries is one
-the services register, every manifest parses, and what is declared in two places says the same."""
+"""Dashboards and alerts stay true to the code: every metric a dashboard or an alert queries is one the
+services register, with labels it has, and every metric registered is on a dashboard.
+
+The manifests: test_k8s_manifests.py; compose: test_compose.py; topics: test_topics.py."""
 
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,17 +13,10 @@ from prometheus_client.metrics import MetricWrapperBase
 
 from shared import metrics
 from shared.consumer import Outcome
-from shared.events import TOPICS
-from shared.migrate import SERVICES
+from tests.unit.deployment import K8S
 
-ROOT = Path(__file__).resolve().parents[2]
-K8S = ROOT / "k8s"
-DAPR = ROOT / "dapr"
-COMPOSE = ROOT / "docker-compose.yml"
 DASHBOARDS = sorted((K8S / "monitoring" / "dashboards").glob("*.json"))
 RULES = K8S / "monitoring" / "prometheusrule.yaml"
-CONSUMERS = SERVICES[1:]
-DEAD_LETTER_TOPICS = tuple(f"deadletter.{c}" for c in CONSUMERS)
 
 METRIC_NAME = re.compile(r"giftflow_[a-z_]+")
 DAPR_METRIC_NAME = re.compile(r"dapr_[a-z_]+")
@@ -172,135 +165,3 @@ def test_every_registered_metric_is_on_a_dashboard():
     assert not unseen, (
         f"add a panel to k8s/monitoring/dashboards/giftflow.json for {sorted(unseen)}"
     )
-
-
-# --- the manifests --------------------------------------------------------------------------------
-
-# k8s/monitoring/tests/ holds promtool's rule tests, not manifests (tests/unit/test_alert_rules.py)
-MANIFESTS = sorted(
-    p
-    for p in [*K8S.rglob("*.yaml"), *K8S.rglob("*.yml"), COMPOSE]
-    if not p.is_relative_to(K8S / "monitoring" / "tests")
-)
-
-
-def load(path: Path) -> list[dict]:
-    return [d for d in yaml.safe_load_all(path.read_text()) if d is not None]
-
-
-@pytest.mark.parametrize("path", MANIFESTS, ids=[str(p.relative_to(ROOT)) for p in MANIFESTS])
-def test_manifest_parses(path: Path):
-    documents = load(path)
-    assert documents and all(isinstance(d, dict) for d in documents)
-    if path.is_relative_to(K8S):
-        for d in documents:
-            assert d.get("apiVersion") and d.get("kind"), path
-            assert d["kind"] == "Kustomization" or d.get("metadata", {}).get("name"), path
-
-
-def test_kustomizations_name_files_that_exist():
-    for kustomization in K8S.rglob("kustomization.yaml"):
-        k = yaml.safe_load(kustomization.read_text())
-        paths = [*k.get("resources", []), *(p["path"] for p in k.get("patches", []) if "path" in p)]
-        paths += [f for g in k.get("configMapGenerator", []) for f in g.get("files", [])]
-        for relative in paths:
-            assert (kustomization.parent / relative).exists(), f"{kustomization}: {relative}"
-
-
-KUSTOMIZE = (
-    ["kubectl", "kustomize"]
-    if shutil.which("kubectl")
-    else ["kustomize", "build"]
-    if shutil.which("kustomize")
-    else None
-)
-BUILDS = [
-    "overlays/local",
-    "overlays/production",
-    "overlays/local/kafka",
-    "overlays/production/kafka",
-    "monitoring",
-]
-
-
-@pytest.mark.skipif(KUSTOMIZE is None, reason="neither kubectl nor kustomize is installed")
-@pytest.mark.parametrize("kustomization", BUILDS)
-def test_kustomization_builds(kustomization: str):
-    built = subprocess.run(
-        [*KUSTOMIZE, str(K8S / kustomization)], capture_output=True, text=True, timeout=60
-    )
-    assert built.returncode == 0, built.stderr
-
-
-# --- what is declared in two places -------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", SERVICES)
-def test_every_service_has_a_deployment_with_its_own_app_id_and_the_shared_defaults(name: str):
-    (deployment,) = [d for d in load(K8S / "base" / f"{name}.yaml") if d["kind"] == "Deployment"]
-    pod = deployment["spec"]["template"]
-    (app,) = pod["spec"]["containers"]
-    assert pod["metadata"]["annotations"]["dapr.io/app-id"] == name
-    assert {"name": "SERVICE_NAME", "value": name} in app["env"]
-    # the label service-defaults.yaml is patched onto (probes, rollout, Dapr sidecar settings)
-    assert deployment["metadata"]["labels"]["app.kubernetes.io/component"] == "server"
-
-
-def test_compose_runs_every_service_with_its_own_sidecar():
-    services = yaml.safe_load(COMPOSE.read_text())["services"]
-    for name in SERVICES:
-        sidecar = services[f"{name}-dapr"]
-        assert services[name]["environment"]["SERVICE_NAME"] == name
-        assert sidecar["network_mode"] == f"service:{name}"
-        assert sidecar["image"].startswith("daprio/daprd:")
-        assert sidecar["command"][sidecar["command"].index("--app-id") + 1] == name
-
-
-def test_kafka_topics_are_the_ones_the_code_and_the_subscriptions_use():
-    declared = {t["spec"]["topicName"] for t in load(K8S / "kafka" / "topics.yaml")}
-    assert declared == {*TOPICS, *DEAD_LETTER_TOPICS}
-    subscriptions = [s for p in (DAPR / "subscriptions").glob("*.yaml") for s in load(p)]
-    assert {s["spec"]["topic"] for s in subscriptions} <= declared
-    assert {s["spec"].get("deadLetterTopic") for s in subscriptions} - {None} <= declared
-    compose_topics = yaml.safe_load(COMPOSE.read_text())["services"]["topics"]["command"][0]
-    for topic in declared:
-        assert re.search(rf"(?<![\w.]){re.escape(topic)}(?![\w.])", compose_topics), topic
-
-
-@pytest.mark.parametrize(
-    ("local", "cluster"),
-    [
-        *((f"subscriptions/{c}.yaml", f"subscriptions/{c}.yaml") for c in CONSUMERS),
-        ("resiliency/resiliency.yaml", "resiliency.yaml"),
-    ],
-)  # the sidecars' configurations: tests/unit/test_dapr_config.py
-def test_k8s_dapr_resources_mirror_the_dapr_folder(local: str, cluster: str):
-    assert load(K8S / "dapr" / cluster) == load(DAPR / local)
-
-
-def test_k8s_pubsub_differs_from_the_local_one_only_in_where_the_brokers_come_from():
-    (local,), (cluster,) = (
-        load(DAPR / "components" / "pubsub.yaml"),
-        load(K8S / "dapr" / "pubsub.yaml"),
-    )
-    assert cluster["metadata"]["name"] == local["metadata"]["name"] == "pubsub"
-    assert cluster["spec"]["type"] == local["spec"]["type"]
-    settings = [
-        [m for m in c["spec"]["metadata"] if m["name"] != "brokers"] for c in (local, cluster)
-    ]
-    assert settings[0] == settings[1]
-
-
-def test_every_consumer_counts_what_lands_in_its_dead_letter_topic_and_sends_nowhere_else():
-    for consumer in CONSUMERS:
-        subscriptions = load(DAPR / "subscriptions" / f"{consumer}.yaml")
-        dead_letters = {
-            s["spec"]["deadLetterTopic"] for s in subscriptions if "deadLetterTopic" in s["spec"]
-        }
-        assert dead_letters == {f"deadletter.{consumer}"}
-        [observer] = [s for s in subscriptions if s["spec"]["topic"] == f"deadletter.{consumer}"]
-        assert (
-            observer["spec"]["routes"]["default"] == "/deadletters"
-            and "deadLetterTopic" not in observer["spec"]
-        )
-        assert observer["scopes"] == [consumer]

@@ -33,7 +33,8 @@ def test_compose_starts_postgres_with_durable_commits():
 
 
 def test_the_laptop_cluster_starts_postgres_with_durable_commits():
-    (statefulset, _) = yaml.safe_load_all((ROOT / "k8s/overlays/local/postgres.yaml").read_text())
+    docs = yaml.safe_load_all((ROOT / "k8s/overlays/local/postgres.yaml").read_text())
+    statefulset = next(d for d in docs if d["kind"] == "StatefulSet")
     (container,) = statefulset["spec"]["template"]["spec"]["containers"]
     assert contains(container["args"], DURABLE)
 

@@ -6,12 +6,19 @@ from decimal import Decimal
 
 import pytest
 
-from services.gateway.models.lists import ItemStatus
-from services.gateway.services.items import TRANSITIONS, check_transition
-from services.gateway.services.occasions import next_occurrence
-from shared.errors import Conflict
+from services.gateway.models.lists import GiftList, ItemStatus
+from services.gateway.surprise import Viewer
+from services.gateway.use_cases.items import TRANSITIONS, check_priority_setter, check_transition
+from services.gateway.use_cases.occasions import next_occurrence
+from shared.errors import Conflict, Forbidden
 from shared.events import EVENT_TYPES, TOPICS
-from shared.events.gifting import ClaimAdded, ListItemStatusChanged, OccasionCreated, PledgeAdded
+from shared.events.gifting import (
+    ClaimAdded,
+    ListItemStatusChanged,
+    ListItemUpdated,
+    OccasionCreated,
+    PledgeAdded,
+)
 
 S = ItemStatus
 
@@ -137,3 +144,27 @@ def test_money_and_dates_travel_as_strings():
         recurs_yearly=True,
     )
     assert occasion.model_dump(mode="json")["date"] == "2026-12-25"
+
+
+def _wish_list(kind: str = "wish") -> GiftList:
+    return GiftList(
+        household_id=uuid.uuid4(),
+        name="Wishes",
+        kind=kind,
+        visibility="household",
+        person_id=uuid.uuid4(),
+    )
+
+
+def test_only_the_wisher_ranks_a_members_wish_list():
+    wisher, giver = Viewer(uuid.uuid4()), Viewer(uuid.uuid4())
+    check_priority_setter(wisher, _wish_list(), wisher.user_id)
+    with pytest.raises(Forbidden):
+        check_priority_setter(giver, _wish_list(), wisher.user_id)
+    check_priority_setter(giver, _wish_list(), None)  # someone without an account: the keepers rank
+    check_priority_setter(giver, _wish_list("idea"), wisher.user_id)  # ideas are the givers' own
+
+
+def test_an_item_event_from_before_priorities_reads_as_normal():
+    ids = {k: uuid.uuid4() for k in ("household_id", "list_item_id", "list_id", "gift_id")}
+    assert ListItemUpdated(**ids, quantity=1).priority == "normal"

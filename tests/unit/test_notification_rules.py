@@ -10,7 +10,7 @@ from services.notification.audience import (
     notification_audience,
     stream_audience,
 )
-from services.notification.notices import Names, describe, entity_change
+from services.notification.wording import Names, describe, entity_change
 from shared.events import gifting as g
 from shared.events import tasks as t
 

@@ -12,7 +12,7 @@ from services.gateway.dot_segments import has_dot_segment
 from services.gateway.main import create_app
 from services.gateway.routes.proxy import AUDIT, NOTIFICATION, ROUTES, ProxiedRoute
 from services.notification import routes as notification_routes
-from services.notification import stream as notification_stream
+from services.notification import sse as notification_stream
 
 SERVED_BY = {
     NOTIFICATION: [notification_routes.router, notification_stream.router],

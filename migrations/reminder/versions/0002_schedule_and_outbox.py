@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql as pg
 
+from shared.migrations import create_outbox, drop_outbox
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -109,46 +111,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("person_id", name="pk_person_link"),
     )
 
-    op.create_table(
-        "outbox",
-        uuid_column("id"),
-        sa.Column("topic", sa.Text, nullable=False),
-        sa.Column("partition_key", sa.Text, nullable=False),
-        sa.Column("event_type", sa.Text, nullable=False),
-        sa.Column("cloudevent", pg.JSONB, nullable=False),
-        sa.Column(
-            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
-        ),
-        timestamptz("published_at"),
-        sa.Column("attempts", sa.Integer, nullable=False, server_default=sa.text("0")),
-        sa.Column("last_error", sa.Text),
-        sa.PrimaryKeyConstraint("id", name="pk_outbox"),
-    )
-    op.create_index(
-        "ix_outbox_unpublished",
-        "outbox",
-        ["created_at"],
-        postgresql_where=sa.text("published_at IS NULL"),
-    )
-    op.execute(
-        """
-        CREATE FUNCTION notify_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            PERFORM pg_notify('outbox', '');
-            RETURN NULL;
-        END $$
-        """
-    )
-    op.execute(
-        "CREATE TRIGGER outbox_inserted AFTER INSERT ON outbox "
-        "FOR EACH STATEMENT EXECUTE FUNCTION notify_outbox()"
-    )
+    create_outbox()
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER outbox_inserted ON outbox")
-    op.execute("DROP FUNCTION notify_outbox()")
-    op.drop_table("outbox")
+    drop_outbox()
     op.drop_table("person_link")
     op.drop_table("household_member")
     op.drop_table("household")

@@ -51,6 +51,7 @@ class Comment(GatewayModel, table=True):
     def target(self) -> tuple[TargetKind, uuid.UUID]:
         if self.gift_id is not None:
             return TargetKind.GIFT, self.gift_id
+        assert self.list_id is not None, "a comment is on a gift or on a list (a CHECK says so)"
         return TargetKind.LIST, self.list_id
 
 

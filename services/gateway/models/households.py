@@ -134,6 +134,13 @@ class InvitationWithCode(InvitationPublic):
     code: str
 
 
+class InvitationPreview(SQLModel):
+    """What an invitation code leads to, for the person holding it: only whom they would join."""
+
+    household_name: str
+    invited_by: str = Field(description="The display name of the admin who made the invitation.")
+
+
 class InvitationAccept(SQLModel):
     code: str = Field(
         min_length=4, max_length=32, description="e.g. K7QM-3XTA; case and dashes do not matter"

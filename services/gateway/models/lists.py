@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, DateTime, Integer, Text, text
+from sqlalchemy import Column, DateTime, Integer, SmallInteger, Text, text
 from sqlmodel import Field, SQLModel
 
 from services.gateway.models import GatewayModel, timestamp, utcnow
@@ -28,6 +28,24 @@ class ItemStatus(StrEnum):
     PURCHASED = "purchased"
     WRAPPED = "wrapped"
     GIVEN = "given"
+
+
+class Priority(StrEnum):
+    """How much the person wants a gift: what a list shows first."""
+
+    MOST_WANTED = "most_wanted"
+    NORMAL = "normal"
+    NICE_TO_HAVE = "nice_to_have"
+
+
+# stored as a rank, so a list's items sort on it (and page on it) by the column itself
+PRIORITY_RANK: dict[Priority, int] = {
+    Priority.MOST_WANTED: 1,
+    Priority.NORMAL: 2,
+    Priority.NICE_TO_HAVE: 3,
+}
+PRIORITY_OF_RANK: dict[int, Priority] = {rank: p for p, rank in PRIORITY_RANK.items()}
+PRIORITY_DOC = "most_wanted, normal or nice_to_have: how much it is wished for; the list shows the most wanted first."
 
 
 class GiftListBase(SQLModel):
@@ -85,6 +103,7 @@ class ListItemCreate(SQLModel):
     gift_id: uuid.UUID | None = None
     gift: GiftCreate | None = None
     quantity: int = Field(default=1, ge=1, le=99, description="How many are wanted.")
+    priority: Priority = Field(default=Priority.NORMAL, description=PRIORITY_DOC)
     notes: FreeText | None = Field(
         default=None, max_length=2000, description="Seen by the wisher; keep surprises to comments."
     )
@@ -92,6 +111,7 @@ class ListItemCreate(SQLModel):
 
 class ListItemUpdate(SQLModel):
     quantity: int | None = Field(default=None, ge=1, le=99)
+    priority: Priority | None = Field(default=None, description=PRIORITY_DOC)
     notes: FreeText | None = Field(default=None, max_length=2000)
 
 
@@ -109,6 +129,11 @@ class ListItem(GatewayModel, table=True):
     list_id: uuid.UUID = Field(foreign_key="gateway.gift_list.id", ondelete="CASCADE")
     gift_id: uuid.UUID = Field(foreign_key="gateway.gift.id", ondelete="CASCADE", index=True)
     quantity: int = Field(sa_column=Column(Integer, nullable=False))
+    # PRIORITY_RANK: 1 most wanted, 2 normal, 3 nice to have
+    priority: int = Field(
+        default=PRIORITY_RANK[Priority.NORMAL],
+        sa_column=Column(SmallInteger, nullable=False, server_default=text("2")),
+    )
     # kept by a trigger on `claim`; never written by the application
     claimed_quantity: int = Field(
         default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
@@ -140,6 +165,7 @@ class ListItemPublic(SQLModel):
     gift_id: uuid.UUID
     gift_title: str
     quantity: int
+    priority: Priority
     status: str = Field(
         description="idea, selected, purchased, wrapped, given; or on_my_list for its recipient"
     )

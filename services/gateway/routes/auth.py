@@ -1,11 +1,11 @@
-from typing import Annotated
+from typing import Annotated, Literal, TypedDict
 
 from fastapi import APIRouter, Cookie, Request, Response, status
 
 from services.gateway.config import Settings
 from services.gateway.deps import CurrentUser, SessionDep, SettingsDep
 from services.gateway.models.accounts import AuthTokens, LogIn, Me, SignUp, TokenRequest
-from services.gateway.services import accounts as use_cases
+from services.gateway.use_cases import accounts as use_cases
 from shared.errors import error_responses
 from shared.forwarded import client_address
 from shared.tokens import ACCESS_COOKIE, REFRESH_COOKIE
@@ -22,8 +22,18 @@ RefreshCookie = Annotated[str | None, Cookie(alias=REFRESH_COOKIE, include_in_sc
 DeviceCookie = Annotated[str | None, Cookie(alias=DEVICE_COOKIE, include_in_schema=False)]
 
 
+class CookieFlags(TypedDict):
+    httponly: bool
+    samesite: Literal["lax", "strict", "none"]
+    secure: bool
+
+
+def cookie_flags(settings: Settings) -> CookieFlags:
+    return {"httponly": True, "samesite": "lax", "secure": settings.cookie_secure}
+
+
 def set_auth_cookies(response: Response, settings: Settings, tokens: AuthTokens) -> None:
-    common = {"httponly": True, "samesite": "lax", "secure": settings.cookie_secure}
+    common = cookie_flags(settings)
     response.set_cookie(
         ACCESS_COOKIE, tokens.access_token, max_age=settings.access_token_ttl_s, path="/", **common
     )
@@ -46,14 +56,12 @@ def set_sign_in_cookies(
         signed_in.device_token,
         max_age=settings.login_trust_ttl_s,
         path=REFRESH_PATH,
-        httponly=True,
-        samesite="lax",
-        secure=settings.cookie_secure,
+        **cookie_flags(settings),
     )
 
 
 def clear_auth_cookies(response: Response, settings: Settings) -> None:
-    common = {"httponly": True, "samesite": "lax", "secure": settings.cookie_secure}
+    common = cookie_flags(settings)
     response.delete_cookie(ACCESS_COOKIE, path="/", **common)
     response.delete_cookie(REFRESH_COOKIE, path=REFRESH_PATH, **common)
 

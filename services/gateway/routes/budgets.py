@@ -5,9 +5,9 @@ from fastapi import APIRouter, Query, status
 
 from services.gateway.deps import CurrentMember, SessionDep
 from services.gateway.models.budgets import BudgetPublic, BudgetSet
-from services.gateway.pagination import Page, Paging
-from services.gateway.services import budgets as use_cases
+from services.gateway.use_cases import budgets as use_cases
 from shared.errors import error_responses
+from shared.pages import Page, Paging
 
 router = APIRouter(
     prefix="/households/{household_id}", tags=["budgets"], responses=error_responses()

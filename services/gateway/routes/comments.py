@@ -4,7 +4,7 @@ from fastapi import APIRouter, status
 
 from services.gateway.deps import CurrentMember, SessionDep
 from services.gateway.models.comments import CommentPublic, CommentUpdate
-from services.gateway.services import comments as use_cases
+from services.gateway.use_cases import comments as use_cases
 from shared.errors import error_responses
 
 router = APIRouter(

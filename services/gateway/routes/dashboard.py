@@ -5,9 +5,9 @@ from fastapi import APIRouter, Query
 from services.gateway.deps import CurrentMember, SessionDep
 from services.gateway.models.claims import MyClaim
 from services.gateway.models.dashboard import Dashboard
-from services.gateway.pagination import Page, Paging
-from services.gateway.services import claims, dashboard
+from services.gateway.use_cases import claims, dashboard
 from shared.errors import error_responses
+from shared.pages import Page, Paging
 
 router = APIRouter(
     prefix="/households/{household_id}", tags=["dashboard"], responses=error_responses()

@@ -14,10 +14,10 @@ from services.gateway.models.gifts import (
     GiftUpdate,
 )
 from services.gateway.models.lists import ItemStatus
-from services.gateway.pagination import Page, Paging
-from services.gateway.services import claims, comments
-from services.gateway.services import gifts as use_cases
+from services.gateway.use_cases import claims, comments
+from services.gateway.use_cases import gifts as use_cases
 from shared.errors import error_responses
+from shared.pages import Page, Paging
 from shared.validation import OneLine
 
 router = APIRouter(

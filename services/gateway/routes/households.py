@@ -2,7 +2,7 @@ from fastapi import APIRouter, status
 
 from services.gateway.deps import AdminMember, CurrentMember, CurrentUser, SessionDep
 from services.gateway.models.households import HouseholdCreate, HouseholdUpdate, MyHousehold
-from services.gateway.services import households as use_cases
+from services.gateway.use_cases import households as use_cases
 
 router = APIRouter(prefix="/households", tags=["households"])
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, status
 
 from services.gateway.deps import SessionDep
 from services.gateway.models.tasks import NextOccurrence, RollOver, TaskPublic
-from services.gateway.services import tasks as use_cases
+from services.gateway.use_cases import next_occurrence, occasion_rollover, task_reads
 from shared.dapr import SidecarOnly
 
 router = APIRouter(
@@ -20,9 +20,11 @@ async def create_next_occurrence(
     session: SessionDep, task_id: uuid.UUID, body: NextOccurrence, response: Response
 ):
     """The next task of the series `task_id` belongs to: 201 when made now, 200 when it already was."""
-    task, created = await use_cases.create_next_occurrence(session, task_id, body.occurrence_due_at)
+    task, created = await next_occurrence.create_next_occurrence(
+        session, task_id, body.occurrence_due_at
+    )
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-    return use_cases.to_public(task)
+    return task_reads.to_public(task)
 
 
 @router.post("/occasions/{occasion_id}/roll-over")
@@ -30,6 +32,6 @@ async def roll_over_occasion(
     session: SessionDep, occasion_id: uuid.UUID, body: RollOver, response: Response
 ) -> dict:
     """Record the next date of a yearly occasion: 201 the first time, 200 on a retry."""
-    created = await use_cases.roll_over_occasion(session, occasion_id, body)
+    created = await occasion_rollover.roll_over_occasion(session, occasion_id, body)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return {"occasion_id": str(occasion_id), "next_date": body.next_date.isoformat()}

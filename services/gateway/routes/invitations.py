@@ -1,16 +1,19 @@
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
-from services.gateway.deps import AdminMember, CurrentUser, SessionDep
+from services.gateway.deps import AdminMember, CurrentUser, SessionDep, SettingsDep
 from services.gateway.models.households import (
     InvitationAccept,
     InvitationCreate,
+    InvitationPreview,
     InvitationPublic,
     InvitationWithCode,
     MyHousehold,
 )
-from services.gateway.services import invitations as use_cases
+from services.gateway.routes.auth import client_ip
+from services.gateway.use_cases import invitations as use_cases
+from shared.errors import ErrorResponse, error_responses
 
 router = APIRouter(tags=["invitations"])
 
@@ -39,7 +42,43 @@ async def revoke_invitation(session: SessionDep, admin: AdminMember, invitation_
     await use_cases.revoke_invitation(session, admin, invitation_id)
 
 
+@router.post(
+    "/invitations/preview",
+    response_model=InvitationPreview,
+    responses={
+        404: {
+            "model": ErrorResponse,
+            "description": "No invitation has this code (or it was revoked).",
+        },
+        410: {
+            "model": ErrorResponse,
+            "description": "Used or expired; `details.reason` says which.",
+        },
+        **error_responses(422),
+        429: {
+            "model": ErrorResponse,
+            "description": "Too many unknown codes from this address; try again after `Retry-After`.",
+        },
+    },
+)
+async def preview_invitation(
+    session: SessionDep, settings: SettingsDep, body: InvitationAccept, request: Request
+):
+    """The household a code would have you join and who invited you, before signing in (no sign-in
+    needed; codes that do not exist are slowed down like failed logins: 429 with Retry-After)."""
+    guard = use_cases.CodeGuard(settings, client_ip(request, settings))
+    return await use_cases.preview_invitation(session, guard, body.code)
+
+
 @router.post("/invitations/accept", response_model=MyHousehold)
-async def accept_invitation(session: SessionDep, user: CurrentUser, body: InvitationAccept):
-    """Join a household with an invitation code."""
-    return await use_cases.accept_invitation(session, user.id, body.code)
+async def accept_invitation(
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    body: InvitationAccept,
+    request: Request,
+):
+    """Join a household with an invitation code (codes that do not exist are slowed down like
+    failed logins: 429 with Retry-After)."""
+    guard = use_cases.CodeGuard(settings, client_ip(request, settings))
+    return await use_cases.accept_invitation(session, guard, user.id, body.code)

@@ -5,8 +5,8 @@ from fastapi import APIRouter, status
 from services.gateway.deps import CurrentMember, SessionDep
 from services.gateway.models.claims import ClaimCreate, ClaimPublic
 from services.gateway.models.lists import ListItemPublic, ListItemUpdate, StatusChange
-from services.gateway.services import claims
-from services.gateway.services import items as use_cases
+from services.gateway.use_cases import claims
+from services.gateway.use_cases import items as use_cases
 from shared.errors import ErrorResponse, error_responses
 
 router = APIRouter(
@@ -20,11 +20,11 @@ async def get_item(session: SessionDep, member: CurrentMember, item_id: uuid.UUI
     return await use_cases.get_item(session, member, item_id)
 
 
-@router.patch("/{item_id}", response_model=ListItemPublic, responses=error_responses(409))
+@router.patch("/{item_id}", response_model=ListItemPublic, responses=error_responses(403, 409))
 async def update_item(
     session: SessionDep, member: CurrentMember, item_id: uuid.UUID, body: ListItemUpdate
 ):
-    """Change how many are wanted, or the notes."""
+    """Change how many are wanted, how much (on a member's wish list, only they), or the notes."""
     return await use_cases.update_item(session, member, item_id, body)
 
 

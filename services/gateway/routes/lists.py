@@ -14,10 +14,10 @@ from services.gateway.models.lists import (
     ListItemPublic,
     ListKind,
 )
-from services.gateway.pagination import Page, Paging
-from services.gateway.services import comments, items
-from services.gateway.services import lists as use_cases
+from services.gateway.use_cases import comments, items
+from services.gateway.use_cases import lists as use_cases
 from shared.errors import error_responses
+from shared.pages import Page, Paging
 from shared.validation import OneLine
 
 router = APIRouter(
@@ -75,7 +75,7 @@ async def delete_list(session: SessionDep, member: CurrentMember, list_id: uuid.
     "/{list_id}/items",
     status_code=status.HTTP_201_CREATED,
     response_model=ListItemPublic,
-    responses=error_responses(409),
+    responses=error_responses(403, 409),
 )
 async def add_item(
     session: SessionDep, member: CurrentMember, list_id: uuid.UUID, body: ListItemCreate
@@ -92,7 +92,8 @@ async def list_items(
     paging: Paging,
     status: ItemStatus | None = None,
 ):
-    """The items on the list, oldest first; a recipient sees their wishes as `on_my_list`."""
+    """The items on the list, the most wanted first, then oldest first; a recipient sees their wishes
+    as `on_my_list`."""
     return await items.list_items(session, member, list_id, paging, status)
 
 

@@ -4,7 +4,7 @@ from fastapi import APIRouter, status
 
 from services.gateway.deps import AdminMember, CurrentMember, SessionDep
 from services.gateway.models.households import MemberPublic, MemberUpdate
-from services.gateway.services import members as use_cases
+from services.gateway.use_cases import members as use_cases
 
 router = APIRouter(prefix="/households/{household_id}/members", tags=["members"])
 

@@ -10,9 +10,9 @@ from services.gateway.models.occasions import (
     OccasionPublic,
     OccasionUpdate,
 )
-from services.gateway.pagination import Page, Paging
-from services.gateway.services import occasions as use_cases
+from services.gateway.use_cases import occasions as use_cases
 from shared.errors import error_responses
+from shared.pages import Page, Paging
 from shared.validation import OneLine
 
 router = APIRouter(

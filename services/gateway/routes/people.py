@@ -5,9 +5,9 @@ from fastapi import APIRouter, Query, status
 
 from services.gateway.deps import CurrentMember, SessionDep
 from services.gateway.models.people import PersonCreate, PersonPublic, PersonUpdate
-from services.gateway.pagination import Page, Paging
-from services.gateway.services import people as use_cases
+from services.gateway.use_cases import people as use_cases
 from shared.errors import error_responses
+from shared.pages import Page, Paging
 from shared.validation import OneLine
 
 router = APIRouter(

@@ -120,7 +120,7 @@ class ProxiedRoute:
 
 _NOTIFICATIONS = "/households/{household_id}/notifications"
 
-# exactly what services/notification/routes.py and stream.py, and services/audit/routes.py serve
+# exactly what services/notification/routes.py and sse.py, and services/audit/routes.py serve
 # (tests/unit/test_proxy_routes.py holds them to it)
 ROUTES = (
     ProxiedRoute(_NOTIFICATIONS, ("GET",), NOTIFICATION),
@@ -163,7 +163,7 @@ async def _forward(
     upstream = client.build_request(
         request.method,
         path,
-        params=request.query_params.multi_items(),
+        params=tuple(request.query_params.multi_items()),
         headers=_request_headers(request),
         content=await request.body(),
         timeout=limits,

@@ -4,9 +4,9 @@ from fastapi import APIRouter, status
 
 from services.gateway.deps import CurrentMember, SessionDep
 from services.gateway.models.gifts import TagPublic
-from services.gateway.pagination import Page, Paging
-from services.gateway.services import tags as use_cases
+from services.gateway.use_cases import tags as use_cases
 from shared.errors import error_responses
+from shared.pages import Page, Paging
 
 router = APIRouter(
     prefix="/households/{household_id}/tags", tags=["gifts"], responses=error_responses()

@@ -12,10 +12,10 @@ from services.gateway.models.tasks import (
     TaskStatus,
     TaskUpdate,
 )
-from services.gateway.pagination import Page, Paging
 from services.gateway.routes import internal_tasks
-from services.gateway.services import tasks as use_cases
+from services.gateway.use_cases import snoozes, task_reads, tasks
 from shared.errors import error_responses
+from shared.pages import Page, Paging
 from shared.validation import Moment
 from shared.validation.moments import RANGE
 
@@ -30,7 +30,7 @@ Window = Annotated[
 async def create_task(session: SessionDep, member: CurrentMember, body: TaskCreate):
     """Add a task. `due_at` needs a UTC offset; reminders and recurrence need a due time, and a new task
     is not due in the past."""
-    return await use_cases.create_task(session, member, body)
+    return await tasks.create_task(session, member, body)
 
 
 @scoped.get("/tasks", response_model=Page[TaskPublic])
@@ -48,7 +48,7 @@ async def list_tasks(
 ):
     """The household's tasks, soonest due first (those without a due time last); `due_after` (included)
     and `due_before` (excluded) make a due window."""
-    return await use_cases.list_tasks(
+    return await task_reads.list_tasks(
         session,
         member,
         paging,
@@ -72,7 +72,7 @@ async def my_tasks(
     due_before: Window = None,
 ):
     """My tasks (assigned to me), open ones by default, soonest due first."""
-    return await use_cases.list_tasks(
+    return await task_reads.list_tasks(
         session,
         member,
         paging,
@@ -86,7 +86,7 @@ async def my_tasks(
 @scoped.get("/tasks/{task_id}", response_model=TaskPublic)
 async def get_task(session: SessionDep, member: CurrentMember, task_id: uuid.UUID):
     """One task."""
-    return await use_cases.get_task(session, member, task_id)
+    return await task_reads.get_task(session, member, task_id)
 
 
 @scoped.patch("/tasks/{task_id}", response_model=TaskPublic)
@@ -94,25 +94,25 @@ async def update_task(
     session: SessionDep, member: CurrentMember, task_id: uuid.UUID, body: TaskUpdate
 ):
     """Change a task; only the fields sent change. Moving its due time moves its pending reminders."""
-    return await use_cases.update_task(session, member, task_id, body)
+    return await tasks.update_task(session, member, task_id, body)
 
 
 @scoped.post("/tasks/{task_id}/complete", response_model=TaskPublic)
 async def complete_task(session: SessionDep, member: CurrentMember, task_id: uuid.UUID):
     """Mark a task done; a recurring task's next one is then made. Done twice is done once."""
-    return await use_cases.complete_task(session, member, task_id)
+    return await tasks.complete_task(session, member, task_id)
 
 
 @scoped.post("/tasks/{task_id}/reopen", response_model=TaskPublic)
 async def reopen_task(session: SessionDep, member: CurrentMember, task_id: uuid.UUID):
     """Mark a done task open again."""
-    return await use_cases.reopen_task(session, member, task_id)
+    return await tasks.reopen_task(session, member, task_id)
 
 
 @scoped.delete("/tasks/{task_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_task(session: SessionDep, member: CurrentMember, task_id: uuid.UUID):
     """Remove a task and its pending reminders; a recurring task's series ends with it."""
-    await use_cases.delete_task(session, member, task_id)
+    await tasks.delete_task(session, member, task_id)
 
 
 @scoped.post("/reminders/{reminder_id}/snooze", response_model=SnoozePublic)
@@ -121,7 +121,7 @@ async def snooze_reminder(
 ):
     """Remind me again later (`until` a time, or `for` a duration such as PT15M). Only this reminder,
     only for me: the task's due time and its series stay as they are."""
-    return await use_cases.snooze_reminder(request.app.state.dapr, member, reminder_id, body)
+    return await snoozes.snooze_reminder(request.app.state.dapr, member, reminder_id, body)
 
 
 router = APIRouter()

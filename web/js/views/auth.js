@@ -2,6 +2,7 @@
 import { api } from "../api.js";
 import { button, field, h, input } from "../dom.js";
 import { handleSubmit, values } from "../forms.js";
+import { codeInNext, invitationNote } from "./households.js";
 
 // pages that need no household, so a new member can be sent straight back to them (a join link)
 const WITHOUT_HOUSEHOLD = ["/join", "/households", "/account"];
@@ -28,6 +29,7 @@ export async function login(ctx) {
   return h("section", { class: "page narrow" },
     h("h1", {}, "Log in"),
     h("p", { class: "lede" }, "Plan gifts together, without spoiling the surprise."),
+    await invitationNote(codeInNext(ctx.query.next)),
     form,
     h("p", {}, "New here? ", h("a", { href: `#/signup${ctx.query.next ? `?next=${encodeURIComponent(ctx.query.next)}` : ""}` }, "Create an account")));
 }
@@ -46,6 +48,7 @@ export async function signup(ctx) {
   });
   return h("section", { class: "page narrow" },
     h("h1", {}, "Create your account"),
+    await invitationNote(codeInNext(ctx.query.next)),
     form,
     h("p", {}, "Already have one? ", h("a", { href: `#/login${ctx.query.next ? `?next=${encodeURIComponent(ctx.query.next)}` : ""}` }, "Log in")));
 }

@@ -3,11 +3,14 @@ import { api, getAll } from "../api.js";
 import { button, checkbox, field, h, input, money, select, textarea, timeAgo } from "../dom.js";
 import { act, handleSubmit, values } from "../forms.js";
 import { giftBody, giftFields, wireImport } from "./giftform.js";
+import { priorityField } from "./list.js";
 
 export async function addToList(ctx) {
   const { session } = ctx;
   const lst = await api.get(session.hh(`/lists/${ctx.params.id}`));
+  const owner = await api.get(session.hh(`/people/${lst.person_id}`));
   const form = h("form", { class: "card stack", novalidate: true }, ...giftFields(),
+    priorityField(lst, owner, session.me),
     field("How many are wanted", input("quantity", { type: "number", min: 1, max: 99, value: "1", inputmode: "numeric" })),
     h("div", { class: "actions" },
       h("button", { type: "submit", class: "primary" }, "Add to list"),
@@ -15,7 +18,9 @@ export async function addToList(ctx) {
   wireImport(form, ctx);
   handleSubmit(form, async () => {
     const gift = giftBody(form);
-    await api.post(session.hh(`/lists/${lst.id}/items`), { gift, quantity: Number(form.elements.quantity.value || 1) });
+    const item = { gift, quantity: Number(form.elements.quantity.value || 1) };
+    if (form.elements.priority) item.priority = form.elements.priority.value;
+    await api.post(session.hh(`/lists/${lst.id}/items`), item);
     ctx.toast(`${gift.title} is on ${lst.name}.`);
     ctx.navigate(`/lists/${lst.id}`);
   });

@@ -1,6 +1,6 @@
 // One list: its items walking idea → selected → purchased → wrapped → given, with claims.
 import { api, getAll } from "../api.js";
-import { button, empty, field, h, input, money, newestWins, replaceKeepingFocus, textarea } from "../dom.js";
+import { button, empty, field, h, input, money, newestWins, replaceKeepingFocus, select, textarea } from "../dom.js";
 import { act, handleSubmit, values } from "../forms.js";
 import { muteButton } from "./preferences.js";
 
@@ -8,6 +8,22 @@ export const PIPELINE = ["idea", "selected", "purchased", "wrapped", "given"];
 // as the gateway allows it: forward one step, or back one to undo a slip; given is final
 const MOVES = { idea: ["selected"], selected: ["purchased", "idea"], purchased: ["wrapped", "selected"],
   wrapped: ["given", "purchased"], given: [] };
+
+// how much a wish is wanted, in the family's words; the list shows the most wanted first
+export const PRIORITIES = [["most_wanted", "Most wanted"], ["normal", "Wanted"], ["nice_to_have", "Nice to have"]];
+const PRIORITY_WORDS = Object.fromEntries(PRIORITIES);
+
+/** The field to set it with, or nothing when it is not this member's to say: on a wish list for a
+ * member, only they rank their wishes (the gateway refuses anyone else). */
+export function priorityField(lst, owner, me, value = "normal") {
+  if (lst.kind === "wish" && owner.linked_user_id && owner.linked_user_id !== me.id) return null;
+  return field("How much is it wanted?", select("priority", PRIORITIES, value));
+}
+
+function priorityBadge(priority) {
+  if (priority === "normal" || !PRIORITY_WORDS[priority]) return null;
+  return h("span", { class: `pill priority ${priority.replace(/_/g, "-")}`, "data-testid": "priority" }, PRIORITY_WORDS[priority]);
+}
 
 function stepper(status) {
   const at = PIPELINE.indexOf(status);
@@ -60,12 +76,15 @@ export async function list(ctx) {
 
   function editItem(item) {
     const form = h("form", { class: "stack", novalidate: true },
+      priorityField(lst, owner, session.me, item.priority),
       field("How many are wanted", input("quantity", { type: "number", min: 1, max: 99, value: String(item.quantity), inputmode: "numeric" })),
       field("Notes", textarea("notes", { maxlength: 2000, value: item.notes || "" }), "Seen by the person it is for; keep surprises to the gift's comments."),
       h("div", { class: "actions" }, h("button", { type: "submit", class: "small" }, "Save")));
     handleSubmit(form, async () => {
       const v = values(form);
-      await api.patch(session.hh(`/items/${item.id}`), { quantity: Number(v.quantity || item.quantity), notes: v.notes || null });
+      const change = { quantity: Number(v.quantity || item.quantity), notes: v.notes || null };
+      if (v.priority) change.priority = v.priority;
+      await api.patch(session.hh(`/items/${item.id}`), change);
       await load();
     });
     const remove = button("Take off the list", () => act(remove, async () => {
@@ -79,7 +98,7 @@ export async function list(ctx) {
     const title = h("a", { href: `#/gifts/${item.gift_id}?list=${id}`, class: "item-title" }, item.gift_title);
     const price = gift && gift.price ? h("span", { class: "price" }, money(gift.price, gift.currency)) : null;
     const image = gift && gift.image_url ? h("img", { src: gift.image_url, alt: "", class: "thumb", loading: "lazy", referrerpolicy: "no-referrer" }) : null;
-    const head = h("div", { class: "item-head" }, image, h("div", { class: "grow" }, title, price,
+    const head = h("div", { class: "item-head" }, image, h("div", { class: "grow" }, priorityBadge(item.priority), title, price,
       item.quantity > 1 ? h("span", { class: "muted block" }, `${item.quantity} wanted`) : null,
       item.notes ? h("p", { class: "notes" }, item.notes) : null));
     const li = h("li", { class: "item card", dataset: { key: item.id, status: item.status } }, head);

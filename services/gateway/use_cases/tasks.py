@@ -1,0 +1,156 @@
+"""Task use cases that change a task: create, change, complete, reopen, delete.
+
+Every change bumps the task's `revision` and stages one event: task.rescheduled when the due time,
+reminders or recurrence changed (what the reminder and recurring services act on), task.updated for
+anything else. Reads are in task_reads, validity in task_rules, whom a task is kept from in
+task_audience, its events in task_events.
+"""
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.gateway.models import outbox, utcnow
+from services.gateway.models.households import Member
+from services.gateway.models.tasks import Task, TaskCreate, TaskPublic, TaskStatus, TaskUpdate
+from services.gateway.use_cases.audience import household_viewers
+from services.gateway.use_cases.task_audience import task_hidden
+from services.gateway.use_cases.task_events import household_timezone, stage_task_event
+from services.gateway.use_cases.task_reads import to_public, visible_task
+from services.gateway.use_cases.task_rules import check_links, check_schedule
+from shared.errors import InvalidInput
+from shared.events.tasks import (
+    TaskCompleted,
+    TaskCreated,
+    TaskDeleted,
+    TaskReopened,
+    TaskRescheduled,
+    TaskUpdated,
+)
+from shared.outbox import add_event
+
+SCHEDULE_FIELDS = ("due_at", "reminders", "rrule", "recurrence_mode")
+
+
+async def create_task(session: AsyncSession, member: Member, data: TaskCreate) -> TaskPublic:
+    async with session.begin():
+        task = Task.model_validate(
+            data,
+            update={
+                "household_id": member.household_id,
+                "created_by": member.user_id,
+                "recurrence_mode": data.recurrence_mode if data.rrule else None,
+            },
+        )
+        await check_schedule(
+            task, await household_timezone(session, member.household_id), utcnow(), creating=True
+        )
+        viewer = next(
+            v
+            for v in await household_viewers(session, member.household_id)
+            if v.user_id == member.user_id
+        )
+        await check_links(session, member, viewer, task)
+        if task.rrule:
+            task.series_id = task.id
+        session.add(task)
+        await session.flush()
+        await stage_task_event(session, TaskCreated, task, member.user_id)
+        return to_public(task)
+
+
+async def update_task(
+    session: AsyncSession, member: Member, task_id: uuid.UUID, data: TaskUpdate
+) -> TaskPublic:
+    changes = data.model_dump(exclude_unset=True)
+    for field in ("title", "reminders", "recurrence_mode"):
+        if field in changes and changes[field] is None:
+            raise InvalidInput(field, "can be changed but not emptied to null")
+    async with session.begin():
+        task = await visible_task(session, member, task_id, lock=True)
+        timezone = await household_timezone(
+            session, member.household_id
+        )  # read before the change: no early flush
+        before = {field: getattr(task, field) for field in changes}
+        previous_due_at = task.due_at
+        for field, value in changes.items():
+            setattr(task, field, value)
+        if task.rrule and task.recurrence_mode is None:
+            task.recurrence_mode = "from_due"
+        await check_schedule(task, timezone, utcnow(), creating=False)
+        changed = tuple(sorted(f for f in changes if getattr(task, f) != before[f]))
+        if not changed:
+            return to_public(task)
+        with session.no_autoflush:
+            viewers = await household_viewers(session, member.household_id)
+            await check_links(
+                session, member, next(v for v in viewers if v.user_id == member.user_id), task
+            )
+        if task.rrule and task.series_id is None:
+            task.series_id = task.id
+        task.revision += 1
+        task.updated_at = utcnow()
+        if set(changed) & set(SCHEDULE_FIELDS):
+            await stage_task_event(
+                session,
+                TaskRescheduled,
+                task,
+                member.user_id,
+                changed=changed,
+                previous_due_at=previous_due_at,
+            )
+        else:
+            await stage_task_event(session, TaskUpdated, task, member.user_id, changed=changed)
+        return to_public(task)
+
+
+async def _set_status(
+    session: AsyncSession, member: Member, task_id: uuid.UUID, status: TaskStatus
+) -> TaskPublic:
+    async with session.begin():
+        task = await visible_task(session, member, task_id, lock=True)
+        if task.status == status:
+            return to_public(task)  # done twice is done once: no second event, no second occurrence
+        now = utcnow()
+        task.status = status
+        task.completed_at, task.completed_by = (
+            (now, member.user_id) if status == TaskStatus.DONE else (None, None)
+        )
+        task.revision += 1
+        task.updated_at = now
+        await stage_task_event(
+            session,
+            TaskCompleted if status == TaskStatus.DONE else TaskReopened,
+            task,
+            member.user_id,
+        )
+        return to_public(task)
+
+
+async def complete_task(session: AsyncSession, member: Member, task_id: uuid.UUID) -> TaskPublic:
+    return await _set_status(session, member, task_id, TaskStatus.DONE)
+
+
+async def reopen_task(session: AsyncSession, member: Member, task_id: uuid.UUID) -> TaskPublic:
+    return await _set_status(session, member, task_id, TaskStatus.OPEN)
+
+
+async def delete_task(session: AsyncSession, member: Member, task_id: uuid.UUID) -> None:
+    async with session.begin():
+        task = await visible_task(session, member, task_id, lock=True)
+        kept_from = await task_hidden(
+            session, task, await household_viewers(session, member.household_id)
+        )
+        await session.delete(task)
+        await add_event(
+            session,
+            outbox,
+            TaskDeleted(
+                household_id=task.household_id,
+                actor_id=member.user_id,
+                **kept_from.fields,
+                task_id=task.id,
+                revision=task.revision + 1,
+                series_id=task.series_id,
+            ),
+        )

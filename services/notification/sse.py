@@ -1,0 +1,163 @@
+"""The live stream: one SSE response per open page, authenticated by the login cookie.
+
+Each message's `id:` is its number in the member's sequence. A reconnect sends it back as
+`Last-Event-ID` (or a reloaded page as `?since=`) and first gets what it missed, from the database,
+in order; then it continues live. A stream that missed too much, or messages already past retention,
+gets `event: resync` (reload the page), then continues live from the current position.
+
+A stream ends (at its next heartbeat) once the sign-in it was opened with has expired: the browser's
+reconnect then needs the refreshed cookie, so a signed-out member stops hearing within one token lifetime.
+"""
+
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from services.notification import member_notifications, stream_messages
+from services.notification.auth import CurrentMember, Member
+from services.notification.config import Settings
+from services.notification.hub import StreamHub
+from services.notification.stream_messages import Message
+from shared.cursors import MAX_BIGINT
+from shared.errors import AppError
+from shared.metrics import SSE_CONNECTIONS
+
+router = APIRouter(prefix="/api/households/{household_id}/notifications", tags=["notifications"])
+
+RETRY_MS = 2000  # how soon a browser reconnects after the stream broke
+HEARTBEAT = ServerSentEvent(comment="ping")
+
+
+class InvalidPosition(AppError):
+    status_code = 422
+    code = "validation_failed"
+
+
+def _start(last_event_id: str | None, since: int | None) -> int | None:
+    """Where a stream resumes: the header a reconnecting EventSource sends wins over `?since=`."""
+    if last_event_id is None or not last_event_id.strip():
+        return since
+    try:
+        value = int(last_event_id)
+    except ValueError:
+        raise InvalidPosition(
+            "Last-Event-ID must be the `id:` of a message this stream sent."
+        ) from None
+    if not 0 <= value <= MAX_BIGINT:
+        raise InvalidPosition("Last-Event-ID must be the `id:` of a message this stream sent.")
+    return value
+
+
+def _sse(message: Message) -> ServerSentEvent:
+    return ServerSentEvent(data=message.data, event=message.event, id=str(message.seq))
+
+
+async def _replay(
+    request: Request, member: Member, since: int | None
+) -> tuple[list[Message], int, bool, int]:
+    """What a stream starts with: missed messages, its position, whether it must resync, unread count."""
+    settings: Settings = request.app.state.settings
+    async with request.app.state.sessions() as session:
+        current = await stream_messages.position(session, *member.key)
+        unread = await member_notifications.unread_count(session, member)
+        if since is None or since == current:
+            return [], current, False, unread
+        if since > current:  # not a position of this stream (an old database, another household)
+            return [], current, True, unread
+        missed = await stream_messages.read_after(
+            session, *member.key, since, up_to=current, limit=settings.stream_replay_limit + 1
+        )
+    complete = len(missed) == current - since  # none past retention, not more than the limit
+    return (missed, current, False, unread) if complete else ([], current, True, unread)
+
+
+async def _events(
+    request: Request, member: Member, since: int | None
+) -> AsyncIterator[ServerSentEvent]:
+    hub: StreamHub = request.app.state.hub
+    gauge = SSE_CONNECTIONS.labels(request.app.state.settings.service_name)
+    subscriber = hub.subscribe(
+        member.key
+    )  # before reading, so nothing committed meanwhile is missed
+    gauge.inc()
+    try:
+        missed, last, resync, unread = await _replay(request, member, since)
+        if resync:
+            yield ServerSentEvent(data=json.dumps({"position": last}), event="resync", id=str(last))
+        for message in missed:
+            yield _sse(message)
+        yield ServerSentEvent(
+            data=json.dumps({"position": last, "unread": unread}),
+            event="ready",
+            id=str(last),
+            retry=RETRY_MS,
+        )
+        hub.note_position(member.key, last)
+        while (
+            batch := await subscriber.next()
+        ) is not None:  # None: the member left, or could not keep up
+            if time.time() > member.signed_in_until:
+                return
+            if not batch:  # heartbeat time: a comment line keeps proxies from closing the stream
+                yield HEARTBEAT
+                continue
+            for message in batch:
+                if (
+                    message.seq <= last
+                ):  # already sent (replayed, or read for another of the member's streams)
+                    continue
+                if (
+                    message.seq > last + 1
+                ):  # the hub started later than this stream: read the gap first
+                    async with request.app.state.sessions() as session:
+                        gap = await stream_messages.read_after(
+                            session, *member.key, last, up_to=message.seq - 1
+                        )
+                    for missing in gap:
+                        yield _sse(missing)
+                yield _sse(message)
+                last = message.seq
+    finally:
+        hub.unsubscribe(subscriber)
+        gauge.dec()
+
+
+@router.get(
+    "/stream",
+    response_class=EventSourceResponse,
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "An endless stream of server-sent events.",
+        },
+        401: {},
+        404: {"description": "No such household, or the caller is not a member of it."},
+    },
+)
+async def stream(
+    request: Request,
+    member: CurrentMember,
+    since: Annotated[
+        int | None,
+        Query(
+            ge=0, le=MAX_BIGINT, description="Resume after this message `id` (after a page reload)."
+        ),
+    ] = None,
+    last_event_id: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> EventSourceResponse:
+    """My live stream: `notification` and `entity_changed` messages, `ready` once caught up, `resync` to reload.
+
+    Messages are numbered per member (`id:`); reconnecting with `Last-Event-ID` or `?since=` replays what
+    was missed. A comment line every 15 s keeps proxies from closing an idle stream.
+    """
+    settings: Settings = request.app.state.settings
+    start = _start(last_event_id, since)
+    # heartbeats come from the hub's one timer (not a pinger task per open stream); every send,
+    # heartbeat or message, must finish within the send timeout
+    return EventSourceResponse(
+        _events(request, member, start), ping=0, send_timeout=settings.stream_send_timeout_s
+    )
