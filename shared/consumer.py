@@ -161,6 +161,11 @@ class BulkConsumer:
         self.inbox = inbox
         self.handlers = handlers
         self.catch_all = catch_all
+        # the series of what goes wrong exist from the start, at 0: a counter born at 1 by the first
+        # retry or drop of a type would show no increase, on a panel or to rate()
+        for event_type in EVENT_TYPES if catch_all else handlers:
+            for outcome in (Outcome.RETRY, Outcome.DROP):
+                EVENTS_CONSUMED.labels(service, event_type, outcome.value)
 
     async def handle_bulk(self, body: Mapping[str, Any]) -> dict:
         """Answer Dapr's bulk delivery (`{"entries": [...]}`) with a status per entry."""

@@ -31,7 +31,7 @@ import structlog
 from fastapi import APIRouter, HTTPException, Request
 
 from shared.dapr import CLOUDEVENTS_JSON, SidecarOnly
-from shared.events import split_type
+from shared.events import EVENT_TYPES, split_type
 from shared.metrics import EVENTS_DEAD_LETTERED
 
 log = structlog.get_logger()
@@ -44,6 +44,9 @@ def dead_letter_topic(service: str) -> str:
 def dead_letters_router(service: str) -> APIRouter:
     """The route Dapr delivers the service's own dead-letter topic to: count, log, acknowledge."""
     router = APIRouter(tags=["events"])
+    # every series at 0 from the start, so the first dead letter of a type is an increase like any other
+    for event_type in [*EVENT_TYPES, "unknown"]:
+        EVENTS_DEAD_LETTERED.labels(service, event_type)
 
     @router.post("/deadletters", dependencies=[SidecarOnly], include_in_schema=False)
     async def observe(request: Request) -> dict:

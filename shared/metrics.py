@@ -1,9 +1,24 @@
-"""Prometheus metrics every service exposes on /metrics. Names here are the ones dashboards use."""
+"""Prometheus metrics every service exposes on /metrics. Names here are the ones dashboards use.
 
+A service run as several worker processes behind one port (the local stack's gateway) sets
+PROMETHEUS_MULTIPROC_DIR: every worker then writes its values there and /metrics answers for all of them
+together. Without it a scrape would reach one worker or another, and every switch would look like a
+counter reset to rate().
+"""
+
+import os
 import time
 
 from fastapi import APIRouter, Response
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HTTP_REQUESTS = Counter(
@@ -20,9 +35,14 @@ EVENTS_PUBLISHED = Counter(
     "Events the outbox relay handed to Dapr",
     ["topic", "outcome"],
 )
-OUTBOX_BACKLOG = Gauge("giftflow_outbox_backlog", "Outbox rows not yet published")
+# each relay (one per worker) observes the same outbox in turn: the latest observation is the answer
+OUTBOX_BACKLOG = Gauge(
+    "giftflow_outbox_backlog", "Outbox rows not yet published", multiprocess_mode="mostrecent"
+)
 OUTBOX_OLDEST_AGE = Gauge(
-    "giftflow_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row"
+    "giftflow_outbox_oldest_age_seconds",
+    "Age of the oldest unpublished outbox row",
+    multiprocess_mode="mostrecent",
 )
 EVENTS_CONSUMED = Counter(
     "giftflow_events_consumed_total",
@@ -40,23 +60,35 @@ HANDLER_LATENCY = Histogram(
     ["service"],
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
-SSE_CONNECTIONS = Gauge("giftflow_sse_connections", "Open SSE streams", ["service"])
+SSE_CONNECTIONS = Gauge(
+    "giftflow_sse_connections", "Open SSE streams", ["service"], multiprocess_mode="livesum"
+)
 REMINDER_LATENESS = Histogram(
     "giftflow_reminder_lateness_seconds",
     "fired_at - remind_at of each fired reminder",
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
 )
 
+# Probes and scrapes, not user traffic: the sidecar's health check alone asks every second, and counted
+# they would dilute the error ratio, or (a database blip failing them all) make up most of the 5xx.
+# Their health shows in `up` and in readiness instead.
+UNCOUNTED_ROUTES = frozenset({"/healthz", "/healthz/database", "/readyz", "/metrics"})
+
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/metrics")
 def metrics() -> Response:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
 class MetricsMiddleware:
-    """HTTP RED metrics, labelled by route template (not raw path) to keep cardinality bounded."""
+    """HTTP RED metrics of user traffic (not of probes and scrapes), labelled by route template (not
+    raw path) to keep cardinality bounded."""
 
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
@@ -79,6 +111,9 @@ class MetricsMiddleware:
             await self.app(scope, receive, send_wrapper)
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
-            method = scope["method"]
-            HTTP_REQUESTS.labels(self.service, method, route, str(status)).inc()
-            HTTP_LATENCY.labels(self.service, method, route).observe(time.perf_counter() - start)
+            if route not in UNCOUNTED_ROUTES:
+                method = scope["method"]
+                HTTP_REQUESTS.labels(self.service, method, route, str(status)).inc()
+                HTTP_LATENCY.labels(self.service, method, route).observe(
+                    time.perf_counter() - start
+                )

@@ -43,6 +43,11 @@ def run(stack: Stack) -> int:
         _say(
             f"open {stack.t.gateway_url}  (API docs: {stack.t.gateway_url}/docs) — Ctrl-C stops everything"
         )
+        if stack.pid_of("prometheus"):
+            _say(
+                f"metrics and alerts: Prometheus at {stack.t.prometheus_url}"
+                f"  (alerts: {stack.t.prometheus_url}/alerts)"
+            )
         while not stopping:
             time.sleep(0.5)
         return 0
@@ -68,6 +73,7 @@ def stop(stack: Stack) -> int:
 
 def status(stack: Stack) -> int:
     names = ["postgres", "kafka", *(f"{p}-{s}" for s in SERVICES for p in ("app", "daprd"))]
+    names += ["kafka-exporter", "prometheus"]
     for name in names:
         pid = stack.pid_of(name)
         print(f"{name:22} {f'running (pid {pid})' if pid else 'stopped'}")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the local stack needs, caching it under .stack/ so the next start takes seconds:
-# Python packages (uv, locked), PostgreSQL and Chromium (Debian), Kafka's jars (Maven Central), daprd (built from Go).
+# Python packages (uv, locked), PostgreSQL, Prometheus and Chromium (Debian), Kafka's jars (Maven Central), daprd (built from Go).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -23,6 +23,13 @@ if [ ! -x "${PG_BIN:-/usr/lib/postgresql/15/bin}/postgres" ]; then
 fi
 if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then
   useradd --system --home-dir /var/lib/postgresql --shell /usr/sbin/nologin postgres
+fi
+
+# scrapes the local stack and evaluates the shipped alert rules; its promtool runs the rules' unit tests
+if [ ! -x /usr/bin/prometheus ] || [ ! -x /usr/bin/promtool ]; then
+  step "prometheus and promtool (Debian packages)"
+  if [ "$(id -u)" -ne 0 ]; then echo "Prometheus is missing: install the prometheus package (needs root)"; exit 1; fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
 fi
 
 # the browser tests drive the system Chromium by its path (Playwright never fetches a browser of its own)

@@ -8,6 +8,7 @@ import asyncio
 import base64
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,8 +24,8 @@ from scripts.stack.topology import BIN, DATABASE, KAFKA_LIBS, ROOT, SERVICES, VE
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 UNPRIVILEGED_USER = "postgres"  # Postgres refuses to run as root
 # The gateway serves every REST call: one process per core. Its outbox relay runs in each worker, which
-# is safe (they take turns under an advisory lock, see shared.relay). Each worker keeps its own /metrics
-# counters.
+# is safe (they take turns under an advisory lock, see shared.relay). Their metrics are added up into one
+# /metrics (PROMETHEUS_MULTIPROC_DIR, shared/metrics.py).
 WORKERS = {"gateway": 2}
 # each process's log is rotated by size (scripts/stack/logpipe.py): NAME.log and up to this many older ones
 LOG_MAX_BYTES = int(os.environ.get("GIFTFLOW_LOG_MAX_BYTES", str(20 * 1024 * 1024)))
@@ -342,6 +343,24 @@ log.retention.hours=168
         proc = self._spawn("kafka", [*java, "kafka.Kafka", str(config)])
         return self._waiter(wait, "kafka", lambda: _port_open(self.t.kafka_port), 90, proc)
 
+    def start_kafka_exporter(self, interval_s: float = 5) -> None:
+        """Consumer lag and topic offsets under the names Strimzi's Kafka exporter uses in a cluster."""
+        if self.pid_of("kafka-exporter"):
+            return
+        port = self.t.kafka_exporter_port
+        proc = self._spawn(
+            "kafka-exporter",
+            [
+                str(VENV_PYTHON),
+                "-m",
+                "scripts.stack.kafka_exporter",
+                self.t.kafka_bootstrap,
+                str(port),
+                str(interval_s),
+            ],
+        )
+        _wait("kafka-exporter", lambda: _port_open(port), 30, proc, self.log_path("kafka-exporter"))
+
     def create_topics(self) -> None:
         from scripts.stack.topics import ensure_topics
 
@@ -363,6 +382,12 @@ log.retention.hours=168
         if self.pid_of(name):
             return lambda: None
         workers = workers or WORKERS.get(service, 1)
+        metrics_env = {}
+        if workers > 1:  # one /metrics for all of them (shared/metrics.py), begun afresh each start
+            metrics_dir = self.t.dir / "metrics" / name
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+            metrics_dir.mkdir(parents=True)
+            metrics_env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
         proc = self._spawn(
             name,
             [
@@ -381,7 +406,7 @@ log.retention.hours=168
                 "5",
                 *(["--workers", str(workers)] if workers > 1 else []),
             ],
-            env={**self.t.service_env(service), **(extra_env or {})},
+            env={**self.t.service_env(service), **metrics_env, **(extra_env or {})},
         )
         # several workers import the app side by side, and the port opens only once one of them has
         return self._waiter(wait, name, lambda: _port_open(port), 60 if workers == 1 else 180, proc)
@@ -517,6 +542,39 @@ log.retention.hours=168
 
         _wait(f"{service} readiness", ready, timeout, None, self.log_path(f"app-{service}"))
 
+    # Prometheus ----------------------------------------------------------------------------------
+    def start_prometheus(self, interval: str = "5s", rules: dict | None = None) -> bool:
+        """Prometheus over this stack with the shipped alert rules (or `rules`, a rule file's content),
+        its data in the stack's folder; False if it is not installed (`make install` installs it)."""
+        from scripts.stack.prometheus import write_config
+
+        binary = shutil.which("prometheus") or "/usr/bin/prometheus"
+        if not Path(binary).exists():
+            return False
+        if self.pid_of("prometheus"):
+            return True
+        self.start_kafka_exporter()
+        config = write_config(self.t, interval, rules)
+        proc = self._spawn(
+            "prometheus",
+            [
+                binary,
+                f"--config.file={config}",
+                f"--storage.tsdb.path={self.t.dir / 'prometheus'}",
+                "--storage.tsdb.retention.time=7d",
+                f"--web.listen-address=127.0.0.1:{self.t.prometheus_port}",
+                "--log.level=warn",
+            ],
+        )
+        _wait("prometheus", self._prometheus_ready, 60, proc, self.log_path("prometheus"))
+        return True
+
+    def _prometheus_ready(self) -> bool:
+        try:
+            return httpx.get(f"{self.t.prometheus_url}/-/ready", timeout=0.5).status_code == 200
+        except httpx.HTTPError:
+            return False
+
     # the whole stack --------------------------------------------------------------------------
     def up(self, say=print) -> None:
         t0 = time.monotonic()
@@ -537,13 +595,17 @@ log.retention.hours=168
             wait()
         for service in SERVICES:
             self.wait_ready(service)
+        if not self.start_prometheus():
+            say(
+                "prometheus is not installed, so nothing scrapes the stack: `make install` installs it"
+            )
         say(f"stack '{self.t.name}' up in {time.monotonic() - t0:.1f}s")
 
     def wipe(self) -> None:
         """Forget all data of this stack (its secrets stay): the next start begins empty."""
         import shutil
 
-        for part in ("postgres", "kafka", "pgrun"):
+        for part in ("postgres", "kafka", "pgrun", "prometheus"):
             shutil.rmtree(self.t.dir / part, ignore_errors=True)
 
     def down(self, say=print) -> None:

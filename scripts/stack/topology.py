@@ -58,6 +58,14 @@ class Topology:
     def kafka_controller_port(self) -> int:
         return self.base_port + 93
 
+    @property
+    def prometheus_port(self) -> int:
+        return self.base_port + 90
+
+    @property
+    def kafka_exporter_port(self) -> int:
+        return self.base_port + 91
+
     # addresses ---------------------------------------------------------------------------
     @property
     def gateway_url(self) -> str:
@@ -68,6 +76,10 @@ class Topology:
 
     def dapr_url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.dapr_http_port(service)}"
+
+    @property
+    def prometheus_url(self) -> str:
+        return f"http://127.0.0.1:{self.prometheus_port}"
 
     @property
     def kafka_bootstrap(self) -> str:

@@ -100,7 +100,8 @@ def parse(scrape: str, name: str) -> Counter:
 
 async def requests_behind_the_gateway(stack: Stack) -> dict[str, Counter]:
     """What each service behind the gateway, and the gateway's sidecar, has been asked so far — less
-    what is not a request from outside: event deliveries, health checks and the relays' publishes."""
+    what is not a request from outside: event deliveries and the relays' publishes (health checks and
+    scrapes are not counted at all)."""
     counts = {}
     async with httpx.AsyncClient(timeout=10) as client:
         for service in BEHIND:
@@ -109,7 +110,7 @@ async def requests_behind_the_gateway(stack: Stack) -> dict[str, Counter]:
                 {
                     labels: n
                     for labels, n in parse(scrape, "giftflow_http_requests_total").items()
-                    if dict(labels)["route"] not in ("/events", "/healthz", "/healthz/database")
+                    if dict(labels)["route"] != "/events"
                 }
             )
         scrape = (
@@ -200,18 +201,6 @@ async def test_no_traversal_of_a_passed_on_route_reaches_anything_behind_the_gat
     assert not failures, f"{len(failures)} of {len(requests)} requests:\n" + "\n".join(
         failures[:20]
     )
-    for name in after:
+    for name in after:  # scrapes of /metrics (ours, Prometheus's) are not counted as requests
         more = after[name] - before[name]
-        if name in BEHIND:  # our own scrape of /metrics, before, is the one request it saw
-            assert more == Counter(
-                {
-                    (
-                        ("method", "GET"),
-                        ("route", "/metrics"),
-                        ("service", name),
-                        ("status", "200"),
-                    ): 1
-                }
-            ), (name, more)
-        else:
-            assert not more, (name, more)
+        assert not more, (name, more)

@@ -5,6 +5,7 @@ running one down and frees every port it held.
 It starts a whole stack of its own beside the tests' stack (one start for the whole test)."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -31,7 +32,14 @@ ENV = {
 # ceilings for a hung command, never a measure of speed: a cold start includes Kafka's and Postgres's
 START_PATIENCE_S = 900
 COMMAND_PATIENCE_S = 180
-PROCESSES = ["postgres", "kafka", *(f"{p}-{s}" for s in SERVICES for p in ("app", "daprd"))]
+# Prometheus and the Kafka exporter it scrapes, where Prometheus is installed (`make install` does)
+MONITORING = ["kafka-exporter", "prometheus"] if shutil.which("prometheus") else []
+PROCESSES = [
+    "postgres",
+    "kafka",
+    *(f"{p}-{s}" for s in SERVICES for p in ("app", "daprd")),
+    *MONITORING,
+]
 
 
 def supervisor(command: str) -> list[str]:
@@ -47,6 +55,8 @@ def ports(t: Topology) -> list[int]:
         t.dapr_internal_port,
     ]
     stack_wide = [t.postgres_port, t.kafka_port, t.kafka_controller_port]
+    if MONITORING:
+        stack_wide += [t.prometheus_port, t.kafka_exporter_port]
     return [port(s) for s in SERVICES for port in per_service] + stack_wide
 
 
@@ -139,6 +149,8 @@ def test_a_second_run_is_refused_and_stop_from_another_shell_frees_every_port(
             first.wait(timeout=COMMAND_PATIENCE_S)
 
     assert "giftflow: stopped" in log.read_text()
+    if MONITORING:  # it said where to open Prometheus
+        assert f"Prometheus at {SUPERVISED.prometheus_url}" in log.read_text()
     assert [port for port in ports(SUPERVISED) if listening(port)] == []
     assert {name: clean_stack.pid_of(name) for name in PROCESSES} == dict.fromkeys(PROCESSES)
     assert not (SUPERVISED.dir / "supervisor.pid").exists()

@@ -19,6 +19,18 @@ DASHBOARDS = sorted((K8S / "monitoring" / "dashboards").glob("*.json"))
 RULES = K8S / "monitoring" / "prometheusrule.yaml"
 
 METRIC_NAME = re.compile(r"giftflow_[a-z_]+")
+DAPR_METRIC_NAME = re.compile(r"dapr_[a-z_]+")
+# What daprd 1.16 records for pub/sub on the paths giftflow uses, read off a sidecar's metrics port after
+# traffic: bulk publish (the relay) and bulk subscribe (every consumer). dapr_component_pubsub_egress_count
+# and ingress_count belong to single publish and single delivery, which giftflow never uses, so a
+# panel or alert on them would never show anything.
+DAPR_BULK_PUBSUB_SERIES = {
+    "dapr_component_pubsub_egress_bulk_count",  # {app_id, component, namespace, success, topic}
+    "dapr_component_pubsub_egress_bulk_latencies_bucket",
+    "dapr_component_pubsub_ingress_bulk_count",  # {..., process_status="", topic}: batches
+    "dapr_component_pubsub_ingress_bulk_event_count",  # {..., process_status, topic}: events
+    "dapr_component_pubsub_ingress_bulk_latencies_bucket",
+}
 SELECTOR = re.compile(r"(giftflow_[a-z_]+)\s*\{([^}]*)\}")
 MATCHER = re.compile(r'([A-Za-z_]\w*)\s*(=~|!~|!=|=)\s*"([^"]*)"')
 
@@ -123,6 +135,12 @@ def test_label_matchers_use_labels_the_metric_has(where: str, expr: str):
         assert labels <= SERIES.get(name, set()), (
             f"{where}\n{name} has no label(s) {labels - SERIES.get(name, set())}"
         )
+
+
+@pytest.mark.parametrize(("where", "expr"), EXPRESSIONS, ids=IDS)
+def test_sidecar_pubsub_metrics_queried_are_the_bulk_ones_daprd_records(where: str, expr: str):
+    pubsub = {m for m in DAPR_METRIC_NAME.findall(expr) if m.startswith("dapr_component_pubsub")}
+    assert pubsub <= DAPR_BULK_PUBSUB_SERIES, f"{where}\nnot recorded for bulk pub/sub: {pubsub}"
 
 
 def test_consumer_outcomes_queried_are_ones_a_consumer_answers():
