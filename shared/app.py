@@ -11,6 +11,7 @@ from shared.db import create_engine, session_factory
 from shared.errors import install_error_handlers
 from shared.logging import TraceContextMiddleware, configure_logging
 from shared.openapi import document_common_responses
+from shared.operator_paths import OperatorPathsGuard
 from shared.origin import CrossOriginGuard
 from shared.settings import ServiceSettings
 from shared.validation.query import QueryGuard
@@ -56,6 +57,7 @@ def create_service_app(
     app.add_middleware(
         QueryGuard
     )  # inside the metrics and the trace context, so its 422s are counted
+    app.add_middleware(OperatorPathsGuard, trusted_proxies=settings.trusted_proxies)
     app.add_middleware(metrics.MetricsMiddleware, service=settings.service_name)
     app.add_middleware(TraceContextMiddleware)
     app.include_router(health.router)

@@ -73,3 +73,11 @@ def own_hosts(scope: Scope, trusted: Sequence[IPNetwork]) -> frozenset[str]:
     if forwarded and is_trusted(_peer(scope), trusted):
         hosts.add(forwarded[-1].lower())
     return frozenset(h for h in hosts if h)
+
+
+def through_proxy(scope: Scope, trusted: Sequence[IPNetwork]) -> bool:
+    """Whether the request came in through one of our proxies (the public ingress), which always says
+    whom it forwards for; Prometheus and the other services call us directly and say nothing."""
+    return is_trusted(_peer(scope), trusted) and bool(
+        _hops(Headers(scope=scope), "x-forwarded-for")
+    )
