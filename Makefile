@@ -25,7 +25,7 @@ lint: install ## ruff (lint and format check) and mypy over the Python; tsc over
 	@$(UV_PROJECT_ENVIRONMENT)/bin/ruff check .
 	@$(UV_PROJECT_ENVIRONMENT)/bin/ruff format --check .
 	@$(UV_PROJECT_ENVIRONMENT)/bin/mypy
-	@scripts/web/node_modules/.bin/tsc -p web/jsconfig.json && echo "tsc: the web client type-checks"
+	@scripts/web/node_modules/.bin/tsc -p scripts/web/jsconfig.json && echo "tsc: the web client type-checks"
 
 format: install ## rewrite the tree in the house format and apply ruff's safe fixes
 	@$(UV_PROJECT_ENVIRONMENT)/bin/ruff check --fix .
