@@ -166,6 +166,12 @@ def hidden(
     return Hidden(tuple(users), tuple(persons))
 
 
+def gift_hidden(members: Iterable[Viewer], gift: GiftFacts) -> Hidden:
+    """Who must not learn of an event about `gift` (and its pledges): all who do not see it in full,
+    and its recipients, whoever is linked to them later."""
+    return hidden(members, lambda v: gift_view(v, gift), about=gift.recipient_person_ids)
+
+
 # what a viewer is shown -------------------------------------------------------------------------
 def present_item(viewer: Viewer, view: View, item: ListItem, gift_title: str) -> ListItemPublic:
     full = view is View.FULL

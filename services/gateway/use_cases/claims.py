@@ -25,7 +25,7 @@ from services.gateway.models.claims import (
 from services.gateway.models.gifts import Gift
 from services.gateway.models.households import Member
 from services.gateway.models.lists import GiftList, ItemStatus, ListItem
-from services.gateway.surprise import View, gift_view, hidden, item_view
+from services.gateway.surprise import View, gift_hidden, item_view
 from services.gateway.use_cases.audience import (
     gifts_facts,
     household_viewers,
@@ -259,11 +259,7 @@ async def pledge(
             event_type(
                 household_id=member.household_id,
                 actor_id=member.user_id,
-                **hidden(
-                    await household_viewers(session, member.household_id),
-                    lambda v: gift_view(v, facts),
-                    about=facts.recipient_person_ids,
-                ).fields,
+                **gift_hidden(await household_viewers(session, member.household_id), facts).fields,
                 pledge_id=row.id,
                 gift_id=gift.id,
                 user_id=member.user_id,
@@ -291,11 +287,7 @@ async def unpledge(session: AsyncSession, member: Member, gift_id: uuid.UUID) ->
             PledgeRemoved(
                 household_id=member.household_id,
                 actor_id=member.user_id,
-                **hidden(
-                    await household_viewers(session, member.household_id),
-                    lambda v: gift_view(v, facts),
-                    about=facts.recipient_person_ids,
-                ).fields,
+                **gift_hidden(await household_viewers(session, member.household_id), facts).fields,
                 pledge_id=row,
                 gift_id=gift.id,
                 user_id=member.user_id,

@@ -23,7 +23,7 @@ from services.gateway.models.gifts import (
 from services.gateway.models.households import Member, Role
 from services.gateway.models.lists import GiftList, ItemStatus, ListItem
 from services.gateway.models.people import Person
-from services.gateway.surprise import GiftFacts, View, Viewer, gift_view, hidden, present_gift
+from services.gateway.surprise import GiftFacts, View, Viewer, gift_hidden, gift_view, present_gift
 from services.gateway.use_cases.audience import (
     gift_facts,
     gifts_facts,
@@ -137,11 +137,7 @@ async def gift_event(
         event_type(
             household_id=member.household_id,
             actor_id=member.user_id,
-            **hidden(
-                await household_viewers(session, member.household_id),
-                lambda v: gift_view(v, facts),
-                about=facts.recipient_person_ids,
-            ).fields,
+            **gift_hidden(await household_viewers(session, member.household_id), facts).fields,
             gift_id=gift.id,
             title=gift.title,
             price=gift.price,
@@ -362,9 +358,7 @@ async def delete_gift(session: AsyncSession, member: Member, gift_id: uuid.UUID)
                 household_id=member.household_id,
                 actor_id=member.user_id,
                 gift_id=gift.id,
-                **hidden(
-                    viewers, lambda v: gift_view(v, facts), about=facts.recipient_person_ids
-                ).fields,
+                **gift_hidden(viewers, facts).fields,
             ),
         )
 
