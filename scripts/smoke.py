@@ -30,13 +30,14 @@ async def eventually(what: str, check, patience_s: float) -> Any:
     deadline, last = time.monotonic() + patience_s, None
     while True:
         try:
-            last = await check()
+            found = await check()
+            if found:
+                return found
+            last = found
         except SeedError as exc:
             if " answered 404:" not in str(exc):
                 raise
             last = str(exc)
-        if last:
-            return last
         if time.monotonic() > deadline:
             raise SeedError(f"{what}: not within {patience_s:.0f} s (last seen: {last!r:.600})")
         await asyncio.sleep(0.5)

@@ -404,3 +404,40 @@ async def test_an_entry_that_fails_mid_batch_sends_nothing_and_the_rest_is_numbe
         "Ann added the gift “First”",
         "Ann added the gift “Second”",
     ]
+
+
+async def test_a_claim_that_overtakes_its_households_creation_waits_for_it_and_is_not_lost(
+    sessions_for, admin_db
+):
+    # each topic keeps its order, but not the order between topics: a sidecar that comes up to a
+    # backlog may deliver the claim before the household and its members (seen with docker-compose)
+    sessions = sessions_for("notification")
+    consumer = BulkConsumer("notification", sessions, processed_event, HANDLERS)
+    household_id, ann, ben = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    early = Family(consumer, household_id, ann, ben, uuid.uuid4(), uuid.uuid4())
+    claim = cloudevent(early.claim(ben))
+
+    first = await consumer.handle_bulk({"entries": [{"entryId": "claim", "event": claim}]})
+    assert first["statuses"] == [{"entryId": "claim", "status": "RETRY"}]
+
+    now = datetime.now(UTC)
+    await early.deliver(
+        h.HouseholdCreated(
+            household_id=household_id,
+            actor_id=ann,
+            name="Late",
+            created_at=now,
+            creator_display_name="Ann",
+        ),
+        h.MemberJoined(
+            household_id=household_id,
+            actor_id=ben,
+            user_id=ben,
+            display_name="Ben",
+            role="adult",
+            joined_at=now,
+        ),
+    )
+    again = await consumer.handle_bulk({"entries": [{"entryId": "claim", "event": claim}]})
+    assert again["statuses"] == [{"entryId": "claim", "status": "SUCCESS"}]
+    assert len(await notifications_of(admin_db, early, ann)) == 1

@@ -82,6 +82,19 @@ async def deliver(sessions_for, service: str, *events: dict) -> list[str]:
     return [by_entry[f"e{i}"] for i in range(len(events))]
 
 
+async def known_household(sessions_for, service: str, household_id: uuid.UUID) -> None:
+    """The household's creation, handled first: a consumer waits for it before telling anyone of
+    what happens in the household (notification answers RETRY until then)."""
+    created = HouseholdCreated(
+        household_id=household_id,
+        actor_id=uuid.uuid4(),
+        name="Poison tasters",
+        created_at=datetime.now(UTC),
+        creator_display_name="Ann",
+    )
+    assert await deliver(sessions_for, service, cloudevent(created)) == ["SUCCESS"]
+
+
 async def processed(admin_db, service: str, *events: dict) -> set[str]:
     rows = await admin_db.fetch(
         f"SELECT event_id FROM {service}.processed_event WHERE event_id = ANY($1)",
@@ -105,6 +118,7 @@ async def test_a_poison_task_event_is_dead_lettered_at_once_and_the_events_aroun
     sessions_for, admin_db, service, poison
 ):
     household_id = uuid.uuid4()
+    await known_household(sessions_for, service, household_id)
     before, after = task(household_id), task(household_id)
     events = [
         cloudevent(before),
