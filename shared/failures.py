@@ -11,12 +11,6 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 _TRANSIENT_SQLSTATES = ("08", "40", "53", "55P03", "57", "58")
 
 
-class NotYet(Exception):
-    """An event that needs one from another topic first (each topic keeps its own order, not the
-    order between topics): a claim on a household whose creation this consumer has not handled yet.
-    Redelivered later, like any transient failure, by which time the other event is in."""
-
-
 def is_transient(exc: BaseException) -> bool:
     """Whether a failure lies outside the work (the database, the network), so a retry may get past it.
 
@@ -24,7 +18,7 @@ def is_transient(exc: BaseException) -> bool:
     computed with) or a fault of ours, which a dead-letter replay redoes once it is fixed; retried, it
     would hold up every event behind it for minutes.
     """
-    if isinstance(exc, (NotYet, OSError, DisconnectionError, PoolTimeoutError, InterfaceError)):
+    if isinstance(exc, (OSError, DisconnectionError, PoolTimeoutError, InterfaceError)):
         return True
     if isinstance(exc, DBAPIError) and (
         exc.connection_invalidated or isinstance(exc, OperationalError)

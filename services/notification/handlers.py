@@ -30,7 +30,6 @@ from shared.events import EVENT_TYPES, Event
 from shared.events import gifting as g
 from shared.events import household as h
 from shared.events import tasks as t
-from shared.failures import NotYet
 
 # what things are called, remembered from the events that name or rename them: (entity, id field, name field)
 NAMED_BY: dict[type[Event], tuple[str, str, str]] = {
@@ -87,8 +86,8 @@ async def fan_out(session: AsyncSession, envelope: Envelope) -> None:
     ce = envelope.cloudevent
     await _remember_names(session, event)
     members = await readmodel.members_of(session, event.household_id)
-    if not members:  # every household has a member from its creation on: that event is still coming
-        raise NotYet(f"household {event.household_id} is not known here yet")
+    if not members:
+        return
     kept_from = await readmodel.linked_members(session, event.household_id, event.hidden_persons)
     everyone = sorted((m for m in members if m not in kept_from), key=str)
     outgoing: list[Outgoing] = []
