@@ -346,19 +346,42 @@ def every_target_scraped(patience_s: float = 120) -> list[str]:
     raise SystemExit(f"compose: Prometheus does not scrape {down}")
 
 
+def unhealthy() -> list[str]:
+    """The project's containers with a healthcheck that do not pass it yet."""
+    listed = run(
+        "podman",
+        "ps",
+        "--filter",
+        f"label=com.docker.compose.project={PROJECT}",
+        "--format",
+        "{{.Names}} {{.Status}}",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return [
+        line.split()[0]
+        for line in listed.stdout.splitlines()
+        if "(starting)" in line or "(unhealthy)" in line
+    ]
+
+
 def wait_ready(patience_s: float = 300) -> None:
+    """Until the gateway answers and every container with a healthcheck passes it (as `docker compose
+    up --wait`): a service is ready when its database and its sidecar are."""
     url = f"http://127.0.0.1:{HTTP_PORT}/readyz"
-    deadline = time.monotonic() + patience_s
+    deadline, waiting = time.monotonic() + patience_s, ["gateway"]
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(url, timeout=3) as response:
-                if response.status == 200:
-                    return
+                waiting = unhealthy() if response.status == 200 else ["gateway"]
         except OSError:
-            pass
+            waiting = ["gateway"]
+        if not waiting:
+            return
         time.sleep(1)
     compose("ps", check=False)
-    sys.exit(f"compose: the gateway was not ready at {url} within {patience_s:.0f} s")
+    sys.exit(f"compose: not ready within {patience_s:.0f} s: {', '.join(waiting)}")
 
 
 def test() -> int:
