@@ -54,7 +54,9 @@ ENV PATH=/app/.venv/bin:$PATH \
 USER 10001:10001
 EXPOSE 8000
 
+# Idle connections are kept 75 s, longer than the ingress's upstream keep-alive (60 s), so the proxy
+# never sends a request on a connection uvicorn is just closing (its default is 5 s).
 # Short graceful shutdown: open SSE streams would otherwise hold a pod for the whole grace period;
 # browsers reconnect with Last-Event-ID and miss nothing. --no-proxy-headers: the services read
 # X-Forwarded-* themselves, and only from TRUSTED_PROXIES (shared/forwarded.py).
-CMD ["sh", "-c", "exec uvicorn \"services.${SERVICE_NAME:?set SERVICE_NAME to the service to run}.main:app\" --host 0.0.0.0 --port 8000 --no-access-log --no-proxy-headers --timeout-graceful-shutdown 10"]
+CMD ["sh", "-c", "exec uvicorn \"services.${SERVICE_NAME:?set SERVICE_NAME to the service to run}.main:app\" --host 0.0.0.0 --port 8000 --no-access-log --no-proxy-headers --timeout-graceful-shutdown 10 --timeout-keep-alive 75"]

@@ -404,6 +404,10 @@ log.retention.hours=168
                 "--no-proxy-headers",
                 "--timeout-graceful-shutdown",
                 "5",
+                # an idle connection outlives its client's (or proxy's) idea of it: closing it at
+                # uvicorn's default 5 s races a request sent on it just then (a reset, not an answer)
+                "--timeout-keep-alive",
+                "75",
                 *(["--workers", str(workers)] if workers > 1 else []),
             ],
             env={**self.t.service_env(service), **metrics_env, **(extra_env or {})},
