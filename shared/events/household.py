@@ -78,3 +78,22 @@ class InvitationRevoked(HouseholdEvent):
     event_name: ClassVar[str] = "invitation.revoked"
 
     invitation_id: UUID
+
+
+class CalendarFeedCreated(HouseholdEvent):
+    """A member made a private calendar subscription address (never the address itself)."""
+
+    event_name: ClassVar[str] = "calendar_feed.created"
+
+    feed_id: UUID
+    user_id: UUID
+    name: str
+
+
+class CalendarFeedRevoked(HouseholdEvent):
+    """A member revoked one of their calendar subscription addresses: it no longer answers."""
+
+    event_name: ClassVar[str] = "calendar_feed.revoked"
+
+    feed_id: UUID
+    user_id: UUID

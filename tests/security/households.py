@@ -219,6 +219,12 @@ async def rich_household(client: httpx.AsyncClient, db: asyncpg.Connection) -> H
     invitation = (await g.ok("GET", admin, "/invitations"))[0]
     tag = next(x for x in (await g.ok("GET", admin, "/tags"))["items"] if x["name"] == f"hobby{t}")
 
+    # A's calendar subscriptions: a live one (its address a secret B must never be answered) and a
+    # revoked one, whose address is what B is given to try (a live address is a key, like a password)
+    feed = await g.ok("POST", adult, "/calendar-feeds", 201, json={"name": "Phone"})
+    revoked = await g.ok("POST", adult, "/calendar-feeds", 201, json={"name": "Old phone"})
+    await g.ok("DELETE", adult, f"/calendar-feeds/{revoked['id']}", 204)
+
     reminder_id = await _reminder_of(db, task["id"])
     await caught_up(db, household_id)
     [notification] = (await g.ok("GET", adult, "/notifications", params={"limit": 1}))["items"]
@@ -238,6 +244,8 @@ async def rich_household(client: httpx.AsyncClient, db: asyncpg.Connection) -> H
         "invitation_id": invitation["id"],
         "claim_id": claim["id"],
         "notification_id": notification["id"],
+        "feed_id": feed["id"],
+        "token": _feed_token(revoked),
     }
     s.ids(
         "an id of one of A's objects",
@@ -256,7 +264,12 @@ async def rich_household(client: httpx.AsyncClient, db: asyncpg.Connection) -> H
         ],
     )
     s.text("invitation code", code)
+    s.text("calendar feed address", _feed_token(feed))
     return Household(household_id, admin, [admin, adult, child], ids, s)
+
+
+def _feed_token(feed: dict) -> str:
+    return feed["url"].rsplit("/", 1)[-1].removesuffix(".ics")
 
 
 async def _reminder_of(db: asyncpg.Connection, task_id: str) -> str:

@@ -17,7 +17,7 @@ import httpx
 from tests.integration.accounts import Account, invite_and_join, new_household, sign_up
 from tests.integration.gifting import Gifting
 from tests.security.facts import Facts
-from tests.security.households import caught_up, known_to_notifications, soon, token
+from tests.security.households import caught_up, known_to_notifications, later, soon, token
 from tests.sse_client import open_stream
 
 
@@ -36,6 +36,8 @@ class Surprises:
     live: list[str] = field(
         default_factory=list
     )  # R's live stream while the surprises were made (plain)
+    # what R must find in R's calendar feed (R's own task): a search there that saw it looked
+    feed_controls: dict[str, str] = field(default_factory=dict)
 
 
 async def surprises_for_a_member(
@@ -77,15 +79,35 @@ async def surprises_for_a_member(
             await opened.until(lambda e: e.id is not None and int(e.id) >= position)
             live = [f"{e.event} {e.id} {e.data}" for e in opened.seen]
 
+    # R's calendar feed, with a task of R's own in it
+    own_task = f"Rosa's own chore {t}"
+    await g.ok(
+        "POST",
+        r,
+        "/tasks",
+        201,
+        json={"title": own_task, "assignee_id": r.user_id, "due_at": later(3)},
+    )
+    feed = await g.ok("POST", r, "/calendar-feeds", 201, json={"name": "Rosa's phone"})
+    feed_token = feed["url"].rsplit("/", 1)[-1].removesuffix(".ics")
+
     objects = {
         "household_id": [household_id],
+        "token": [feed_token],
         "person_id": [p, q],
         "occasion_id": [occasion],
         "user_id": [m.user_id, giver.user_id, r.user_id],
         **made["objects"],
     }
     return Surprises(
-        household_id, r, f, frozenset(made["wish_ids"]), objects, made["controls"], live
+        household_id,
+        r,
+        f,
+        frozenset(made["wish_ids"]),
+        objects,
+        made["controls"],
+        live,
+        {"R's own task": own_task},
     )
 
 
@@ -231,6 +253,21 @@ async def _make_surprises(
     await g.ok("POST", giver, f"/items/{decoy['id']}/claims", 201, json={"quantity": 1})
     task = await g.ok(
         "POST", m, "/tasks", 201, json={"title": f"Bake for Quentin {t}", "person_id": q}
+    )
+    # a chore about P, on a giver's calendar (a task is kept from the people it is about)
+    await g.ok(
+        "POST",
+        m,
+        "/tasks",
+        201,
+        json={
+            "title": f.text("task about P", f"Wrap the zither {t}"),
+            "person_id": p,
+            "occasion_id": occasion,
+            "assignee_id": giver.user_id,
+            "due_at": later(2),
+            "reminders": ["PT2H"],
+        },
     )
 
     f.ids("the idea list's id", [ideas])

@@ -183,6 +183,13 @@ def check_controls(s: Surprises, answers: list[Answer], found: Findings) -> None
                     f"control: the {what} {value!r} is in no answer, so the search there "
                     "proves nothing",
                 )
+    for what, value in s.feed_controls.items():
+        if not any(a.route.endswith(".ics") and value in a.text for a in answers):
+            found.add(
+                "GET …/calendar/{token}.ics",
+                f"control: the {what} {value!r} is not in R's calendar feed, so the search there "
+                "proves nothing",
+            )
 
 
 async def check_unread_count(client, s: Surprises, found: Findings) -> None:

@@ -3,6 +3,7 @@ from fastapi import APIRouter
 from services.gateway.routes import (
     auth,
     budgets,
+    calendar_feeds,
     comments,
     dashboard,
     gifts,
@@ -35,4 +36,5 @@ api.include_router(tasks.router)
 api.include_router(tags.router)
 api.include_router(budgets.router)
 api.include_router(dashboard.router)
+api.include_router(calendar_feeds.router)
 api.include_router(proxy.router)

@@ -2,6 +2,7 @@
 import { api, getAll } from "../api.js";
 import { button, checkbox, empty, field, formatDate, h, input, newestWins, replaceKeepingFocus, select, textarea, whenText } from "../dom.js";
 import { act, handleSubmit, values } from "../forms.js";
+import { calendarFeeds } from "./calendar.js";
 
 const KINDS = [["birthday", "Birthday"], ["christmas", "Christmas"], ["anniversary", "Anniversary"], ["other", "Other"]];
 
@@ -87,6 +88,7 @@ export async function occasions(ctx) {
       await load();
     });
   }
+  const feeds = await calendarFeeds(ctx);
   return h("section", { class: "page wide" }, h("h1", {}, "Occasions"),
-    form ? h("div", { class: "split" }, h("div", { class: "main" }, listEl), h("div", { class: "side" }, form)) : listEl);
+    h("div", { class: "split" }, h("div", { class: "main" }, listEl), h("div", { class: "side stack" }, form, feeds)));
 }
