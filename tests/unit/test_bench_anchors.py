@@ -132,3 +132,31 @@ def test_every_result_has_figures_its_anchor_the_ratios_and_the_load_average(pat
     assert set(result["vs_anchor"]) == {f"{figure}_vs_anchor" for figure in declared.pairs}
     for figure in declared.pairs:
         assert figure in result["metrics"], f"{benchmark} declares {figure} but has no such figure"
+
+
+def test_the_read_anchor_is_served_as_the_gateway_is(monkeypatch, tmp_path):
+    """Same uvicorn flags and worker count as scripts/stack starts the gateway with: the anchor's app
+    differs, not how it is served."""
+    from bench.anchors import processes
+    from scripts.stack.processes import Stack
+    from scripts.stack.topology import Topology
+
+    monkeypatch.setattr(Topology, "dir", property(lambda self: tmp_path))
+    monkeypatch.setattr(processes, "_wait", lambda *args, **kwargs: None)
+    spawned: dict[str, list[str]] = {}
+
+    def spawn(self, name, args, env=None, user=None, cwd=None):
+        spawned[name] = args
+        return None
+
+    monkeypatch.setattr(Stack, "_spawn", spawn)
+    stack = Stack(Topology("unit", 50_000))
+    stack.start_app("gateway", wait=False)
+    processes.start_app(stack, "read", "bench.anchors.read_app:app", 5)
+
+    def served(args: list[str]) -> list[str]:  # everything but the app and its port
+        flags = args[args.index("uvicorn") + 2 :]
+        at = flags.index("--port")
+        return flags[:at] + flags[at + 2 :]
+
+    assert served(spawned["anchor-app-read"]) == served(spawned["app-gateway"])
