@@ -3,6 +3,9 @@ and GIFTFLOW_BENCH_PORT_BASE choose another, for two benchmark runs on one machi
 
 python -m bench            # all
 python -m bench pipe       # only the named groups
+python -m bench anchors    # only the anchors (bench/anchors), which the groups run beside their figures
+
+A benchmark named by several chosen groups (an anchor, mostly) runs once, where it first appears.
 """
 
 import asyncio
@@ -10,17 +13,26 @@ import os
 import sys
 import time
 
-from bench import dapr_client, gateway, live, ordering, pipe, reminders, web
+from bench import anchors, common, dapr_client, gateway, live, ordering, pipe, reminders, web
 from scripts.stack.processes import Stack
 from scripts.stack.topology import Topology
 
 GROUPS = {
-    "pipe": [pipe.commit_to_consumer, pipe.outbox_drain],
+    # each group runs the anchors its figures are read against first (bench/anchored.py)
+    "anchors": [anchors.dapr_hop, anchors.bulk_fanout, anchors.fastapi_asyncpg],
+    "pipe": [anchors.dapr_hop, anchors.bulk_fanout, pipe.commit_to_consumer, pipe.outbox_drain],
     # what keeping each aggregate's events in commit order costs: the pipe as it is and as it was
     "ordering": [ordering.ordering_cost],
-    "live": [live.commit_to_sse, live.sse_capacity, live.sse_broadcast, live.audit_ingest],
+    "live": [
+        anchors.dapr_hop,
+        anchors.bulk_fanout,
+        live.commit_to_sse,
+        live.sse_capacity,
+        live.sse_broadcast,
+        live.audit_ingest,
+    ],
     "reminders": [reminders.reminder_lateness, reminders.next_occurrence],
-    "gateway": [gateway.gateway_read, gateway.gateway_write],
+    "gateway": [anchors.fastapi_asyncpg, gateway.gateway_read, gateway.gateway_write],
     "web": [web.web_draw],
     # the sidecar client: bulk publishing over daprd's HTTP API (as the relays do) and over its gRPC API
     "dapr_client": [dapr_client.dapr_client],
@@ -44,9 +56,9 @@ def main(argv: list[str]) -> int:
     t0 = time.monotonic()
     stack.up(say=lambda m: print(f"bench: {m}", flush=True))
     try:
-        for group in chosen:
-            for benchmark in GROUPS[group]:
-                asyncio.run(benchmark(stack))
+        for benchmark in dict.fromkeys(b for group in chosen for b in GROUPS[group]):
+            common.benchmark_begins()
+            asyncio.run(benchmark(stack))
     finally:
         stack.down(say=lambda _: None)
     print(f"bench: done in {time.monotonic() - t0:.0f}s; results in bench/results/")

@@ -1,10 +1,17 @@
-"""What every benchmark shares: percentiles, the machine's description, the result files."""
+"""What every benchmark shares: percentiles, the machine's description, the result files.
+
+Every result records the machine's load average when its benchmark began and when it ended, and its
+anchor with the ratios to it (bench/anchored.py): a run on a loaded machine is written like any other,
+and read beside the anchors measured in the same run.
+"""
 
 import json
 import os
 import platform
 from datetime import UTC, datetime
 from pathlib import Path
+
+from bench.anchored import ANCHOR_BENCHMARKS, anchored
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -34,19 +41,43 @@ def load_average() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
 
 
+_began_at_load: float | None = None
+# the anchors measured so far in this run (anchor benchmark -> its result), for the figures that cite them
+MEASURED_ANCHORS: dict[str, dict] = {}
+
+
+def benchmark_begins() -> None:
+    """Called by the runner before each benchmark: the load average its result records as `start`
+    unless the benchmark took its own after a warm-up (`load_avg_1m_before`)."""
+    global _began_at_load
+    _began_at_load = load_average()
+
+
 def write_result(benchmark: str, metrics: dict, notes: str = "") -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
+    metrics = {k: round(v, 2) if isinstance(v, float) else v for k, v in metrics.items()}
+    start = metrics.get("load_avg_1m_before", _began_at_load)
     result = {
         "benchmark": benchmark,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
-        "metrics": {k: round(v, 2) if isinstance(v, float) else v for k, v in metrics.items()},
+        "load_avg_1m": {
+            "start": start if start is not None else load_average(),
+            "end": metrics.get("load_avg_1m_after", load_average()),
+        },
+        "metrics": metrics,
+        **anchored(benchmark, metrics, MEASURED_ANCHORS),
     }
     if notes:
         result["notes"] = notes
+    if benchmark in ANCHOR_BENCHMARKS:
+        MEASURED_ANCHORS[benchmark] = result
     path = RESULTS / f"{benchmark}.json"
     path.write_text(json.dumps(result, indent=2) + "\n")
+    shown = {**result["metrics"], **result["vs_anchor"]}
     print(
-        f"{benchmark}: " + ", ".join(f"{k}={v}" for k, v in result["metrics"].items()), flush=True
+        f"{benchmark} (load {result['load_avg_1m']['start']} → {result['load_avg_1m']['end']}): "
+        + ", ".join(f"{k}={v}" for k, v in shown.items()),
+        flush=True,
     )
     return path

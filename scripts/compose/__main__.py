@@ -26,9 +26,12 @@ import threading
 import time
 import urllib.request
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
+
+from bench.anchored import anchored
 
 ROOT = Path(__file__).resolve().parents[2]
 HOME = ROOT / ".stack" / "compose"
@@ -385,7 +388,7 @@ def wait_ready(patience_s: float = 300) -> None:
 
 
 def test() -> int:
-    started = time.monotonic()
+    started, load_start = time.monotonic(), os.getloadavg()[0]
     images()
     built = time.monotonic()
     with podman_service(), healthchecks():
@@ -411,20 +414,26 @@ def test() -> int:
             say("down")
             down()
     finished = time.monotonic()
-    record = {
-        "benchmark": "compose_test",
+    metrics = {
         "compose_test_seconds": round(finished - started, 1),
         "images_seconds": round(built - started, 1),
         "up_until_ready_seconds": round(up - built, 1),
         "smoke_seconds": round(tested - up, 1),
         "passed": smoke.returncode == 0,
-        "load_average": os.getloadavg(),
+    }
+    # the shape of every bench result (bench/common.py): its load average and its anchor, here none
+    record = {
+        "benchmark": "compose_test",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "load_avg_1m": {"start": round(load_start, 2), "end": round(os.getloadavg()[0], 2)},
+        "metrics": metrics,
+        **anchored("compose_test", metrics, {}),
     }
     results = ROOT / "bench" / "results" / "compose_test.json"
     results.write_text(json.dumps(record, indent=2) + "\n")
     say(
-        f"{'passed' if smoke.returncode == 0 else 'FAILED'} in {record['compose_test_seconds']} s "
-        f"(images {record['images_seconds']} s, up {record['up_until_ready_seconds']} s); "
+        f"{'passed' if smoke.returncode == 0 else 'FAILED'} in {metrics['compose_test_seconds']} s "
+        f"(images {metrics['images_seconds']} s, up {metrics['up_until_ready_seconds']} s); "
         f"figures in {results.relative_to(ROOT)}"
     )
     return smoke.returncode

@@ -26,6 +26,10 @@ class Settings(ServiceSettings):
     login_backoff_base_s: float = 1.0
     # how long a browser (its device cookie) or an address stays familiar after a sign-in
     login_trust_ttl_s: int = 180 * 24 * 3600
+    # retention (services/gateway/retention.py): failed logins go once out of the window above; refresh
+    # tokens and invitations this long after they expired
+    account_rows_retention_days: int = 30
+    account_prune_interval_s: float = 3600
 
     # URL import: fetching private or loopback addresses is for tests only (their sample shop is on 127.0.0.1)
     url_import_allow_private: bool = False

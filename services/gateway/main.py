@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 from services.gateway.config import Settings
 from services.gateway.dot_segments import RefuseDotSegments
 from services.gateway.models import outbox
+from services.gateway.retention import keep_accounts_pruned
 from services.gateway.routes import api
 from services.gateway.web_bundle import bundle, find_bundler
 from shared.app import create_service_app
@@ -157,7 +158,7 @@ async def run_relay(app: FastAPI) -> AsyncIterator[None]:
         batch_size=settings.outbox_batch_size,
         poll_interval=settings.outbox_poll_interval_s,
     )
-    async with running(relay):
+    async with running(relay), keep_accounts_pruned(app):
         yield
 
 

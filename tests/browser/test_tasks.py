@@ -19,6 +19,7 @@ async def test_a_task_added_for_myself_is_among_mine_until_it_is_done(new_phone)
     await page.get_by_label("What needs doing").fill("Order the cake")
     await page.get_by_label("Due").fill(tomorrow.strftime("%Y-%m-%dT%H:%M"))
     await page.get_by_label("a day before").check()
+    await page.get_by_label("a week before").check()
     await page.get_by_role("button", name="Add task").click()
 
     cake = page.locator("li.task").filter(has_text="Order the cake")
@@ -27,6 +28,10 @@ async def test_a_task_added_for_myself_is_among_mine_until_it_is_done(new_phone)
     await screenshot(page, "tasks")
 
     await cake.get_by_text("Change").click()
+    # the reminders come back as saved (the API spells a week P7D), so saving again keeps them
+    await expect(cake.get_by_label("a week before")).to_be_checked()
+    await expect(cake.get_by_label("a day before")).to_be_checked()
+    await expect(cake.get_by_label("2 hours before")).not_to_be_checked()
     await cake.get_by_label("What needs doing").fill("Order the chocolate cake")
     await cake.get_by_role("button", name="Save").click()
     cake = page.locator("li.task").filter(has_text="Order the chocolate cake")

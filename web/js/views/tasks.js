@@ -5,7 +5,9 @@ import { button, checkbox, empty, field, h, input, newestWins, replaceKeepingFoc
 import { act, handleSubmit, values } from "../forms.js";
 
 const FILTERS = [["mine", "Mine"], ["open", "All open"], ["done", "Done"]];
-const REMINDERS = [["P1W", "a week before"], ["P1D", "a day before"], ["PT2H", "2 hours before"]];
+// the values in the API's canonical spelling (shared/validation: P1W is stored as P7D), or a saved reminder
+// would not find its box checked when the task is changed, and the next save would drop it
+const REMINDERS = [["P7D", "a week before"], ["P1D", "a day before"], ["PT2H", "2 hours before"]];
 const REPEATS = [["", "Does not repeat"], ["FREQ=WEEKLY", "Every week"], ["FREQ=MONTHLY", "Every month"], ["FREQ=YEARLY", "Every year"]];
 const REPEAT_TEXT = Object.fromEntries(REPEATS);
 
