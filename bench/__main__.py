@@ -13,7 +13,7 @@ import os
 import sys
 import time
 
-from bench import anchors, common, dapr_client, gateway, live, ordering, pipe, reminders, web
+from bench import anchors, calendar_feed, common, dapr_client, gateway, live, ordering, pipe, reminders, web
 from scripts.stack.processes import Stack
 from scripts.stack.topology import Topology
 
@@ -36,6 +36,8 @@ GROUPS = {
     "web": [web.web_draw],
     # the sidecar client: bulk publishing over daprd's HTTP API (as the relays do) and over its gRPC API
     "dapr_client": [dapr_client.dapr_client],
+    # a calendar app polling a member's feed: built, and unchanged (304)
+    "calendar": [calendar_feed.calendar_feed],
 }
 
 
