@@ -4,7 +4,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,21 +21,17 @@ from services.gateway.models.gifts import (
     Tag,
 )
 from services.gateway.models.households import Member, Role
-from services.gateway.models.lists import GiftList, ItemStatus, ListItem
 from services.gateway.models.people import Person
 from services.gateway.surprise import GiftFacts, View, Viewer, gift_hidden, gift_view, present_gift
 from services.gateway.use_cases.audience import (
     gift_facts,
-    gifts_facts,
     household_viewers,
     load_viewer,
 )
-from services.gateway.use_cases.people import contains
 from services.gateway.use_cases.scoped import require_not_recipient, visible_gift
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.events.gifting import GiftCreated, GiftDeleted, GiftUpdated
 from shared.outbox import add_event
-from shared.pages import Page, PageRequest, fetch_page
 
 
 def check_price(price, currency) -> None:
@@ -213,103 +209,6 @@ async def create_gift(session: AsyncSession, member: Member, data: GiftCreate) -
         viewer = await load_viewer(session, member)
         gift = await add_gift(session, member, viewer, data)
         return await present_one(session, viewer, gift)
-
-
-async def list_gifts(
-    session: AsyncSession,
-    member: Member,
-    page: PageRequest,
-    *,
-    q: str | None = None,
-    tag: str | None = None,
-    person_id: uuid.UUID | None = None,
-    status: ItemStatus | None = None,
-    occasion_id: uuid.UUID | None = None,
-) -> Page[GiftPublic]:
-    """Newest first. `person_id` finds gifts *for* that person (recipient or on their list); `status` finds
-    gifts with an item in that status, among the items the caller sees in full."""
-    query = select(Gift).where(Gift.household_id == member.household_id)
-    if q:
-        query = query.where(or_(Gift.title.ilike(contains(q)), Gift.notes.ilike(contains(q))))
-    if tag:
-        query = query.where(
-            Gift.id.in_(
-                select(GiftTag.gift_id)
-                .join(Tag, Tag.id == GiftTag.tag_id)
-                .where(Tag.name == tag.strip().lower())
-            )
-        )
-    if person_id:
-        query = query.where(
-            or_(
-                Gift.id.in_(
-                    select(GiftPerson.gift_id).where(
-                        GiftPerson.person_id == person_id, GiftPerson.role == GiftRole.RECIPIENT
-                    )
-                ),
-                Gift.id.in_(
-                    select(ListItem.gift_id)
-                    .join(GiftList, GiftList.id == ListItem.list_id)
-                    .where(GiftList.person_id == person_id)
-                ),
-            )
-        )
-    if status:
-        query = query.where(Gift.id.in_(select(ListItem.gift_id).where(ListItem.status == status)))
-    if occasion_id:
-        query = query.where(
-            Gift.id.in_(
-                select(ListItem.gift_id)
-                .join(GiftList, GiftList.id == ListItem.list_id)
-                .where(GiftList.occasion_id == occasion_id)
-            )
-        )
-    async with session.begin():
-        viewer = await load_viewer(session, member)
-
-        async def shape(rows: list[Gift]) -> list[GiftPublic | None]:
-            facts = await gifts_facts(session, rows)
-            shown = await present_gifts(session, viewer, rows, facts)
-            # a redacted gift must match on what its recipient is shown, not on hidden notes, givers or status
-            return [
-                g
-                if g is None
-                or gift_view(viewer, facts[row.id]) is View.FULL
-                or _matches_shown(viewer, g, q, person_id, status, occasion_id)
-                else None
-                for row, g in zip(rows, shown, strict=True)
-            ]
-
-        return await fetch_page(
-            session, query, (Gift.created_at, Gift.id), page, shape, descending=True
-        )
-
-
-def _matches_shown(
-    viewer: Viewer,
-    gift: GiftPublic,
-    q: str | None,
-    person_id: uuid.UUID | None,
-    status: ItemStatus | None,
-    occasion_id: uuid.UUID | None,
-) -> bool:
-    if status is not None or occasion_id is not None:
-        return False
-    if person_id is not None and person_id not in viewer.person_ids | {
-        p.person_id for p in gift.people
-    }:
-        return False
-    if q:
-        needle = q.lower()
-        return needle in gift.title.lower() or needle in (gift.notes or "").lower()
-    return True
-
-
-async def get_gift(session: AsyncSession, member: Member, gift_id: uuid.UUID) -> GiftPublic:
-    async with session.begin():
-        viewer = await load_viewer(session, member)
-        gift, facts, _ = await visible_gift(session, member, viewer, gift_id)
-        return await present_one(session, viewer, gift, facts)
 
 
 async def update_gift(

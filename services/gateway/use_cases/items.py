@@ -51,7 +51,6 @@ from shared.events.gifting import (
     ListItemUpdated,
 )
 from shared.outbox import add_event
-from shared.pages import Page, PageRequest, fetch_page
 
 # forward one step at a time; back one step to undo a slip; given is final
 TRANSITIONS: dict[ItemStatus, tuple[ItemStatus, ...]] = {
@@ -206,28 +205,6 @@ async def add_item(
             return public
     except IntegrityError:  # the list or gift went away meanwhile
         raise Conflict("The list or the gift changed meanwhile; please try again.") from None
-
-
-async def list_items(
-    session: AsyncSession,
-    member: Member,
-    list_id: uuid.UUID,
-    page: PageRequest,
-    status: ItemStatus | None = None,
-) -> Page[ListItemPublic]:
-    async with session.begin():
-        viewer = await load_viewer(session, member)
-        lst, _ = await visible_list(session, member, viewer, list_id)
-        query = select(ListItem).where(ListItem.list_id == lst.id)
-        if status:
-            query = query.where(ListItem.status == status)
-
-        async def shape(rows: list[ListItem]) -> list[ListItemPublic | None]:
-            return await present_items(session, viewer, rows, status)
-
-        # the most wanted first, then in the order they were added
-        order = (ListItem.priority, ListItem.created_at, ListItem.id)
-        return await fetch_page(session, query, order, page, shape)
 
 
 async def get_item(session: AsyncSession, member: Member, item_id: uuid.UUID) -> ListItemPublic:
