@@ -72,7 +72,7 @@ async def measure(rounds: int) -> None:
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
         family = await family_of(client)
         for name, mix in (("reads", read_mix(family)), ("writes", write_mix(family))):
-            cost: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0])
+            cost: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
             for n in range(rounds):
                 for method, path, token, body in mix:
                     headers = {"Authorization": f"Bearer {token}"}
@@ -91,9 +91,9 @@ async def measure(rounds: int) -> None:
             print(f"\n{name} ({rounds} rounds of the mix)")
             print(f"{'endpoint':48} {'statements':>10} {'CPU ms':>8}")
             all_sql = all_cpu = all_n = 0.0
-            for key, (sql, cpu, n) in sorted(cost.items()):
-                print(f"{key:48} {sql / n:10.1f} {cpu / n * 1000:8.2f}")
-                all_sql, all_cpu, all_n = all_sql + sql, all_cpu + cpu, all_n + n
+            for key, (sql, cpu, calls) in sorted(cost.items()):
+                print(f"{key:48} {sql / calls:10.1f} {cpu / calls * 1000:8.2f}")
+                all_sql, all_cpu, all_n = all_sql + sql, all_cpu + cpu, all_n + calls
             print(f"{'mix average':48} {all_sql / all_n:10.1f} {all_cpu / all_n * 1000:8.2f}")
     await app.state.engine.dispose()
 
