@@ -26,6 +26,13 @@ class Settings(ServiceSettings):
     login_backoff_base_s: float = 1.0
     # how long a browser (its device cookie) or an address stays familiar after a sign-in
     login_trust_ttl_s: int = 180 * 24 * 3600
+    # password reset (services/gateway/use_cases/password_reset.py): how long a mailed link works, and
+    # how many requests within the window: per e-mail address (more are answered alike, not mailed) and
+    # per client address (more get 429)
+    password_reset_ttl_s: int = 30 * 60
+    password_reset_window_s: int = 3600
+    password_reset_max_per_email: int = 3
+    password_reset_max_per_client: int = 20
 
     # URL import: fetching private or loopback addresses is for tests only (their sample shop is on 127.0.0.1)
     url_import_allow_private: bool = False

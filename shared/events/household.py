@@ -27,6 +27,8 @@ class HouseholdCreated(HouseholdEvent):
     created_at: datetime
     timezone: TimeZoneName = "UTC"
     creator_display_name: str | None = None
+    # the creator's e-mail address, sealed for the mail channel (shared.sealed, purpose "address")
+    sealed_creator_address: str | None = None
 
 
 class HouseholdUpdated(HouseholdEvent):
@@ -47,6 +49,8 @@ class MemberJoined(HouseholdEvent):
     role: str
     invitation_id: UUID | None = None
     joined_at: datetime
+    # the member's e-mail address, sealed for the mail channel (shared.sealed, purpose "address")
+    sealed_address: str | None = None
 
 
 class MemberRoleChanged(HouseholdEvent):

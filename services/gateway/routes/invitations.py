@@ -81,4 +81,6 @@ async def accept_invitation(
     """Join a household with an invitation code (codes that do not exist are slowed down like
     failed logins: 429 with Retry-After)."""
     guard = use_cases.CodeGuard(settings, client_ip(request, settings))
-    return await use_cases.accept_invitation(session, guard, user.id, body.code)
+    return await use_cases.accept_invitation(
+        session, guard, user.id, body.code, settings.jwt_secret.get_secret_value()
+    )

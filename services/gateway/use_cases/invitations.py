@@ -28,6 +28,7 @@ from services.gateway.use_cases import login_throttle as throttle_store
 from shared.errors import Conflict, Gone, NotFound, TooManyRequests
 from shared.events.household import InvitationCreated, InvitationRevoked, MemberJoined
 from shared.outbox import add_event
+from shared.sealed import sealed_address
 
 
 async def create_invitation(
@@ -165,8 +166,13 @@ async def preview_invitation(
 
 
 async def accept_invitation(
-    session: AsyncSession, guard: CodeGuard, user_id: uuid.UUID, code: str
+    session: AsyncSession,
+    guard: CodeGuard,
+    user_id: uuid.UUID,
+    code: str,
+    mail_secret: str | None = None,
 ) -> MyHousehold:
+    """`mail_secret` seals the new member's address into the event, for the mail channel alone."""
     async with session.begin():
         await guard.check(session)
         invitation = await session.scalar(
@@ -175,12 +181,14 @@ async def accept_invitation(
             .with_for_update()
         )
         if invitation is not None and invitation.revoked_at is None:
-            return await _join(session, invitation, user_id)
+            return await _join(session, invitation, user_id, mail_secret)
         await guard.unknown(session)
     raise NotFound(UNKNOWN_CODE)  # after the transaction, which counted it
 
 
-async def _join(session: AsyncSession, invitation: Invitation, user_id: uuid.UUID) -> MyHousehold:
+async def _join(
+    session: AsyncSession, invitation: Invitation, user_id: uuid.UUID, mail_secret: str | None
+) -> MyHousehold:
     now = utcnow()
     if invitation.accepted_at is not None:
         raise Conflict("This invitation code has already been used; ask for a new one.")
@@ -213,6 +221,7 @@ async def _join(session: AsyncSession, invitation: Invitation, user_id: uuid.UUI
             role=invitation.role,
             invitation_id=invitation.id,
             joined_at=now,
+            sealed_address=sealed_address(mail_secret, user.email),
         ),
     )
     return MyHousehold.model_validate({**household.model_dump(), "role": invitation.role})
