@@ -183,7 +183,8 @@ async def password_reset_requested(session: AsyncSession, envelope: Envelope) ->
         "password_reset",
         "Set a new giftflow password",
         name=sealed.get("display_name") or "there",
-        reset_link=links.app_url(config.mail_public_url, f"reset-password#{token}"),
+        # in the fragment: the secret never reaches a server's access log or a Referer
+        reset_link=links.app_url(config.mail_public_url, f"#/reset-password?token={token}"),
         valid_minutes=valid_minutes,
         sent_at=local_time(envelope.cloudevent.time or datetime.now(UTC), "UTC"),
     )
