@@ -14,8 +14,6 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aiosmtpd.controller import Controller
-
 if TYPE_CHECKING:
     from scripts.stack.processes import Stack
 
@@ -73,6 +71,8 @@ def notification_env(base_port: int, gateway_url: str) -> dict[str, str]:
 
 
 async def serve(folder: Path, port: int) -> None:
+    from aiosmtpd.controller import Controller  # only the catcher's own process needs the server
+
     controller = Controller(KeepAsFiles(folder), hostname="127.0.0.1", port=port)
     controller.start()
     print(f"mail catcher: SMTP on 127.0.0.1:{port}, keeping messages in {folder}", flush=True)

@@ -87,7 +87,7 @@ async def fan_out(session: AsyncSession, envelope: Envelope) -> None:
     event = envelope.event
     ce = envelope.cloudevent
     await _remember_names(session, event)
-    await mail_channel.observe(session, event)
+    await mail_channel.observe(session, envelope)
     members = await readmodel.members_of(session, event.household_id)
     if not members:
         return

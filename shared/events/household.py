@@ -76,6 +76,9 @@ class InvitationCreated(HouseholdEvent):
     invitation_id: UUID
     role: str
     expires_at: datetime
+    # set when the admin had it mailed: {"address", "code", "household_name", "invited_by"}, sealed
+    # for the mail channel (shared.sealed, purpose "invitation")
+    sealed_mail: str | None = None
 
 
 class InvitationRevoked(HouseholdEvent):

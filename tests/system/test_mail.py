@@ -194,7 +194,7 @@ async def test_a_reset_link_works_once_and_ends_every_session(stack, gateway, db
     # the audit log keeps the event, but neither the address nor the link's secret
     async def audited() -> list:
         return await db.fetch(
-            "SELECT data FROM audit.audit_entry WHERE event_type = "
+            "SELECT data::text AS data FROM audit.audit_entry WHERE event_type = "
             "'giftflow.account.password_reset_requested.v1' AND subject = $1",
             ann.user_id,
         )
@@ -203,3 +203,37 @@ async def test_a_reset_link_works_once_and_ends_every_session(stack, gateway, db
     [entry] = await audited()
     kept = entry["data"] if isinstance(entry["data"], str) else json.dumps(entry["data"])
     assert token not in kept and ann.email not in kept.lower() and "sealed_mail" in kept
+
+
+async def test_an_invitation_by_mail_carries_a_join_link_that_works(stack, gateway, db):
+    ann = await sign_up(gateway, name="Ann")
+    household_id = await household_of(gateway, ann.headers)
+    invitee = f"dora-{uuid.uuid4().hex[:8]}@example.com"
+    invited = await gateway.post(
+        f"/api/households/{household_id}/invitations",
+        json={"role": "adult", "email": invitee},
+        headers=ann.headers,
+    )
+    assert invited.status_code == 201, invited.text
+
+    mail = await mail_to(stack, invitee, "Ann invites you to Millers")
+    link = mail.link("join")
+    code = link.split("code=", 1)[1]
+    assert code == invited.json()["code"] and "(Europe/Berlin)" in mail.text
+    dora = await sign_up(gateway, email=invitee, name="Dora")
+    joined = await gateway.post(
+        "/api/invitations/accept", json={"code": code}, headers=dora.headers
+    )
+    assert joined.status_code == 200, joined.text
+
+    # the audit log keeps the invitation, but neither the address nor the code
+    async def audited() -> list:
+        return await db.fetch(
+            "SELECT data::text AS data FROM audit.audit_entry "
+            "WHERE event_type = 'giftflow.invitation.created.v1' AND household_id = $1",
+            uuid.UUID(household_id),
+        )
+
+    await eventually(audited, "the invitation reached the audit log")
+    [entry] = await audited()
+    assert code not in entry["data"] and invitee not in entry["data"]

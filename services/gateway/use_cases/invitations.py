@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.config import Settings
 from services.gateway.models import outbox, utcnow
-from services.gateway.models.accounts import UserAccount
+from services.gateway.models.accounts import UserAccount, normalize_email
 from services.gateway.models.households import (
     Household,
     Invitation,
@@ -28,12 +28,14 @@ from services.gateway.use_cases import login_throttle as throttle_store
 from shared.errors import Conflict, Gone, NotFound, TooManyRequests
 from shared.events.household import InvitationCreated, InvitationRevoked, MemberJoined
 from shared.outbox import add_event
-from shared.sealed import sealed_address
+from shared.sealed import seal, sealed_address
 
 
 async def create_invitation(
-    session: AsyncSession, admin: Member, data: InvitationCreate
+    session: AsyncSession, admin: Member, data: InvitationCreate, mail_secret: str | None = None
 ) -> InvitationWithCode:
+    """With `data.email`, the event carries the code and address sealed (`mail_secret`) so the
+    notification service mails the join link; the code is still answered, to pass on by hand."""
     code = new_invitation_code()
     now = utcnow()
     async with session.begin():
@@ -56,9 +58,26 @@ async def create_invitation(
                 invitation_id=invitation.id,
                 role=invitation.role,
                 expires_at=invitation.expires_at,
+                sealed_mail=await _sealed_invitation(session, admin, data, code, mail_secret),
             ),
         )
     return InvitationWithCode.model_validate({**invitation.model_dump(), "code": code})
+
+
+async def _sealed_invitation(
+    session: AsyncSession, admin: Member, data: InvitationCreate, code: str, secret: str | None
+) -> str | None:
+    if data.email is None or not secret:
+        return None
+    household = await session.get_one(Household, admin.household_id)
+    inviter = await session.get_one(UserAccount, admin.user_id)
+    content = {
+        "address": normalize_email(str(data.email)),
+        "code": code,
+        "household_name": household.name,
+        "invited_by": inviter.display_name,
+    }
+    return seal(secret, "invitation", content)
 
 
 async def list_open_invitations(session: AsyncSession, admin: Member) -> list[InvitationPublic]:

@@ -10,10 +10,11 @@
 
 from datetime import UTC, datetime
 from functools import cache
+from urllib.parse import urlencode
 from uuid import UUID
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,11 +27,11 @@ from services.notification.mail.render import local_time, render
 from services.notification.mail.tables import (
     mail_address,
     mail_household,
+    mail_message,
     mail_preference,
 )
 from services.notification.models import member
 from shared.consumer import Envelope, PoisonEvent
-from shared.events import Event
 from shared.events import accounts as a
 from shared.events import household as h
 from shared.sealed import Unsealable, unseal
@@ -86,9 +87,14 @@ async def _remember_timezone(session: AsyncSession, household_id: UUID, timezone
     )
 
 
-async def observe(session: AsyncSession, event: Event) -> None:
-    """Keep what mails need from household and membership events."""
-    if isinstance(event, h.HouseholdCreated):
+async def observe(session: AsyncSession, envelope: Envelope) -> None:
+    """Keep what mails need from household and membership events; mail invitations."""
+    event = envelope.event
+    if isinstance(event, h.InvitationCreated) and event.sealed_mail:
+        await invitation_created(session, envelope, event)
+    elif isinstance(event, h.InvitationRevoked):
+        await cancel(session, invitation_key(event.invitation_id))
+    elif isinstance(event, h.HouseholdCreated):
         await _remember_timezone(session, event.household_id, event.timezone)
         if event.actor_id is not None:
             await _remember_address(session, event.actor_id, event.sealed_creator_address)
@@ -165,6 +171,46 @@ async def consider(
             )
         )
     await enqueue(session, mails)
+
+
+def invitation_key(invitation_id: UUID) -> str:
+    return f"invitation:{invitation_id}"
+
+
+async def invitation_created(
+    session: AsyncSession, envelope: Envelope, event: h.InvitationCreated
+) -> None:
+    """Mail the join link of an invitation the admin addressed to someone."""
+    try:
+        sealed = unseal(_secret(), "invitation", event.sealed_mail or "")
+        address, code = str(sealed["address"]), str(sealed["code"])
+    except (Unsealable, KeyError):
+        log.warning("mail.invitation_unsealable", invitation_id=str(event.invitation_id))
+        return  # sealed with another secret: the admin still has the code to pass on by hand
+    timezone = await session.scalar(
+        select(mail_household.c.timezone).where(mail_household.c.household_id == event.household_id)
+    )
+    household = str(sealed.get("household_name") or "a household")
+    content = render(
+        "invitation",
+        f"{sealed.get('invited_by') or 'Someone'} invites you to {household} on giftflow",
+        invited_by=sealed.get("invited_by") or "Someone",
+        household=household,
+        join_link=links.app_url(settings().mail_public_url, f"#/join?{urlencode({'code': code})}"),
+        code=code,
+        expires=local_time(event.expires_at, timezone),
+    )
+    mail = Mail(invitation_key(event.invitation_id), "invitation", address, content)
+    await enqueue(session, [mail])
+
+
+async def cancel(session: AsyncSession, dedup_key: str) -> None:
+    """A mail decided but not yet sent that must not go any more (an invitation revoked meanwhile)."""
+    await session.execute(
+        update(mail_message)
+        .where(mail_message.c.dedup_key == dedup_key, mail_message.c.status == "pending")
+        .values(status="cancelled", last_error="revoked before it was sent")
+    )
 
 
 async def password_reset_requested(session: AsyncSession, envelope: Envelope) -> None:
