@@ -71,17 +71,27 @@ async def test_a_reminder_mail_arrives_once_though_notification_restarts_while_i
     ann = await sign_up(gateway, name="Ann")
     household_id = await household_of(gateway, ann.headers)
     await eventually(lambda: address_known(db, ann.user_id), "notification knows Ann's address")
+    task = await create_task(
+        gateway,
+        household_id,
+        ann.headers,
+        title="Order the cake",
+        due_at=in_seconds(30),
+        reminders=["PT20S"],
+        assignee_id=ann.user_id,
+    )
+
+    async def scheduled() -> bool:
+        return bool(
+            await db.fetchval(
+                "SELECT count(*) FROM reminder.reminder WHERE subject_id = $1 AND fired_at IS NULL",
+                uuid.UUID(task["id"]),
+            )
+        )
+
+    await eventually(scheduled, "the reminder was scheduled")
     stack.kill("app-notification")  # down while the reminder fires: its event waits in Kafka
     try:
-        task = await create_task(
-            gateway,
-            household_id,
-            ann.headers,
-            title="Order the cake",
-            due_at=in_seconds(6),
-            reminders=["PT4S"],
-            assignee_id=ann.user_id,
-        )
 
         async def fired() -> bool:
             return bool(
