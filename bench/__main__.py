@@ -13,7 +13,7 @@ import os
 import sys
 import time
 
-from bench import anchors, common, dapr_client, gateway, live, ordering, pipe, reminders, web
+from bench import anchors, common, dapr_client, gateway, live, mail, ordering, pipe, reminders, web
 from scripts.stack.processes import Stack
 from scripts.stack.topology import Topology
 
@@ -36,6 +36,7 @@ GROUPS = {
     "web": [web.web_draw],
     # the sidecar client: bulk publishing over daprd's HTTP API (as the relays do) and over its gRPC API
     "dapr_client": [dapr_client.dapr_client],
+    "mail": [mail.mail_send],
 }
 
 

@@ -77,6 +77,7 @@ ANCHORS: dict[str, Anchor | NoAnchor] = {
     "dapr_client": NoAnchor("compares two sidecar clients on one bare daprd, in the same run"),
     "reminder_lateness": NoAnchor("lateness against the reminder's own due time: no bare part"),
     "next_occurrence": NoAnchor("pure computation of recurrences: no bare part"),
+    "mail_send": NoAnchor("mails through the local SMTP catcher: no bare part is measured"),
     "web_cold": NoAnchor("a browser drawing the web client: no bare part"),
     "web_warm": NoAnchor("a browser drawing the web client: no bare part"),
     "compose_test": NoAnchor(
