@@ -13,7 +13,19 @@ import os
 import sys
 import time
 
-from bench import anchors, calendar_feed, common, dapr_client, gateway, live, ordering, pipe, reminders, web
+from bench import (
+    anchors,
+    calendar_feed,
+    common,
+    dapr_client,
+    gateway,
+    live,
+    mail,
+    ordering,
+    pipe,
+    reminders,
+    web,
+)
 from scripts.stack.processes import Stack
 from scripts.stack.topology import Topology
 
@@ -38,6 +50,7 @@ GROUPS = {
     "dapr_client": [dapr_client.dapr_client],
     # a calendar app polling a member's feed: built, and unchanged (304)
     "calendar": [calendar_feed.calendar_feed],
+    "mail": [mail.mail_send],
 }
 
 

@@ -78,6 +78,7 @@ ANCHORS: dict[str, Anchor | NoAnchor] = {
     "reminder_lateness": NoAnchor("lateness against the reminder's own due time: no bare part"),
     "next_occurrence": NoAnchor("pure computation of recurrences: no bare part"),
     "calendar_feed": NoAnchor("a feed built from the database by one member's poll: no bare part"),
+    "mail_send": NoAnchor("mails through the local SMTP catcher: no bare part is measured"),
     "web_cold": NoAnchor("a browser drawing the web client: no bare part"),
     "web_warm": NoAnchor("a browser drawing the web client: no bare part"),
     "compose_test": NoAnchor(

@@ -130,7 +130,9 @@ ERROR_DESCRIPTIONS = {
     403: "Signed in and a member, but not allowed to do this.",
     404: "No such object in this household (another household's ids included), or not a member of it.",
     409: "The request conflicts with the current state; the message says what to do.",
+    410: "gone: what the request names (a link, a code) was used or has expired; ask for a new one.",
     422: "validation_failed: `details` lists each field that is not valid and why.",
+    429: "too_many_requests: asked too often; try again after `Retry-After` seconds.",
     503: "unavailable: the database cannot be reached right now; try again after `Retry-After` seconds.",
 }
 

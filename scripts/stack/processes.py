@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from scripts.stack import mailcatcher
 from scripts.stack.topology import BIN, DATABASE, KAFKA_LIBS, ROOT, SERVICES, VENV_PYTHON, Topology
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -593,6 +594,7 @@ log.retention.hours=168
             + ", ".join(f"{s} :{self.t.app_port(s)}" for s in SERVICES)
             + f" (sidecars :{self.t.dapr_http_port(SERVICES[0])}…)"
         )
+        mailcatcher.start(self)  # where the notification service's mail goes (README: "Mail")
         for wait in [self.start_app(s, wait=False) for s in SERVICES]:
             wait()
         for wait in [self.start_sidecar(s, wait=False) for s in SERVICES]:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from scripts.stack.mailcatcher import notification_env
+
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".stack"
 BIN = CACHE / "bin"
@@ -123,6 +125,11 @@ class Topology:
             "NOTIFICATION_URL": self.app_url("notification"),
             "PYTHONUNBUFFERED": "1",
             **(self.behind_gateway_env() if service == "notification" else {}),
+            **(
+                notification_env(self.base_port, self.gateway_url)
+                if service == "notification"
+                else {}
+            ),
         }
 
     def behind_gateway_env(self) -> dict[str, str]:

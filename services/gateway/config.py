@@ -30,6 +30,13 @@ class Settings(ServiceSettings):
     # tokens and invitations this long after they expired
     account_rows_retention_days: int = 30
     account_prune_interval_s: float = 3600
+    # password reset (services/gateway/use_cases/password_reset.py): how long a mailed link works, and
+    # how many requests within the window: per e-mail address (more are answered alike, not mailed) and
+    # per client address (more get 429)
+    password_reset_ttl_s: int = 30 * 60
+    password_reset_window_s: int = 3600
+    password_reset_max_per_email: int = 3
+    password_reset_max_per_client: int = 20
 
     # URL import: fetching private or loopback addresses is for tests only (their sample shop is on 127.0.0.1)
     url_import_allow_private: bool = False

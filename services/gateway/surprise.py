@@ -14,6 +14,7 @@ of events) asks the same questions and the rules can be tested on their own:
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 from uuid import UUID
 
 from services.gateway.models.gifts import Gift, GiftPersonLink, GiftPublic, GiftRole
@@ -173,45 +174,62 @@ def gift_hidden(members: Iterable[Viewer], gift: GiftFacts) -> Hidden:
 
 
 # what a viewer is shown -------------------------------------------------------------------------
-def present_item(viewer: Viewer, view: View, item: ListItem, gift_title: str) -> ListItemPublic:
+def shown_item(viewer: Viewer, view: View, item: Any, gift_title: str) -> dict[str, Any]:
+    """A list item's fields as `viewer` is shown them; `item` is a ListItem or a row with its columns
+    (the reads that compose their answer in one query pass plain rows)."""
     full = view is View.FULL
-    return ListItemPublic(
-        id=item.id,
-        list_id=item.list_id,
-        gift_id=item.gift_id,
-        gift_title=gift_title,
-        quantity=item.quantity,
-        priority=PRIORITY_OF_RANK[item.priority],  # the wisher's word, about the wish, not the gift
-        status=shown_status(view, item.status),
-        claimed_quantity=item.claimed_quantity if full else None,
-        status_changed_at=item.status_changed_at if full else None,
-        purchased_at=item.purchased_at if full else None,
-        purchased_by=item.purchased_by if full else None,
-        added_by=item.added_by,
-        notes=shown_notes(viewer, view, item.notes, item.notes_by),
-        created_at=item.created_at,
-        updated_at=item.updated_at if full else None,
-    )
+    return {
+        "id": item.id,
+        "list_id": item.list_id,
+        "gift_id": item.gift_id,
+        "gift_title": gift_title,
+        "quantity": item.quantity,
+        "priority": PRIORITY_OF_RANK[
+            item.priority
+        ],  # the wisher's word, about the wish, not the gift
+        "status": shown_status(view, item.status),
+        "claimed_quantity": item.claimed_quantity if full else None,
+        "status_changed_at": item.status_changed_at if full else None,
+        "purchased_at": item.purchased_at if full else None,
+        "purchased_by": item.purchased_by if full else None,
+        "added_by": item.added_by,
+        "notes": shown_notes(viewer, view, item.notes, item.notes_by),
+        "created_at": item.created_at,
+        "updated_at": item.updated_at if full else None,
+    }
+
+
+def present_item(viewer: Viewer, view: View, item: ListItem, gift_title: str) -> ListItemPublic:
+    return ListItemPublic(**shown_item(viewer, view, item, gift_title))
+
+
+def shown_gift(
+    viewer: Viewer, view: View, gift: Any, tags: list[str], people: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A gift's fields as `viewer` is shown them; `gift` is a Gift or a row with its columns, `people`
+    its links as `{"person_id", "role"}`."""
+    full = view is View.FULL
+    return {
+        "id": gift.id,
+        "household_id": gift.household_id,
+        "title": gift.title,
+        "url": gift.url,
+        "price": gift.price,
+        "currency": gift.currency,
+        "image_url": gift.image_url,
+        "notes": shown_notes(viewer, view, gift.notes, gift.notes_by),
+        "from_santa": gift.from_santa if full else None,
+        "giver": shown_giver(viewer, view, gift.from_santa),
+        "tags": tags,
+        "people": people if full else [p for p in people if p["role"] == GiftRole.RECIPIENT],
+        "created_by": gift.created_by,
+        "created_at": gift.created_at,
+        "updated_at": gift.updated_at,
+    }
 
 
 def present_gift(
     viewer: Viewer, view: View, gift: Gift, tags: list[str], people: list[GiftPersonLink]
 ) -> GiftPublic:
-    full = view is View.FULL
-    return GiftPublic(
-        id=gift.id,
-        household_id=gift.household_id,
-        title=gift.title,
-        url=gift.url,
-        price=gift.price,
-        currency=gift.currency,
-        image_url=gift.image_url,
-        notes=shown_notes(viewer, view, gift.notes, gift.notes_by),
-        from_santa=gift.from_santa if full else None,
-        giver=shown_giver(viewer, view, gift.from_santa),
-        tags=tags,
-        people=people if full else [p for p in people if p.role == GiftRole.RECIPIENT],
-        created_by=gift.created_by,
-        created_at=gift.created_at,
-        updated_at=gift.updated_at,
-    )
+    links = [{"person_id": p.person_id, "role": p.role} for p in people]
+    return GiftPublic(**shown_gift(viewer, view, gift, tags, links))

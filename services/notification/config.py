@@ -1,3 +1,5 @@
+from typing import Literal
+
 from pydantic import SecretStr
 
 from shared.settings import ConsumerSettings
@@ -23,3 +25,19 @@ class Settings(ConsumerSettings):
     stream_retention_days: int = 7
     notification_retention_days: int = 180
     retention_interval_s: float = 24 * 3600
+
+    # mail (services/notification/mail): the SMTP server, how to reach it, who mail comes from
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    # none (a local catcher), starttls (upgrade on the submission port, 587) or tls (implicit, 465)
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_timeout_s: float = 30.0
+    mail_from: str = "giftflow <giftflow@localhost>"
+    # where links in mails point: the address families open giftflow at
+    mail_public_url: str = "http://127.0.0.1:8000"
+    # a mail the server refuses for now is tried again after 30 s, 60 s, … up to this many times
+    mail_max_attempts: int = 8
+    mail_first_retry_s: float = 30.0
+    mail_poll_interval_s: float = 10.0

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notification import readmodel, stream_messages
 from services.notification.audience import notification_audience, stream_audience
+from services.notification.mail import channel as mail_channel
 from services.notification.stream_messages import ENTITY_CHANGED, NOTIFICATION, Outgoing
 from services.notification.wording import (
     Names,
@@ -30,6 +31,7 @@ from shared.events import EVENT_TYPES, Event
 from shared.events import gifting as g
 from shared.events import household as h
 from shared.events import tasks as t
+from shared.events.accounts import PasswordResetRequested
 
 # what things are called, remembered from the events that name or rename them: (entity, id field, name field)
 NAMED_BY: dict[type[Event], tuple[str, str, str]] = {
@@ -85,6 +87,7 @@ async def fan_out(session: AsyncSession, envelope: Envelope) -> None:
     event = envelope.event
     ce = envelope.cloudevent
     await _remember_names(session, event)
+    await mail_channel.observe(session, envelope)
     members = await readmodel.members_of(session, event.household_id)
     if not members:
         return
@@ -102,11 +105,11 @@ async def fan_out(session: AsyncSession, envelope: Envelope) -> None:
         notice = describe(event, Names({u: m.display_name for u, m in members.items()}, things))
         preferences = {u: m.preferences for u, m in members.items()}
         now = datetime.now(UTC)
-        for user_id in (
-            notification_audience(everyone, event, notice, preferences) if notice else ()
-        ):
+        told = notification_audience(everyone, event, notice, preferences) if notice else []
+        for user_id in told:
             row, shown = _notification(event, envelope, notice, now)
             outgoing.append(Outgoing(user_id, NOTIFICATION, shown, row, event.hidden_persons))
+        await mail_channel.consider(session, envelope, notice, told)
     await stream_messages.append(session, event.household_id, outgoing)
 
 
@@ -173,6 +176,7 @@ SPECIAL: dict[type[Event], Handler] = {
     h.MemberJoined: member_joined,
     h.MemberRoleChanged: member_role_changed,
     h.MemberRemoved: member_removed,
+    PasswordResetRequested: mail_channel.password_reset_requested,
 }
 
 # every event the household might hear of, so notification subscribes to every topic

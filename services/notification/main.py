@@ -9,6 +9,8 @@ from services.notification import routes, sse
 from services.notification.config import Settings
 from services.notification.handlers import HANDLERS
 from services.notification.hub import StreamHub
+from services.notification.mail import routes as mail_routes
+from services.notification.mail.sender import MailSender
 from services.notification.models import processed_event
 from services.notification.retention import keep_retention
 from shared.app import create_service_app
@@ -16,13 +18,18 @@ from shared.consumer import events_router
 from shared.db import asyncpg_dsn
 from shared.deadletters import dead_letters_router
 from shared.inbox import keep_inbox_pruned
+from shared.worker import running
 
 
 @asynccontextmanager
 async def run_background(app: FastAPI) -> AsyncIterator[None]:
     await app.state.hub.start()
     try:
-        async with keep_retention(app), keep_inbox_pruned(app, processed_event):
+        async with (
+            keep_retention(app),
+            keep_inbox_pruned(app, processed_event),
+            running(app.state.mail_sender),
+        ):
             yield
     finally:
         await app.state.hub.stop()
@@ -42,6 +49,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(dead_letters_router(settings.service_name))
     app.include_router(routes.router)
     app.include_router(sse.router)
+    app.include_router(mail_routes.router)
+    app.state.mail_sender = MailSender(
+        app.state.engine, asyncpg_dsn(settings.database_url), settings
+    )
     return app
 
 

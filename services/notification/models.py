@@ -115,3 +115,6 @@ notification = Table(
     ),
     Index("ix_notification_created_at", "created_at"),
 )
+
+# the mail channel's tables live beside the rest of the schema (services/notification/mail/tables.py)
+from services.notification.mail import tables as _mail_tables  # noqa: E402,F401

@@ -61,6 +61,7 @@ PUBLISHERS: dict[str, str] = {
     "claim": "gateway",
     "comment": "gateway",
     "task": "gateway",
+    "account": "gateway",
     "reminder": "reminder",
 }
 
@@ -78,5 +79,5 @@ def split_type(event_type: str) -> tuple[str, int] | None:
 
 
 # every contract module, so that importing shared.events registers all of them
-from shared.events import gifting, household, tasks  # noqa: E402,F401
+from shared.events import accounts, gifting, household, tasks  # noqa: E402,F401
 from shared.events.household import HouseholdCreated  # noqa: E402,F401

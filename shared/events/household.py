@@ -27,6 +27,8 @@ class HouseholdCreated(HouseholdEvent):
     created_at: datetime
     timezone: TimeZoneName = "UTC"
     creator_display_name: str | None = None
+    # the creator's e-mail address, sealed for the mail channel (shared.sealed, purpose "address")
+    sealed_creator_address: str | None = None
 
 
 class HouseholdUpdated(HouseholdEvent):
@@ -47,6 +49,8 @@ class MemberJoined(HouseholdEvent):
     role: str
     invitation_id: UUID | None = None
     joined_at: datetime
+    # the member's e-mail address, sealed for the mail channel (shared.sealed, purpose "address")
+    sealed_address: str | None = None
 
 
 class MemberRoleChanged(HouseholdEvent):
@@ -72,6 +76,9 @@ class InvitationCreated(HouseholdEvent):
     invitation_id: UUID
     role: str
     expires_at: datetime
+    # set when the admin had it mailed: {"address", "code", "household_name", "invited_by"}, sealed
+    # for the mail channel (shared.sealed, purpose "invitation")
+    sealed_mail: str | None = None
 
 
 class InvitationRevoked(HouseholdEvent):

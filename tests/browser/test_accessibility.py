@@ -20,7 +20,7 @@ from tests.browser.family import api
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 ROUTES = re.findall(r'path: "([^"]+)"', (ROOT / "web" / "js" / "routes.js").read_text())
-SIGNED_OUT = ("/login", "/signup", "/not-found")
+SIGNED_OUT = ("/login", "/signup", "/forgot-password", "/reset-password", "/not-found")
 TOUCH_PX = 44
 
 pytestmark = pytest.mark.skipif(not AXE.exists(), reason="axe-core is installed by `make install`")

@@ -9,12 +9,15 @@ import { list } from "./views/list.js";
 import { notFound } from "./views/misc.js";
 import { notifications } from "./views/notifications.js";
 import { occasions } from "./views/occasions.js";
+import { forgotPassword, resetPassword } from "./views/password.js";
 import { people, person } from "./views/people.js";
 import { tasks } from "./views/tasks.js";
 
 export const routes = [
   { path: "/login", view: login, auth: false },
   { path: "/signup", view: signup, auth: false },
+  { path: "/forgot-password", view: forgotPassword, auth: false },
+  { path: "/reset-password", view: resetPassword, auth: false },
   { path: "/households", view: pick },
   { path: "/join", view: join },
   { path: "/account", view: account },

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from pydantic import EmailStr
 from sqlalchemy import CheckConstraint, Column, DateTime, Text
 from sqlmodel import Field, SQLModel
 
@@ -97,6 +98,9 @@ class MemberUpdate(SQLModel):
 class InvitationCreate(SQLModel):
     role: Role = Role.ADULT
     expires_in_hours: int = Field(default=7 * 24, ge=1, le=30 * 24)
+    email: EmailStr | None = Field(
+        default=None, max_length=254, description="Mail the join link to this address."
+    )
 
 
 class Invitation(GatewayModel, table=True):

@@ -13,6 +13,7 @@ from services.gateway.routes import (
     lists,
     members,
     occasions,
+    password_reset,
     people,
     proxy,
     tags,
@@ -23,6 +24,7 @@ from services.gateway.routes import (
 api = APIRouter(prefix="/api")
 api.include_router(households.router)
 api.include_router(auth.router)
+api.include_router(password_reset.router)
 api.include_router(members.router)
 api.include_router(invitations.router)
 api.include_router(url_import.router)

@@ -14,7 +14,8 @@ from services.gateway.models.gifts import (
     GiftUpdate,
 )
 from services.gateway.models.lists import ItemStatus
-from services.gateway.use_cases import claims, comments
+from services.gateway.routes.json_body import json_response
+from services.gateway.use_cases import claims, comments, gift_reads
 from services.gateway.use_cases import gifts as use_cases
 from shared.errors import error_responses
 from shared.pages import Page, Paging
@@ -49,7 +50,7 @@ async def list_gifts(
     ] = None,
 ):
     """Find gifts, newest first, by text, tag, person, status or occasion."""
-    return await use_cases.list_gifts(
+    page = await gift_reads.list_gifts(
         session,
         member,
         paging,
@@ -59,12 +60,13 @@ async def list_gifts(
         status=status,
         occasion_id=occasion_id,
     )
+    return json_response(page)
 
 
 @router.get("/{gift_id}", response_model=GiftPublic)
 async def get_gift(session: SessionDep, member: CurrentMember, gift_id: uuid.UUID):
     """One gift."""
-    return await use_cases.get_gift(session, member, gift_id)
+    return json_response(await gift_reads.get_gift(session, member, gift_id))
 
 
 @router.patch("/{gift_id}", response_model=GiftPublic, responses=error_responses(403))

@@ -1,6 +1,6 @@
 from fastapi import APIRouter, status
 
-from services.gateway.deps import AdminMember, CurrentMember, CurrentUser, SessionDep
+from services.gateway.deps import AdminMember, CurrentMember, CurrentUser, SessionDep, SettingsDep
 from services.gateway.models.households import HouseholdCreate, HouseholdUpdate, MyHousehold
 from services.gateway.use_cases import households as use_cases
 
@@ -8,9 +8,12 @@ router = APIRouter(prefix="/households", tags=["households"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=MyHousehold)
-async def create_household(session: SessionDep, user: CurrentUser, body: HouseholdCreate):
+async def create_household(
+    session: SessionDep, settings: SettingsDep, user: CurrentUser, body: HouseholdCreate
+):
     """Create a household; its creator becomes its admin."""
-    return await use_cases.create_household(session, user.id, body)
+    secret = settings.jwt_secret.get_secret_value()
+    return await use_cases.create_household(session, user.id, body, secret)
 
 
 @router.get("", response_model=list[MyHousehold])

@@ -23,9 +23,13 @@ router = APIRouter(tags=["invitations"])
     status_code=status.HTTP_201_CREATED,
     response_model=InvitationWithCode,
 )
-async def create_invitation(session: SessionDep, admin: AdminMember, body: InvitationCreate):
-    """Invite someone with a role (admins only); the code is shown only in this answer."""
-    return await use_cases.create_invitation(session, admin, body)
+async def create_invitation(
+    session: SessionDep, settings: SettingsDep, admin: AdminMember, body: InvitationCreate
+):
+    """Invite someone with a role (admins only); the code is shown only in this answer, and mailed as
+    a join link to `email` if given."""
+    secret = settings.jwt_secret.get_secret_value()
+    return await use_cases.create_invitation(session, admin, body, secret)
 
 
 @router.get("/households/{household_id}/invitations", response_model=list[InvitationPublic])
@@ -81,4 +85,6 @@ async def accept_invitation(
     """Join a household with an invitation code (codes that do not exist are slowed down like
     failed logins: 429 with Retry-After)."""
     guard = use_cases.CodeGuard(settings, client_ip(request, settings))
-    return await use_cases.accept_invitation(session, guard, user.id, body.code)
+    return await use_cases.accept_invitation(
+        session, guard, user.id, body.code, settings.jwt_secret.get_secret_value()
+    )

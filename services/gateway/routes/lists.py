@@ -14,7 +14,8 @@ from services.gateway.models.lists import (
     ListItemPublic,
     ListKind,
 )
-from services.gateway.use_cases import comments, items
+from services.gateway.routes.json_body import json_response
+from services.gateway.use_cases import comments, item_reads, items
 from services.gateway.use_cases import lists as use_cases
 from shared.errors import error_responses
 from shared.pages import Page, Paging
@@ -94,7 +95,7 @@ async def list_items(
 ):
     """The items on the list, the most wanted first, then oldest first; a recipient sees their wishes
     as `on_my_list`."""
-    return await items.list_items(session, member, list_id, paging, status)
+    return json_response(await item_reads.list_items(session, member, list_id, paging, status))
 
 
 @router.post(

@@ -10,6 +10,8 @@ from services.gateway.models.occasions import (
     OccasionPublic,
     OccasionUpdate,
 )
+from services.gateway.routes.json_body import json_response
+from services.gateway.use_cases import occasion_reads
 from services.gateway.use_cases import occasions as use_cases
 from shared.errors import error_responses
 from shared.pages import Page, Paging
@@ -45,15 +47,16 @@ async def list_occasions(
     ] = None,
 ):
     """The household's occasions, by (first) date."""
-    return await use_cases.list_occasions(
+    page = await occasion_reads.list_occasions(
         session, member, paging, kind=kind, person_id=person_id, q=q
     )
+    return json_response(page)
 
 
 @router.get("/{occasion_id}", response_model=OccasionPublic)
 async def get_occasion(session: SessionDep, member: CurrentMember, occasion_id: uuid.UUID):
     """One occasion, with when it comes next."""
-    return await use_cases.get_occasion(session, member, occasion_id)
+    return json_response(await occasion_reads.get_occasion(session, member, occasion_id))
 
 
 @router.patch("/{occasion_id}", response_model=OccasionPublic, responses=error_responses(403))

@@ -6,7 +6,8 @@ sent upstream is that entry's template filled in with the UUIDs the route matche
 caller sent: no `..`, raw or encoded, can steer a request anywhere else — least of all into the
 gateway's own sidecar, which the audit route goes through with the gateway's Dapr API token. A path
 parameter that is not a UUID matches no route (404), and the caller must be a member of the household
-before anything is passed on (401 without a sign-in, 404 for another household). The services then
+before anything is passed on (401 without a sign-in, 404 for another household); the one exception is
+a `public` route, whose request carries a signed token of its own (a mail's unsubscribe link). The services then
 authenticate the caller again themselves (the same access token, header or cookie) and decide what
 they may see; the request's query, body and headers pass unchanged.
 
@@ -93,6 +94,9 @@ class ProxiedRoute:
     methods: tuple[str, ...]
     upstream: Upstream
     stream: bool = False  # a live stream: no time limit on the whole response, only between bytes
+    # for anyone, signed in or not: only a route whose request carries its own proof (a signed token
+    # the owning service checks), like the unsubscribe link of a mail
+    public: bool = False
 
     @property
     def parameters(self) -> list[str]:
@@ -128,8 +132,11 @@ ROUTES = (
     ProxiedRoute(f"{_NOTIFICATIONS}/read-all", ("POST",), NOTIFICATION),
     ProxiedRoute(f"{_NOTIFICATIONS}/{{notification_id}}/read", ("POST",), NOTIFICATION),
     ProxiedRoute(f"{_NOTIFICATIONS}/preferences", ("GET", "PUT"), NOTIFICATION),
+    ProxiedRoute(f"{_NOTIFICATIONS}/mail", ("GET", "PUT"), NOTIFICATION),
     ProxiedRoute(f"{_NOTIFICATIONS}/stream", ("GET",), NOTIFICATION, stream=True),
     ProxiedRoute("/households/{household_id}/audit", ("GET",), AUDIT),
+    # RFC 8058 one-click unsubscribe: a mail client posts it with nobody signed in
+    ProxiedRoute("/mail/unsubscribe", ("GET", "POST"), NOTIFICATION, public=True),
 )
 
 
@@ -220,7 +227,6 @@ for _route in ROUTES:
         _forwarder(_route),
         methods=list(_route.methods),
         name=f"proxy {_route.path}",
-        dependencies=[
-            Depends(get_current_member)
-        ],  # a member of the household, before anything is sent
+        # a member of the household, before anything is sent
+        dependencies=[] if _route.public else [Depends(get_current_member)],
     )

@@ -5,7 +5,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.models.gifts import Gift, GiftPerson, GiftRole
@@ -29,26 +29,26 @@ async def load_viewer(session: AsyncSession, member: Member) -> Viewer:
 
 
 async def household_viewers(session: AsyncSession, household_id: uuid.UUID) -> list[Viewer]:
-    """Every member of the household as the rules see them: whom an event must be hidden from."""
+    """Every member of the household as the rules see them: whom an event must be hidden from.
+    One statement: every write that stages an event asks it."""
+    linked = (
+        select(func.array_agg(Person.id))
+        .where(
+            Person.household_id == Membership.household_id,
+            Person.linked_user_id == Membership.user_id,
+        )
+        .scalar_subquery()
+    )
     members = (
         await session.execute(
-            select(Membership.user_id, Membership.role).where(
+            select(Membership.user_id, Membership.role, linked).where(
                 Membership.household_id == household_id
             )
         )
     ).all()
-    linked = defaultdict(set)
-    for person_id, user_id in (
-        await session.execute(
-            select(Person.id, Person.linked_user_id).where(
-                Person.household_id == household_id, Person.linked_user_id.is_not(None)
-            )
-        )
-    ).all():
-        linked[user_id].add(person_id)
     return [
-        Viewer(user_id=user_id, is_child=role == Role.CHILD, person_ids=frozenset(linked[user_id]))
-        for user_id, role in members
+        Viewer(user_id=user_id, is_child=role == Role.CHILD, person_ids=frozenset(people or ()))
+        for user_id, role, people in members
     ]
 
 

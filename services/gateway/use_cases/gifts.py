@@ -4,7 +4,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,21 +21,17 @@ from services.gateway.models.gifts import (
     Tag,
 )
 from services.gateway.models.households import Member, Role
-from services.gateway.models.lists import GiftList, ItemStatus, ListItem
 from services.gateway.models.people import Person
 from services.gateway.surprise import GiftFacts, View, Viewer, gift_hidden, gift_view, present_gift
 from services.gateway.use_cases.audience import (
     gift_facts,
-    gifts_facts,
     household_viewers,
     load_viewer,
 )
-from services.gateway.use_cases.people import contains
 from services.gateway.use_cases.scoped import require_not_recipient, visible_gift
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.events.gifting import GiftCreated, GiftDeleted, GiftUpdated
 from shared.outbox import add_event
-from shared.pages import Page, PageRequest, fetch_page
 
 
 def check_price(price, currency) -> None:
@@ -97,52 +93,86 @@ async def present_one(
     return shown
 
 
+# a gift's surprise facts, its links to people and its tags, as a use case holds them after a change
+HeldFacts = tuple[GiftFacts, list[GiftPersonLink], list[str]]
+
+
 async def _set_tags(
-    session: AsyncSession, member: Member, gift_id: uuid.UUID, names: list[str]
-) -> None:
-    await session.execute(delete(GiftTag).where(GiftTag.gift_id == gift_id))
+    session: AsyncSession,
+    member: Member,
+    gift_id: uuid.UUID,
+    names: list[str],
+    *,
+    new: bool = False,
+) -> list[str]:
+    """The gift's tags become `names` (the household's tags made as needed); the names as stored.
+    A `new` gift has none to take away."""
+    if not new:
+        await session.execute(delete(GiftTag).where(GiftTag.gift_id == gift_id))
     names = sorted(set(names))
     if not names:
-        return
+        return names
+    # the tags that are new and those already there, and the gift's links to them, in one statement
     await session.execute(
-        insert(Tag)
-        .values(
-            [
-                {
-                    "id": uuid.uuid4(),
-                    "household_id": member.household_id,
-                    "name": n,
-                    "created_at": utcnow(),
-                }
-                for n in names
-            ]
-        )
-        .on_conflict_do_nothing(index_elements=["household_id", "name"])
+        SET_TAGS,
+        {
+            "gift_id": gift_id,
+            "household_id": member.household_id,
+            "ids": [uuid.uuid4() for _ in names],
+            "names": names,
+        },
     )
-    tag_ids = await session.scalars(
-        select(Tag.id).where(Tag.household_id == member.household_id, Tag.name.in_(names))
-    )
-    await session.execute(insert(GiftTag), [{"gift_id": gift_id, "tag_id": t} for t in tag_ids])
+    return names
+
+
+SET_TAGS = text("""
+WITH wanted AS (
+    SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:names AS text[])) AS w(id, name)
+), made AS (
+    INSERT INTO gateway.tag (id, household_id, name, created_at)
+    SELECT id, CAST(:household_id AS uuid), name, now() FROM wanted
+    ON CONFLICT (household_id, name) DO NOTHING
+    RETURNING id
+)
+INSERT INTO gateway.gift_tag (gift_id, tag_id)
+SELECT CAST(:gift_id AS uuid), id FROM made
+UNION
+SELECT CAST(:gift_id AS uuid), t.id FROM gateway.tag t
+ WHERE t.household_id = CAST(:household_id AS uuid) AND t.name = ANY(CAST(:names AS text[]))
+""")
 
 
 async def gift_event(
-    session: AsyncSession, member: Member, gift: Gift, event_type=GiftUpdated
+    session: AsyncSession,
+    member: Member,
+    gift: Gift,
+    event_type=GiftUpdated,
+    *,
+    held: HeldFacts | None = None,
+    viewers: list[Viewer] | None = None,
 ) -> None:
-    """The gift's current facts, hidden from everyone who does not see it in full."""
-    facts = await gift_facts(session, gift)
-    links = (await people_of(session, [gift.id]))[gift.id]
+    """The gift's current facts, hidden from everyone who does not see it in full. `held`: its facts,
+    links and tags as the use case already knows them (not read again); `viewers`: the household's."""
+    if held is None:
+        facts = await gift_facts(session, gift)
+        links = (await people_of(session, [gift.id]))[gift.id]
+        tags = (await tags_of(session, [gift.id]))[gift.id]
+    else:
+        facts, links, tags = held
+    if viewers is None:
+        viewers = await household_viewers(session, member.household_id)
     await add_event(
         session,
         outbox,
         event_type(
             household_id=member.household_id,
             actor_id=member.user_id,
-            **gift_hidden(await household_viewers(session, member.household_id), facts).fields,
+            **gift_hidden(viewers, facts).fields,
             gift_id=gift.id,
             title=gift.title,
             price=gift.price,
             currency=gift.currency,
-            tags=tuple((await tags_of(session, [gift.id]))[gift.id]),
+            tags=tuple(tags),
             recipient_person_ids=tuple(
                 sorted({p.person_id for p in links if p.role == GiftRole.RECIPIENT}, key=str)
             ),
@@ -158,9 +188,10 @@ async def add_gift(
     data: GiftCreate,
     *,
     announce: bool = True,
-) -> Gift:
+) -> tuple[Gift, HeldFacts]:
     """Inside the caller's transaction: the gift, its tags and recipients, and gift.created (unless the
-    caller announces it once the gift is on its list, when whom to hide it from is known)."""
+    caller announces it once the gift is on its list, when whom to hide it from is known); with what
+    the gift now is, so that neither the event nor the answer reads it back."""
     check_price(data.price, data.currency)
     recipients = sorted(set(data.recipient_ids))
     if recipients:
@@ -189,7 +220,7 @@ async def add_gift(
     )
     session.add(gift)
     await session.flush()
-    await _set_tags(session, member, gift.id, data.tags)
+    tags = await _set_tags(session, member, gift.id, data.tags, new=True)
     if recipients:
         await session.execute(
             insert(GiftPerson),
@@ -203,113 +234,28 @@ async def add_gift(
                 for p in recipients
             ],
         )
+    held = new_gift_facts(gift, recipients, tags)
     if announce:
-        await gift_event(session, member, gift, GiftCreated)
-    return gift
+        await gift_event(session, member, gift, GiftCreated, held=held)
+    return gift, held
+
+
+def new_gift_facts(gift: Gift, recipients: list[uuid.UUID], tags: list[str]) -> HeldFacts:
+    """What a gift just made is, from what made it: on no list yet, for `recipients`, with `tags`."""
+    links = [GiftPersonLink(person_id=p, role=GiftRole.RECIPIENT) for p in recipients]
+    facts = GiftFacts(
+        recipient_person_ids=frozenset(recipients),
+        from_santa=gift.from_santa,
+        created_by=gift.created_by,
+    )
+    return facts, links, tags
 
 
 async def create_gift(session: AsyncSession, member: Member, data: GiftCreate) -> GiftPublic:
     async with session.begin():
         viewer = await load_viewer(session, member)
-        gift = await add_gift(session, member, viewer, data)
-        return await present_one(session, viewer, gift)
-
-
-async def list_gifts(
-    session: AsyncSession,
-    member: Member,
-    page: PageRequest,
-    *,
-    q: str | None = None,
-    tag: str | None = None,
-    person_id: uuid.UUID | None = None,
-    status: ItemStatus | None = None,
-    occasion_id: uuid.UUID | None = None,
-) -> Page[GiftPublic]:
-    """Newest first. `person_id` finds gifts *for* that person (recipient or on their list); `status` finds
-    gifts with an item in that status, among the items the caller sees in full."""
-    query = select(Gift).where(Gift.household_id == member.household_id)
-    if q:
-        query = query.where(or_(Gift.title.ilike(contains(q)), Gift.notes.ilike(contains(q))))
-    if tag:
-        query = query.where(
-            Gift.id.in_(
-                select(GiftTag.gift_id)
-                .join(Tag, Tag.id == GiftTag.tag_id)
-                .where(Tag.name == tag.strip().lower())
-            )
-        )
-    if person_id:
-        query = query.where(
-            or_(
-                Gift.id.in_(
-                    select(GiftPerson.gift_id).where(
-                        GiftPerson.person_id == person_id, GiftPerson.role == GiftRole.RECIPIENT
-                    )
-                ),
-                Gift.id.in_(
-                    select(ListItem.gift_id)
-                    .join(GiftList, GiftList.id == ListItem.list_id)
-                    .where(GiftList.person_id == person_id)
-                ),
-            )
-        )
-    if status:
-        query = query.where(Gift.id.in_(select(ListItem.gift_id).where(ListItem.status == status)))
-    if occasion_id:
-        query = query.where(
-            Gift.id.in_(
-                select(ListItem.gift_id)
-                .join(GiftList, GiftList.id == ListItem.list_id)
-                .where(GiftList.occasion_id == occasion_id)
-            )
-        )
-    async with session.begin():
-        viewer = await load_viewer(session, member)
-
-        async def shape(rows: list[Gift]) -> list[GiftPublic | None]:
-            facts = await gifts_facts(session, rows)
-            shown = await present_gifts(session, viewer, rows, facts)
-            # a redacted gift must match on what its recipient is shown, not on hidden notes, givers or status
-            return [
-                g
-                if g is None
-                or gift_view(viewer, facts[row.id]) is View.FULL
-                or _matches_shown(viewer, g, q, person_id, status, occasion_id)
-                else None
-                for row, g in zip(rows, shown, strict=True)
-            ]
-
-        return await fetch_page(
-            session, query, (Gift.created_at, Gift.id), page, shape, descending=True
-        )
-
-
-def _matches_shown(
-    viewer: Viewer,
-    gift: GiftPublic,
-    q: str | None,
-    person_id: uuid.UUID | None,
-    status: ItemStatus | None,
-    occasion_id: uuid.UUID | None,
-) -> bool:
-    if status is not None or occasion_id is not None:
-        return False
-    if person_id is not None and person_id not in viewer.person_ids | {
-        p.person_id for p in gift.people
-    }:
-        return False
-    if q:
-        needle = q.lower()
-        return needle in gift.title.lower() or needle in (gift.notes or "").lower()
-    return True
-
-
-async def get_gift(session: AsyncSession, member: Member, gift_id: uuid.UUID) -> GiftPublic:
-    async with session.begin():
-        viewer = await load_viewer(session, member)
-        gift, facts, _ = await visible_gift(session, member, viewer, gift_id)
-        return await present_one(session, viewer, gift, facts)
+        gift, (facts, links, tags) = await add_gift(session, member, viewer, data)
+        return present_gift(viewer, gift_view(viewer, facts), gift, tags, links)
 
 
 async def update_gift(

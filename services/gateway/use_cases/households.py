@@ -19,11 +19,13 @@ from services.gateway.models.households import (
 from shared.errors import NotFound
 from shared.events.household import HouseholdCreated, HouseholdUpdated
 from shared.outbox import add_event
+from shared.sealed import sealed_address
 
 
 async def create_household(
-    session: AsyncSession, user_id: uuid.UUID, data: HouseholdCreate
+    session: AsyncSession, user_id: uuid.UUID, data: HouseholdCreate, mail_secret: str | None = None
 ) -> MyHousehold:
+    """`mail_secret` seals the creator's address into the event, for the mail channel alone."""
     async with session.begin():
         creator = await session.get(UserAccount, user_id)
         if creator is None:
@@ -49,6 +51,7 @@ async def create_household(
                 timezone=household.timezone,
                 created_at=household.created_at,
                 creator_display_name=creator.display_name,
+                sealed_creator_address=sealed_address(mail_secret, creator.email),
             ),
         )
     return MyHousehold.model_validate({**household.model_dump(), "role": Role.ADMIN})

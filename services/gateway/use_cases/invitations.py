@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.config import Settings
 from services.gateway.models import outbox, utcnow
-from services.gateway.models.accounts import UserAccount
+from services.gateway.models.accounts import UserAccount, normalize_email
 from services.gateway.models.households import (
     Household,
     Invitation,
@@ -28,11 +28,14 @@ from services.gateway.use_cases import login_throttle as throttle_store
 from shared.errors import Conflict, Gone, NotFound, TooManyRequests
 from shared.events.household import InvitationCreated, InvitationRevoked, MemberJoined
 from shared.outbox import add_event
+from shared.sealed import seal, sealed_address
 
 
 async def create_invitation(
-    session: AsyncSession, admin: Member, data: InvitationCreate
+    session: AsyncSession, admin: Member, data: InvitationCreate, mail_secret: str | None = None
 ) -> InvitationWithCode:
+    """With `data.email`, the event carries the code and address sealed (`mail_secret`) so the
+    notification service mails the join link; the code is still answered, to pass on by hand."""
     code = new_invitation_code()
     now = utcnow()
     async with session.begin():
@@ -55,9 +58,26 @@ async def create_invitation(
                 invitation_id=invitation.id,
                 role=invitation.role,
                 expires_at=invitation.expires_at,
+                sealed_mail=await _sealed_invitation(session, admin, data, code, mail_secret),
             ),
         )
     return InvitationWithCode.model_validate({**invitation.model_dump(), "code": code})
+
+
+async def _sealed_invitation(
+    session: AsyncSession, admin: Member, data: InvitationCreate, code: str, secret: str | None
+) -> str | None:
+    if data.email is None or not secret:
+        return None
+    household = await session.get_one(Household, admin.household_id)
+    inviter = await session.get_one(UserAccount, admin.user_id)
+    content = {
+        "address": normalize_email(str(data.email)),
+        "code": code,
+        "household_name": household.name,
+        "invited_by": inviter.display_name,
+    }
+    return seal(secret, "invitation", content)
 
 
 async def list_open_invitations(session: AsyncSession, admin: Member) -> list[InvitationPublic]:
@@ -165,8 +185,13 @@ async def preview_invitation(
 
 
 async def accept_invitation(
-    session: AsyncSession, guard: CodeGuard, user_id: uuid.UUID, code: str
+    session: AsyncSession,
+    guard: CodeGuard,
+    user_id: uuid.UUID,
+    code: str,
+    mail_secret: str | None = None,
 ) -> MyHousehold:
+    """`mail_secret` seals the new member's address into the event, for the mail channel alone."""
     async with session.begin():
         await guard.check(session)
         invitation = await session.scalar(
@@ -175,12 +200,14 @@ async def accept_invitation(
             .with_for_update()
         )
         if invitation is not None and invitation.revoked_at is None:
-            return await _join(session, invitation, user_id)
+            return await _join(session, invitation, user_id, mail_secret)
         await guard.unknown(session)
     raise NotFound(UNKNOWN_CODE)  # after the transaction, which counted it
 
 
-async def _join(session: AsyncSession, invitation: Invitation, user_id: uuid.UUID) -> MyHousehold:
+async def _join(
+    session: AsyncSession, invitation: Invitation, user_id: uuid.UUID, mail_secret: str | None
+) -> MyHousehold:
     now = utcnow()
     if invitation.accepted_at is not None:
         raise Conflict("This invitation code has already been used; ask for a new one.")
@@ -213,6 +240,7 @@ async def _join(session: AsyncSession, invitation: Invitation, user_id: uuid.UUI
             role=invitation.role,
             invitation_id=invitation.id,
             joined_at=now,
+            sealed_address=sealed_address(mail_secret, user.email),
         ),
     )
     return MyHousehold.model_validate({**household.model_dump(), "role": invitation.role})

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.models import outbox, utcnow
 from services.gateway.models.claims import Claim
-from services.gateway.models.gifts import Gift, GiftPerson, GiftRole
+from services.gateway.models.gifts import Gift, GiftPerson, GiftPersonLink, GiftRole
 from services.gateway.models.households import Member, Role
 from services.gateway.models.lists import (
     PRIORITY_OF_RANK,
@@ -25,7 +25,15 @@ from services.gateway.models.lists import (
     Priority,
 )
 from services.gateway.models.people import Person
-from services.gateway.surprise import Hidden, View, Viewer, hidden, item_view, present_item
+from services.gateway.surprise import (
+    GiftFacts,
+    Hidden,
+    View,
+    Viewer,
+    hidden,
+    item_view,
+    present_item,
+)
 from services.gateway.use_cases.audience import (
     gift_facts,
     gifts_facts,
@@ -51,7 +59,6 @@ from shared.events.gifting import (
     ListItemUpdated,
 )
 from shared.outbox import add_event
-from shared.pages import Page, PageRequest, fetch_page
 
 # forward one step at a time; back one step to undo a slip; given is final
 TRANSITIONS: dict[ItemStatus, tuple[ItemStatus, ...]] = {
@@ -92,11 +99,24 @@ async def wisher_of(session: AsyncSession, lst: GiftList) -> uuid.UUID | None:
 
 
 async def item_hidden(
-    session: AsyncSession, member: Member, lst: GiftList, gift_id: uuid.UUID, seen=(View.FULL,)
+    session: AsyncSession,
+    member: Member,
+    lst: GiftList,
+    gift_id: uuid.UUID,
+    seen=(View.FULL,),
+    *,
+    held: tuple[GiftFacts, list[Viewer]] | None = None,
 ) -> Hidden:
-    lfacts, gfacts = list_facts(lst), await gift_facts(session, gift_id)
+    """Whom an event about the gift on this list is hidden from; `held`: the gift's facts and the
+    household's viewers, when the use case already has them."""
+    lfacts = list_facts(lst)
+    if held is None:
+        gfacts = await gift_facts(session, gift_id)
+        viewers = await household_viewers(session, member.household_id)
+    else:
+        gfacts, viewers = held
     return hidden(
-        await household_viewers(session, member.household_id),
+        viewers,
         lambda v: item_view(v, lfacts, gfacts),
         about=gfacts.recipient_person_ids | {lfacts.owner_person_id},
         seen=seen,
@@ -145,9 +165,11 @@ async def add_item(
             if data.priority != Priority.NORMAL:
                 check_priority_setter(viewer, lst, await wisher_of(session, lst))
             if data.gift is not None:
-                gift = await add_gift(session, member, viewer, data.gift, announce=False)
+                gift, (facts, links, tags) = await add_gift(
+                    session, member, viewer, data.gift, announce=False
+                )
             else:
-                gift, _, _ = await visible_gift(session, member, viewer, data.gift_id)
+                gift, facts, _ = await visible_gift(session, member, viewer, data.gift_id)
             item = await session.scalar(
                 insert(ListItem)
                 .values(
@@ -182,17 +204,32 @@ async def add_item(
                 .on_conflict_do_nothing()
                 .returning(GiftPerson.person_id)
             )
+            # the gift as it is now, on this list too: the events and the answer need not read it
+            facts = GiftFacts(
+                recipient_person_ids=facts.recipient_person_ids | {lst.person_id},
+                from_santa=gift.from_santa,
+                lists=(*facts.lists, list_facts(lst)),
+                created_by=gift.created_by,
+            )
+            viewers = await household_viewers(session, member.household_id)
             if data.gift is not None:
-                await gift_event(session, member, gift, GiftCreated)
+                if linked is not None:
+                    links = [*links, GiftPersonLink(person_id=linked, role=GiftRole.RECIPIENT)]
+                held = (facts, links, tags)
+                await gift_event(session, member, gift, GiftCreated, held=held, viewers=viewers)
             elif linked is not None:
-                await gift_event(session, member, gift, GiftUpdated)
+                await gift_event(session, member, gift, GiftUpdated, viewers=viewers)
             await add_event(
                 session,
                 outbox,
                 ListItemAdded(
                     household_id=member.household_id,
                     actor_id=member.user_id,
-                    **(await item_hidden(session, member, lst, gift.id, WISH_SEEN)).fields,
+                    **(
+                        await item_hidden(
+                            session, member, lst, gift.id, WISH_SEEN, held=(facts, viewers)
+                        )
+                    ).fields,
                     list_item_id=item.id,
                     list_id=lst.id,
                     gift_id=gift.id,
@@ -202,32 +239,9 @@ async def add_item(
                     status=item.status,
                 ),
             )
-            [public] = await present_items(session, viewer, [item])
-            return public
+            return present_item(viewer, item_view(viewer, list_facts(lst), facts), item, gift.title)
     except IntegrityError:  # the list or gift went away meanwhile
         raise Conflict("The list or the gift changed meanwhile; please try again.") from None
-
-
-async def list_items(
-    session: AsyncSession,
-    member: Member,
-    list_id: uuid.UUID,
-    page: PageRequest,
-    status: ItemStatus | None = None,
-) -> Page[ListItemPublic]:
-    async with session.begin():
-        viewer = await load_viewer(session, member)
-        lst, _ = await visible_list(session, member, viewer, list_id)
-        query = select(ListItem).where(ListItem.list_id == lst.id)
-        if status:
-            query = query.where(ListItem.status == status)
-
-        async def shape(rows: list[ListItem]) -> list[ListItemPublic | None]:
-            return await present_items(session, viewer, rows, status)
-
-        # the most wanted first, then in the order they were added
-        order = (ListItem.priority, ListItem.created_at, ListItem.id)
-        return await fetch_page(session, query, order, page, shape)
 
 
 async def get_item(session: AsyncSession, member: Member, item_id: uuid.UUID) -> ListItemPublic:

@@ -14,18 +14,15 @@ from services.gateway.models.households import Household, Member
 from services.gateway.models.occasions import (
     Occasion,
     OccasionCreate,
-    OccasionKind,
     OccasionPerson,
     OccasionPublic,
     OccasionUpdate,
 )
 from services.gateway.models.people import Person
-from services.gateway.use_cases.people import contains
 from services.gateway.use_cases.scoped import get_own, require_grown_up
 from shared.errors import InvalidInput
 from shared.events.gifting import OccasionCreated, OccasionDeleted, OccasionUpdated
 from shared.outbox import add_event
-from shared.pages import Page, PageRequest, fetch_page
 
 
 def next_occurrence(date: dt.date, recurs_yearly: bool, today: dt.date) -> dt.date | None:
@@ -123,48 +120,6 @@ async def create_occasion(
         person_ids = await _set_people(session, member, occasion.id, data.person_ids)
         await add_event(session, outbox, OccasionCreated(**_facts(member, occasion, person_ids)))
         return to_public(occasion, person_ids, await household_today(session, member.household_id))
-
-
-async def list_occasions(
-    session: AsyncSession,
-    member: Member,
-    page: PageRequest,
-    *,
-    kind: OccasionKind | None = None,
-    person_id: uuid.UUID | None = None,
-    q: str | None = None,
-) -> Page[OccasionPublic]:
-    query = select(Occasion).where(Occasion.household_id == member.household_id)
-    if kind:
-        query = query.where(Occasion.kind == kind)
-    if person_id:
-        query = query.where(
-            Occasion.id.in_(
-                select(OccasionPerson.occasion_id).where(OccasionPerson.person_id == person_id)
-            )
-        )
-    if q:
-        query = query.where(Occasion.name.ilike(contains(q)))
-
-    async def shape(rows: list[Occasion]) -> list[OccasionPublic]:
-        people = await people_of(session, (o.id for o in rows))
-        return [to_public(o, people[o.id], today) for o in rows]
-
-    async with session.begin():
-        today = await household_today(session, member.household_id)
-        return await fetch_page(session, query, (Occasion.date, Occasion.id), page, shape)
-
-
-async def get_occasion(
-    session: AsyncSession, member: Member, occasion_id: uuid.UUID
-) -> OccasionPublic:
-    async with session.begin():
-        occasion = await get_own(session, Occasion, member, occasion_id, "occasion")
-        return to_public(
-            occasion,
-            (await people_of(session, [occasion.id]))[occasion.id],
-            await household_today(session, member.household_id),
-        )
 
 
 async def update_occasion(

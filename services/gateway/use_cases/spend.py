@@ -39,15 +39,26 @@ class Coverage:
         ]
 
     def add(self, item: ListItem, gift: Gift) -> None:
-        committed = item.status != ItemStatus.IDEA or item.claimed_quantity > 0
+        self.count(item.status, item.claimed_quantity, item.quantity, gift.price, gift.currency)
+
+    def count(
+        self,
+        status: str,
+        claimed_quantity: int,
+        quantity: int,
+        price: Decimal | None,
+        currency: str | None,
+    ) -> None:
+        """Add one list item, seen in full, of a gift at `price` in `currency`."""
+        committed = status != ItemStatus.IDEA or claimed_quantity > 0
         if committed:
             self.gift_count += 1
-        if gift.price is None:
+        if price is None or currency is None:
             return
-        if item.status in BOUGHT:
-            self.purchased[gift.currency] += gift.price * (item.claimed_quantity or item.quantity)
-        elif item.claimed_quantity:
-            self.claimed[gift.currency] += gift.price * item.claimed_quantity
+        if status in BOUGHT:
+            self.purchased[currency] += price * (claimed_quantity or quantity)
+        elif claimed_quantity:
+            self.claimed[currency] += price * claimed_quantity
 
 
 def total(spends: Iterable[list[Spend]]) -> list[Spend]:

@@ -31,6 +31,7 @@ export async function login(ctx) {
     h("p", { class: "lede" }, "Plan gifts together, without spoiling the surprise."),
     await invitationNote(codeInNext(ctx.query.next)),
     form,
+    h("p", {}, h("a", { href: "#/forgot-password" }, "Forgot password?")),
     h("p", {}, "New here? ", h("a", { href: `#/signup${ctx.query.next ? `?next=${encodeURIComponent(ctx.query.next)}` : ""}` }, "Create an account")));
 }
 

@@ -2,6 +2,7 @@
 import { api } from "../api.js";
 import { button, empty, h, timeAgo } from "../dom.js";
 import { act } from "../forms.js";
+import { mailPreferencesForm } from "./mail.js";
 import { preferencesForm } from "./preferences.js";
 
 /** Where a notification leads: the list of an item, or the thing itself. */
@@ -58,5 +59,5 @@ export async function notifications(ctx) {
   ctx.onChange(["notification", "*"], () => load());
   return h("section", { class: "page" },
     h("div", { class: "row" }, h("h1", { class: "grow" }, "Notifications"), readAll),
-    listEl, more, await preferencesForm(ctx));
+    listEl, more, await preferencesForm(ctx), await mailPreferencesForm(ctx));
 }
