@@ -48,8 +48,11 @@ class MailPreferences(BaseModel):
     def _known(cls, kinds: dict[str, str]) -> dict[str, str]:
         unknown = sorted(set(kinds) - set(MAIL_KINDS))
         if unknown:
+            # quoted as ASCII: a key is anything the client sent, a lone surrogate included, and the
+            # message must still encode as the UTF-8 of the error envelope
             raise ValueError(
-                f"unknown kind(s) {', '.join(unknown)}; the kinds are {', '.join(MAIL_KINDS)}"
+                f"unknown kind(s) {', '.join(map(ascii, unknown[:5]))}; the kinds are "
+                f"{', '.join(MAIL_KINDS)}"
             )
         wrong = sorted(k for k, mode in kinds.items() if mode not in MODES)
         if wrong:
