@@ -144,6 +144,16 @@ def parse(
     return Outcome.SUCCESS, Envelope(cloudevent, event), ""
 
 
+def log_context(ce: CloudEvent):
+    """Every log line while an event is handled carries its id, type and the trace that caused it."""
+    return structlog.contextvars.bound_contextvars(
+        event_id=str(ce.id),
+        event_type=ce.type,
+        trace_id=trace_id_of(ce.origintraceparent) or trace_id_of(ce.traceparent),
+        dapr_trace_id=trace_id_of(ce.traceparent),
+    )
+
+
 class BulkConsumer:
     """Handles Dapr bulk-subscribe deliveries for one service."""
 
@@ -226,7 +236,7 @@ class BulkConsumer:
                     log.debug("event.duplicate", event_id=str(ce.id))
                     continue
                 fresh.discard(ce.id)  # the same event twice in one batch has one effect too
-                with self._log_context(ce):
+                with log_context(ce):
                     try:
                         await self.handlers.get(ce.type, self.catch_all)(session, envelope)
                     except (OSError, OperationalError):
@@ -243,18 +253,9 @@ class BulkConsumer:
                 entry_id: await self._apply_one(session, envelope) for entry_id, envelope in batch
             }
 
-    @staticmethod
-    def _log_context(ce: CloudEvent):
-        return structlog.contextvars.bound_contextvars(
-            event_id=str(ce.id),
-            event_type=ce.type,
-            trace_id=trace_id_of(ce.origintraceparent) or trace_id_of(ce.traceparent),
-            dapr_trace_id=trace_id_of(ce.traceparent),
-        )
-
     async def _apply_one(self, session: AsyncSession, envelope: Envelope) -> Outcome:
         ce = envelope.cloudevent
-        with self._log_context(ce):
+        with log_context(ce):
             try:
                 async with session.begin_nested():
                     if not await record_once(session, self.inbox, ce.id, ce.type):
