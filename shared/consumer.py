@@ -6,11 +6,13 @@ entry is retried or dead-lettered alone and a redelivered event is acknowledged 
 """
 
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
+from weakref import WeakKeyDictionary
 
 import structlog
 from fastapi import APIRouter, HTTPException, Request
@@ -220,8 +222,9 @@ class BulkConsumer:
             # the batch's transaction did not commit: nothing of it happened, so all of it is retried
             log.warning("event.batch_failed", size=len(batch), error=repr(exc))
             statuses = {entry_id: Outcome.RETRY for entry_id, _ in batch}
-        for entry_id, envelope in batch:
-            self._count_type(envelope.cloudevent.type, statuses[entry_id])
+        counts = Counter((envelope.cloudevent.type, statuses[e]) for e, envelope in batch)
+        for (event_type, outcome), n in counts.items():
+            self._count_type(event_type, outcome, n)
         return statuses
 
     async def _apply_together(self, batch: list[tuple[str, Envelope]]) -> dict[str, Outcome]:
@@ -243,8 +246,8 @@ class BulkConsumer:
                         raise
                     except Exception as exc:
                         raise _EntryFailed from exc
-                    log.info("event.handled")
-        log.debug("events.batch_handled", size=len(batch))
+                    log.debug("event.handled")
+        log.info("events.batch_handled", size=len(batch))
         return {entry_id: Outcome.SUCCESS for entry_id, _ in batch}
 
     async def _apply_isolated(self, batch: list[tuple[str, Envelope]]) -> dict[str, Outcome]:
@@ -259,7 +262,7 @@ class BulkConsumer:
             try:
                 async with session.begin_nested():
                     if not await record_once(session, self.inbox, ce.id, ce.type):
-                        log.info("event.duplicate")
+                        log.debug("event.duplicate")
                         return Outcome.SUCCESS
                     await self.handlers.get(ce.type, self.catch_all)(session, envelope)
             except PoisonEvent as exc:
@@ -275,17 +278,17 @@ class BulkConsumer:
                     "event.poison", reason=repr(exc)
                 )  # with its traceback: it may be a fault of ours
                 return Outcome.DROP
-            log.info("event.handled")
+            log.debug("event.handled")
             return Outcome.SUCCESS
 
     def _count(self, raw: Any, outcome: Outcome) -> None:
         event_type = raw.get("type", "malformed") if isinstance(raw, dict) else "malformed"
         self._count_type(event_type if isinstance(event_type, str) else "malformed", outcome)
 
-    def _count_type(self, event_type: str, outcome: Outcome) -> None:
+    def _count_type(self, event_type: str, outcome: Outcome, n: int = 1) -> None:
         # unknown types are folded into one label so a flood of junk cannot explode cardinality
         label = event_type if split_type(event_type) else "unknown"
-        EVENTS_CONSUMED.labels(self.service, label, outcome.value).inc()
+        EVENTS_CONSUMED.labels(self.service, label, outcome.value).inc(n)
 
 
 def events_router(
@@ -293,6 +296,8 @@ def events_router(
 ) -> APIRouter:
     """The one route Dapr delivers a consumer's bulk subscriptions to (see dapr/subscriptions/)."""
     router = APIRouter(tags=["events"])
+    # one consumer per app (per its sessions), made at its first delivery, not one per delivery
+    consumers: WeakKeyDictionary[async_sessionmaker, BulkConsumer] = WeakKeyDictionary()
 
     @router.post("/events", dependencies=[SidecarOnly], include_in_schema=False)
     async def deliver(request: Request) -> dict:
@@ -300,7 +305,11 @@ def events_router(
             body = await request.json()
         except ValueError:
             raise HTTPException(400, "the body must be a Dapr bulk delivery (JSON)") from None
-        consumer = BulkConsumer(service, request.app.state.sessions, inbox, handlers, catch_all)
+        sessions = request.app.state.sessions
+        if (consumer := consumers.get(sessions)) is None:
+            consumer = consumers[sessions] = BulkConsumer(
+                service, sessions, inbox, handlers, catch_all
+            )
         return await consumer.handle_bulk(body)
 
     return router

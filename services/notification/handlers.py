@@ -87,7 +87,7 @@ async def fan_out(session: AsyncSession, envelope: Envelope) -> None:
     await _remember_names(session, event)
     members = await readmodel.members_of(session, event.household_id)
     if not members:  # it overtook its household's creation: it waits for it (see `parking`)
-        await parking.park(session, envelope)
+        await parking.park(session, event.household_id, envelope)
         return
     kept_from = await readmodel.linked_members(session, event.household_id, event.hidden_persons)
     everyone = sorted((m for m in members if m not in kept_from), key=str)

@@ -43,17 +43,17 @@ def _write_parked(session: Session, rows: list[dict]) -> None:
     session.execute(insert(parked_event), rows)  # in arrival order: `position` numbers them so
 
 
-async def park(session: AsyncSession, envelope: Envelope) -> None:
+async def park(session: AsyncSession, household_id: UUID, envelope: Envelope) -> None:
     """Keep the event until its household is known, written with the rest of the batch's parked events
     (see shared.consumer.stage_until_commit)."""
     ce = envelope.cloudevent
     row = {
-        "household_id": envelope.event.household_id,
+        "household_id": household_id,
         "event_id": ce.id,
         "cloudevent": ce.model_dump(mode="json", exclude_none=True),
     }
     await stage_until_commit(session, _write_parked, [row])
-    log.debug("event.parked", household_id=str(envelope.event.household_id))
+    log.debug("event.parked", household_id=str(household_id))
 
 
 async def replay(session: AsyncSession, household_id: UUID, handlers: Mapping[str, Handler]) -> int:

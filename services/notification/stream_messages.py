@@ -7,13 +7,14 @@ before it. The NOTIFY payload is only `household user seq`; every replica reads 
 from the database.
 """
 
+import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, text
+from sqlalchemy import Table, TextClause, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Session
 
@@ -59,6 +60,28 @@ _NUMBER = text("""
     SELECT household_id, user_id, last_seq, pg_notify(:channel, concat_ws(' ', household_id, user_id, last_seq))
     FROM numbered
 """)
+
+
+def _insert_from_json(table: Table, columns: str) -> TextClause:
+    """INSERT … SELECT from one JSON array of rows: one statement text however many rows, so it is
+    prepared once, where an executemany binds every row's parameters one by one."""
+    names = ", ".join(column.split()[0] for column in columns.split(","))
+    return text(
+        f'INSERT INTO "{table.schema}".{table.name} ({names}) SELECT {names} '
+        f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({columns})"
+    )
+
+
+_INSERT_MESSAGES = _insert_from_json(
+    stream_message,
+    "household_id uuid, user_id uuid, seq bigint, event text, data jsonb, hidden_persons uuid[]",
+)
+_INSERT_NOTIFICATIONS = _insert_from_json(
+    notification,
+    "id uuid, kind text, text text, entity text, entity_id uuid, list_id uuid, actor_id uuid, "
+    "event_id uuid, event_type text, created_at timestamptz, household_id uuid, user_id uuid, "
+    "seq bigint, hidden_persons uuid[]",
+)
 
 Staged = list[tuple[UUID, Outgoing]]  # (household id, message), in the order they were appended
 
@@ -107,9 +130,9 @@ def write(session: Session, staged: Staged) -> None:
                     "hidden_persons": list(message.hidden_persons),
                 }
             )
-    session.execute(insert(stream_message), stream_rows)
+    session.execute(_INSERT_MESSAGES, {"rows": json.dumps(stream_rows, default=str)})
     if notification_rows:
-        session.execute(insert(notification), notification_rows)
+        session.execute(_INSERT_NOTIFICATIONS, {"rows": json.dumps(notification_rows, default=str)})
 
 
 async def append(session: AsyncSession, household_id: UUID, messages: Sequence[Outgoing]) -> None:
