@@ -8,6 +8,7 @@ from the database.
 """
 
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,6 +45,33 @@ class Message:
     seq: int
     event: str
     data: str  # JSON, as stored
+    frame: bytes  # as the stream sends it: encoded once, for every open stream of the member
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+SEP = "\r\n"  # what sse-starlette ends lines with, so every message of a stream looks alike
+
+
+def event_body(event: str, data: str) -> bytes:
+    """The `event:` and `data:` lines of a message and its end: the same for every member it goes to."""
+    lines = [f"event: {_LINE_BREAK.sub('', event)}"]
+    lines += [f"data: {chunk}" for chunk in _LINE_BREAK.split(data)]
+    return (SEP.join(lines) + SEP + SEP).encode()
+
+
+def frame(seq: int, body: bytes) -> bytes:
+    """A member's message: its number in the member's sequence, then the body all its members share."""
+    return b"id: %d\r\n" % seq + body
+
+
+class _Bodies(dict):
+    """Bodies encoded while reading rows: one message sent to many members is encoded once."""
+
+    def message(self, seq: int, event: str, data: str) -> Message:
+        body = self.get((event, data))
+        if body is None:
+            body = self[event, data] = event_body(event, data)
+        return Message(seq, event, data, frame(seq, body))
 
 
 # numbers the messages and announces them in one round trip: the NOTIFY carries each member's new
@@ -177,7 +205,8 @@ async def read_after(
         """),
         {"h": household_id, "u": user_id, "after": after, "up_to": up_to, "limit": limit},
     )
-    return [Message(*row) for row in rows]
+    bodies = _Bodies()
+    return [bodies.message(*row) for row in rows]
 
 
 _READ_MANY = text("""
@@ -206,6 +235,7 @@ async def read_many(
         },
     )
     found: dict[tuple[UUID, UUID], list[Message]] = {}
+    bodies = _Bodies()
     for household_id, user_id, seq, event, data in rows:
-        found.setdefault((household_id, user_id), []).append(Message(seq, event, data))
+        found.setdefault((household_id, user_id), []).append(bodies.message(seq, event, data))
     return found
