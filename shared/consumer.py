@@ -146,12 +146,17 @@ def parse(
     return Outcome.SUCCESS, Envelope(cloudevent, event), ""
 
 
+def _trace_id(ce: CloudEvent) -> str | None:
+    """The trace of the request that caused the event (Dapr's span of the delivery if none came)."""
+    return trace_id_of(ce.origintraceparent) or trace_id_of(ce.traceparent)
+
+
 def log_context(ce: CloudEvent):
     """Every log line while an event is handled carries its id, type and the trace that caused it."""
     return structlog.contextvars.bound_contextvars(
         event_id=str(ce.id),
         event_type=ce.type,
-        trace_id=trace_id_of(ce.origintraceparent) or trace_id_of(ce.traceparent),
+        trace_id=_trace_id(ce),
         dapr_trace_id=trace_id_of(ce.traceparent),
     )
 
@@ -247,7 +252,14 @@ class BulkConsumer:
                     except Exception as exc:
                         raise _EntryFailed from exc
                     log.debug("event.handled")
-        log.info("events.batch_handled", size=len(batch))
+        # one line a batch, not one an event: which events, and the trace each came from, so a
+        # request can still be followed into every consumer
+        log.info(
+            "events.batch_handled",
+            size=len(batch),
+            event_ids=[str(e.cloudevent.id) for _, e in batch],
+            trace_ids=[_trace_id(e.cloudevent) for _, e in batch],
+        )
         return {entry_id: Outcome.SUCCESS for entry_id, _ in batch}
 
     async def _apply_isolated(self, batch: list[tuple[str, Envelope]]) -> dict[str, Outcome]:
