@@ -6,11 +6,13 @@ entry is retried or dead-lettered alone and a redelivered event is acknowledged 
 """
 
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
+from weakref import WeakKeyDictionary
 
 import structlog
 from fastapi import APIRouter, HTTPException, Request
@@ -144,6 +146,21 @@ def parse(
     return Outcome.SUCCESS, Envelope(cloudevent, event), ""
 
 
+def _trace_id(ce: CloudEvent) -> str | None:
+    """The trace of the request that caused the event (Dapr's span of the delivery if none came)."""
+    return trace_id_of(ce.origintraceparent) or trace_id_of(ce.traceparent)
+
+
+def log_context(ce: CloudEvent):
+    """Every log line while an event is handled carries its id, type and the trace that caused it."""
+    return structlog.contextvars.bound_contextvars(
+        event_id=str(ce.id),
+        event_type=ce.type,
+        trace_id=_trace_id(ce),
+        dapr_trace_id=trace_id_of(ce.traceparent),
+    )
+
+
 class BulkConsumer:
     """Handles Dapr bulk-subscribe deliveries for one service."""
 
@@ -210,8 +227,9 @@ class BulkConsumer:
             # the batch's transaction did not commit: nothing of it happened, so all of it is retried
             log.warning("event.batch_failed", size=len(batch), error=repr(exc))
             statuses = {entry_id: Outcome.RETRY for entry_id, _ in batch}
-        for entry_id, envelope in batch:
-            self._count_type(envelope.cloudevent.type, statuses[entry_id])
+        counts = Counter((envelope.cloudevent.type, statuses[e]) for e, envelope in batch)
+        for (event_type, outcome), n in counts.items():
+            self._count_type(event_type, outcome, n)
         return statuses
 
     async def _apply_together(self, batch: list[tuple[str, Envelope]]) -> dict[str, Outcome]:
@@ -226,15 +244,22 @@ class BulkConsumer:
                     log.debug("event.duplicate", event_id=str(ce.id))
                     continue
                 fresh.discard(ce.id)  # the same event twice in one batch has one effect too
-                with self._log_context(ce):
+                with log_context(ce):
                     try:
                         await self.handlers.get(ce.type, self.catch_all)(session, envelope)
                     except (OSError, OperationalError):
                         raise
                     except Exception as exc:
                         raise _EntryFailed from exc
-                    log.info("event.handled")
-        log.debug("events.batch_handled", size=len(batch))
+                    log.debug("event.handled")
+        # one line a batch, not one an event: which events, and the trace each came from, so a
+        # request can still be followed into every consumer
+        log.info(
+            "events.batch_handled",
+            size=len(batch),
+            event_ids=[str(e.cloudevent.id) for _, e in batch],
+            trace_ids=[_trace_id(e.cloudevent) for _, e in batch],
+        )
         return {entry_id: Outcome.SUCCESS for entry_id, _ in batch}
 
     async def _apply_isolated(self, batch: list[tuple[str, Envelope]]) -> dict[str, Outcome]:
@@ -243,22 +268,13 @@ class BulkConsumer:
                 entry_id: await self._apply_one(session, envelope) for entry_id, envelope in batch
             }
 
-    @staticmethod
-    def _log_context(ce: CloudEvent):
-        return structlog.contextvars.bound_contextvars(
-            event_id=str(ce.id),
-            event_type=ce.type,
-            trace_id=trace_id_of(ce.origintraceparent) or trace_id_of(ce.traceparent),
-            dapr_trace_id=trace_id_of(ce.traceparent),
-        )
-
     async def _apply_one(self, session: AsyncSession, envelope: Envelope) -> Outcome:
         ce = envelope.cloudevent
-        with self._log_context(ce):
+        with log_context(ce):
             try:
                 async with session.begin_nested():
                     if not await record_once(session, self.inbox, ce.id, ce.type):
-                        log.info("event.duplicate")
+                        log.debug("event.duplicate")
                         return Outcome.SUCCESS
                     await self.handlers.get(ce.type, self.catch_all)(session, envelope)
             except PoisonEvent as exc:
@@ -274,17 +290,17 @@ class BulkConsumer:
                     "event.poison", reason=repr(exc)
                 )  # with its traceback: it may be a fault of ours
                 return Outcome.DROP
-            log.info("event.handled")
+            log.debug("event.handled")
             return Outcome.SUCCESS
 
     def _count(self, raw: Any, outcome: Outcome) -> None:
         event_type = raw.get("type", "malformed") if isinstance(raw, dict) else "malformed"
         self._count_type(event_type if isinstance(event_type, str) else "malformed", outcome)
 
-    def _count_type(self, event_type: str, outcome: Outcome) -> None:
+    def _count_type(self, event_type: str, outcome: Outcome, n: int = 1) -> None:
         # unknown types are folded into one label so a flood of junk cannot explode cardinality
         label = event_type if split_type(event_type) else "unknown"
-        EVENTS_CONSUMED.labels(self.service, label, outcome.value).inc()
+        EVENTS_CONSUMED.labels(self.service, label, outcome.value).inc(n)
 
 
 def events_router(
@@ -292,6 +308,8 @@ def events_router(
 ) -> APIRouter:
     """The one route Dapr delivers a consumer's bulk subscriptions to (see dapr/subscriptions/)."""
     router = APIRouter(tags=["events"])
+    # one consumer per app (per its sessions), made at its first delivery, not one per delivery
+    consumers: WeakKeyDictionary[async_sessionmaker, BulkConsumer] = WeakKeyDictionary()
 
     @router.post("/events", dependencies=[SidecarOnly], include_in_schema=False)
     async def deliver(request: Request) -> dict:
@@ -299,7 +317,11 @@ def events_router(
             body = await request.json()
         except ValueError:
             raise HTTPException(400, "the body must be a Dapr bulk delivery (JSON)") from None
-        consumer = BulkConsumer(service, request.app.state.sessions, inbox, handlers, catch_all)
+        sessions = request.app.state.sessions
+        if (consumer := consumers.get(sessions)) is None:
+            consumer = consumers[sessions] = BulkConsumer(
+                service, sessions, inbox, handlers, catch_all
+            )
         return await consumer.handle_bulk(body)
 
     return router

@@ -12,11 +12,23 @@ its commit), so its id was never recorded: replaying it is its first delivery, n
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from uuid import UUID
 
 import structlog
 from fastapi import FastAPI
-from sqlalchemy import Column, DateTime, MetaData, Table, Text, delete, func, select
+from sqlalchemy import (
+    Column,
+    DateTime,
+    MetaData,
+    Table,
+    Text,
+    TextClause,
+    delete,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import UUID as PGUUID
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -47,6 +59,18 @@ async def record_once(session: AsyncSession, table: Table, event_id: UUID, event
     return result.first() is not None
 
 
+@cache
+def _record_many(table: Table) -> TextClause:
+    # two arrays, one statement text whatever the batch's size: compiled and prepared once, where a
+    # VALUES list of n rows is a new statement for every n
+    return text(f"""
+        INSERT INTO "{table.schema}"."{table.name}" (event_id, event_type)
+        SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:types AS text[]))
+        ON CONFLICT (event_id) DO NOTHING
+        RETURNING event_id
+    """)
+
+
 async def record_many(
     session: AsyncSession, table: Table, events: list[tuple[UUID, str]]
 ) -> set[UUID]:
@@ -54,12 +78,8 @@ async def record_many(
     if not events:
         return set()
     result = await session.execute(
-        insert(table)
-        .values(
-            [{"event_id": event_id, "event_type": event_type} for event_id, event_type in events]
-        )
-        .on_conflict_do_nothing(index_elements=["event_id"])
-        .returning(table.c.event_id)
+        _record_many(table),
+        {"ids": [event_id for event_id, _ in events], "types": [t for _, t in events]},
     )
     return {row[0] for row in result}
 

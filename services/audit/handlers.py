@@ -2,9 +2,10 @@
 transaction). Membership events also keep the read model of who is an admin of which household, and
 person events which member each person is, for the query API."""
 
+import json
 from uuid import UUID
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, text, update
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -15,6 +16,19 @@ from shared.events import gifting as g
 from shared.events import household as h
 from shared.person_links import remember_link
 
+_COLUMNS = (
+    "event_id",
+    "event_type",
+    "subject",
+    "household_id",
+    "actor_id",
+    "hidden_from",
+    "hidden_persons",
+    "occurred_at",
+    "aggregate_version",
+    "data",
+)
+
 
 def _uuid_or_none(value: object) -> UUID | None:
     try:
@@ -23,8 +37,20 @@ def _uuid_or_none(value: object) -> UUID | None:
         return None
 
 
+# the batch's entries as one JSON parameter: one statement text however many rows, prepared once
+_INSERT_ENTRIES = text(f"""
+    INSERT INTO "{audit_entry.schema}".audit_entry ({", ".join(_COLUMNS)})
+    SELECT {", ".join(_COLUMNS)}
+    FROM jsonb_to_recordset(CAST(:entries AS jsonb)) AS e(
+        event_id uuid, event_type text, subject text, household_id uuid, actor_id uuid,
+        hidden_from uuid[], hidden_persons uuid[], occurred_at timestamptz, aggregate_version bigint,
+        data jsonb
+    )
+""")
+
+
 def _insert_entries(session: Session, entries: list[dict]) -> None:
-    session.execute(insert(audit_entry), entries)  # one multi-row INSERT for the whole batch
+    session.execute(_INSERT_ENTRIES, {"entries": json.dumps(entries, default=str)})
 
 
 async def record_entry(session: AsyncSession, envelope: Envelope) -> None:

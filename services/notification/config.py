@@ -24,6 +24,9 @@ class Settings(ConsumerSettings):
     # retention: stream messages serve reconnects only; notifications are the member's inbox
     stream_retention_days: int = 7
     notification_retention_days: int = 180
+    # an event parked for its household (see parking) is dropped once it could no longer come: the
+    # household's creation is in Kafka for at most the topics' retention (7 days)
+    parked_retention_days: int = 7
     retention_interval_s: float = 24 * 3600
 
     # mail (services/notification/mail): the SMTP server, how to reach it, who mail comes from

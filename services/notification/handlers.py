@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notification import readmodel, stream_messages
+from services.notification import parking, readmodel, stream_messages
 from services.notification.audience import notification_audience, stream_audience
 from services.notification.mail import channel as mail_channel
 from services.notification.stream_messages import ENTITY_CHANGED, NOTIFICATION, Outgoing
@@ -89,7 +89,8 @@ async def fan_out(session: AsyncSession, envelope: Envelope) -> None:
     await _remember_names(session, event)
     await mail_channel.observe(session, envelope)
     members = await readmodel.members_of(session, event.household_id)
-    if not members:
+    if not members:  # it overtook its household's creation: it waits for it (see `parking`)
+        await parking.park(session, event.household_id, envelope)
         return
     kept_from = await readmodel.linked_members(session, event.household_id, event.hidden_persons)
     everyone = sorted((m for m in members if m not in kept_from), key=str)
@@ -115,18 +116,19 @@ async def fan_out(session: AsyncSession, envelope: Envelope) -> None:
 
 async def household_created(session: AsyncSession, envelope: Envelope) -> None:
     event: h.HouseholdCreated = envelope.event
-    if (
-        event.actor_id is not None
-    ):  # the creator is the first admin; no member.joined is sent for them
-        await readmodel.add_member(
-            session,
-            event.household_id,
-            event.actor_id,
-            "admin",
-            event.creator_display_name,
-            event.created_at,
-        )
+    if event.actor_id is None:  # nobody to tell yet: the first member's joining replays what waited
+        return
+    # the creator is the first admin; no member.joined is sent for them
+    await readmodel.add_member(
+        session,
+        event.household_id,
+        event.actor_id,
+        "admin",
+        event.creator_display_name,
+        event.created_at,
+    )
     await fan_out(session, envelope)
+    await parking.replay(session, event.household_id, HANDLERS)
 
 
 async def member_joined(session: AsyncSession, envelope: Envelope) -> None:
@@ -135,6 +137,7 @@ async def member_joined(session: AsyncSession, envelope: Envelope) -> None:
         session, event.household_id, event.user_id, event.role, event.display_name, event.joined_at
     )
     await fan_out(session, envelope)
+    await parking.replay(session, event.household_id, HANDLERS)
 
 
 async def member_role_changed(session: AsyncSession, envelope: Envelope) -> None:

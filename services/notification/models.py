@@ -7,12 +7,16 @@
   reconnect replays exactly what it missed; `notification`: the member's notifications with read state.
   Both keep `hidden_persons`, the people whose member must never see them: linking one of those people
   to a member later takes the member's copies away.
+* `parked_event`: events that came before their household did (topics keep no order between them),
+  kept until the household's creation or a member's joining arrives, then handled in arrival order
+  (see `parking`).
 """
 
 from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Identity,
     Index,
     PrimaryKeyConstraint,
     Table,
@@ -114,6 +118,19 @@ notification = Table(
         postgresql_where=text("read_at IS NULL"),
     ),
     Index("ix_notification_created_at", "created_at"),
+)
+
+parked_event = Table(
+    "parked_event",
+    metadata,
+    Column("position", BigInteger, Identity(always=True), nullable=False),
+    Column("household_id", UUID(as_uuid=True), nullable=False),
+    Column("event_id", UUID(as_uuid=True), nullable=False),
+    Column("cloudevent", JSONB, nullable=False),
+    Column("parked_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("position"),
+    Index("ix_parked_event_household_id_position", "household_id", "position"),
+    Index("ix_parked_event_parked_at", "parked_at"),
 )
 
 # the mail channel's tables live beside the rest of the schema (services/notification/mail/tables.py)

@@ -10,6 +10,7 @@ from uuid import UUID
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from services.notification.audience import Preferences
 from services.notification.models import (
@@ -20,7 +21,7 @@ from services.notification.models import (
     preference,
     stream_message,
 )
-from shared.consumer import write_staged
+from shared.consumer import stage_until_commit, write_staged
 from shared.person_links import remember_link
 
 
@@ -185,32 +186,48 @@ async def linked_members(
     return {links[p] for p in wanted if p in links}
 
 
+def _write_names(session: Session, rows: list[dict]) -> None:
+    # one upsert for the batch; a thing named twice in it keeps its last name (and a statement may
+    # not touch a row twice)
+    latest = {(r["entity"], r["id"]): r for r in rows}
+    statement = insert(entity_name)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["entity", "id"], set_={"name": statement.excluded.name}
+        ),
+        list(latest.values()),
+    )
+
+
 async def remember_name(
     session: AsyncSession, household_id: UUID, entity: str, entity_id: UUID, name: str
 ) -> None:
+    """Written with the rest of the batch's names just before it commits; the batch's later events
+    read it from the batch's memo (see `names_of`)."""
     memo = _batch_memo(session, "names")
-    if memo.get(entity_id) == name:
+    if memo.get((household_id, entity_id)) == name:
         return
-    memo[entity_id] = name
-    await session.execute(
-        insert(entity_name)
-        .values(entity=entity, id=entity_id, household_id=household_id, name=name)
-        .on_conflict_do_update(index_elements=["entity", "id"], set_={"name": name})
-    )
+    memo[household_id, entity_id] = name
+    row = {"entity": entity, "id": entity_id, "household_id": household_id, "name": name}
+    await stage_until_commit(session, _write_names, [row])
 
 
 async def names_of(
     session: AsyncSession, household_id: UUID, ids: Iterable[UUID]
 ) -> dict[UUID, str]:
+    """What things are called: what this batch named, then what the table holds."""
+    memo = _batch_memo(session, "names")
     wanted = set(ids)
-    if not wanted:
-        return {}
-    rows = await session.execute(
-        select(entity_name.c.id, entity_name.c.name).where(
-            entity_name.c.household_id == household_id, entity_name.c.id.in_(wanted)
+    found = {i: memo[household_id, i] for i in wanted if (household_id, i) in memo}
+    wanted -= set(found)
+    if wanted:
+        rows = await session.execute(
+            select(entity_name.c.id, entity_name.c.name).where(
+                entity_name.c.household_id == household_id, entity_name.c.id.in_(wanted)
+            )
         )
-    )
-    return dict(rows.all())
+        found.update(rows.all())
+    return found
 
 
 def _preferences(row) -> Preferences:

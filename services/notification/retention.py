@@ -1,4 +1,5 @@
-"""Daily retention: stream messages are kept for reconnects only, notifications for the member's inbox."""
+"""Daily retention: stream messages are kept for reconnects only, notifications for the member's inbox,
+parked events until their household could still come (see `parking`)."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,6 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.notification import parking
 from services.notification.models import notification, stream_message
 from shared.worker import Every, running
 
@@ -16,9 +18,13 @@ log = structlog.get_logger()
 
 
 async def prune(
-    engine: AsyncEngine, now: datetime, stream_days: int, notification_days: int
+    engine: AsyncEngine,
+    now: datetime,
+    stream_days: int,
+    notification_days: int,
+    parked_days: int,
 ) -> dict[str, int]:
-    """Delete stream messages and notifications older than their retention; how many of each."""
+    """Delete stream messages, notifications and parked events older than their retention; how many of each."""
     async with engine.begin() as conn:
         messages = await conn.execute(
             delete(stream_message).where(
@@ -30,7 +36,12 @@ async def prune(
                 notification.c.created_at < now - timedelta(days=notification_days)
             )
         )
-    return {"stream_messages": messages.rowcount, "notifications": notices.rowcount}
+        parked = await parking.drop_expired(conn, now - timedelta(days=parked_days))
+    return {
+        "stream_messages": messages.rowcount,
+        "notifications": notices.rowcount,
+        "parked_events": parked,
+    }
 
 
 @asynccontextmanager
@@ -43,6 +54,7 @@ async def keep_retention(app: FastAPI) -> AsyncIterator[None]:
             datetime.now(UTC),
             settings.stream_retention_days,
             settings.notification_retention_days,
+            settings.parked_retention_days,
         )
         log.info("notification.retention", **pruned)
 

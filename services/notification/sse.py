@@ -5,6 +5,10 @@ Each message's `id:` is its number in the member's sequence. A reconnect sends i
 in order; then it continues live. A stream that missed too much, or messages already past retention,
 gets `event: resync` (reload the page), then continues live from the current position.
 
+Messages arrive encoded (`Message.frame`, made once where the rows are read: a message many members
+get is encoded once, and each member's frame is shared by all of that member's open streams); a stream
+writes what a wake brought in one send.
+
 A stream ends (at its next heartbeat) once the sign-in it was opened with has expired: the browser's
 reconnect then needs the refreshed cookie, so a signed-out member stops hearing within one token lifetime.
 """
@@ -52,10 +56,6 @@ def _start(last_event_id: str | None, since: int | None) -> int | None:
     return value
 
 
-def _sse(message: Message) -> ServerSentEvent:
-    return ServerSentEvent(data=message.data, event=message.event, id=str(message.seq))
-
-
 async def _replay(
     request: Request, member: Member, since: int | None
 ) -> tuple[list[Message], int, bool, int]:
@@ -77,7 +77,7 @@ async def _replay(
 
 async def _events(
     request: Request, member: Member, since: int | None
-) -> AsyncIterator[ServerSentEvent]:
+) -> AsyncIterator[ServerSentEvent | bytes]:
     hub: StreamHub = request.app.state.hub
     gauge = SSE_CONNECTIONS.labels(request.app.state.settings.service_name)
     subscriber = hub.subscribe(
@@ -88,8 +88,8 @@ async def _events(
         missed, last, resync, unread = await _replay(request, member, since)
         if resync:
             yield ServerSentEvent(data=json.dumps({"position": last}), event="resync", id=str(last))
-        for message in missed:
-            yield _sse(message)
+        if missed:
+            yield b"".join(m.frame for m in missed)
         yield ServerSentEvent(
             data=json.dumps({"position": last, "unread": unread}),
             event="ready",
@@ -105,22 +105,21 @@ async def _events(
             if not batch:  # heartbeat time: a comment line keeps proxies from closing the stream
                 yield HEARTBEAT
                 continue
+            # the frames the hub encoded, shared with the member's other streams, in one write
+            frames: list[bytes] = []
             for message in batch:
-                if (
-                    message.seq <= last
-                ):  # already sent (replayed, or read for another of the member's streams)
+                if message.seq <= last:  # already sent (replayed, or read for another stream)
                     continue
-                if (
-                    message.seq > last + 1
-                ):  # the hub started later than this stream: read the gap first
+                if message.seq > last + 1:  # the hub started later than this stream: the gap first
                     async with request.app.state.sessions() as session:
                         gap = await stream_messages.read_after(
                             session, *member.key, last, up_to=message.seq - 1
                         )
-                    for missing in gap:
-                        yield _sse(missing)
-                yield _sse(message)
+                    frames += [missing.frame for missing in gap]
+                frames.append(message.frame)
                 last = message.seq
+            if frames:
+                yield b"".join(frames)
     finally:
         hub.unsubscribe(subscriber)
         gauge.dec()

@@ -7,13 +7,15 @@ before it. The NOTIFY payload is only `household user seq`; every replica reads 
 from the database.
 """
 
+import json
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, text
+from sqlalchemy import Table, TextClause, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Session
 
@@ -43,6 +45,33 @@ class Message:
     seq: int
     event: str
     data: str  # JSON, as stored
+    frame: bytes  # as the stream sends it: encoded once, for every open stream of the member
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+SEP = "\r\n"  # what sse-starlette ends lines with, so every message of a stream looks alike
+
+
+def event_body(event: str, data: str) -> bytes:
+    """The `event:` and `data:` lines of a message and its end: the same for every member it goes to."""
+    lines = [f"event: {_LINE_BREAK.sub('', event)}"]
+    lines += [f"data: {chunk}" for chunk in _LINE_BREAK.split(data)]
+    return (SEP.join(lines) + SEP + SEP).encode()
+
+
+def frame(seq: int, body: bytes) -> bytes:
+    """A member's message: its number in the member's sequence, then the body all its members share."""
+    return b"id: %d\r\n" % seq + body
+
+
+class _Bodies(dict):
+    """Bodies encoded while reading rows: one message sent to many members is encoded once."""
+
+    def message(self, seq: int, event: str, data: str) -> Message:
+        body = self.get((event, data))
+        if body is None:
+            body = self[event, data] = event_body(event, data)
+        return Message(seq, event, data, frame(seq, body))
 
 
 # numbers the messages and announces them in one round trip: the NOTIFY carries each member's new
@@ -59,6 +88,28 @@ _NUMBER = text("""
     SELECT household_id, user_id, last_seq, pg_notify(:channel, concat_ws(' ', household_id, user_id, last_seq))
     FROM numbered
 """)
+
+
+def _insert_from_json(table: Table, columns: str) -> TextClause:
+    """INSERT … SELECT from one JSON array of rows: one statement text however many rows, so it is
+    prepared once, where an executemany binds every row's parameters one by one."""
+    names = ", ".join(column.split()[0] for column in columns.split(","))
+    return text(
+        f'INSERT INTO "{table.schema}".{table.name} ({names}) SELECT {names} '
+        f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({columns})"
+    )
+
+
+_INSERT_MESSAGES = _insert_from_json(
+    stream_message,
+    "household_id uuid, user_id uuid, seq bigint, event text, data jsonb, hidden_persons uuid[]",
+)
+_INSERT_NOTIFICATIONS = _insert_from_json(
+    notification,
+    "id uuid, kind text, text text, entity text, entity_id uuid, list_id uuid, actor_id uuid, "
+    "event_id uuid, event_type text, created_at timestamptz, household_id uuid, user_id uuid, "
+    "seq bigint, hidden_persons uuid[]",
+)
 
 Staged = list[tuple[UUID, Outgoing]]  # (household id, message), in the order they were appended
 
@@ -107,9 +158,9 @@ def write(session: Session, staged: Staged) -> None:
                     "hidden_persons": list(message.hidden_persons),
                 }
             )
-    session.execute(insert(stream_message), stream_rows)
+    session.execute(_INSERT_MESSAGES, {"rows": json.dumps(stream_rows, default=str)})
     if notification_rows:
-        session.execute(insert(notification), notification_rows)
+        session.execute(_INSERT_NOTIFICATIONS, {"rows": json.dumps(notification_rows, default=str)})
 
 
 async def append(session: AsyncSession, household_id: UUID, messages: Sequence[Outgoing]) -> None:
@@ -154,7 +205,8 @@ async def read_after(
         """),
         {"h": household_id, "u": user_id, "after": after, "up_to": up_to, "limit": limit},
     )
-    return [Message(*row) for row in rows]
+    bodies = _Bodies()
+    return [bodies.message(*row) for row in rows]
 
 
 _READ_MANY = text("""
@@ -183,6 +235,7 @@ async def read_many(
         },
     )
     found: dict[tuple[UUID, UUID], list[Message]] = {}
+    bodies = _Bodies()
     for household_id, user_id, seq, event, data in rows:
-        found.setdefault((household_id, user_id), []).append(Message(seq, event, data))
+        found.setdefault((household_id, user_id), []).append(bodies.message(seq, event, data))
     return found

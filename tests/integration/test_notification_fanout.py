@@ -346,7 +346,7 @@ async def test_retention_drops_old_stream_messages_sooner_than_notifications(
     )
     engine = create_engine(service_url("notification"), pool_size=1)
     try:
-        await prune(engine, datetime.now(UTC), stream_days=7, notification_days=180)
+        await prune(engine, datetime.now(UTC), stream_days=7, notification_days=180, parked_days=7)
     finally:
         await engine.dispose()
     assert await stream_of(admin_db, family, family.ben) == []

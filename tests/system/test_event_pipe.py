@@ -220,4 +220,11 @@ async def test_the_trace_id_of_a_request_follows_its_event_into_every_consumers_
         logged = [
             json.loads(line) for line in lines if line.startswith("{") and str(event_id) in line
         ]
-        assert any(entry.get("trace_id") == trace_id for entry in logged), consumer
+        # a batch is logged in one line, with each event's id and trace, in the same order
+        traced = [
+            dict(zip(entry["event_ids"], entry["trace_ids"], strict=True)).get(str(event_id))
+            if "event_ids" in entry
+            else entry.get("trace_id")
+            for entry in logged
+        ]
+        assert trace_id in traced, consumer
