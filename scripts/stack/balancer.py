@@ -1,5 +1,6 @@
 """The balancer in front of several gateway instances: Debian's haproxy, as a Service or an ingress
-would be in a cluster, on the gateway's public port.
+would be in a cluster, on the gateway's public port; and, with several notification replicas, in front
+of those, where the gateway's proxy to the notification service (REST and the live stream) goes.
 
 It balances each request (not each connection) over the instances that answer `/readyz`, retries a
 request whose instance refused the connection or closed it without a word, and passes a response
@@ -14,8 +15,6 @@ import time
 from pathlib import Path
 
 from scripts.stack.topology import Topology
-
-BACKEND = "gateway"
 
 
 def haproxy_binary() -> str | None:
@@ -32,11 +31,32 @@ def socket_path(t: Topology) -> Path:
     return t.dir / "haproxy.sock"
 
 
-def write_config(t: Topology) -> Path:
+def _proxy(t: Topology, service: str, port: int) -> str:
     servers = "".join(
-        f"  server {server_name(i)} 127.0.0.1:{t.app_port('gateway', i)} check\n"
-        for i in t.replicas("gateway")
+        f"  server {server_name(i)} 127.0.0.1:{t.app_port(service, i)} check\n"
+        for i in t.replicas(service)
     )
+    return f"""
+frontend {service}
+  bind 127.0.0.1:{port}
+  default_backend {service}
+
+backend {service}
+  balance roundrobin
+  # alive, not ready: an instance joins the rotation only once it answered /readyz (scripts/rehearsal);
+  # a check that is slow on a loaded machine must not take the last instance out with it: a crashed
+  # instance is out within seconds, one that is merely busy stays in
+  option httpchk GET /healthz
+  http-check expect status 200
+  timeout check 5s
+  default-server inter 2s fall 3 rise 1
+{servers}"""
+
+
+def write_config(t: Topology) -> Path:
+    proxies = _proxy(t, "gateway", t.app_port("gateway")) if t.balanced else ""
+    if t.notification_balanced:
+        proxies += _proxy(t, "notification", t.notification_balancer_port)
     path = t.dir / "haproxy.cfg"
     path.write_text(f"""# written by scripts/stack/balancer.py for stack '{t.name}'
 global
@@ -60,17 +80,7 @@ defaults
   retries 3
   option redispatch 1
   retry-on conn-failure empty-response
-
-frontend public
-  bind 127.0.0.1:{t.app_port("gateway")}
-  default_backend {BACKEND}
-
-backend {BACKEND}
-  balance roundrobin
-  option httpchk GET /readyz
-  http-check expect status 200
-  default-server inter 1s fall 2 rise 1
-{servers}""")
+{proxies}""")
     return path
 
 
@@ -86,31 +96,31 @@ def command(t: Topology, line: str) -> str:
     return b"".join(chunks).decode()
 
 
-def set_state(t: Topology, instance: int, state: str) -> None:
+def set_state(t: Topology, instance: int, state: str, service: str = "gateway") -> None:
     """`maint`: no new request goes to the instance; `ready`: back in rotation once its check passes."""
-    answer = command(t, f"set server {BACKEND}/{server_name(instance)} state {state}")
+    answer = command(t, f"set server {service}/{server_name(instance)} state {state}")
     if answer.strip():
         raise RuntimeError(f"haproxy refused to set {server_name(instance)} {state}: {answer}")
 
 
-def _stats(t: Topology) -> dict[str, dict[str, str]]:
+def _stats(t: Topology, service: str) -> dict[str, dict[str, str]]:
     header, *rows = command(t, "show stat").lstrip("# ").splitlines()
     names = header.split(",")
     stats = {}
     for row in rows:
         fields = dict(zip(names, row.split(","), strict=False))
-        if fields.get("pxname") == BACKEND:
+        if fields.get("pxname") == service and fields.get("svname") not in ("FRONTEND", "BACKEND"):
             stats[fields["svname"]] = fields
     return stats
 
 
-def in_flight(t: Topology, instance: int) -> int:
-    """Connections haproxy holds open to the instance (open SSE streams among them)."""
-    return int(_stats(t)[server_name(instance)].get("scur") or 0)
+def in_flight(t: Topology, instance: int, service: str = "gateway") -> int:
+    """Requests haproxy has open on the instance (open SSE streams among them)."""
+    return int(_stats(t, service)[server_name(instance)].get("scur") or 0)
 
 
-def is_up(t: Topology, instance: int) -> bool:
-    return _stats(t)[server_name(instance)].get("status", "").startswith("UP")
+def is_up(t: Topology, instance: int, service: str = "gateway") -> bool:
+    return _stats(t, service)[server_name(instance)].get("status", "").startswith("UP")
 
 
 def wait_until(what: str, ready, timeout: float) -> None:

@@ -569,7 +569,8 @@ log.retention.hours=168
 
     # the balancer in front of the gateway's instances ---------------------------------------------
     def start_balancer(self) -> None:
-        """haproxy on the gateway's port, over its instances (scripts/stack/balancer.py)."""
+        """haproxy on the gateway's port over its instances, and over the notification replicas
+        (scripts/stack/balancer.py)."""
         from scripts.stack import balancer
 
         if self.pid_of("balancer"):
@@ -582,11 +583,10 @@ log.retention.hours=168
         config = balancer.write_config(self.t)
         balancer.socket_path(self.t).unlink(missing_ok=True)
         proc = self._spawn("balancer", [binary, "-db", "-f", str(config)])
+        port = self.t.app_port("gateway") if self.t.balanced else self.t.notification_balancer_port
         _wait(
             "balancer",
-            lambda: (
-                _port_open(self.t.app_port("gateway")) and balancer.socket_path(self.t).exists()
-            ),
+            lambda: _port_open(port) and balancer.socket_path(self.t).exists(),
             30,
             proc,
             self.log_path("balancer"),
@@ -652,7 +652,7 @@ log.retention.hours=168
         copies = [(s, r) for s in SERVICES for r in self.t.replicas(s)]
         for wait in [self.start_app(s, wait=False, replica=r) for s, r in copies]:
             wait()
-        if self.t.balanced:
+        if self.t.balanced or self.t.notification_balanced:
             self.start_balancer()
         sidecars = [(s, r) for s, r in copies if s != "gateway"] + [("gateway", 0)]
         for wait in [self.start_sidecar(s, wait=False, replica=r) for s, r in sidecars]:

@@ -49,6 +49,12 @@ class Topology:
         """Whether the gateway's port belongs to the balancer, with the gateway's instances behind it."""
         return self.gateway_instances > 1
 
+    @property
+    def notification_balanced(self) -> bool:
+        """Whether the gateway reaches the notification replicas through the balancer (as through a
+        Service in a cluster), so a stream or a notification call finds whichever replica is up."""
+        return self.consumer_replicas > 1
+
     def replicas(self, service: str) -> range:
         """The copies of a service this stack runs: their numbers, for the `replica` arguments below.
         The gateway's instances behind a balancer are 1..n (0 is the balancer's port)."""
@@ -107,6 +113,10 @@ class Topology:
     def kafka_exporter_port(self) -> int:
         return self.base_port + 91
 
+    @property
+    def notification_balancer_port(self) -> int:
+        return self.base_port + 94
+
     # addresses ---------------------------------------------------------------------------
     @property
     def gateway_url(self) -> str:
@@ -163,7 +173,11 @@ class Topology:
             "DAPR_API_TOKEN": self.secrets["DAPR_API_TOKEN"],
             "APP_API_TOKEN": self.secrets["APP_API_TOKEN"],
             "JWT_SECRET": self.secrets["JWT_SECRET"],
-            "NOTIFICATION_URL": self.app_url("notification"),
+            "NOTIFICATION_URL": (
+                f"http://127.0.0.1:{self.notification_balancer_port}"
+                if self.notification_balanced
+                else self.app_url("notification")
+            ),
             "PYTHONUNBUFFERED": "1",
             **(self.behind_gateway_env() if service == "notification" else {}),
         }
