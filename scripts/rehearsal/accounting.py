@@ -90,3 +90,18 @@ async def handled_by_all(dsn: str, event_id: str) -> bool:
         return True
     finally:
         await conn.close()
+
+
+async def writes_without_event(dsn: str, task_ids: list[str]) -> int:
+    """Acknowledged task writes whose task.created (of either version) is not in the outbox."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await conn.fetchval(
+            "SELECT count(*) FROM unnest($1::text[]) AS acknowledged(task_id)"
+            " WHERE NOT EXISTS (SELECT 1 FROM gateway.outbox o"
+            "  WHERE o.partition_key = acknowledged.task_id AND o.event_type = ANY($2))",
+            task_ids,
+            list(TYPES),
+        )
+    finally:
+        await conn.close()

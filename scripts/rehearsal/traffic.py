@@ -40,7 +40,7 @@ class Tally:
         return (max(seen) - min(seen) + 1 - len(seen)) if seen else 0
 
 
-class Family:
+class FamilyTraffic:
     """Traffic as the family of `bench.gateway.Family` makes it, until `stop()`."""
 
     def __init__(self, url: str, family, reads: list[tuple[str, str, str, str]]) -> None:
