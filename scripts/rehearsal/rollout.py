@@ -16,13 +16,15 @@ from scripts.stack import balancer
 from scripts.stack.processes import Stack
 
 DRAIN_TIMEOUT_S = 10
+# how long a replacement may take to start and be ready: minutes on a machine shared with others
+START_WITHIN_S = 300
 
 
 def replace_gateway_instance(stack: Stack, instance: int, build: Path) -> None:
     _leave_rotation(stack, "gateway", instance)
     stack.stop(stack.app_name("gateway", instance))
-    stack.start_app("gateway", replica=instance, cwd=build)
-    stack.wait_ready("gateway", replica=instance)
+    stack.start_app("gateway", replica=instance, cwd=build, within_s=START_WITHIN_S)
+    stack.wait_ready("gateway", START_WITHIN_S, replica=instance)
     _rejoin_rotation(stack, "gateway", instance)
 
 
@@ -52,9 +54,9 @@ def replace_consumer_replica(stack: Stack, service: str, replica: int, build: Pa
         _leave_rotation(stack, service, replica)
     stack.stop(stack.sidecar_name(service, replica))
     stack.stop(stack.app_name(service, replica))
-    stack.start_app(service, replica=replica, cwd=build)
+    stack.start_app(service, replica=replica, cwd=build, within_s=START_WITHIN_S)
     stack.start_sidecar(service, replica=replica)
-    stack.wait_ready(service, replica=replica)
+    stack.wait_ready(service, START_WITHIN_S, replica=replica)
     if behind_balancer:
         _rejoin_rotation(stack, service, replica)
 

@@ -391,9 +391,11 @@ log.retention.hours=168
         workers: int | None = None,
         replica: int = 0,
         cwd: Path = ROOT,
+        within_s: float | None = None,
     ) -> Callable[[], None]:
         """Start a service (unless running); returns the wait for it, already done if `wait`.
-        `cwd` is the checkout whose code it runs (another build of it, for a rolling upgrade)."""
+        `cwd` is the checkout whose code it runs (another build of it, for a rolling upgrade);
+        `within_s` how long it may take to open its port."""
         name = name or self.app_name(service, replica)
         port = port or self.t.app_port(service, replica)
         if self.pid_of(name):
@@ -431,7 +433,8 @@ log.retention.hours=168
             cwd=cwd,
         )
         # several workers import the app side by side, and the port opens only once one of them has
-        return self._waiter(wait, name, lambda: _port_open(port), 60 if workers == 1 else 180, proc)
+        within_s = within_s or (60 if workers == 1 else 180)
+        return self._waiter(wait, name, lambda: _port_open(port), within_s, proc)
 
     def _waiter(self, now: bool, name: str, ready, timeout: float, proc) -> Callable[[], None]:
         def wait() -> None:
@@ -689,3 +692,17 @@ log.retention.hours=168
                         os.killpg(pid, signal.SIGTERM)
             for name in group:
                 self.stop(name)
+        self._wait_postmaster_gone()
+
+    def _wait_postmaster_gone(self, within_s: float = 60) -> None:
+        """Postgres may outlive the process that started it (a slow shutdown on a loaded machine, ended
+        by SIGKILL to its starter): wait for the server itself, so a wipe and a fresh start never meet
+        the old one still holding the port."""
+        postmaster = self._lock_holder(self.t.dir / "postgres" / "postmaster.pid")
+        if postmaster is None:
+            return
+        deadline = time.monotonic() + within_s
+        while _running(postmaster) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if _running(postmaster):
+            self.crash_postgres()
