@@ -10,7 +10,7 @@ import os
 import sys
 import time
 
-from bench import dapr_client, gateway, live, ordering, pipe, reminders, web
+from bench import capacity, dapr_client, gateway, live, ordering, pipe, reminders, web
 from scripts.stack.processes import Stack
 from scripts.stack.topology import Topology
 
@@ -24,6 +24,8 @@ GROUPS = {
     "web": [web.web_draw],
     # the sidecar client: bulk publishing over daprd's HTTP API (as the relays do) and over its gRPC API
     "dapr_client": [dapr_client.dapr_client],
+    # reads, writes and the drain with 1, 2 and 4 gateway workers and 1 and 2 consumer replicas
+    "capacity": [capacity.capacity],
 }
 
 
