@@ -15,6 +15,7 @@ figures (bench/gateway.py: wrk over the seeded family's mixes; bench/pipe.py: a 
 through all four consumers), and written to bench/results/capacity.json as one curve.
 """
 
+import asyncio
 import os
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -60,14 +61,17 @@ def _collected(into: dict) -> Iterator[None]:
         gateway.WARMUP_S, gateway.DURATION_S = saved_seconds
 
 
+def _say(message: str) -> None:
+    print(f"bench capacity: {message}", flush=True)
+
+
 async def _point(t: Topology) -> dict:
     stack = Stack(t)
-    stack.down(say=lambda _: None)
-    stack.wipe()
     started = time.monotonic()
-    stack.up(say=lambda m: print(f"bench capacity: {m}", flush=True))
     figures: dict = {}
     try:
+        # the stack's own start runs event loops of its own: in a thread, beside this one
+        await asyncio.to_thread(stack.up, _say)
         measures: list[Callable[[Stack], Awaitable[object]]] = [
             gateway.gateway_read,
             gateway.gateway_write,
@@ -77,7 +81,7 @@ async def _point(t: Topology) -> dict:
             for measure in measures:
                 await measure(stack)
     finally:
-        stack.down(say=lambda _: None)
+        await asyncio.to_thread(_fresh, stack)
     point = {
         "gateway_workers": t.gateway_workers,
         "consumer_replicas": t.consumer_replicas,
@@ -95,9 +99,15 @@ async def _point(t: Topology) -> dict:
     return {k: round(v, 2) if isinstance(v, float) else v for k, v in point.items()}
 
 
+def _fresh(stack: Stack) -> None:
+    """Stopped and emptied: the next point starts from nothing."""
+    stack.down(say=lambda _: None)
+    stack.wipe()
+
+
 async def capacity(stack: Stack) -> dict:
     """The curve, each point on its own stack (the bench stack's name and ports, one at a time)."""
-    stack.down(say=lambda _: None)  # its two cores are the points' now
+    await asyncio.to_thread(_fresh, stack)  # its two cores are the points' now
     partitions = os.environ.get("KAFKA_PARTITIONS")
     os.environ["KAFKA_PARTITIONS"] = str(max(CONSUMER_REPLICAS))
     points = []
@@ -113,8 +123,7 @@ async def capacity(stack: Stack) -> dict:
             os.environ.pop("KAFKA_PARTITIONS", None)
         else:
             os.environ["KAFKA_PARTITIONS"] = partitions
-        stack.wipe()
-        stack.up(say=lambda _: None)  # as the other groups expect it
+        await asyncio.to_thread(stack.up, lambda _: None)  # as the other groups expect it
     metrics = {
         "points": points,
         "seconds_per_measure": SECONDS,

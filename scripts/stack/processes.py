@@ -692,17 +692,3 @@ log.retention.hours=168
                         os.killpg(pid, signal.SIGTERM)
             for name in group:
                 self.stop(name)
-        self._wait_postmaster_gone()
-
-    def _wait_postmaster_gone(self, within_s: float = 60) -> None:
-        """Postgres may outlive the process that started it (a slow shutdown on a loaded machine, ended
-        by SIGKILL to its starter): wait for the server itself, so a wipe and a fresh start never meet
-        the old one still holding the port."""
-        postmaster = self._lock_holder(self.t.dir / "postgres" / "postmaster.pid")
-        if postmaster is None:
-            return
-        deadline = time.monotonic() + within_s
-        while _running(postmaster) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        if _running(postmaster):
-            self.crash_postgres()
