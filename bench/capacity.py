@@ -35,6 +35,9 @@ POINTS = (
     if QUICK
     else [(workers, replicas) for replicas in CONSUMER_REPLICAS for workers in GATEWAY_WORKERS]
 )
+# GIFTFLOW_CAPACITY_POINTS="2x2,4x1": only these points (gateway workers x consumer replicas)
+if chosen := os.environ.get("GIFTFLOW_CAPACITY_POINTS"):
+    POINTS = [(int(w), int(r)) for w, r in (p.split("x") for p in chosen.split(","))]
 SECONDS = 5 if QUICK else gateway.DURATION_S
 BACKLOG = 2_000 if QUICK else 10_000
 
