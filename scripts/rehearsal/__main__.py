@@ -153,6 +153,7 @@ async def rehearse(stack: Stack, build: next_build.NextBuild, steady_s: float) -
         "probe_parked_in_dead_letters": sum(parked.values()),
         "probe_handled_by_every_consumer_after_replay": 1,
         "stream_opens": tally.stream_opens,
+        "signed_in_again": tally.signed_in_again,
         "stream_messages": len(tally.stream_ids),
         "stream_positions_missed": tally.stream_ids_missed(),
         "gateway_instances": t.gateway_instances,

@@ -28,6 +28,9 @@ class Tally:
     task_ids: list[str] = field(default_factory=list)  # every task a write was acknowledged for
     stream_ids: list[int] = field(default_factory=list)
     stream_opens: int = 0
+    signed_in_again: int = (
+        0  # sign-ins that expired during the rehearsal, renewed as the web client does
+    )
 
     def fail(self, what: str) -> None:
         self.failed += 1
@@ -46,6 +49,9 @@ class FamilyTraffic:
     def __init__(self, url: str, family, reads: list[tuple[str, str, str, str]]) -> None:
         self.url, self.family, self.reads = url, family, reads
         self.tally = Tally()
+        # each member's sign-in by the token the mixes were written with, and the token it has now
+        self._logins = {login.access_token: login for login in family.logins.values()}
+        self._tokens = {token: token for token in self._logins}
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
 
@@ -67,6 +73,30 @@ class FamilyTraffic:
         except TimeoutError:
             pass
 
+    async def _call(
+        self, client: httpx.AsyncClient, method: str, path: str, token: str, **kwargs
+    ) -> httpx.Response:
+        """A request as the web client makes it: signed in again once, when the sign-in expired."""
+        response = await client.request(method, path, headers=self._auth(token), **kwargs)
+        if response.status_code == 401 and await self._sign_in_again(client, token):
+            response = await client.request(method, path, headers=self._auth(token), **kwargs)
+        return response
+
+    def _auth(self, token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._tokens[token]}"}
+
+    async def _sign_in_again(self, client: httpx.AsyncClient, token: str) -> bool:
+        login = self._logins[token]
+        response = await client.post(
+            "/api/auth/login", json={"email": login.email, "password": login.password}
+        )
+        client.cookies.clear()
+        if not response.is_success:
+            return False
+        self._tokens[token] = response.json()["access_token"]
+        self.tally.signed_in_again += 1
+        return True
+
     async def _read(self, reader: int) -> None:
         async with httpx.AsyncClient(base_url=self.url, timeout=30) as client:
             n = reader
@@ -74,9 +104,7 @@ class FamilyTraffic:
                 method, path, token, _ = self.reads[n % len(self.reads)]
                 n += READERS
                 try:
-                    response = await client.request(
-                        method, path, headers={"Authorization": f"Bearer {token}"}
-                    )
+                    response = await self._call(client, method, path, token)
                     if response.is_success:
                         self.tally.reads += 1
                     else:
@@ -99,10 +127,8 @@ class FamilyTraffic:
                     "reminders": ["P1D"],
                 }
                 try:
-                    response = await client.post(
-                        f"/api/households/{household}/tasks",
-                        json=body,
-                        headers={"Authorization": f"Bearer {token}"},
+                    response = await self._call(
+                        client, "POST", f"/api/households/{household}/tasks", token, json=body
                     )
                     if response.is_success:
                         self.tally.writes += 1
@@ -116,7 +142,7 @@ class FamilyTraffic:
     async def _listen(self) -> None:
         """The listener's open page: its stream, reopened where it left off whenever it ends."""
         household = self.family.household_id
-        cookie = {ACCESS_COOKIE: self.family.logins[LISTENER].access_token}
+        token = self.family.logins[LISTENER].access_token
         path = f"/api/households/{household}/notifications/stream"
         last: int | None = None
         async with httpx.AsyncClient(
@@ -127,9 +153,12 @@ class FamilyTraffic:
                 if last is not None:
                     headers["Last-Event-ID"] = str(last)
                 try:
+                    cookie = {ACCESS_COOKIE: self._tokens[token]}
                     async with client.stream(
                         "GET", path, headers=headers, cookies=cookie
                     ) as response:
+                        if response.status_code == 401 and await self._sign_in_again(client, token):
+                            continue
                         if not response.is_success:
                             self.tally.fail(f"stream: {response.status_code}")
                             await self._pause(2)
