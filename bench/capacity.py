@@ -113,20 +113,24 @@ async def capacity(stack: Stack) -> dict:
     await asyncio.to_thread(_fresh, stack)  # its two cores are the points' now
     partitions = os.environ.get("KAFKA_PARTITIONS")
     os.environ["KAFKA_PARTITIONS"] = str(max(CONSUMER_REPLICAS))
-    points = []
     try:
+        points = []
         for workers, replicas in POINTS:
             t = Topology(
                 stack.t.name, stack.t.base_port, gateway_workers=workers, consumer_replicas=replicas
             )
             points.append(await _point(t))
             print(f"bench capacity: {points[-1]}", flush=True)
+        return _write(points)
     finally:
         if partitions is None:
             os.environ.pop("KAFKA_PARTITIONS", None)
         else:
             os.environ["KAFKA_PARTITIONS"] = partitions
         await asyncio.to_thread(stack.up, lambda _: None)  # as the other groups expect it
+
+
+def _write(points: list[dict]) -> dict:
     metrics = {
         "points": points,
         "seconds_per_measure": SECONDS,
