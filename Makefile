@@ -4,7 +4,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.stack/venv
 export UV_PYTHON_DOWNLOADS := never
 PY := $(UV_PROJECT_ENVIRONMENT)/bin/python
 
-.PHONY: help install run stop status lint format pubsub test test-unit test-browser bench seed replay-deadletters compose-test smoke deploy rollout-status rollback clean
+.PHONY: help install run stop status lint format pubsub test test-unit test-browser bench seed replay-deadletters rehearsal compose-test smoke deploy rollout-status rollback clean
 
 help: ## list the workflows
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ test-browser: install ## only the web client in headless Chromium (starts its ow
 
 bench: install ## measure latency and throughput on a stack of its own; writes bench/results/
 	@$(PY) -m bench
+
+rehearsal: install ## upgrade the gateway to a next release (new migration, new event version) and back, live, on a stack of its own
+	@$(PY) -m scripts.rehearsal
 
 compose-test: install ## build every image here and run docker-compose.yml under podman: up, smoke test, down
 	@$(PY) -m scripts.compose test

@@ -16,6 +16,7 @@ import time
 from bench import (
     anchors,
     calendar_feed,
+    capacity,
     common,
     dapr_client,
     gateway,
@@ -51,6 +52,8 @@ GROUPS = {
     # a calendar app polling a member's feed: built, and unchanged (304)
     "calendar": [calendar_feed.calendar_feed],
     "mail": [mail.mail_send],
+    # reads, writes and the drain with 1, 2 and 4 gateway workers and 1 and 2 consumer replicas
+    "capacity": [capacity.capacity],
 }
 
 

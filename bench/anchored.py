@@ -79,6 +79,11 @@ ANCHORS: dict[str, Anchor | NoAnchor] = {
     "next_occurrence": NoAnchor("pure computation of recurrences: no bare part"),
     "calendar_feed": NoAnchor("a feed built from the database by one member's poll: no bare part"),
     "mail_send": NoAnchor("mails through the local SMTP catcher: no bare part is measured"),
+    "capacity": NoAnchor(
+        "a curve: each point is read against the curve's own first point (1 worker, 1 replica), "
+        "measured by the same run"
+    ),
+    "rehearsal": NoAnchor("a rolling upgrade and rollback under traffic: counts, not speeds"),
     "web_cold": NoAnchor("a browser drawing the web client: no bare part"),
     "web_warm": NoAnchor("a browser drawing the web client: no bare part"),
     "compose_test": NoAnchor(

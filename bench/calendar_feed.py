@@ -17,7 +17,7 @@ OCCASIONS = 50
 TASKS = 200
 READS = 200
 RULES = (None, None, "FREQ=WEEKLY;BYDAY=SA", "FREQ=MONTHLY;BYMONTHDAY=1;COUNT=12", "FREQ=DAILY")
-REMINDERS = ([], ["P1D"], ["PT2H", "P1D"], ["P7D"])
+REMINDERS: tuple[list[str], ...] = ([], ["P1D"], ["PT2H", "P1D"], ["P7D"])
 
 
 async def calendar_feed(stack: Stack) -> dict:

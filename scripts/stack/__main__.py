@@ -74,6 +74,9 @@ def stop(stack: Stack) -> int:
 def status(stack: Stack) -> int:
     names = ["postgres", "kafka", *(f"{p}-{s}" for s in SERVICES for p in ("app", "daprd"))]
     names += ["kafka-exporter", "prometheus"]
+    # replicas and the balancer, when this stack runs them (scripts/stack/topology.py)
+    running = sorted(p.stem for p in stack.pids.glob("*.pid")) if stack.pids.exists() else []
+    names += [n for n in running if n not in names]
     for name in names:
         pid = stack.pid_of(name)
         print(f"{name:22} {f'running (pid {pid})' if pid else 'stopped'}")

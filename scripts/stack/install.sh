@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the local stack needs, caching it under .stack/ so the next start takes seconds:
-# Python packages (uv, locked), PostgreSQL, Prometheus and Chromium (Debian), Kafka's jars (Maven Central), daprd (built from Go).
+# Python packages (uv, locked), PostgreSQL, Prometheus, haproxy and Chromium (Debian), Kafka's jars (Maven Central), daprd (built from Go).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -30,6 +30,13 @@ if [ ! -x /usr/bin/prometheus ] || [ ! -x /usr/bin/promtool ]; then
   step "prometheus and promtool (Debian packages)"
   if [ "$(id -u)" -ne 0 ]; then echo "Prometheus is missing: install the prometheus package (needs root)"; exit 1; fi
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+fi
+
+# the balancer in front of several gateway instances (scripts/stack/balancer.py: the rehearsal, replicas)
+if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then
+  step "haproxy (Debian package, the local balancer)"
+  if [ "$(id -u)" -ne 0 ]; then echo "haproxy is missing: install the haproxy package (needs root) to run several gateway instances"; exit 1; fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends haproxy >/dev/null
 fi
 
 # the browser tests drive the system Chromium by its path (Playwright never fetches a browser of its own)

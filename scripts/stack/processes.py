@@ -365,9 +365,23 @@ log.retention.hours=168
     def create_topics(self) -> None:
         from scripts.stack.topics import ensure_topics
 
-        asyncio.run(ensure_topics(self.t.kafka_bootstrap))
+        asyncio.run(ensure_topics(self.t.kafka_bootstrap, self.t.partitions))
 
     # services and sidecars ----------------------------------------------------------------------
+    @staticmethod
+    def app_name(service: str, replica: int = 0) -> str:
+        return f"app-{service}" + (f"-{replica}" if replica else "")
+
+    @staticmethod
+    def sidecar_name(service: str, replica: int = 0) -> str:
+        return f"daprd-{service}" + (f"-{replica}" if replica else "")
+
+    def _workers(self, service: str) -> int:
+        if service != "gateway":
+            return WORKERS.get(service, 1)
+        # behind the balancer, the instances are the gateway's processes: one worker each unless told
+        return self.t.gateway_workers or (1 if self.t.balanced else WORKERS["gateway"])
+
     def start_app(
         self,
         service: str,
@@ -376,13 +390,18 @@ log.retention.hours=168
         port: int | None = None,
         wait: bool = True,
         workers: int | None = None,
+        replica: int = 0,
+        cwd: Path = ROOT,
+        within_s: float | None = None,
     ) -> Callable[[], None]:
-        """Start a service (unless running); returns the wait for it, already done if `wait`."""
-        name = name or f"app-{service}"
-        port = port or self.t.app_port(service)
+        """Start a service (unless running); returns the wait for it, already done if `wait`.
+        `cwd` is the checkout whose code it runs (another build of it, for a rolling upgrade);
+        `within_s` how long it may take to open its port."""
+        name = name or self.app_name(service, replica)
+        port = port or self.t.app_port(service, replica)
         if self.pid_of(name):
             return lambda: None
-        workers = workers or WORKERS.get(service, 1)
+        workers = workers or self._workers(service)
         metrics_env = {}
         if workers > 1:  # one /metrics for all of them (shared/metrics.py), begun afresh each start
             metrics_dir = self.t.dir / "metrics" / name
@@ -411,10 +430,12 @@ log.retention.hours=168
                 "75",
                 *(["--workers", str(workers)] if workers > 1 else []),
             ],
-            env={**self.t.service_env(service), **metrics_env, **(extra_env or {})},
+            env={**self.t.service_env(service, replica), **metrics_env, **(extra_env or {})},
+            cwd=cwd,
         )
         # several workers import the app side by side, and the port opens only once one of them has
-        return self._waiter(wait, name, lambda: _port_open(port), 60 if workers == 1 else 180, proc)
+        within_s = within_s or (60 if workers == 1 else 180)
+        return self._waiter(wait, name, lambda: _port_open(port), within_s, proc)
 
     def _waiter(self, now: bool, name: str, ready, timeout: float, proc) -> Callable[[], None]:
         def wait() -> None:
@@ -430,20 +451,25 @@ log.retention.hours=168
         wait: bool = True,
         resiliency: Path | None = None,
         config: Path | None = None,
+        replica: int = 0,
     ) -> Callable[[], None]:
         """Start a service's daprd (unless running); `resiliency` is a folder in place of dapr/resiliency,
-        `config` a Configuration file in place of the service's own (see sidecar_config)."""
-        if self.pid_of(f"daprd-{service}"):
+        `config` a Configuration file in place of the service's own (see sidecar_config).
+
+        A consumer's replica has a daprd of its own under the same app id: one consumer group. The
+        gateway's instances share one, whose app channel is the balancer's port."""
+        name = self.sidecar_name(service, replica)
+        if self.pid_of(name):
             return lambda: None
         dapr = ROOT / "dapr"
         proc = self._spawn(
-            f"daprd-{service}",
+            name,
             [
                 str(BIN / "daprd"),
                 "--app-id",
                 service,
                 "--app-port",
-                str(self.t.app_port(service)),
+                str(self.t.app_port(service, replica)),
                 "--app-protocol",
                 "http",
                 "--app-channel-address",
@@ -451,13 +477,13 @@ log.retention.hours=168
                 "--dapr-listen-addresses",
                 "127.0.0.1",
                 "--dapr-http-port",
-                str(self.t.dapr_http_port(service)),
+                str(self.t.dapr_http_port(service, replica)),
                 "--dapr-grpc-port",
-                str(self.t.dapr_grpc_port(service)),
+                str(self.t.dapr_grpc_port(service, replica)),
                 "--dapr-internal-grpc-port",
-                str(self.t.dapr_internal_port(service)),
+                str(self.t.dapr_internal_port(service, replica)),
                 "--metrics-port",
-                str(self.t.dapr_metrics_port(service)),
+                str(self.t.dapr_metrics_port(service, replica)),
                 "--resources-path",
                 str(dapr / "components"),
                 "--resources-path",
@@ -486,9 +512,7 @@ log.retention.hours=168
             ],
             env=self.t.sidecar_env(),
         )
-        return self._waiter(
-            wait, f"daprd-{service}", lambda: self._sidecar_healthy(service), 60, proc
-        )
+        return self._waiter(wait, name, lambda: self._sidecar_healthy(service, replica), 60, proc)
 
     def short_retry_resiliency(self, max_retries: int, max_interval: str) -> Path:
         """dapr/resiliency with fewer, shorter event-delivery retries, for tests that must outlast the
@@ -529,23 +553,48 @@ log.retention.hours=168
         path.write_text(yaml.safe_dump(config, sort_keys=False))
         return path
 
-    def _sidecar_healthy(self, service: str) -> bool:
+    def _sidecar_healthy(self, service: str, replica: int = 0) -> bool:
         try:
-            return (
-                httpx.get(f"{self.t.dapr_url(service)}/v1.0/healthz", timeout=0.5).status_code
-                == 204
-            )
+            url = f"{self.t.dapr_url(service, replica)}/v1.0/healthz"
+            return httpx.get(url, timeout=0.5).status_code == 204
         except httpx.HTTPError:
             return False
 
-    def wait_ready(self, service: str, timeout: float = 60) -> None:
+    def wait_ready(self, service: str, timeout: float = 60, replica: int = 0) -> None:
         def ready() -> bool:
             try:
-                return httpx.get(f"{self.t.app_url(service)}/readyz", timeout=1).status_code == 200
+                url = f"{self.t.app_url(service, replica)}/readyz"
+                return httpx.get(url, timeout=1).status_code == 200
             except httpx.HTTPError:
                 return False
 
-        _wait(f"{service} readiness", ready, timeout, None, self.log_path(f"app-{service}"))
+        name = self.app_name(service, replica)
+        _wait(f"{name} readiness", ready, timeout, None, self.log_path(name))
+
+    # the balancer in front of the gateway's instances ---------------------------------------------
+    def start_balancer(self) -> None:
+        """haproxy on the gateway's port over its instances, and over the notification replicas
+        (scripts/stack/balancer.py)."""
+        from scripts.stack import balancer
+
+        if self.pid_of("balancer"):
+            return
+        binary = balancer.haproxy_binary()
+        if binary is None:
+            raise RuntimeError(
+                "several gateway instances need haproxy as their balancer: `make install` installs it"
+            )
+        config = balancer.write_config(self.t)
+        balancer.socket_path(self.t).unlink(missing_ok=True)
+        proc = self._spawn("balancer", [binary, "-db", "-f", str(config)])
+        port = self.t.app_port("gateway") if self.t.balanced else self.t.notification_balancer_port
+        _wait(
+            "balancer",
+            lambda: _port_open(port) and balancer.socket_path(self.t).exists(),
+            30,
+            proc,
+            self.log_path("balancer"),
+        )
 
     # Prometheus ----------------------------------------------------------------------------------
     def start_prometheus(self, interval: str = "5s", rules: dict | None = None) -> bool:
@@ -593,14 +642,30 @@ log.retention.hours=168
             "starting "
             + ", ".join(f"{s} :{self.t.app_port(s)}" for s in SERVICES)
             + f" (sidecars :{self.t.dapr_http_port(SERVICES[0])}…)"
+            + (
+                f"; {self.t.gateway_instances} gateway instances behind a balancer"
+                if self.t.balanced
+                else ""
+            )
+            + (
+                f"; {self.t.consumer_replicas} replicas of each consumer"
+                if self.t.consumer_replicas > 1
+                else ""
+            )
         )
         mailcatcher.start(self)  # where the notification service's mail goes (README: "Mail")
-        for wait in [self.start_app(s, wait=False) for s in SERVICES]:
+        copies = [(s, r) for s in SERVICES for r in self.t.replicas(s)]
+        for wait in [self.start_app(s, wait=False, replica=r) for s, r in copies]:
             wait()
-        for wait in [self.start_sidecar(s, wait=False) for s in SERVICES]:
+        if self.t.balanced or self.t.notification_balanced:
+            self.start_balancer()
+        sidecars = [(s, r) for s, r in copies if s != "gateway"] + [("gateway", 0)]
+        for wait in [self.start_sidecar(s, wait=False, replica=r) for s, r in sidecars]:
             wait()
-        for service in SERVICES:
-            self.wait_ready(service)
+        for service, replica in copies:
+            self.wait_ready(service, replica=replica)
+        if self.t.balanced:
+            self.wait_ready("gateway")  # through the balancer
         if not self.start_prometheus():
             say(
                 "prometheus is not installed, so nothing scrapes the stack: `make install` installs it"

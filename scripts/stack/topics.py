@@ -12,18 +12,18 @@ from shared.events import TOPICS
 PARTITIONS = int(os.environ.get("KAFKA_PARTITIONS", "1"))
 
 
-def all_topics() -> list[KafkaTopic]:
-    return kafka_topics(list(TOPICS), consumer_names(), PARTITIONS)
+def all_topics(partitions: int = PARTITIONS) -> list[KafkaTopic]:
+    return kafka_topics(list(TOPICS), consumer_names(), partitions)
 
 
-async def ensure_topics(bootstrap: str) -> None:
+async def ensure_topics(bootstrap: str, partitions: int = PARTITIONS) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=30000)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
         missing = [
             NewTopic(t.name, t.partitions, 1, topic_configs={"retention.ms": str(t.retention_ms)})
-            for t in all_topics()
+            for t in all_topics(partitions)
             if t.name not in existing
         ]
         if missing:

@@ -2,6 +2,12 @@
 
 Ports are offsets from one base so two stacks (`make run` on 8000, the tests on 18000) can
 run side by side on one machine.
+
+A stack may run several copies of a service (`replicas`): copy 0 keeps the service's own ports and
+process names, copy r > 0 gets ports from the slots at base + 500 + 10·r and names ending in `-r`.
+Gateway instances sit behind a balancer (scripts/stack/balancer.py) that takes the gateway's public port;
+each consumer replica is an app with its own daprd under the same app id, so Kafka's consumer group shares
+the topics' partitions between them.
 """
 
 import os
@@ -18,6 +24,7 @@ BIN = CACHE / "bin"
 KAFKA_LIBS = CACHE / "kafka" / "libs"
 VENV_PYTHON = Path(os.environ.get("UV_PROJECT_ENVIRONMENT", CACHE / "venv")) / "bin" / "python"
 
+MAX_COPIES = 8  # of one service: the port slots hold 9
 SERVICES = ("gateway", "notification", "reminder", "recurring", "audit")
 CONSUMERS = SERVICES[1:]
 DATABASE = "giftflow"
@@ -27,26 +34,66 @@ DATABASE = "giftflow"
 class Topology:
     name: str  # "run" or "test": the folder under .stack/ and the stack's identity
     base_port: int
+    # gateway processes behind the balancer; at 1 there is no balancer and the gateway serves its port
+    gateway_instances: int = 1
+    consumer_replicas: int = 1  # of each consumer, each with its own daprd
+    # uvicorn workers in each gateway process (None: processes.WORKERS' default)
+    gateway_workers: int | None = None
+
+    def __post_init__(self) -> None:
+        if not (
+            1 <= self.gateway_instances <= MAX_COPIES and 1 <= self.consumer_replicas <= MAX_COPIES
+        ):
+            raise ValueError(f"from 1 to {MAX_COPIES} gateway instances and consumer replicas")
+
+    @property
+    def balanced(self) -> bool:
+        """Whether the gateway's port belongs to the balancer, with the gateway's instances behind it."""
+        return self.gateway_instances > 1
+
+    @property
+    def notification_balanced(self) -> bool:
+        """Whether the gateway reaches the notification replicas through the balancer (as through a
+        Service in a cluster), so a stream or a notification call finds whichever replica is up."""
+        return self.consumer_replicas > 1
+
+    def replicas(self, service: str) -> range:
+        """The copies of a service this stack runs: their numbers, for the `replica` arguments below.
+        The gateway's instances behind a balancer are 1..n (0 is the balancer's port)."""
+        if service == "gateway":
+            return range(1, self.gateway_instances + 1) if self.balanced else range(1)
+        return range(self.consumer_replicas)
+
+    @property
+    def partitions(self) -> int:
+        """Partitions of each aggregate's topic: enough for every consumer replica to have a share."""
+        return max(int(os.environ.get("KAFKA_PARTITIONS", "1")), self.consumer_replicas)
 
     @property
     def dir(self) -> Path:
         return CACHE / self.name
 
     # ports -------------------------------------------------------------------------------
-    def app_port(self, service: str) -> int:
-        return self.base_port + SERVICES.index(service)
+    def _port(self, offset: int, service: str, replica: int) -> int:
+        if replica == 0:
+            return self.base_port + offset + SERVICES.index(service)
+        # copies: app at +500, daprd's http, grpc, metrics and internal ports at +600..+900
+        return self.base_port + 500 + offset + 10 * replica + SERVICES.index(service)
 
-    def dapr_http_port(self, service: str) -> int:
-        return self.base_port + 100 + SERVICES.index(service)
+    def app_port(self, service: str, replica: int = 0) -> int:
+        return self._port(0, service, replica)
 
-    def dapr_grpc_port(self, service: str) -> int:
-        return self.base_port + 200 + SERVICES.index(service)
+    def dapr_http_port(self, service: str, replica: int = 0) -> int:
+        return self._port(100, service, replica)
 
-    def dapr_metrics_port(self, service: str) -> int:
-        return self.base_port + 300 + SERVICES.index(service)
+    def dapr_grpc_port(self, service: str, replica: int = 0) -> int:
+        return self._port(200, service, replica)
 
-    def dapr_internal_port(self, service: str) -> int:
-        return self.base_port + 400 + SERVICES.index(service)
+    def dapr_metrics_port(self, service: str, replica: int = 0) -> int:
+        return self._port(300, service, replica)
+
+    def dapr_internal_port(self, service: str, replica: int = 0) -> int:
+        return self._port(400, service, replica)
 
     @property
     def postgres_port(self) -> int:
@@ -68,16 +115,20 @@ class Topology:
     def kafka_exporter_port(self) -> int:
         return self.base_port + 91
 
+    @property
+    def notification_balancer_port(self) -> int:
+        return self.base_port + 94
+
     # addresses ---------------------------------------------------------------------------
     @property
     def gateway_url(self) -> str:
         return f"http://127.0.0.1:{self.app_port('gateway')}"
 
-    def app_url(self, service: str) -> str:
-        return f"http://127.0.0.1:{self.app_port(service)}"
+    def app_url(self, service: str, replica: int = 0) -> str:
+        return f"http://127.0.0.1:{self.app_port(service, replica)}"
 
-    def dapr_url(self, service: str) -> str:
-        return f"http://127.0.0.1:{self.dapr_http_port(service)}"
+    def dapr_url(self, service: str, replica: int = 0) -> str:
+        return f"http://127.0.0.1:{self.dapr_http_port(service, replica)}"
 
     @property
     def prometheus_url(self) -> str:
@@ -114,15 +165,21 @@ class Topology:
         return dict(line.split("=", 1) for line in path.read_text().split())
 
     # process environments -------------------------------------------------------------------
-    def service_env(self, service: str) -> dict[str, str]:
+    def service_env(self, service: str, replica: int = 0) -> dict[str, str]:
+        # the gateway's instances share one sidecar, whose app channel is the balancer (processes.py)
+        sidecar = 0 if service == "gateway" else replica
         return {
             "SERVICE_NAME": service,
             "DATABASE_URL": self.service_database_url(service),
-            "DAPR_HTTP_ENDPOINT": self.dapr_url(service),
+            "DAPR_HTTP_ENDPOINT": self.dapr_url(service, sidecar),
             "DAPR_API_TOKEN": self.secrets["DAPR_API_TOKEN"],
             "APP_API_TOKEN": self.secrets["APP_API_TOKEN"],
             "JWT_SECRET": self.secrets["JWT_SECRET"],
-            "NOTIFICATION_URL": self.app_url("notification"),
+            "NOTIFICATION_URL": (
+                f"http://127.0.0.1:{self.notification_balancer_port}"
+                if self.notification_balanced
+                else self.app_url("notification")
+            ),
             "PYTHONUNBUFFERED": "1",
             **(self.behind_gateway_env() if service == "notification" else {}),
             **(
