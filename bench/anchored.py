@@ -77,6 +77,10 @@ ANCHORS: dict[str, Anchor | NoAnchor] = {
     "dapr_client": NoAnchor("compares two sidecar clients on one bare daprd, in the same run"),
     "reminder_lateness": NoAnchor("lateness against the reminder's own due time: no bare part"),
     "next_occurrence": NoAnchor("pure computation of recurrences: no bare part"),
+    "household_export": NoAnchor(
+        "a whole household read through every read use case: no bare part; read it beside "
+        "gateway_read's anchor"
+    ),
     "web_cold": NoAnchor("a browser drawing the web client: no bare part"),
     "web_warm": NoAnchor("a browser drawing the web client: no bare part"),
     "compose_test": NoAnchor(
