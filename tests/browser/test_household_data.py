@@ -37,6 +37,8 @@ async def test_a_family_downloads_its_data_and_imports_it_as_a_new_household(new
     await expect(page.get_by_role("heading", name="People")).to_be_visible()
     households = await api(page, "GET", "/households")
     assert sorted(h["name"] for h in households) == ["Iris's family", "Iris's family"]
+    chosen = await page.evaluate("localStorage.getItem('gf.household')")
+    assert chosen in {h["id"] for h in households} - {family["household"]["id"]}
     await page.get_by_role("link", name="Grandpa").click()
     await page.get_by_role("link", name="Grandpa's wishes").click()
     await expect(page.get_by_role("link", name="Fishing rod")).to_be_visible()

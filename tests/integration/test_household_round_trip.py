@@ -3,7 +3,7 @@ document apart from ids and times (tests/household_documents.py)."""
 
 import datetime as dt
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.household_documents import apart_from_ids_and_times
@@ -11,8 +11,10 @@ from tests.integration.accounts import new_household, sign_up
 from tests.integration.gifting import Gifting
 
 ROUND_TRIPS = settings(
-    max_examples=12,
+    max_examples=10,
     deadline=None,
+    # a failing household is reported as generated: shrinking one through the API takes many minutes
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

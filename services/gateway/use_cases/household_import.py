@@ -96,13 +96,14 @@ def _about(where: str) -> Iterator[None]:
         raise
 
 
-def _valid(model: type[M], where: str, data: dict) -> M:
-    """The document's object checked by the model its API route uses, refused as that route would."""
+def _valid(model: type[M], data: dict) -> M:
+    """The document's object checked by the model its API route uses, refused as that route would
+    (inside `_about`, which names the object)."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        field = ".".join(str(p) for p in (where, *err["loc"]))
+        field = ".".join(str(p) for p in err["loc"])
         raise InvalidInput(field, problem(cast(dict, err))) from None
 
 
@@ -123,15 +124,12 @@ class _Importer:
 
     async def run(self) -> MyHousehold:
         settings = self.doc.household
-        household = await households.create_household(
-            self.session,
-            self.user_id,
-            _valid(
-                HouseholdCreate,
-                "household",
-                {"name": settings.name, "timezone": settings.timezone},
-            ),
-        )
+        with _about("household"):
+            household = await households.create_household(
+                self.session,
+                self.user_id,
+                _valid(HouseholdCreate, {"name": settings.name, "timezone": settings.timezone}),
+            )
         self.member = Member(
             user_id=self.user_id,
             household_id=household.id,
@@ -155,7 +153,7 @@ class _Importer:
             data = p.model_dump(include={"name", "interests", "sizes", "notes"})
             with _about(where):
                 person = await people.create_person(
-                    self.session, self.member, _valid(PersonCreate, where, data)
+                    self.session, self.member, _valid(PersonCreate, data)
                 )
             self.ids[p.id] = person.id
 
@@ -166,7 +164,7 @@ class _Importer:
             data["person_ids"] = [self.new(p) for p in o.person_ids if self.new(p)]
             with _about(where):
                 occasion = await occasions.create_occasion(
-                    self.session, self.member, _valid(OccasionCreate, where, data)
+                    self.session, self.member, _valid(OccasionCreate, data)
                 )
             self.ids[o.id] = occasion.id
 
@@ -184,9 +182,7 @@ class _Importer:
                 if link.role == GiftRole.RECIPIENT and self.new(link.person_id)
             ]
             with _about(where):
-                gift = await gifts.create_gift(
-                    self.session, self.member, _valid(GiftCreate, where, data)
-                )
+                gift = await gifts.create_gift(self.session, self.member, _valid(GiftCreate, data))
                 self.ids[g.id] = gift.id
                 for pledge in g.pledges:
                     if self.mine(pledge.user_id):
@@ -224,7 +220,7 @@ class _Importer:
         }
         with _about(where):
             new_list = await lists.create_list(
-                self.session, self.member, _valid(GiftListCreate, where, data)
+                self.session, self.member, _valid(GiftListCreate, data)
             )
             self.ids[lst.id] = new_list.id
             await self.comments(TargetKind.LIST, new_list.id, lst.comments)
@@ -236,7 +232,7 @@ class _Importer:
             }
             with _about(at):
                 added = await items.add_item(
-                    self.session, self.member, new_list.id, _valid(ListItemCreate, at, data)
+                    self.session, self.member, new_list.id, _valid(ListItemCreate, data)
                 )
                 self.ids[item.id] = added.id
                 for claim in item.claims:
@@ -269,7 +265,7 @@ class _Importer:
                     self.member,
                     occasion_id,
                     person_id,
-                    _valid(BudgetSet, f"budgets.{i}", b.model_dump(include={"amount", "currency"})),
+                    _valid(BudgetSet, b.model_dump(include={"amount", "currency"})),
                 )
 
     async def tasks(self) -> None:
@@ -279,7 +275,7 @@ class _Importer:
             if t.previous_task_id in rows:
                 continue  # made after the task it follows, as the recurring processor makes it
             with _about(f"tasks.{i}"):
-                task = await self.create_task(f"tasks.{i}", t)
+                task = await self.create_task(t)
             self.ids[t.id] = task.id
             while True:
                 await self.finish(f"tasks.{i}", t, task.id)
@@ -296,10 +292,10 @@ class _Importer:
                 self.ids[t.id] = made.id
                 task = made  # type: ignore[assignment]
 
-    async def create_task(self, where: str, t: TaskPublic) -> TaskPublic:
+    async def create_task(self, t: TaskPublic) -> TaskPublic:
         """A task as it was; one already overdue is made as a person would make it: a new task cannot
         be due in the past, so it is made without its schedule, then given its due time."""
-        data = self.task_create(where, t)
+        data = self.task_create(t)
         if data.due_at is None or data.due_at >= utcnow():
             return await tasks.create_task(self.session, self.member, data)
         schedule = {"due_at", "reminders", "rrule", "recurrence_mode"}
@@ -312,10 +308,10 @@ class _Importer:
             self.session,
             self.member,
             task.id,
-            _valid(TaskUpdate, where, data.model_dump(include=schedule)),
+            _valid(TaskUpdate, data.model_dump(include=schedule)),
         )
 
-    def task_create(self, where: str, t: TaskPublic) -> TaskCreate:
+    def task_create(self, t: TaskPublic) -> TaskCreate:
         data = {
             **t.model_dump(include={"title", "notes", "due_at", "reminders", "rrule"}),
             "recurrence_mode": t.recurrence_mode or "from_due",
@@ -324,7 +320,7 @@ class _Importer:
             "person_id": self.new(t.person_id),
             "list_item_id": self.new(t.list_item_id),
         }
-        return _valid(TaskCreate, where, data)
+        return _valid(TaskCreate, data)
 
     async def finish(self, where: str, t: TaskPublic, task_id: uuid.UUID) -> None:
         if t.status == TaskStatus.DONE:
