@@ -6,6 +6,7 @@ import json
 from tests.household_documents import apart_from_ids_and_times
 from tests.integration.accounts import family, new_household, sign_up
 from tests.integration.gifting import Gifting, outbox_events
+from tests.integration.test_tasks_api import APP_TOKEN, gateway  # noqa: F401 (a fixture)
 
 EXPORT = "/export"
 IMPORT = "/api/households/import"
@@ -264,3 +265,28 @@ async def test_another_members_claims_and_links_stay_behind(gateway_client):
         "Grandma": None,
         "Ben": ben.user_id,
     }
+
+
+async def test_a_repeating_tasks_series_comes_over_as_one_series(gateway):
+    ann = await sign_up(gateway, name="Ann")
+    hid = await new_household(gateway, ann)
+    g = Gifting(gateway, hid)
+    body = {"title": "Bins out", "due_at": "2099-01-04T19:00:00Z", "rrule": "FREQ=WEEKLY"}
+    bins = await g.ok("POST", ann, "/tasks", 201, json=body)
+    await g.ok("POST", ann, f"/tasks/{bins['id']}/complete")
+    # the next one, as the recurring processor asks for it once it has heard of the completion
+    made = await gateway.post(
+        f"/api/internal/tasks/{bins['id']}/next-occurrence",
+        json={"occurrence_due_at": "2099-01-11T19:00:00Z"},
+        headers={"dapr-api-token": APP_TOKEN},
+    )
+    assert made.status_code == 201, made.text
+    first = await export_of(gateway, ann, hid)
+
+    imported = await import_as(gateway, ann, first)
+    again = await export_of(gateway, ann, imported["id"])
+
+    assert apart_from_ids_and_times(again) == apart_from_ids_and_times(first)
+    done, following = again["tasks"]
+    assert following["previous_task_id"] == done["id"] and done["status"] == "done"
+    assert following["series_id"] == done["series_id"] == done["id"]

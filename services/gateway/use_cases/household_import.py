@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.models import utcnow
 from services.gateway.models.budgets import BudgetSet
-from services.gateway.models.claims import PledgeSet
+from services.gateway.models.claims import ClaimCreate, PledgeSet
 from services.gateway.models.comments import CommentCreate, CommentPublic, TargetKind
 from services.gateway.models.gifts import GiftCreate, GiftPersonLink, GiftRole
 from services.gateway.models.household_export import ExportedList, HouseholdExport
@@ -190,7 +190,7 @@ class _Importer:
                             self.session,
                             self.member,
                             gift.id,
-                            PledgeSet(amount=pledge.amount, currency=pledge.currency),
+                            _valid(PledgeSet, pledge.model_dump(include={"amount", "currency"})),
                         )
                 await self.comments(TargetKind.GIFT, gift.id, g.comments)
 
@@ -207,7 +207,7 @@ class _Importer:
                             self.session,
                             self.member,
                             self.ids[g.id],
-                            GiftPersonLink(person_id=person_id, role=link.role),
+                            _valid(GiftPersonLink, {"person_id": person_id, "role": link.role}),
                         )
                     except Conflict:
                         pass  # already linked, by the purchase that set the item's status
@@ -226,10 +226,11 @@ class _Importer:
             await self.comments(TargetKind.LIST, new_list.id, lst.comments)
         for j, item in enumerate(lst.items):
             at = f"{where}.items.{j}"
-            data = {
-                **item.model_dump(include={"quantity", "priority", "notes"}),
-                "gift_id": self.new(item.gift_id),
-            }
+            data = item.model_dump(include={"quantity", "priority", "notes"})
+            if (gift_id := self.new(item.gift_id)) is not None:
+                data["gift_id"] = gift_id
+            else:  # a gift the exporting member saw only on this list: made again from its title
+                data["gift"] = {"title": item.gift_title}
             with _about(at):
                 added = await items.add_item(
                     self.session, self.member, new_list.id, _valid(ListItemCreate, data)
@@ -237,7 +238,8 @@ class _Importer:
                 self.ids[item.id] = added.id
                 for claim in item.claims:
                     if self.mine(claim.user_id):
-                        await claims.claim(self.session, self.member, added.id, claim.quantity)
+                        wanted = _valid(ClaimCreate, {"quantity": claim.quantity})
+                        await claims.claim(self.session, self.member, added.id, wanted.quantity)
                 for step in _steps_to(item.status):
                     await items.change_status(self.session, self.member, added.id, step)
 
@@ -251,7 +253,7 @@ class _Importer:
                     self.member,
                     kind,
                     target,
-                    CommentCreate(body=c.body, surprise=c.surprise),
+                    _valid(CommentCreate, {"body": c.body, "surprise": c.surprise}),
                 )
 
     async def budgets(self) -> None:
@@ -270,10 +272,18 @@ class _Importer:
 
     async def tasks(self) -> None:
         rows = {t.id: (i, t) for i, t in enumerate(self.doc.tasks)}
-        successors = {t.previous_task_id: t for t in self.doc.tasks if t.previous_task_id in rows}
+        # a repeating task's next one, made after it as the recurring processor makes it
+        successors = {
+            t.previous_task_id: t
+            for t in self.doc.tasks
+            if t.previous_task_id in rows
+            and rows[t.previous_task_id][1].rrule
+            and (t.occurrence_at or t.due_at)
+        }
+        followers = {t.id for t in successors.values()}
         for i, t in enumerate(self.doc.tasks):
-            if t.previous_task_id in rows:
-                continue  # made after the task it follows, as the recurring processor makes it
+            if t.id in followers:
+                continue
             with _about(f"tasks.{i}"):
                 task = await self.create_task(t)
             self.ids[t.id] = task.id
@@ -335,7 +345,7 @@ class _Importer:
                         self.session,
                         self.member,
                         self.ids[p.id],
-                        PersonUpdate(linked_user_id=self.user_id),
+                        _valid(PersonUpdate, {"linked_user_id": self.user_id}),
                     )
 
 
