@@ -17,7 +17,6 @@ def a_document(title: str) -> HouseholdExport:
     stamp = {"created_at": NOW, "updated_at": NOW}
     return HouseholdExport.model_validate(
         {
-            "exported_at": NOW,
             "exported_by": ME,
             "household": {
                 "id": uuid.uuid4(),

@@ -5,7 +5,6 @@ belongs to another (a list's items and comments, an item's claims, a gift's pled
 reader who knows the API knows the file, and an import validates it with the models the API uses.
 """
 
-import datetime as dt
 import uuid
 from typing import Literal
 
@@ -43,11 +42,16 @@ class ExportedGift(GiftPublic):
 
 
 class HouseholdExport(SQLModel):
-    """Everything of a household its exporting member may see, as they would see it in the app."""
+    """Everything of a household its exporting member may see, as they would see it in the app.
+
+    No time of export: the same household read by the same member is the same document, byte for byte.
+    Its ids are its own (an import makes new ones), which the schema says with `x-own-ids` so that a
+    client generating a body from it knows they name nothing that already exists."""
+
+    model_config = {"json_schema_extra": {"x-own-ids": True}}
 
     format: Literal["giftflow.household-export"] = "giftflow.household-export"
     version: Literal[1] = 1
-    exported_at: dt.datetime
     exported_by: uuid.UUID = Field(description="The member who exported it (a user id).")
     household: HouseholdPublic = Field(description="The household's settings.")
     members: list[MemberPublic] = Field(max_length=MAX_SECTION)

@@ -20,7 +20,6 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.gateway.models import utcnow
 from services.gateway.models.comments import TargetKind
 from services.gateway.models.household_export import (
     ExportedGift,
@@ -67,7 +66,6 @@ async def export_household(session: AsyncSession, member: Member) -> HouseholdEx
     gift_rows = await every_page(lambda p: gifts.list_gifts(session, member, p))
     list_rows = await every_page(lambda p: lists.list_lists(session, member, p))
     return HouseholdExport(
-        exported_at=utcnow(),
         exported_by=member.user_id,
         household=HouseholdPublic.model_validate(household.model_dump()),
         members=await members.list_members(session, member),
