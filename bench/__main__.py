@@ -27,6 +27,7 @@ from bench import (
     reminders,
     web,
 )
+from bench.export import household_export
 from scripts.stack.processes import Stack
 from scripts.stack.topology import Topology
 
@@ -47,6 +48,7 @@ GROUPS = {
     "reminders": [reminders.reminder_lateness, reminders.next_occurrence],
     "gateway": [anchors.fastapi_asyncpg, gateway.gateway_read, gateway.gateway_write],
     "web": [web.web_draw],
+    "export": [household_export],
     # the sidecar client: bulk publishing over daprd's HTTP API (as the relays do) and over its gRPC API
     "dapr_client": [dapr_client.dapr_client],
     # a calendar app polling a member's feed: built, and unchanged (304)

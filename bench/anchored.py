@@ -84,6 +84,10 @@ ANCHORS: dict[str, Anchor | NoAnchor] = {
         "measured by the same run"
     ),
     "rehearsal": NoAnchor("a rolling upgrade and rollback under traffic: counts, not speeds"),
+    "household_export": NoAnchor(
+        "a whole household read through every read use case: no bare part; read it beside "
+        "gateway_read's anchor"
+    ),
     "web_cold": NoAnchor("a browser drawing the web client: no bare part"),
     "web_warm": NoAnchor("a browser drawing the web client: no bare part"),
     "compose_test": NoAnchor(

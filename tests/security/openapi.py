@@ -168,10 +168,12 @@ def _is_uuid(schema: dict) -> bool:
     return False
 
 
-def example(schema: dict, ids: dict[str, str], name: str = "") -> Any:
-    """A small value `schema` accepts; id fields take the object ids in `ids` (by path parameter name)."""
+def example(schema: dict, ids: dict[str, str], name: str = "", own_ids: bool = False) -> Any:
+    """A small value `schema` accepts; id fields take the object ids in `ids` (by path parameter name),
+    except in a document whose ids are its own (`x-own-ids`: an export to import), which get new ones."""
     options = [o for o in _options(schema) if o.get("type") != "null"] or [schema]
     schema = options[0]
+    own_ids = own_ids or bool(schema.get("x-own-ids"))
     if name in REFERENCES:
         if REFERENCES[name] not in ids:
             raise UnknownParameter(
@@ -187,9 +189,9 @@ def example(schema: dict, ids: dict[str, str], name: str = "") -> Any:
         return schema["default"]
     kind = schema.get("type")
     if kind == "object" or "properties" in schema:
-        return _object(schema, ids)
+        return _object(schema, ids, own_ids)
     if kind == "array":
-        return [example(schema["items"], ids)] * schema.get("minItems", 0)
+        return [example(schema["items"], ids, own_ids=own_ids)] * schema.get("minItems", 0)
     if kind == "integer":
         return max(schema.get("minimum", 1), 1)
     if kind == "number":
@@ -201,17 +203,21 @@ def example(schema: dict, ids: dict[str, str], name: str = "") -> Any:
     return {}
 
 
-def _object(schema: dict, ids: dict[str, str]) -> dict:
+def _object(schema: dict, ids: dict[str, str], own_ids: bool = False) -> dict:
     body = {}
     required = set(schema.get("required", ()))
     for prop, sub in schema.get("properties", {}).items():
+        if own_ids and _is_uuid(sub):
+            if prop in required:
+                body[prop] = str(uuid.uuid4())
+            continue
         if _is_uuid(sub) and prop not in REFERENCES:
             raise UnknownParameter(
                 f"body field {prop!r} names an object the suite has no id for: add it to "
                 "tests/security/openapi.py REFERENCES"
             )
         if prop in required or prop in REFERENCES or prop in ALWAYS:
-            body[prop] = example(sub, ids, prop)
+            body[prop] = example(sub, ids, prop, own_ids)
     return body
 
 

@@ -60,7 +60,8 @@ async function errorOf(res) {
   return new ApiError(res.status, { message: `Something went wrong (${res.status}); please try again.` });
 }
 
-export async function request(method, path, body) {
+/** The answer to a request, signed in again once if the session had expired; an error if not ok. */
+async function answer(method, path, body) {
   let res = await send(method, path, body);
   if (res.status === 401 && !path.startsWith("/auth/")) {
     if (await refreshSession()) res = await send(method, path, body);
@@ -70,6 +71,11 @@ export async function request(method, path, body) {
     }
   }
   if (!res.ok) throw await errorOf(res);
+  return res;
+}
+
+export async function request(method, path, body) {
+  const res = await answer(method, path, body);
   if (res.status === 204) return null;
   const type = res.headers.get("content-type") || "";
   return type.includes("json") ? res.json() : null;
@@ -81,6 +87,8 @@ export const api = {
   put: (path, body = {}) => request("PUT", path, body),
   patch: (path, body = {}) => request("PATCH", path, body),
   del: (path) => request("DELETE", path),
+  /** A file the API answers (an export), as a Blob to save. */
+  blob: async (path) => (await answer("GET", path)).blob(),
 };
 
 /** Every item of a cursor-paged collection (`{items, next_cursor}`), up to `max`. */

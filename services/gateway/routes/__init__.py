@@ -7,6 +7,7 @@ from services.gateway.routes import (
     comments,
     dashboard,
     gifts,
+    household_data,
     households,
     invitations,
     items,
@@ -23,6 +24,7 @@ from services.gateway.routes import (
 
 api = APIRouter(prefix="/api")
 api.include_router(households.router)
+api.include_router(household_data.router)
 api.include_router(auth.router)
 api.include_router(password_reset.router)
 api.include_router(members.router)

@@ -2,6 +2,7 @@
 import { api } from "../api.js";
 import { button, field, h, input, select, timeAgo } from "../dom.js";
 import { act, handleSubmit, values } from "../forms.js";
+import { householdData } from "./household_data.js";
 
 const ROLES = [["adult", "Adult"], ["child", "Child"], ["admin", "Admin"]];
 
@@ -123,6 +124,6 @@ export async function family(ctx) {
     h("h1", {}, "Family"),
     session.isAdmin ? h("div", { class: "split" }, h("div", { class: "main" }, h("h2", {}, "Members"), membersEl),
       h("div", { class: "side" }, inviteForm, h("h2", {}, "Open invitations"), invitesEl,
-        h("details", { class: "card" }, h("summary", {}, "Household settings"), settings), leaving))
-      : [h("h2", {}, "Members"), membersEl, leaving]);
+        h("details", { class: "card" }, h("summary", {}, "Household settings"), settings), householdData(ctx), leaving))
+      : [h("h2", {}, "Members"), membersEl, session.isChild ? "" : householdData(ctx), leaving]);
 }

@@ -1,0 +1,63 @@
+"""The document a household's data is exported as, and imported from.
+
+It is made of the API's own public shapes (`PersonPublic`, `GiftPublic`, …), nested where an object
+belongs to another (a list's items and comments, an item's claims, a gift's pledges and comments), so a
+reader who knows the API knows the file, and an import validates it with the models the API uses.
+"""
+
+import uuid
+from typing import Literal
+
+from sqlmodel import Field, SQLModel
+
+from services.gateway.models.budgets import BudgetPublic
+from services.gateway.models.claims import ClaimPublic, PledgePublic
+from services.gateway.models.comments import CommentPublic
+from services.gateway.models.gifts import GiftPublic
+from services.gateway.models.households import HouseholdPublic, MemberPublic
+from services.gateway.models.lists import GiftListPublic, ListItemPublic
+from services.gateway.models.occasions import OccasionPublic
+from services.gateway.models.people import PersonPublic
+from services.gateway.models.tasks import TaskPublic
+
+# an import larger than this is refused before it is read: a family's years of gifts are a few hundred
+# kilobytes, so this leaves room for a very large family and none for a denial of service
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+# and so is one with more objects than this in any section, whatever their size
+MAX_SECTION = 5000
+
+
+class ExportedItem(ListItemPublic):
+    claims: list[ClaimPublic] = Field(default_factory=list, max_length=MAX_SECTION)
+
+
+class ExportedList(GiftListPublic):
+    items: list[ExportedItem] = Field(default_factory=list, max_length=MAX_SECTION)
+    comments: list[CommentPublic] = Field(default_factory=list, max_length=MAX_SECTION)
+
+
+class ExportedGift(GiftPublic):
+    pledges: list[PledgePublic] = Field(default_factory=list, max_length=MAX_SECTION)
+    comments: list[CommentPublic] = Field(default_factory=list, max_length=MAX_SECTION)
+
+
+class HouseholdExport(SQLModel):
+    """Everything of a household its exporting member may see, as they would see it in the app.
+
+    No time of export: the same household read by the same member is the same document, byte for byte.
+    Its ids are its own (an import makes new ones), which the schema says with `x-own-ids` so that a
+    client generating a body from it knows they name nothing that already exists."""
+
+    model_config = {"json_schema_extra": {"x-own-ids": True}}
+
+    format: Literal["giftflow.household-export"] = "giftflow.household-export"
+    version: Literal[1] = 1
+    exported_by: uuid.UUID = Field(description="The member who exported it (a user id).")
+    household: HouseholdPublic = Field(description="The household's settings.")
+    members: list[MemberPublic] = Field(max_length=MAX_SECTION)
+    people: list[PersonPublic] = Field(max_length=MAX_SECTION)
+    occasions: list[OccasionPublic] = Field(max_length=MAX_SECTION)
+    gifts: list[ExportedGift] = Field(max_length=MAX_SECTION)
+    lists: list[ExportedList] = Field(max_length=MAX_SECTION)
+    budgets: list[BudgetPublic] = Field(max_length=MAX_SECTION)
+    tasks: list[TaskPublic] = Field(max_length=MAX_SECTION)

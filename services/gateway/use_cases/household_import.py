@@ -1,0 +1,357 @@
+"""Import an exported household into a new household, of which the importing user becomes the admin.
+
+Everything is made by the same use cases as by hand (create the household, add people, occasions, gifts,
+lists, items, …), with the ids the document uses remapped to the new ones. So every rule and check of the
+API applies to the file as to a form, and every change stages its event in the outbox: every consumer
+(notification, reminder, recurring, the audit log) sees the imported objects as it would see them made by
+hand, by the importer, at the time of the import. That is how an import is recorded in the audit log.
+
+One transaction: the use cases each open theirs as a savepoint inside the import's (see `_Savepoints`),
+so a refusal or a crash anywhere leaves no household, no row and no event behind.
+
+What is carried over, and what is not:
+- the household's settings (its name and time zone), people, occasions,
+  gifts with their tags and people, lists with their items (quantity, priority, notes, status), budgets
+  and tasks with their reminders and recurrence;
+- the importer's own claims, pledges, comments and task assignments, and no one else's: the other
+  members are not members of the new household, and nothing is made in their name (their claims would
+  otherwise become the importer's);
+- a person's link to an account only when it is the importer's own: the new household has no other
+  members to link to.
+"""
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TypeVar, cast
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.gateway.models import utcnow
+from services.gateway.models.budgets import BudgetSet
+from services.gateway.models.claims import ClaimCreate, PledgeSet
+from services.gateway.models.comments import CommentCreate, CommentPublic, TargetKind
+from services.gateway.models.gifts import GiftCreate, GiftPersonLink, GiftRole
+from services.gateway.models.household_export import ExportedList, HouseholdExport
+from services.gateway.models.households import HouseholdCreate, Member, MyHousehold, Role
+from services.gateway.models.lists import GiftListCreate, ItemStatus, ListItemCreate
+from services.gateway.models.occasions import OccasionCreate
+from services.gateway.models.people import PersonCreate, PersonUpdate
+from services.gateway.models.tasks import TaskCreate, TaskPublic, TaskStatus, TaskUpdate
+from services.gateway.use_cases import (
+    budgets,
+    claims,
+    comments,
+    gifts,
+    households,
+    items,
+    lists,
+    next_occurrence,
+    occasions,
+    people,
+    tasks,
+)
+from shared.errors import AppError, Conflict, InvalidInput, problem
+
+M = TypeVar("M", bound=BaseModel)
+# the way an item is walked from an idea to its status, one allowed move at a time
+PIPELINE = (ItemStatus.SELECTED, ItemStatus.PURCHASED, ItemStatus.WRAPPED, ItemStatus.GIVEN)
+
+
+def _steps_to(status: str) -> tuple[ItemStatus, ...]:
+    """The moves from an idea to `status`; none for an idea, or for what a wisher sees of a wish."""
+    if status not in PIPELINE:
+        return ()
+    return PIPELINE[: PIPELINE.index(ItemStatus(status)) + 1]
+
+
+class _Savepoints:
+    """The session as the use cases see it during an import: their `session.begin()` is a savepoint
+    of the import's one transaction, so their work commits with the import or not at all."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def begin(self):
+        return self._session.begin_nested()
+
+    def __getattr__(self, name: str):
+        return getattr(self._session, name)
+
+
+@contextmanager
+def _about(where: str) -> Iterator[None]:
+    """Name the object of the document a refusal is about: `people.3.name`, not just `name`."""
+    try:
+        yield
+    except InvalidInput as exc:
+        exc.details = [{**d, "field": f"{where}.{d['field']}"} for d in exc.details]
+        exc.message = f"Some fields are not valid: {', '.join(d['field'] for d in exc.details)}"
+        exc.args = (exc.message,)
+        raise
+    except AppError as exc:
+        exc.message = f"{where}: {exc.message}"
+        exc.args = (exc.message,)
+        raise
+
+
+def _valid(model: type[M], data: dict) -> M:
+    """The document's object checked by the model its API route uses, refused as that route would
+    (inside `_about`, which names the object)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        raise InvalidInput(field, problem(cast(dict, err))) from None
+
+
+class _Importer:
+    def __init__(self, session: AsyncSession, doc: HouseholdExport, user_id: uuid.UUID) -> None:
+        self.session = cast(AsyncSession, _Savepoints(session))
+        self.doc = doc
+        self.user_id = user_id
+        self.ids: dict[uuid.UUID, uuid.UUID] = {}  # the document's id -> the new one
+        self.member: Member
+
+    def new(self, old: uuid.UUID | None) -> uuid.UUID | None:
+        return None if old is None else self.ids.get(old)
+
+    def mine(self, user_id: uuid.UUID | None) -> bool:
+        """Whether the document's claim, pledge, comment or assignment is the importer's own."""
+        return user_id == self.user_id
+
+    async def run(self) -> MyHousehold:
+        settings = self.doc.household
+        with _about("household"):
+            household = await households.create_household(
+                self.session,
+                self.user_id,
+                _valid(HouseholdCreate, {"name": settings.name, "timezone": settings.timezone}),
+            )
+        self.member = Member(
+            user_id=self.user_id,
+            household_id=household.id,
+            role=Role.ADMIN,
+            person_ids=frozenset(),  # linked at the very end, so nothing is hidden from the import
+        )
+        await self.people()
+        await self.occasions()
+        await self.gifts()
+        for i, lst in enumerate(self.doc.lists):
+            await self.one_list(f"lists.{i}", lst)
+        await self.gift_people()
+        await self.budgets()
+        await self.tasks()
+        await self.link_importer()
+        return household
+
+    async def people(self) -> None:
+        for i, p in enumerate(self.doc.people):
+            where = f"people.{i}"
+            data = p.model_dump(include={"name", "interests", "sizes", "notes"})
+            with _about(where):
+                person = await people.create_person(
+                    self.session, self.member, _valid(PersonCreate, data)
+                )
+            self.ids[p.id] = person.id
+
+    async def occasions(self) -> None:
+        for i, o in enumerate(self.doc.occasions):
+            where = f"occasions.{i}"
+            data = o.model_dump(include={"name", "kind", "date", "recurs_yearly", "notes"})
+            data["person_ids"] = [self.new(p) for p in o.person_ids if self.new(p)]
+            with _about(where):
+                occasion = await occasions.create_occasion(
+                    self.session, self.member, _valid(OccasionCreate, data)
+                )
+            self.ids[o.id] = occasion.id
+
+    async def gifts(self) -> None:
+        # oldest first, as they were made: the export lists them newest first
+        for i, g in reversed(list(enumerate(self.doc.gifts))):
+            where = f"gifts.{i}"
+            data = g.model_dump(
+                include={"title", "url", "price", "currency", "image_url", "notes", "tags"}
+            )
+            data["from_santa"] = bool(g.from_santa)
+            data["recipient_ids"] = [
+                self.new(link.person_id)
+                for link in g.people
+                if link.role == GiftRole.RECIPIENT and self.new(link.person_id)
+            ]
+            with _about(where):
+                gift = await gifts.create_gift(self.session, self.member, _valid(GiftCreate, data))
+                self.ids[g.id] = gift.id
+                for pledge in g.pledges:
+                    if self.mine(pledge.user_id):
+                        await claims.pledge(
+                            self.session,
+                            self.member,
+                            gift.id,
+                            _valid(PledgeSet, pledge.model_dump(include={"amount", "currency"})),
+                        )
+                await self.comments(TargetKind.GIFT, gift.id, g.comments)
+
+    async def gift_people(self) -> None:
+        """Purchasers and contributors, once the items' statuses are set: buying records a purchaser."""
+        for i, g in enumerate(self.doc.gifts):
+            for link in g.people:
+                person_id = self.new(link.person_id)
+                if link.role == GiftRole.RECIPIENT or person_id is None:
+                    continue
+                with _about(f"gifts.{i}.people"):
+                    try:
+                        await gifts.link_person(
+                            self.session,
+                            self.member,
+                            self.ids[g.id],
+                            _valid(GiftPersonLink, {"person_id": person_id, "role": link.role}),
+                        )
+                    except Conflict:
+                        pass  # already linked, by the purchase that set the item's status
+
+    async def one_list(self, where: str, lst: ExportedList) -> None:
+        data = {
+            **lst.model_dump(include={"name", "visibility", "kind"}),
+            "person_id": self.new(lst.person_id),
+            "occasion_id": self.new(lst.occasion_id),
+        }
+        with _about(where):
+            new_list = await lists.create_list(
+                self.session, self.member, _valid(GiftListCreate, data)
+            )
+            self.ids[lst.id] = new_list.id
+            await self.comments(TargetKind.LIST, new_list.id, lst.comments)
+        for j, item in enumerate(lst.items):
+            at = f"{where}.items.{j}"
+            data = item.model_dump(include={"quantity", "priority", "notes"})
+            if (gift_id := self.new(item.gift_id)) is not None:
+                data["gift_id"] = gift_id
+            else:  # a gift the exporting member saw only on this list: made again from its title
+                data["gift"] = {"title": item.gift_title}
+            with _about(at):
+                added = await items.add_item(
+                    self.session, self.member, new_list.id, _valid(ListItemCreate, data)
+                )
+                self.ids[item.id] = added.id
+                for claim in item.claims:
+                    if self.mine(claim.user_id):
+                        wanted = _valid(ClaimCreate, {"quantity": claim.quantity})
+                        await claims.claim(self.session, self.member, added.id, wanted.quantity)
+                for step in _steps_to(item.status):
+                    await items.change_status(self.session, self.member, added.id, step)
+
+    async def comments(
+        self, kind: TargetKind, target: uuid.UUID, rows: list[CommentPublic]
+    ) -> None:
+        for c in rows:
+            if self.mine(c.author_id):
+                await comments.add_comment(
+                    self.session,
+                    self.member,
+                    kind,
+                    target,
+                    _valid(CommentCreate, {"body": c.body, "surprise": c.surprise}),
+                )
+
+    async def budgets(self) -> None:
+        for i, b in enumerate(self.doc.budgets):
+            occasion_id, person_id = self.new(b.occasion_id), self.new(b.person_id)
+            if occasion_id is None or person_id is None:
+                continue
+            with _about(f"budgets.{i}"):
+                await budgets.set_budget(
+                    self.session,
+                    self.member,
+                    occasion_id,
+                    person_id,
+                    _valid(BudgetSet, b.model_dump(include={"amount", "currency"})),
+                )
+
+    async def tasks(self) -> None:
+        rows = {t.id: (i, t) for i, t in enumerate(self.doc.tasks)}
+        # a repeating task's next one, made after it as the recurring processor makes it
+        successors = {
+            t.previous_task_id: t
+            for t in self.doc.tasks
+            if t.previous_task_id in rows
+            and rows[t.previous_task_id][1].rrule
+            and (t.occurrence_at or t.due_at)
+        }
+        followers = {t.id for t in successors.values()}
+        for i, t in enumerate(self.doc.tasks):
+            if t.id in followers:
+                continue
+            with _about(f"tasks.{i}"):
+                task = await self.create_task(t)
+            self.ids[t.id] = task.id
+            while True:
+                await self.finish(f"tasks.{i}", t, task.id)
+                follower = successors.get(t.id)
+                if follower is None:
+                    break
+                i, t = rows[follower.id]
+                with _about(f"tasks.{i}"):
+                    made, _ = await next_occurrence.create_next_occurrence(
+                        self.session,
+                        task.id,
+                        follower.occurrence_at or follower.due_at,  # type: ignore[arg-type]
+                    )
+                self.ids[t.id] = made.id
+                task = made  # type: ignore[assignment]
+
+    async def create_task(self, t: TaskPublic) -> TaskPublic:
+        """A task as it was; one already overdue is made as a person would make it: a new task cannot
+        be due in the past, so it is made without its schedule, then given its due time."""
+        data = self.task_create(t)
+        if data.due_at is None or data.due_at >= utcnow():
+            return await tasks.create_task(self.session, self.member, data)
+        schedule = {"due_at", "reminders", "rrule", "recurrence_mode"}
+        task = await tasks.create_task(
+            self.session,
+            self.member,
+            data.model_copy(update={"due_at": None, "reminders": [], "rrule": None}),
+        )
+        return await tasks.update_task(
+            self.session,
+            self.member,
+            task.id,
+            _valid(TaskUpdate, data.model_dump(include=schedule)),
+        )
+
+    def task_create(self, t: TaskPublic) -> TaskCreate:
+        data = {
+            **t.model_dump(include={"title", "notes", "due_at", "reminders", "rrule"}),
+            "recurrence_mode": t.recurrence_mode or "from_due",
+            "assignee_id": self.user_id if self.mine(t.assignee_id) else None,
+            "occasion_id": self.new(t.occasion_id),
+            "person_id": self.new(t.person_id),
+            "list_item_id": self.new(t.list_item_id),
+        }
+        return _valid(TaskCreate, data)
+
+    async def finish(self, where: str, t: TaskPublic, task_id: uuid.UUID) -> None:
+        if t.status == TaskStatus.DONE:
+            with _about(where):
+                await tasks.complete_task(self.session, self.member, task_id)
+
+    async def link_importer(self) -> None:
+        for i, p in enumerate(self.doc.people):
+            if p.linked_user_id == self.user_id:
+                with _about(f"people.{i}"):
+                    await people.update_person(
+                        self.session,
+                        self.member,
+                        self.ids[p.id],
+                        _valid(PersonUpdate, {"linked_user_id": self.user_id}),
+                    )
+
+
+async def import_household(
+    session: AsyncSession, user_id: uuid.UUID, doc: HouseholdExport
+) -> MyHousehold:
+    """A new household made from an export, all or nothing; the importer is its admin."""
+    async with session.begin():
+        return await _Importer(session, doc, user_id).run()
