@@ -21,6 +21,10 @@ from services.gateway.routes.proxy import ROUTES, notification_client
 from tests.integration.accounts import new_household, sign_up
 from tests.traversal import concrete, corpus
 
+# the routes only members may reach (a public one, the mails' unsubscribe, carries its own signed token
+# and is passed on with nobody signed in: tests/unit/test_proxy_routes.py)
+MEMBERS_ONLY = [r for r in ROUTES if not r.public]
+
 
 @pytest.fixture
 async def proxy(service_url):
@@ -121,7 +125,7 @@ async def test_nothing_is_sent_for_a_caller_who_is_not_signed_in_or_not_a_member
     ann = await sign_up(gateway, name="Ann")
     household_id = await new_household(gateway, ann)
     stranger = await sign_up(gateway, name="Stranger")
-    for route in ROUTES:
+    for route in MEMBERS_ONLY:
         path = concrete(
             f"/api{route.route}", household_id=household_id, notification_id=str(uuid.uuid4())
         )
@@ -142,7 +146,7 @@ async def test_a_parameter_that_is_not_a_uuid_matches_no_route_and_nothing_is_se
     _, gateway, sent = proxy
     ann = await sign_up(gateway, name="Ann")
     household_id = await new_household(gateway, ann)
-    for route in ROUTES:
+    for route in MEMBERS_ONLY:
         for bad in ("x", "1", household_id + "0", household_id[:-1], f"{household_id};x=y"):
             path = concrete(f"/api{route.route}", household_id=bad, notification_id=bad)
             for method in route.methods:
