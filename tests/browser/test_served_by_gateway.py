@@ -9,7 +9,7 @@ import httpx
 from services.gateway.web_bundle import find_bundler
 
 # an ES module import at the start of a line: `import {a} from "./x.js"`, `import "./x.js"`
-IMPORT_STATEMENT = re.compile(r"^\s*import\s*[{*\w\"']", re.MULTILINE)
+IMPORT_STATEMENT = re.compile(r"^\s*import\s*(?:[{*\"']|[\w$]+\s*(?:,|from\s))", re.MULTILINE)
 
 # as the test stack's gateway finds esbuild: it inherits this environment
 BUNDLED = find_bundler(os.environ.get("WEB_BUNDLER", "")) is not None

@@ -9,7 +9,7 @@ import pytest
 from services.gateway.web_bundle import INSTALLED, find_bundler
 
 # an ES module import at the start of a line (words in the client's text may say "import")
-IMPORT_STATEMENT = re.compile(r"^\s*import\s*[{*\w\"']", re.MULTILINE)
+IMPORT_STATEMENT = re.compile(r"^\s*import\s*(?:[{*\"']|[\w$]+\s*(?:,|from\s))", re.MULTILINE)
 
 
 async def client_script(service_url, bundler: str) -> tuple[httpx.Response, str]:
