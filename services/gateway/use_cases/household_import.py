@@ -308,7 +308,8 @@ class _Importer:
         data = self.task_create(t)
         if data.due_at is None or data.due_at >= utcnow():
             return await tasks.create_task(self.session, self.member, data)
-        schedule = {"due_at", "reminders", "rrule", "recurrence_mode"}
+        # a task that does not repeat has no recurrence mode, as when it was made: only a rule brings one
+        schedule = {"due_at", "reminders"} | ({"rrule", "recurrence_mode"} if data.rrule else set())
         task = await tasks.create_task(
             self.session,
             self.member,
