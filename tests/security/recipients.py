@@ -246,15 +246,8 @@ async def _make_surprises(
     )
     tag = next(x for x in (await g.ok("GET", m, "/tags"))["items"] if x["name"] == f"hidtag{t}")
 
-    decoys = await g.new_list(m, q, "idea", f"Decoys {t}", occasion)
-    decoy = await g.ok(
-        "POST", m, f"/lists/{decoys}/items", 201, json={"gift": {"title": f"Decoy {t}"}}
-    )
-    await g.ok("POST", giver, f"/items/{decoy['id']}/claims", 201, json={"quantity": 1})
-    task = await g.ok(
-        "POST", m, "/tasks", 201, json={"title": f"Bake for Quentin {t}", "person_id": q}
-    )
-    # a chore about P, on a giver's calendar (a task is kept from the people it is about)
+    # a chore about P, on a giver's calendar (a task is kept from the people it is about); made before
+    # the decoy, whose place in R's stream must outlive what a late link takes away
     await g.ok(
         "POST",
         m,
@@ -270,6 +263,14 @@ async def _make_surprises(
         },
     )
 
+    decoys = await g.new_list(m, q, "idea", f"Decoys {t}", occasion)
+    decoy = await g.ok(
+        "POST", m, f"/lists/{decoys}/items", 201, json={"gift": {"title": f"Decoy {t}"}}
+    )
+    await g.ok("POST", giver, f"/items/{decoy['id']}/claims", 201, json={"quantity": 1})
+    task = await g.ok(
+        "POST", m, "/tasks", 201, json={"title": f"Bake for Quentin {t}", "person_id": q}
+    )
     f.ids("the idea list's id", [ideas])
     f.ids("a hidden list item's id", [hidden_item["id"]])
     f.ids("a hidden gift's id", [hidden_item["gift_id"], hidden_gift["id"]])
