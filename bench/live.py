@@ -56,6 +56,32 @@ def _token(stack: Stack, user_id: uuid.UUID) -> str:
     )
 
 
+async def _gateway_members(
+    gateway: asyncpg.Connection, household_id: uuid.UUID, users: list[uuid.UUID]
+) -> None:
+    """The household and its members as the gateway knows them: it opens a member's stream only for
+    members of the household (services/gateway/routes/proxy.py). Written in one statement each, as
+    a sign-up and a join would leave them, without the password hashing that would dominate a
+    thousand sign-ups."""
+    async with gateway.transaction():
+        await gateway.execute(
+            "INSERT INTO gateway.household (id, name, timezone, created_at) "
+            "VALUES ($1, 'Bench', 'UTC', now())",
+            household_id,
+        )
+        await gateway.execute(
+            "INSERT INTO gateway.user_account (id, email, display_name, password_hash, created_at) "
+            "SELECT u, 'bench-' || u || '@example.com', 'Member', '!', now() FROM unnest($1::uuid[]) u",
+            users,
+        )
+        await gateway.execute(
+            "INSERT INTO gateway.membership (household_id, user_id, role, joined_at) "
+            "SELECT $1, u, 'adult', now() FROM unnest($2::uuid[]) u",
+            household_id,
+            users,
+        )
+
+
 async def _household(stack: Stack, members: int) -> tuple[uuid.UUID, list[uuid.UUID]]:
     """A household of `members` the notification service knows of, made through the outbox as the
     gateway would, and waited for until the service has heard of every member."""
@@ -85,6 +111,7 @@ async def _household(stack: Stack, members: int) -> tuple[uuid.UUID, list[uuid.U
     gateway = await _gateway_db(stack)
     db = await asyncpg.connect(stack.t.database_dsn())
     try:
+        await _gateway_members(gateway, household_id, users)
         async with gateway.transaction():
             await gateway.executemany(INSERT, [_outbox_row(e) for e in events])
         deadline = time.monotonic() + 300
@@ -110,7 +137,7 @@ _crowds: dict[str, tuple[uuid.UUID, list[uuid.UUID]]] = {}
 
 async def _crowd(stack: Stack, members: int = 1000) -> tuple[uuid.UUID, list[uuid.UUID]]:
     """A household of 1,000 for the stream benchmarks, written straight into the notification service's
-    read model: through events every join reaches everyone already in (half a million messages), which
+    read model (and the gateway's members, who may open streams): through events every join reaches everyone already in (half a million messages), which
     is the family's page refreshes, not what these benchmarks measure. Made once per stack."""
     if stack.t.name not in _crowds:
         household_id, users = uuid.uuid4(), [uuid.uuid4() for _ in range(members)]
@@ -124,6 +151,11 @@ async def _crowd(stack: Stack, members: int = 1000) -> tuple[uuid.UUID, list[uui
             )
         finally:
             await conn.close()
+        gateway = await _gateway_db(stack)
+        try:
+            await _gateway_members(gateway, household_id, users)
+        finally:
+            await gateway.close()
         _crowds[stack.t.name] = household_id, users
     return _crowds[stack.t.name]
 
