@@ -11,14 +11,17 @@ long to sleep after it (`idle_delay`).
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import asyncpg
 import structlog
+from sqlalchemy import ColumnElement, TableClause, delete, select, tuple_
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = structlog.get_logger()
 
@@ -145,6 +148,55 @@ class Retention(BackgroundWorker):
         return (
             max(pruned.values(), default=0) >= self.batch_size
         )  # a full batch: there are probably more
+
+
+@dataclass(frozen=True)
+class Stale:
+    """One kind of row a retention forgets: the rows of `table` for which `older(before)` holds, picked
+    out by `key` (the columns of its primary key)."""
+
+    table: TableClause | type[Any]  # a Core table or a mapped model
+    key: tuple[Any, ...]  # columns or mapped attributes
+    older: Callable[[datetime], ColumnElement[bool]]
+
+
+async def prune_stale(
+    engine: AsyncEngine, kinds: Mapping[str, Stale], before: datetime, limit: int
+) -> dict[str, int]:
+    """Delete up to `limit` stale rows of each kind, in one transaction; how many of each went. Rows
+    another worker or replica is deleting are skipped (SKIP LOCKED), not waited for."""
+    pruned = {}
+    async with engine.begin() as conn:
+        for name, kind in kinds.items():
+            doomed = (
+                select(*kind.key)
+                .where(kind.older(before))
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+            key = kind.key[0] if len(kind.key) == 1 else tuple_(*kind.key)
+            gone = await conn.execute(delete(kind.table).where(key.in_(doomed)))
+            pruned[name] = gone.rowcount
+    return pruned
+
+
+def stale_rows_retention(
+    name: str,
+    engine: AsyncEngine,
+    kinds: Mapping[str, Stale],
+    retention: timedelta,
+    interval_s: float,
+    batch_size: int = 1000,
+) -> Retention:
+    """A Retention that forgets `kinds` once older than `retention` (each kind's `older` reads the
+    cut-off it is given; a kind with a window of its own measures it from `before` with retention 0)."""
+    return Retention(
+        name,
+        lambda before, limit: prune_stale(engine, kinds, before, limit),
+        retention,
+        interval_s,
+        batch_size,
+    )
 
 
 @asynccontextmanager

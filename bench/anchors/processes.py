@@ -11,8 +11,8 @@ from pathlib import Path
 
 import yaml
 
-from scripts.stack.processes import WORKERS, Stack, _port_open, _wait
-from scripts.stack.topology import BIN, ROOT, VENV_PYTHON
+from scripts.stack.processes import WORKERS, Stack, _port_open, _wait, uvicorn_argv
+from scripts.stack.topology import BIN, ROOT
 
 PORT_OFFSET = 500
 
@@ -80,23 +80,7 @@ def start_app(
     workers = WORKERS.get("gateway", 1) if module.endswith("read_app:app") else 1
     proc = stack._spawn(
         f"anchor-app-{name}",
-        [
-            str(VENV_PYTHON),
-            "-m",
-            "uvicorn",
-            module,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--no-proxy-headers",
-            "--timeout-graceful-shutdown",
-            "5",
-            "--timeout-keep-alive",
-            "75",
-            *(["--workers", str(workers)] if workers > 1 else []),
-        ],
+        uvicorn_argv(module, port, workers),
         env={"PYTHONUNBUFFERED": "1", **(env or {})},
     )
     _wait(name, lambda: _port_open(port), 120, proc, stack.log_path(f"anchor-app-{name}"))

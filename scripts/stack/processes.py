@@ -91,6 +91,30 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def uvicorn_argv(app: str, port: int, workers: int = 1) -> list[str]:
+    """How every giftflow app (and a benchmark's stand-in for one) is served."""
+    return [
+        str(VENV_PYTHON),
+        "-m",
+        "uvicorn",
+        app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        # the services read X-Forwarded-* themselves, from TRUSTED_PROXIES only (shared/forwarded.py)
+        "--no-proxy-headers",
+        "--timeout-graceful-shutdown",
+        "5",
+        # an idle connection outlives its client's (or proxy's) idea of it: closing it at
+        # uvicorn's default 5 s races a request sent on it just then (a reset, not an answer)
+        "--timeout-keep-alive",
+        "75",
+        *(["--workers", str(workers)] if workers > 1 else []),
+    ]
+
+
 class Stack:
     def __init__(self, topology: Topology) -> None:
         self.t = topology
@@ -410,26 +434,7 @@ log.retention.hours=168
             metrics_env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
         proc = self._spawn(
             name,
-            [
-                str(VENV_PYTHON),
-                "-m",
-                "uvicorn",
-                f"services.{service}.main:app",
-                "--host",
-                "127.0.0.1",
-                # the services read X-Forwarded-* themselves, from TRUSTED_PROXIES only (shared/forwarded.py)
-                "--port",
-                str(port),
-                "--no-access-log",
-                "--no-proxy-headers",
-                "--timeout-graceful-shutdown",
-                "5",
-                # an idle connection outlives its client's (or proxy's) idea of it: closing it at
-                # uvicorn's default 5 s races a request sent on it just then (a reset, not an answer)
-                "--timeout-keep-alive",
-                "75",
-                *(["--workers", str(workers)] if workers > 1 else []),
-            ],
+            uvicorn_argv(f"services.{service}.main:app", port, workers),
             env={**self.t.service_env(service, replica), **metrics_env, **(extra_env or {})},
             cwd=cwd,
         )

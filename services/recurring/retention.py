@@ -10,40 +10,22 @@ one occurrence whatever is forgotten here. Pending requests are never pruned.
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from fastapi import FastAPI
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.recurring.models import occurrence
-from shared.worker import Retention, running
-
-
-async def prune_occurrences(engine: AsyncEngine, before: datetime, limit: int) -> dict[str, int]:
-    """Forget up to `limit` requests answered before `before`, in a transaction of their own."""
-    answered = (
-        select(occurrence.c.id)
-        .where(occurrence.c.done_at < before)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    async with engine.begin() as conn:
-        result = await conn.execute(
-            delete(occurrence).where(occurrence.c.id.in_(answered.scalar_subquery()))
-        )
-    return {"occurrences": result.rowcount}
+from shared.worker import Retention, Stale, running, stale_rows_retention
 
 
 def occurrence_retention(
     engine: AsyncEngine, retention: timedelta, interval_s: float, batch_size: int = 1000
 ) -> Retention:
-    return Retention(
-        "occurrences",
-        lambda before, limit: prune_occurrences(engine, before, limit),
-        retention,
-        interval_s,
-        batch_size,
+    """Forgets requests answered more than `retention` ago."""
+    answered = Stale(occurrence, (occurrence.c.id,), lambda before: occurrence.c.done_at < before)
+    return stale_rows_retention(
+        "occurrences", engine, {"occurrences": answered}, retention, interval_s, batch_size
     )
 
 

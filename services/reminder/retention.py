@@ -10,52 +10,26 @@ subject simply starts its record again, with a version higher than any before.
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from fastapi import FastAPI
-from sqlalchemy import delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.reminder.models import reminder, subject
-from shared.worker import Retention, running
-
-
-async def prune_schedule(engine: AsyncEngine, before: datetime, limit: int) -> dict[str, int]:
-    """Forget up to `limit` reminders fired before `before` and up to `limit` subjects unchanged since,
-    in a transaction of their own; how many of each went. Rows another replica's pruner holds are
-    skipped, not waited for."""
-    fired = (
-        select(reminder.c.id)
-        .where(reminder.c.fired_at < before)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    stale = (
-        select(subject.c.kind, subject.c.id)
-        .where(subject.c.changed_at < before)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    async with engine.begin() as conn:
-        reminders = await conn.execute(
-            delete(reminder).where(reminder.c.id.in_(fired.scalar_subquery()))
-        )
-        subjects = await conn.execute(
-            delete(subject).where(tuple_(subject.c.kind, subject.c.id).in_(stale))
-        )
-    return {"reminders": reminders.rowcount, "subjects": subjects.rowcount}
+from shared.worker import Retention, Stale, running, stale_rows_retention
 
 
 def schedule_retention(
     engine: AsyncEngine, retention: timedelta, interval_s: float, batch_size: int = 1000
 ) -> Retention:
-    return Retention(
-        "schedule",
-        lambda before, limit: prune_schedule(engine, before, limit),
-        retention,
-        interval_s,
-        batch_size,
-    )
+    """Forgets reminders fired, and subjects unchanged, more than `retention` ago."""
+    stale = {
+        "reminders": Stale(reminder, (reminder.c.id,), lambda before: reminder.c.fired_at < before),
+        "subjects": Stale(
+            subject, (subject.c.kind, subject.c.id), lambda before: subject.c.changed_at < before
+        ),
+    }
+    return stale_rows_retention("schedule", engine, stale, retention, interval_s, batch_size)
 
 
 @asynccontextmanager

@@ -85,3 +85,52 @@ async def test_out_of_window_logins_and_long_expired_tokens_and_invitations_go_t
         "/api/auth/refresh", json={"refresh_token": latest.refresh_token}
     )
     assert refreshed.status_code == 200, refreshed.text
+
+
+async def test_long_expired_reset_links_and_long_revoked_feeds_go_the_rest_stay(
+    gateway_client, engine_for, admin_db
+):
+    ann = await sign_up(gateway_client, name="Ann")
+    household_id = await new_household(gateway_client, ann)
+    # rows as "Forgot password" writes them (through the API a third request would meet the throttle
+    # other tests share)
+    resets = [uuid.uuid4() for _ in range(3)]
+    for reset in resets:
+        await admin_db.execute(
+            "INSERT INTO gateway.password_reset (id, email, client_ip, requested_at, expires_at) "
+            "VALUES ($1, $2, '203.0.113.7', now(), now() + interval '30 minutes')",
+            reset,
+            ann.email,
+        )
+    feeds_path = f"/api/households/{household_id}/calendar-feeds"
+    feeds = []
+    for name in ("long revoked", "lately revoked", "live"):
+        made = await gateway_client.post(feeds_path, json={"name": name}, headers=ann.headers)
+        assert made.status_code == 201, made.text
+        feeds.append(uuid.UUID(made.json()["id"]))
+    for feed in feeds[:2]:
+        gone = await gateway_client.delete(f"{feeds_path}/{feed}", headers=ann.headers)
+        assert gone.status_code == 204, gone.text
+    await expire(admin_db, "password_reset", resets[0], EXPIRED_FOR + timedelta(days=1))
+    await expire(admin_db, "password_reset", resets[1], EXPIRED_FOR - timedelta(days=1))
+    revoked_ago = (EXPIRED_FOR + timedelta(days=1), EXPIRED_FOR - timedelta(days=1))
+    for feed, ago in zip(feeds[:2], revoked_ago, strict=True):
+        await admin_db.execute(
+            "UPDATE gateway.calendar_feed SET revoked_at = now() - $2::interval WHERE id = $1",
+            feed,
+            ago,
+        )
+    pruner = account_retention(engine_for("gateway"), WINDOW, EXPIRED_FOR, 3600)
+
+    await pruner.run_once()
+
+    left_resets = await admin_db.fetch(
+        "SELECT id FROM gateway.password_reset WHERE id = ANY($1)", resets
+    )
+    assert {r["id"] for r in left_resets} == set(resets[1:])
+    left_feeds = await admin_db.fetch(
+        "SELECT id FROM gateway.calendar_feed WHERE id = ANY($1)", feeds
+    )
+    assert {r["id"] for r in left_feeds} == set(feeds[1:])
+    listed = await gateway_client.get(feeds_path, headers=ann.headers)
+    assert [f["id"] for f in listed.json()] == [str(feeds[2])]
