@@ -81,7 +81,7 @@ async def _household(client: httpx.AsyncClient) -> tuple[dict, str]:
     email = f"calendar-bench-{uuid.uuid4().hex[:8]}@example.com"
     signed = await client.post(
         "/api/auth/signup",
-        json={"email": email, "password": "a long bench passphrase 7", "display_name": "Bench"},
+        json={"email": email, "password": "violet harbour lantern 42", "display_name": "Ada"},
     )
     signed.raise_for_status()
     client.cookies.clear()
