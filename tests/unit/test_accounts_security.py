@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
+import shared.tokens
 from services.gateway.models.households import HouseholdCreate, HouseholdUpdate
 from services.gateway.security import (
     CODE_ALPHABET,
@@ -22,7 +23,7 @@ from services.gateway.security import (
     throttle_key,
     verify_password,
 )
-from shared.tokens import InvalidToken, create_access_token, read_access_token
+from shared.tokens import LEEWAY_S, InvalidToken, create_access_token, read_access_token
 
 SECRET = "a-test-secret-that-is-at-least-32-bytes"
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -164,3 +165,22 @@ def test_a_household_time_zone_must_be_an_iana_name():
             HouseholdCreate(name="A", timezone=bad)
     with pytest.raises(ValueError):
         HouseholdUpdate(timezone="CEST")
+
+
+def test_a_token_accepted_before_is_refused_once_it_expires(monkeypatch):
+    # the signature is checked once per token (shared/tokens.py keeps what verified); the expiry
+    # is checked on every request all the same
+    issued = datetime.now(UTC)
+    token = create_access_token(uuid.uuid4(), SECRET, issued, timedelta(minutes=15))
+    read_access_token(token, SECRET)
+    later = (issued + timedelta(minutes=15, seconds=LEEWAY_S + 1)).timestamp()
+    monkeypatch.setattr(shared.tokens.time, "time", lambda: later)
+    with pytest.raises(InvalidToken):
+        read_access_token(token, SECRET)
+
+
+def test_a_token_accepted_with_one_secret_is_refused_with_another():
+    token = create_access_token(uuid.uuid4(), SECRET, datetime.now(UTC), timedelta(minutes=15))
+    read_access_token(token, SECRET)
+    with pytest.raises(InvalidToken):
+        read_access_token(token, "another-secret-that-is-at-least-32-bytes")
