@@ -37,7 +37,25 @@ def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
     )
     event.listen(engine.sync_engine, "checkout", _drop_if_closed)
     event.listen(engine.sync_engine, "connect", _commit_durably)
+    event.listen(engine.sync_engine, "connect", _know_array_types)
     return engine
+
+
+# The arrays our single-statement reads nest inside anonymous records (ROW(…, array_agg(…))). asyncpg
+# decodes a record's fields with the codecs its connection already has, and loads an array type's codec
+# only when a statement's own column has that type: on a fresh connection whose first statement returns
+# such a record, the read fails ("no decoder for composite type element"). So every new connection
+# learns them first, in one statement.
+ARRAY_TYPES_IN_RECORDS = ("uuid", "text", "numeric", "timestamptz", "date", "int4", "int8", "bool")
+
+
+def _know_array_types(dbapi_connection, record) -> None:  # noqa: ANN001 - SQLAlchemy's pool event
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SELECT " + ", ".join(f"NULL::{t}[]" for t in ARRAY_TYPES_IN_RECORDS))
+        cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def _commit_durably(dbapi_connection, record) -> None:  # noqa: ANN001 - SQLAlchemy's pool event

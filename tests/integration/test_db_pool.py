@@ -137,3 +137,31 @@ async def test_the_health_check_the_sidecar_uses_fails_while_the_database_refuse
             assert (await client.get("/healthz/database")).status_code == 200
     finally:
         await app.state.engine.dispose()
+
+
+async def test_a_fresh_connection_reads_records_that_nest_arrays_from_its_first_statement(
+    service_url,
+):
+    # the single-statement reads return ROW(…, array_agg(…)): on a connection that had never seen the
+    # array type as a column, asyncpg could not decode it (a dashboard answered 500 after a restart)
+    engine = create_engine(service_url("gateway"), pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            row = await conn.scalar(
+                text(
+                    "SELECT ROW(ARRAY[gen_random_uuid()], ARRAY['a'], ARRAY[1.5::numeric], "
+                    "ARRAY[now()], ARRAY[current_date], ARRAY[1], ARRAY[1::int8], ARRAY[true])"
+                )
+            )
+        assert [type(field[0]).__name__ for field in row] == [
+            "UUID",
+            "str",
+            "Decimal",
+            "datetime",
+            "date",
+            "int",
+            "int",
+            "bool",
+        ]
+    finally:
+        await engine.dispose()
