@@ -77,6 +77,7 @@ async def remove_member(session: AsyncSession, member: Member, user_id: uuid.UUI
                 rotation_mode=case(
                     (func.cardinality(remaining) == 0, None), else_=Task.rotation_mode
                 ),
+                updated_at=func.now(),  # what a calendar feed shows of it may change
             )
         )
         await add_event(
