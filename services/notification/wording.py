@@ -135,8 +135,11 @@ def _task_created(e: t.TaskCreated, n: Names) -> Notice:
 
 
 def _task_updated(e: t.TaskUpdated, n: Names) -> Notice | None:
-    if "assignee_id" not in e.changed or e.assignee_id is None:
+    if "assignee_id" not in e.changed:
         return None
+    if e.assignee_id is None:  # given back, or left to anyone: whoever is free may take it
+        text = f"“{e.title}” is up for grabs"
+        return Notice("task", text, "task", e.task_id) if e.status == "open" else None
     text = f"{n.member(e.actor_id)} gave you a task: “{e.title}”"
     return Notice("task", text, "task", e.task_id, only_to=frozenset({e.assignee_id}))
 

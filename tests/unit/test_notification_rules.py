@@ -132,6 +132,25 @@ def test_the_next_turn_of_a_rotating_chore_is_everyones_news_and_an_open_one_is_
     assert set(notification_audience(FAMILY, open_one, notice, {})) == set(FAMILY)
 
 
+def test_a_task_given_back_is_up_for_grabs_for_everyone_but_whoever_gave_it_back():
+    event = t.TaskUpdated(
+        household_id=HOUSEHOLD,
+        actor_id=BEN,
+        task_id=uuid.uuid4(),
+        revision=3,
+        title="Mow the lawn",
+        status="open",
+        assignee_id=None,
+        changed=("assignee_id",),
+    )
+    notice = notice_of(event)
+    assert notice.text == "“Mow the lawn” is up for grabs"
+    assert set(notification_audience(FAMILY, event, notice, {})) == {ANN, CLEO, DAD}
+    # taken: it is the taker's, and nobody needs telling
+    taken = event.model_copy(update={"assignee_id": BEN})
+    assert notification_audience(FAMILY, taken, notice_of(taken), {}) == []
+
+
 def test_a_reminder_goes_to_whom_it_names_but_never_to_a_hidden_member():
     event = t.ReminderTriggered(
         household_id=HOUSEHOLD,
