@@ -219,9 +219,7 @@ async def _whose_turn(session: AsyncSession, row) -> uuid.UUID | None:
                 )
                 .group_by(series_task.c.completed_by)
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     departed = set(
         await session.scalars(

@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import any_, case, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.models import outbox
@@ -71,7 +71,9 @@ async def remove_member(session: AsyncSession, member: Member, user_id: uuid.UUI
         remaining = func.array_remove(Task.rotation, user_id)
         await session.execute(
             update(Task)
-            .where(Task.household_id == member.household_id, Task.rotation.any(user_id))
+            .where(
+                Task.household_id == member.household_id, literal(user_id) == any_(Task.rotation)
+            )
             .values(
                 rotation=remaining,
                 rotation_mode=case(
