@@ -121,6 +121,10 @@ async def test_a_chore_taken_in_turns_comes_back_for_the_next_in_turn_once_done(
     await expect(following).to_contain_text("for Lars")
     await screenshot(page, "tasks-rotation")
     await following.get_by_text("Who did it").click()
-    await expect(following.get_by_role("list", name="Times done")).to_contain_text("you: 1×")
-    await expect(following.get_by_role("list", name="Done")).to_contain_text("you did the one due")
+    await expect(following.get_by_role("list", name="How often each has done it")).to_contain_text(
+        "you: 1×"
+    )
+    await expect(following.get_by_role("list", name="Who did each one")).to_contain_text(
+        "you did the one due"
+    )
     assert page.js_errors == [] and other.js_errors == []

@@ -197,9 +197,9 @@ export async function tasks(ctx) {
       try {
         const seen = await api.get(session.hh(`/tasks/${task.id}/history`));
         body.replaceChildren(
-          seen.counts.length ? h("ul", { class: "chips", "aria-label": "Times done" },
+          seen.counts.length ? h("ul", { class: "chips", "aria-label": "How often each has done it" },
             seen.counts.map((c) => h("li", { class: "pill" }, `${nameOf(c.user_id)}: ${c.done}×`))) : null,
-          seen.done.length ? h("ul", { class: "rows", "aria-label": "Done" }, seen.done.map((d) => h("li", {},
+          seen.done.length ? h("ul", { class: "rows", "aria-label": "Who did each one" }, seen.done.map((d) => h("li", {},
             `${d.completed_by ? nameOf(d.completed_by) : "Someone"} did the one due ${d.due_at ? dayFmt.format(new Date(d.due_at)) : "whenever"}, ${timeAgo(d.completed_at)}`)))
             : empty("Not done yet."));
       } catch (error) {
