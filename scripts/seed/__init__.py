@@ -229,7 +229,8 @@ class Loader:
             self.seeded.add("budgets")
 
     async def add_tasks(self) -> None:
-        """A few chores before the occasions, and one that comes back every month."""
+        """A few chores before the occasions, one that comes back every month, and one taken in
+        turns every 3 days after it was done."""
         if not await self.api.offers("POST", "/households/{household_id}/tasks"):
             self.seeded.skipped.append("tasks (this gateway has no tasks endpoint)")
             return
@@ -250,7 +251,13 @@ class Loader:
                 "person_id": self.person_ids[task.person] if task.person else None,
                 "reminders": list(task.reminders),
                 "rrule": task.rrule,
+                "recurrence_mode": task.recurrence_mode,
             }
+            if task.rotation:
+                body |= {
+                    "rotation": [self.logins[m].user_id for m in task.rotation],
+                    "rotation_mode": "round_robin",
+                }
             await self.post("/tasks", "maya", body)
             self.seeded.add("tasks")
 

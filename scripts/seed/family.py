@@ -541,6 +541,8 @@ class Task:
     person: str | None = None
     reminders: tuple[str, ...] = ("P1D",)
     rrule: str | None = None
+    recurrence_mode: str = "from_due"
+    rotation: tuple[str, ...] = ()  # members taking turns, in order (round-robin)
 
 
 TASKS = (
@@ -565,4 +567,14 @@ TASKS = (
         rrule="FREQ=MONTHLY;BYMONTHDAY=1",
     ),
     Task("Tidy Leo's room before the party", "leo", "leo_birthday", 1),
+    Task(
+        "Take the recycling out",
+        "daniel",
+        None,
+        1,
+        reminders=("PT2H",),
+        rrule="FREQ=DAILY;INTERVAL=3",
+        recurrence_mode="from_completion",
+        rotation=("daniel", "maya", "leo"),
+    ),
 )

@@ -62,6 +62,8 @@ class FeedTask:
     rrule: str | None
     from_completion: bool
     anchor_at: dt.datetime | None  # the series' first due time, from where COUNT counts
+    # taken in turns: the next ones may be someone else's, so only this one is in this member's feed
+    rotates: bool = False
 
 
 def build(
@@ -122,7 +124,7 @@ def _task(task: FeedTask, tz: ZoneInfo, stamp: dt.datetime) -> Event:
     event.add("categories", ["Task"])
     if task.notes:
         event.add("description", task.notes)
-    if task.rrule and not task.from_completion:
+    if task.rrule and not task.from_completion and not task.rotates:
         rule = repeat_rule(task.rrule, task.anchor_at or due, tz)
         event.add("rrule", vRecur.from_ical(rule))
         wall = due.replace(tzinfo=None)

@@ -7,6 +7,7 @@ or list is called), so they can be tested without a database.
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from services.notification.audience import Notice
 from shared.events import Event, split_type
@@ -107,13 +108,26 @@ def _people(*user_ids: UUID | None) -> frozenset[UUID] | None:
     return chosen or None
 
 
+def _next_occurrence(e: t.TaskCreated, n: Names) -> Notice:
+    """The next time of a repeating chore: nobody gave it, it came round. Said as that, with when it
+    is due (at home) and whose it is; a rotating or open chore is everyone's news, others the
+    assignee's."""
+    when = ""
+    if e.due_at is not None:
+        local = e.due_at.astimezone(ZoneInfo(e.timezone))
+        when = f", due {local:%a} {local.day} {local:%b} at {local:%H:%M}"
+    who = (
+        f"assigned to {n.member(e.assignee_id)}"
+        if e.assignee_id is not None
+        else "open for anyone to take"
+    )
+    only_to = frozenset({e.assignee_id}) if e.assignee_id is not None and not e.rotation else None
+    return Notice("task", f"Next: “{e.title}”{when}, {who}", "task", e.task_id, only_to=only_to)
+
+
 def _task_created(e: t.TaskCreated, n: Names) -> Notice:
-    if (
-        e.occurrence_at is not None
-    ):  # the next time of a repeating chore: nobody gave it, it came round
-        text = f"“{e.title}” is due again"
-        only_to = frozenset({e.assignee_id}) if e.assignee_id is not None else None
-        return Notice("task", text, "task", e.task_id, only_to=only_to)
+    if e.occurrence_at is not None:
+        return _next_occurrence(e, n)
     if e.assignee_id is not None and e.assignee_id != e.actor_id:
         text = f"{n.member(e.actor_id)} gave you a task: “{e.title}”"
         return Notice("task", text, "task", e.task_id, only_to=frozenset({e.assignee_id}))
@@ -121,8 +135,11 @@ def _task_created(e: t.TaskCreated, n: Names) -> Notice:
 
 
 def _task_updated(e: t.TaskUpdated, n: Names) -> Notice | None:
-    if "assignee_id" not in e.changed or e.assignee_id is None:
+    if "assignee_id" not in e.changed:
         return None
+    if e.assignee_id is None:  # given back, or left to anyone: whoever is free may take it
+        text = f"“{e.title}” is up for grabs"
+        return Notice("task", text, "task", e.task_id) if e.status == "open" else None
     text = f"{n.member(e.actor_id)} gave you a task: “{e.title}”"
     return Notice("task", text, "task", e.task_id, only_to=frozenset({e.assignee_id}))
 

@@ -11,11 +11,18 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfoNotFoundError
 
 import structlog
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.recurring.models import household, occurrence, series, series_task, yearly_occasion
+from services.recurring.models import (
+    former_member,
+    household,
+    occurrence,
+    series,
+    series_task,
+    yearly_occasion,
+)
 from services.recurring.recurrence import (
     day_ends_at,
     local_today,
@@ -23,10 +30,11 @@ from services.recurring.recurrence import (
     occasion_after,
     occasion_on_or_after,
 )
+from services.recurring.rotation import next_assignee
 from shared.consumer import Envelope, Handler
 from shared.events import HouseholdCreated
 from shared.events.gifting import OccasionCreated, OccasionDeleted, OccasionFacts, OccasionUpdated
-from shared.events.household import HouseholdUpdated
+from shared.events.household import HouseholdUpdated, MemberJoined, MemberRemoved
 from shared.events.tasks import (
     TaskCompleted,
     TaskCreated,
@@ -110,6 +118,10 @@ async def track_task(session: AsyncSession, envelope: Envelope) -> None:
         "status": task.status,
         "recurs": recurs,
         "due_at": task.due_at,
+        "assignee_id": task.assignee_id,
+        "completed_by": task.completed_by,
+        "rotation": list(task.rotation),
+        "rotation_mode": task.rotation_mode,
     }
     await session.execute(
         insert(series_task)
@@ -128,7 +140,12 @@ async def request_successor(
     row = (
         await session.execute(
             select(
-                series_task, series.c.rrule, series.c.mode, series.c.timezone, series.c.anchor_at
+                series_task,
+                series.c.rrule,
+                series.c.mode,
+                series.c.timezone,
+                series.c.anchor_at,
+                series.c.household_id,
             )
             .join(series, series.c.id == series_task.c.series_id)
             .where(
@@ -168,6 +185,11 @@ async def request_successor(
         update(series_task).where(series_task.c.task_id == task_id).values(successor_due_at=due)
     )
     occurs = due.astimezone(UTC).isoformat()
+    payload: dict = {"occurrence_due_at": occurs}
+    if row.rotation_mode and row.rotation:
+        # chosen once, here: the recorded request is what every retry sends
+        pick = await _whose_turn(session, row)
+        payload["assignee_id"] = str(pick) if pick is not None else None
     await session.execute(
         insert(occurrence)
         .values(
@@ -177,9 +199,38 @@ async def request_successor(
             occurrence=occurs,
             occurrence_index=row.occurrence_index + 1,
             source_id=task_id,
-            payload={"occurrence_due_at": occurs},
+            payload=payload,
         )
         .on_conflict_do_nothing(index_elements=["kind", "subject_id", "occurrence"])
+    )
+
+
+async def _whose_turn(session: AsyncSession, row) -> uuid.UUID | None:
+    """The rotation's pick for the task after `row` (rotation.py), from how often each member has done
+    this chore (the series' done tasks) and who has left the household."""
+    counts = dict(
+        (
+            await session.execute(
+                select(series_task.c.completed_by, func.count())
+                .where(
+                    series_task.c.series_id == row.series_id,
+                    series_task.c.status == "done",
+                    series_task.c.completed_by.is_not(None),
+                )
+                .group_by(series_task.c.completed_by)
+            )
+        ).all()
+    )
+    departed = set(
+        await session.scalars(
+            select(former_member.c.user_id).where(
+                former_member.c.household_id == row.household_id,
+                former_member.c.user_id.in_(row.rotation),
+            )
+        )
+    )
+    return next_assignee(
+        row.rotation_mode, row.rotation, departed, row.assignee_id, row.completed_by, counts
     )
 
 
@@ -197,6 +248,27 @@ async def note_household(session: AsyncSession, envelope: Envelope) -> None:
         insert(household)
         .values(id=event.household_id, timezone=event.timezone)
         .on_conflict_do_update(index_elements=["id"], set_={"timezone": event.timezone})
+    )
+
+
+async def note_member_left(session: AsyncSession, envelope: Envelope) -> None:
+    """A member who leaves takes no more turns at the household's chores."""
+    event: MemberRemoved = envelope.event
+    await session.execute(
+        insert(former_member)
+        .values(household_id=event.household_id, user_id=event.user_id)
+        .on_conflict_do_nothing()
+    )
+
+
+async def note_member_joined(session: AsyncSession, envelope: Envelope) -> None:
+    """One who comes back takes turns again where a rotation still names them."""
+    event: MemberJoined = envelope.event
+    await session.execute(
+        delete(former_member).where(
+            former_member.c.household_id == event.household_id,
+            former_member.c.user_id == event.user_id,
+        )
     )
 
 
@@ -270,6 +342,8 @@ async def roll_over(session: AsyncSession, occasion_id: uuid.UUID) -> None:
 HANDLERS: dict[str, Handler] = {
     HouseholdCreated.event_type(): note_household,
     HouseholdUpdated.event_type(): note_household,
+    MemberJoined.event_type(): note_member_joined,
+    MemberRemoved.event_type(): note_member_left,
     **{
         e.event_type(): track_task
         for e in (TaskCreated, TaskUpdated, TaskRescheduled, TaskCompleted, TaskReopened)

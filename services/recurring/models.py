@@ -14,7 +14,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from shared.db import service_metadata
 from shared.inbox import processed_event_table
@@ -65,6 +65,16 @@ series_task = Table(
     _at("due_at"),
     _at("successor_due_at"),  # set once the successor is asked for
     Column("series_ended", Boolean, nullable=False, server_default=text("false")),
+    # who has it, who did it, and whose turn the next one is chosen from (rotation.py)
+    _uuid("assignee_id"),
+    _uuid("completed_by"),
+    Column(
+        "rotation",
+        ARRAY(UUID(as_uuid=True)),
+        nullable=False,
+        server_default=text("'{}'::uuid[]"),
+    ),
+    Column("rotation_mode", Text),
     Index(
         "ix_series_task_overdue",
         "due_at",
@@ -72,6 +82,14 @@ series_task = Table(
             "recurs AND successor_due_at IS NULL AND NOT series_ended AND status = 'open'"
         ),
     ),
+)
+
+# members who have left a household: passed over by rotations until they join again
+former_member = Table(
+    "former_member",
+    metadata,
+    _uuid("household_id", primary_key=True),
+    _uuid("user_id", primary_key=True),
 )
 
 yearly_occasion = Table(

@@ -56,6 +56,11 @@ class TaskFacts(TaskEvent):
     list_item_id: UUID | None = None
     created_by: UUID | None = None
     completed_at: Moment | None = None
+    completed_by: UUID | None = None
+    # members who take turns at a repeating task, in order, and how the next is chosen from them
+    # ("round_robin" or "least_done"); the recurring service picks the next occurrence's assignee
+    rotation: tuple[UUID, ...] = ()
+    rotation_mode: str | None = None
 
     @model_validator(mode="after")
     def _rule_can_be_expanded(self):

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 
 from playwright.async_api import expect
 
-from tests.browser.conftest import screenshot
-from tests.browser.family import api, family_with_a_list
+from tests.browser.conftest import screenshot, unique_email
+from tests.browser.family import PASSWORD, api, family_with_a_list
 
 
 async def test_a_task_added_for_myself_is_among_mine_until_it_is_done(new_phone):
@@ -78,3 +78,53 @@ async def test_a_refresh_already_on_its_way_does_not_wipe_what_is_being_typed(ne
     ).to_be_visible()
     await page.unroute("**/tasks?status=open*")
     assert page.js_errors == []
+
+
+async def test_a_chore_taken_in_turns_comes_back_for_the_next_in_turn_once_done(new_phone):
+    page = await new_phone()
+    family = await family_with_a_list(page, "Kira")
+    code = (await api(page, "POST", f"{family['hh']}/invitations", {"role": "adult"}))["code"]
+    other = await new_phone()
+    await api(
+        other,
+        "POST",
+        "/auth/signup",
+        {"display_name": "Lars", "email": unique_email("Lars"), "password": PASSWORD},
+    )
+    await api(other, "POST", "/invitations/accept", {"code": code})
+
+    await page.goto("/#/tasks")
+    add = page.locator("form").filter(has=page.get_by_role("heading", name="Add a task"))
+    tomorrow = (datetime.now() + timedelta(days=1)).replace(hour=19, minute=0)
+    await add.get_by_label("What needs doing").fill("Take the bins out")
+    await add.get_by_label("Due").fill(tomorrow.strftime("%Y-%m-%dT%H:%M"))
+    await add.get_by_label("How it repeats").select_option(label="Some time after it was done")
+    await add.get_by_label("Every", exact=True).fill("3")
+    await add.get_by_label("Days, weeks, months or years").select_option(label="days")
+    await add.get_by_label("Also remind me").fill("90")
+    await add.get_by_label("Minutes, hours, days or weeks before").select_option(label="minutes")
+    await add.get_by_label("you", exact=True).check()
+    await add.get_by_label("Lars", exact=True).check()
+    await add.get_by_label("Whose turn is next").select_option(label="In turn")
+    await add.get_by_role("button", name="Add task").click()
+
+    bins = page.locator("li.task").filter(has_text="Take the bins out")
+    await expect(bins).to_contain_text("Every 3 days after it was done")
+    await expect(bins).to_contain_text("Turns: you, Lars (in turn)")
+    await bins.get_by_text("Change").click()
+    await expect(bins.get_by_label("1 hour 30 minutes before")).to_be_checked()
+    await bins.get_by_role("button", name="Mark done: Take the bins out").click()
+
+    # the recurring processor makes the next one, Lars's turn; the page hears of it live
+    await page.get_by_role("link", name="All open").click()
+    following = page.locator("li.task").filter(has_text="Take the bins out")
+    await expect(following).to_contain_text("for Lars")
+    await screenshot(page, "tasks-rotation")
+    await following.get_by_text("Who did it").click()
+    await expect(following.get_by_role("list", name="How often each has done it")).to_contain_text(
+        "you: 1×"
+    )
+    await expect(following.get_by_role("list", name="Who did each one")).to_contain_text(
+        "you did the one due"
+    )
+    assert page.js_errors == [] and other.js_errors == []

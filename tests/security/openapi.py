@@ -132,6 +132,7 @@ REFERENCES = {
     "gift_id": "gift_id",
     "list_item_id": "item_id",
     "assignee_id": "user_id",
+    "rotation": "user_id",
     "linked_user_id": "user_id",
     "person_ids": "person_id",
     "recipient_ids": "person_id",

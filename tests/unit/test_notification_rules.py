@@ -93,22 +93,62 @@ def test_a_task_given_to_someone_notifies_only_them():
     assert notice.text == "Ann gave you a task: “Order the cake”"
 
 
-def test_the_next_time_of_a_repeating_chore_is_not_said_to_be_given_by_anyone():
-    event = t.TaskCreated(
+def next_time(**facts) -> t.TaskCreated:
+    return t.TaskCreated(
         household_id=HOUSEHOLD,
         actor_id=None,
         task_id=uuid.uuid4(),
         revision=1,
         title="Water the plants",
         status="open",
-        assignee_id=DAD,
         series_id=uuid.uuid4(),
-        occurrence_at=datetime(2027, 1, 8, 9, tzinfo=UTC),
+        occurrence_at=datetime(2027, 1, 8, 8, tzinfo=UTC),
+        due_at=datetime(2027, 1, 8, 8, tzinfo=UTC),
+        timezone="Europe/Berlin",
+        rrule="FREQ=DAILY;INTERVAL=3",
+        recurrence_mode="from_completion",
+        **facts,
+    )
+
+
+def test_the_next_time_of_a_repeating_chore_is_announced_as_the_next_one_with_its_due_time():
+    event = next_time(assignee_id=DAD)
+    notice = notice_of(event)
+    # due at 08:00 UTC is 09:00 at home in Berlin in January
+    assert notice.text == "Next: “Water the plants”, due Fri 8 Jan at 09:00, assigned to Dad"
+    assert "Someone" not in notice.text and "gave you" not in notice.text
+    assert notification_audience(FAMILY, event, notice, {}) == [DAD]
+
+
+def test_the_next_turn_of_a_rotating_chore_is_everyones_news_and_an_open_one_is_up_for_grabs():
+    rotating = next_time(assignee_id=BEN, rotation=(ANN, BEN), rotation_mode="round_robin")
+    notice = notice_of(rotating)
+    assert notice.text.endswith(", assigned to Ben")
+    assert set(notification_audience(FAMILY, rotating, notice, {})) == set(FAMILY)
+
+    open_one = next_time()
+    notice = notice_of(open_one)
+    assert notice.text.endswith(", open for anyone to take")
+    assert set(notification_audience(FAMILY, open_one, notice, {})) == set(FAMILY)
+
+
+def test_a_task_given_back_is_up_for_grabs_for_everyone_but_whoever_gave_it_back():
+    event = t.TaskUpdated(
+        household_id=HOUSEHOLD,
+        actor_id=BEN,
+        task_id=uuid.uuid4(),
+        revision=3,
+        title="Mow the lawn",
+        status="open",
+        assignee_id=None,
+        changed=("assignee_id",),
     )
     notice = notice_of(event)
-    assert notice.text == "“Water the plants” is due again"
-    assert "Someone" not in notice.text
-    assert notification_audience(FAMILY, event, notice, {}) == [DAD]
+    assert notice.text == "“Mow the lawn” is up for grabs"
+    assert set(notification_audience(FAMILY, event, notice, {})) == {ANN, CLEO, DAD}
+    # taken: it is the taker's, and nobody needs telling
+    taken = event.model_copy(update={"assignee_id": BEN})
+    assert notification_audience(FAMILY, taken, notice_of(taken), {}) == []
 
 
 def test_a_reminder_goes_to_whom_it_names_but_never_to_a_hidden_member():

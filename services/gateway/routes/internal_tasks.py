@@ -19,9 +19,11 @@ router = APIRouter(
 async def create_next_occurrence(
     session: SessionDep, task_id: uuid.UUID, body: NextOccurrence, response: Response
 ):
-    """The next task of the series `task_id` belongs to: 201 when made now, 200 when it already was."""
+    """The next task of the series `task_id` belongs to: 201 when made now, 200 when it already was.
+    With `assignee_id` (the rotation's pick, or null) it goes to them; without, to this one's."""
+    pick = body.assignee_id if "assignee_id" in body.model_fields_set else next_occurrence.KEEP
     task, created = await next_occurrence.create_next_occurrence(
-        session, task_id, body.occurrence_due_at
+        session, task_id, body.occurrence_due_at, pick
     )
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return task_reads.to_public(task)

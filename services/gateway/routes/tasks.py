@@ -8,12 +8,13 @@ from services.gateway.models.tasks import (
     SnoozePublic,
     SnoozeRequest,
     TaskCreate,
+    TaskHistory,
     TaskPublic,
     TaskStatus,
     TaskUpdate,
 )
 from services.gateway.routes import internal_tasks
-from services.gateway.use_cases import snoozes, task_reads, tasks
+from services.gateway.use_cases import chores, snoozes, task_reads, tasks
 from shared.errors import error_responses
 from shared.pages import Page, Paging
 from shared.validation import Moment
@@ -39,6 +40,9 @@ async def list_tasks(
     member: CurrentMember,
     paging: Paging,
     mine: Annotated[bool, Query(description="Only the tasks assigned to me.")] = False,
+    unassigned: Annotated[
+        bool, Query(description="Only the tasks nobody has yet, for anyone to take.")
+    ] = False,
     task_status: Annotated[TaskStatus | None, Query(alias="status")] = None,
     due_after: Window = None,
     due_before: Window = None,
@@ -53,6 +57,7 @@ async def list_tasks(
         member,
         paging,
         mine=mine,
+        unassigned=unassigned,
         status=task_status,
         due_after=due_after,
         due_before=due_before,
@@ -101,6 +106,26 @@ async def update_task(
 async def complete_task(session: SessionDep, member: CurrentMember, task_id: uuid.UUID):
     """Mark a task done; a recurring task's next one is then made. Done twice is done once."""
     return await tasks.complete_task(session, member, task_id)
+
+
+@scoped.post("/tasks/{task_id}/take", response_model=TaskPublic)
+async def take_task(session: SessionDep, member: CurrentMember, task_id: uuid.UUID):
+    """Take a task nobody has yet: it becomes mine. 409 when someone else has it (of two taking it at
+    once, one gets it); taking my own again changes nothing."""
+    return await chores.take_task(session, member, task_id)
+
+
+@scoped.post("/tasks/{task_id}/give-back", response_model=TaskPublic)
+async def give_back_task(session: SessionDep, member: CurrentMember, task_id: uuid.UUID):
+    """Give my task back: nobody has it, anyone may take it. 409 when it is someone else's."""
+    return await chores.give_back_task(session, member, task_id)
+
+
+@scoped.get("/tasks/{task_id}/history", response_model=TaskHistory)
+async def task_history(session: SessionDep, member: CurrentMember, task_id: uuid.UUID):
+    """Who did this chore when: its series' done occurrences, latest first, and how often each member
+    has done it."""
+    return await chores.task_history(session, member, task_id)
 
 
 @scoped.post("/tasks/{task_id}/reopen", response_model=TaskPublic)

@@ -173,7 +173,8 @@ _OCCASIONS = text(
 _TASKS = text(
     """
     SELECT t.id, t.series_id, t.title, t.notes, t.due_at, t.reminders, t.rrule,
-           t.recurrence_mode, t.updated_at, first.due_at AS anchor_at
+           t.recurrence_mode, t.updated_at, first.due_at AS anchor_at,
+           cardinality(t.rotation) > 0 AS rotates
     FROM gateway.task t
     LEFT JOIN gateway.task first ON first.id = t.series_id
     WHERE t.household_id = :household_id AND t.assignee_id = :user_id
@@ -222,7 +223,8 @@ async def read_feed(session: AsyncSession, token: str, if_none_match: str | None
         ],
         [
             calendar_ics.FeedTask(
-                uid=str(r.series_id or r.id),
+                # a rotating chore's occurrences are each someone's turn: each its own event
+                uid=str(r.id if r.rotates else r.series_id or r.id),
                 title=r.title,
                 notes=r.notes,
                 due_at=r.due_at,
@@ -230,6 +232,7 @@ async def read_feed(session: AsyncSession, token: str, if_none_match: str | None
                 rrule=r.rrule,
                 from_completion=r.recurrence_mode == "from_completion",
                 anchor_at=r.anchor_at,
+                rotates=r.rotates,
             )
             for r in tasks
         ],

@@ -13,9 +13,9 @@ What is carried over, and what is not:
 - the household's settings (its name and time zone), people, occasions,
   gifts with their tags and people, lists with their items (quantity, priority, notes, status), budgets
   and tasks with their reminders and recurrence;
-- the importer's own claims, pledges, comments and task assignments, and no one else's: the other
-  members are not members of the new household, and nothing is made in their name (their claims would
-  otherwise become the importer's);
+- the importer's own claims, pledges, comments, task assignments and turns in a chore's rotation, and
+  no one else's: the other members are not members of the new household, and nothing is made in
+  their name (their claims would otherwise become the importer's);
 - a person's link to an account only when it is the importer's own: the new household has no other
   members to link to.
 """
@@ -38,7 +38,13 @@ from services.gateway.models.households import HouseholdCreate, Member, MyHouseh
 from services.gateway.models.lists import GiftListCreate, ItemStatus, ListItemCreate
 from services.gateway.models.occasions import OccasionCreate
 from services.gateway.models.people import PersonCreate, PersonUpdate
-from services.gateway.models.tasks import TaskCreate, TaskPublic, TaskStatus, TaskUpdate
+from services.gateway.models.tasks import (
+    RecurrenceMode,
+    TaskCreate,
+    TaskPublic,
+    TaskStatus,
+    TaskUpdate,
+)
 from services.gateway.use_cases import (
     budgets,
     claims,
@@ -298,6 +304,7 @@ class _Importer:
                         self.session,
                         task.id,
                         follower.occurrence_at or follower.due_at,  # type: ignore[arg-type]
+                        self.user_id if self.mine(follower.assignee_id) else None,
                     )
                 self.ids[t.id] = made.id
                 task = made  # type: ignore[assignment]
@@ -309,11 +316,22 @@ class _Importer:
         if data.due_at is None or data.due_at >= utcnow():
             return await tasks.create_task(self.session, self.member, data)
         # a task that does not repeat has no recurrence mode, as when it was made: only a rule brings one
-        schedule = {"due_at", "reminders"} | ({"rrule", "recurrence_mode"} if data.rrule else set())
+        schedule = {"due_at", "reminders"} | (
+            {"rrule", "recurrence_mode", "rotation", "rotation_mode"} if data.rrule else set()
+        )
+        unscheduled: dict[str, object] = {
+            "due_at": None,
+            "reminders": [],
+            "rrule": None,
+            "rotation": [],
+        }
         task = await tasks.create_task(
             self.session,
             self.member,
-            data.model_copy(update={"due_at": None, "reminders": [], "rrule": None}),
+            data.model_copy(
+                update=unscheduled
+                | {"recurrence_mode": RecurrenceMode.FROM_DUE, "rotation_mode": None}
+            ),
         )
         return await tasks.update_task(
             self.session,
@@ -327,6 +345,9 @@ class _Importer:
             **t.model_dump(include={"title", "notes", "due_at", "reminders", "rrule"}),
             "recurrence_mode": t.recurrence_mode or "from_due",
             "assignee_id": self.user_id if self.mine(t.assignee_id) else None,
+            # the importer's own turns only: the other members are not members of the new household
+            "rotation": [self.user_id] if self.user_id in t.rotation else [],
+            "rotation_mode": t.rotation_mode if self.user_id in t.rotation else None,
             "occasion_id": self.new(t.occasion_id),
             "person_id": self.new(t.person_id),
             "list_item_id": self.new(t.list_item_id),

@@ -2,12 +2,13 @@
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import any_, case, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.models import outbox
 from services.gateway.models.accounts import UserAccount
 from services.gateway.models.households import Household, Member, MemberPublic, Membership, Role
+from services.gateway.models.tasks import Task
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.events.household import MemberRemoved, MemberRoleChanged
 from shared.outbox import add_event
@@ -65,6 +66,22 @@ async def remove_member(session: AsyncSession, member: Member, user_id: uuid.UUI
         if target.role == Role.ADMIN:
             await _refuse_if_last_admin(session, member.household_id, "remove")
         await session.delete(target)
+        # whoever leaves takes no more turns at the household's chores (the recurring processor,
+        # which picks the turns, learns of it from the event below)
+        remaining = func.array_remove(Task.rotation, user_id)
+        await session.execute(
+            update(Task)
+            .where(
+                Task.household_id == member.household_id, literal(user_id) == any_(Task.rotation)
+            )
+            .values(
+                rotation=remaining,
+                rotation_mode=case(
+                    (func.cardinality(remaining) == 0, None), else_=Task.rotation_mode
+                ),
+                updated_at=func.now(),  # what a calendar feed shows of it may change
+            )
+        )
         await add_event(
             session,
             outbox,

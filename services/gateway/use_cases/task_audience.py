@@ -13,6 +13,16 @@ from services.gateway.use_cases.occasions import people_of
 async def task_hidden(session: AsyncSession, task: Task, viewers: list[Viewer]) -> Hidden:
     """The members the task is about, who must not learn of it (never its maker nor its assignee), and
     the people it is about, whose members must not either, whoever is linked to them later."""
+    about = await task_about(session, task, viewers)
+    return Hidden(
+        tuple(u for u in about.users if u not in (task.created_by, task.assignee_id)),
+        about.persons,
+    )
+
+
+async def task_about(session: AsyncSession, task: Task, viewers: list[Viewer]) -> Hidden:
+    """Everyone the task is about, its maker and assignee too: whom it would be kept from, had they not
+    made it or been given it (a rotation must not hand it to one of them)."""
     people = {task.person_id} if task.person_id else set()
     if task.occasion_id:
         people |= set((await people_of(session, [task.occasion_id]))[task.occasion_id])
@@ -34,7 +44,4 @@ async def task_hidden(session: AsyncSession, task: Task, viewers: list[Viewer]) 
             )
             users |= set(of_item.users)
             persons |= set(of_item.persons)
-    return Hidden(
-        tuple(sorted(users - {task.created_by, task.assignee_id}, key=str)),
-        tuple(sorted(persons, key=str)),
-    )
+    return Hidden(tuple(sorted(users, key=str)), tuple(sorted(persons, key=str)))

@@ -45,6 +45,9 @@ async def task_facts(session: AsyncSession, task: Task, actor_id: uuid.UUID | No
         list_item_id=task.list_item_id,
         created_by=task.created_by,
         completed_at=task.completed_at,
+        completed_by=task.completed_by,
+        rotation=tuple(task.rotation),
+        rotation_mode=task.rotation_mode,
     )
 
 

@@ -45,6 +45,7 @@ async def list_tasks(
     page: PageRequest,
     *,
     mine: bool = False,
+    unassigned: bool = False,
     status: TaskStatus | None = None,
     due_after: dt.datetime | None = None,
     due_before: dt.datetime | None = None,
@@ -55,6 +56,8 @@ async def list_tasks(
     query = select(Task).where(Task.household_id == member.household_id)
     if mine:
         query = query.where(Task.assignee_id == member.user_id)
+    if unassigned:
+        query = query.where(Task.assignee_id.is_(None))
     if status:
         query = query.where(Task.status == status)
     if due_after:

@@ -1,5 +1,6 @@
 """What makes a task valid: a schedule the services can keep (a due time for reminders and recurrence,
-an RRULE the recurring processor can repeat) and links to things of this household the caller may see."""
+an RRULE the recurring processor can repeat, turns only where there is a next time) and links to things
+and members of this household the caller may see."""
 
 import asyncio
 import datetime as dt
@@ -15,6 +16,7 @@ from services.gateway.models.tasks import Task
 from services.gateway.surprise import View, Viewer, item_view
 from services.gateway.use_cases.audience import gift_facts, list_facts
 from services.gateway.use_cases.scoped import get_referenced
+from services.gateway.use_cases.task_audience import task_about
 from shared.errors import InvalidInput
 from shared.validation.rrules import RuleRefused, check_repeats
 
@@ -28,7 +30,20 @@ async def check_rrule(rule: str, due_at: dt.datetime, timezone: str, mode: str) 
         raise InvalidInput("rrule", str(exc)) from None
 
 
+def check_turns(task: Task) -> None:
+    """A rotation hands out the next occurrences: it needs a rule that makes them, and a way to choose."""
+    if task.rotation and not task.rrule:
+        raise InvalidInput(
+            "rotation", "needs a repeat rule (rrule): a task done once has no turns to take"
+        )
+    if task.rotation and task.rotation_mode is None:
+        raise InvalidInput("rotation_mode", "is needed with a rotation: round_robin or least_done")
+    if task.rotation_mode is not None and not task.rotation:
+        raise InvalidInput("rotation_mode", "needs members in the rotation to choose from")
+
+
 async def check_schedule(task: Task, timezone: str, now: dt.datetime, creating: bool) -> None:
+    check_turns(task)
     if task.due_at is None:
         if task.reminders:
             raise InvalidInput("reminders", "need a due time to count back from")
@@ -43,7 +58,9 @@ async def check_schedule(task: Task, timezone: str, now: dt.datetime, creating: 
         )
 
 
-async def check_links(session: AsyncSession, member: Member, viewer: Viewer, task: Task) -> None:
+async def check_links(
+    session: AsyncSession, member: Member, viewer: Viewer, task: Task, viewers: list[Viewer]
+) -> None:
     if task.assignee_id is not None and not await session.scalar(
         select(Membership.user_id).where(
             Membership.household_id == member.household_id, Membership.user_id == task.assignee_id
@@ -64,3 +81,20 @@ async def check_links(session: AsyncSession, member: Member, viewer: Viewer, tas
             is not View.FULL
         ):
             raise InvalidInput("list_item_id", "is not a list item of this household")
+    if task.rotation:
+        members = set(
+            await session.scalars(
+                select(Membership.user_id).where(
+                    Membership.household_id == member.household_id,
+                    Membership.user_id.in_(task.rotation),
+                )
+            )
+        )
+        if any(u not in members for u in task.rotation):
+            raise InvalidInput("rotation", "can only name members of this household")
+        kept_from = set((await task_about(session, task, viewers)).users) - {task.created_by}
+        if kept_from & set(task.rotation):
+            raise InvalidInput(
+                "rotation",
+                "names a member this task is about (a surprise for them): their turn would tell them",
+            )

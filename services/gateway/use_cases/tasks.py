@@ -12,7 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.models import outbox, utcnow
 from services.gateway.models.households import Member
-from services.gateway.models.tasks import Task, TaskCreate, TaskPublic, TaskStatus, TaskUpdate
+from services.gateway.models.tasks import (
+    RecurrenceMode,
+    Task,
+    TaskCreate,
+    TaskPublic,
+    TaskStatus,
+    TaskUpdate,
+)
 from services.gateway.use_cases.audience import household_viewers
 from services.gateway.use_cases.task_audience import task_hidden
 from services.gateway.use_cases.task_events import household_timezone, stage_task_event
@@ -33,6 +40,16 @@ SCHEDULE_FIELDS = ("due_at", "reminders", "rrule", "recurrence_mode")
 
 
 async def create_task(session: AsyncSession, member: Member, data: TaskCreate) -> TaskPublic:
+    if (
+        "recurrence_mode" in data.model_fields_set
+        and data.recurrence_mode == RecurrenceMode.FROM_COMPLETION
+        and not data.rrule
+    ):
+        raise InvalidInput(
+            "recurrence_mode",
+            "from_completion needs a repeat rule (rrule), e.g. FREQ=DAILY;INTERVAL=3 for every "
+            "3 days after it was done",
+        )
     async with session.begin():
         task = Task.model_validate(
             data,
@@ -45,12 +62,9 @@ async def create_task(session: AsyncSession, member: Member, data: TaskCreate) -
         await check_schedule(
             task, await household_timezone(session, member.household_id), utcnow(), creating=True
         )
-        viewer = next(
-            v
-            for v in await household_viewers(session, member.household_id)
-            if v.user_id == member.user_id
-        )
-        await check_links(session, member, viewer, task)
+        viewers = await household_viewers(session, member.household_id)
+        viewer = next(v for v in viewers if v.user_id == member.user_id)
+        await check_links(session, member, viewer, task, viewers)
         if task.rrule:
             task.series_id = task.id
         session.add(task)
@@ -63,7 +77,7 @@ async def update_task(
     session: AsyncSession, member: Member, task_id: uuid.UUID, data: TaskUpdate
 ) -> TaskPublic:
     changes = data.model_dump(exclude_unset=True)
-    for field in ("title", "reminders", "recurrence_mode"):
+    for field in ("title", "reminders", "recurrence_mode", "rotation"):
         if field in changes and changes[field] is None:
             raise InvalidInput(field, "can be changed but not emptied to null")
     async with session.begin():
@@ -76,7 +90,11 @@ async def update_task(
         for field, value in changes.items():
             setattr(task, field, value)
         if task.rrule and task.recurrence_mode is None:
-            task.recurrence_mode = "from_due"
+            task.recurrence_mode = RecurrenceMode.FROM_DUE
+        if not task.rrule and changes.get("recurrence_mode") == RecurrenceMode.FROM_COMPLETION:
+            raise InvalidInput(
+                "recurrence_mode", "from_completion needs a repeat rule (rrule) to count from"
+            )
         await check_schedule(task, timezone, utcnow(), creating=False)
         changed = tuple(sorted(f for f in changes if getattr(task, f) != before[f]))
         if not changed:
@@ -84,7 +102,11 @@ async def update_task(
         with session.no_autoflush:
             viewers = await household_viewers(session, member.household_id)
             await check_links(
-                session, member, next(v for v in viewers if v.user_id == member.user_id), task
+                session,
+                member,
+                next(v for v in viewers if v.user_id == member.user_id),
+                task,
+                viewers,
             )
         if task.rrule and task.series_id is None:
             task.series_id = task.id
