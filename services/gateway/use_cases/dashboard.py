@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.gateway.models.households import Member
 from services.gateway.surprise import ListFacts, View, Viewer, item_view, person_facts_visible
 from services.gateway.use_cases.audience import load_viewer
+from services.gateway.use_cases.exchange_reads import my_picks
 from services.gateway.use_cases.occasion_reads import OCCASION_COLUMNS, shown_occasion, today_in
 from services.gateway.use_cases.occasions import next_occurrence
 from services.gateway.use_cases.row_facts import GIFT_FACTS_COLUMNS, GIFT_FACTS_SQL, gift_facts_from
@@ -171,4 +172,12 @@ async def dashboard(session: AsyncSession, member: Member, days: int) -> dict[st
         {"id": task_id, "title": title, "due_at": due_at}
         for task_id, title, due_at in row.tasks or ()
     ]
-    return {"today": today, "occasions": occasions, "my_claims": my_claims, "my_open_tasks": tasks}
+    return {
+        "today": today,
+        "occasions": occasions,
+        "my_claims": my_claims,
+        "my_open_tasks": tasks,
+        "my_exchange_picks": [
+            p.model_dump() for p in await my_picks(session, member, viewer, today)
+        ],
+    }
