@@ -347,13 +347,13 @@ async def _draw_names(
         # as a pick is shown (REST, the dashboard), and as its giver or their proxy is told of it
         f.items.append(
             Fact(
-                "another giver's pick",
+                "pick of another giver",
                 f'"giver_person_id": "{giver_id}"',
                 re.compile(rf'"giver_person_id":\s*"{giver_id}"'),
             )
         )
-        f.text("another giver's pick", f"“{name}”: you give to {people[receiver_id]}")
-        f.text("another giver's pick", f"“{name}”: {people[giver_id]} gives to")
+        f.text("pick of another giver", f"“{name}”: you give to {people[receiver_id]}")
+        f.text("pick of another giver", f"“{name}”: {people[giver_id]} gives to")
     others = await db.fetch(
         "SELECT id::text FROM gateway.outbox WHERE partition_key = $1 "
         "AND cloudevent->>'type' = 'giftflow.exchange.pick_drawn.v1' "
@@ -361,7 +361,7 @@ async def _draw_names(
         exchange["id"],
         p,
     )
-    f.ids("another giver's pick event", [r["id"] for r in others])
+    f.ids("pick event of another giver", [r["id"] for r in others])
     return exchange["id"]
 
 

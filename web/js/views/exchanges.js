@@ -102,7 +102,7 @@ export async function exchanges(ctx) {
       h("div", { class: "row" },
         h("div", { class: "grow" },
           h("h2", {}, x.name),
-          h("span", { class: "muted block" }, `${occasionName[x.occasion_id] || "An occasion"} · ${formatDate(x.deadline)} · ${whenText(x.deadline)}`)),
+          h("span", { class: "muted block" }, `${occasionName[x.occasion_id] || "An occasion"} · exchanged ${formatDate(x.deadline)}, ${whenText(x.deadline)}`)),
         h("span", { class: `pill ${x.drawn_at ? "ok" : "warn"}` }, state)),
       priceText(x) ? h("p", {}, `Price range: ${priceText(x)}`) : null,
       h("p", { class: "muted" }, `Taking part: ${x.person_ids.map((id) => nameOf[id] || "someone").join(", ")}`),
