@@ -246,6 +246,18 @@ async def test_a_claim_for_the_exchange_counts_for_its_giver_and_stays_theirs(sm
     assert ben.user_id not in event["data"]["hidden_from"]
     assert {ann.user_id, dan.user_id} <= set(event["data"]["hidden_from"])
 
+    # bought: the item says so, but not by whom, and the change is told to Ben alone
+    bought = await g.move(ben, item["id"], "selected", "purchased")
+    assert bought["status"] == "purchased" and bought["purchased_by"] is None
+    changed = [
+        e["data"]
+        for e in await outbox_events(admin_db, item["id"])
+        if e["type"] == "giftflow.list_item.status_changed.v1"
+    ]
+    assert [c["only_for"] for c in changed] == [[ben.user_id], [ben.user_id]]
+    gift = await g.ok("GET", ann, f"/gifts/{item['gift_id']}")
+    assert all(p["role"] != "purchaser" for p in gift["people"]), gift
+
 
 async def test_the_rules_of_setting_one_up(smiths, admin_db):
     g, members, people, christmas = smiths

@@ -31,7 +31,7 @@ from services.gateway.models.exchanges import Exchange, ExchangePick
 from services.gateway.models.gifts import Gift
 from services.gateway.models.households import Member
 from services.gateway.models.lists import GiftList, ItemStatus, ListItem
-from services.gateway.surprise import Hidden, View, gift_hidden, item_view, pick_viewers
+from services.gateway.surprise import View, gift_hidden, item_view, pick_viewers
 from services.gateway.use_cases.audience import (
     gift_facts,
     gifts_facts,
@@ -39,7 +39,7 @@ from services.gateway.use_cases.audience import (
     list_facts,
     load_viewer,
 )
-from services.gateway.use_cases.items import item_hidden
+from services.gateway.use_cases.items import exchange_claim_hidden, item_hidden
 from services.gateway.use_cases.scoped import require_not_recipient, visible_gift, visible_item
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.gifting import (
@@ -96,13 +96,9 @@ async def _claim_hidden(
 ) -> dict:
     """Whom a claim's event is hidden from: as any event about the item, and a claim for a gift
     exchange from everyone but the claimer."""
-    hidden = await item_hidden(session, member, lst, gift_id)
-    if not for_exchange:
-        return hidden.fields
-    others = {v.user_id for v in await household_viewers(session, member.household_id)}
-    others.discard(member.user_id)
-    users = tuple(sorted(set(hidden.users) | others, key=str))
-    return {**Hidden(users, hidden.persons).fields, "only_for": (member.user_id,)}
+    if for_exchange:
+        return await exchange_claim_hidden(session, member, lst, gift_id)
+    return (await item_hidden(session, member, lst, gift_id)).fields
 
 
 async def claim(
