@@ -19,6 +19,12 @@ async def test_an_organizer_sets_up_an_exchange_draws_and_sees_the_picks_they_ho
     await api(page, "POST", f"{hh}/people", {"name": "Kofi", "linked_user_id": me["id"]})
     await api(page, "POST", f"{hh}/people", {"name": "Nana"})
     await api(page, "POST", f"{hh}/people", {"name": "Ama"})
+    await api(
+        page,
+        "POST",
+        f"{hh}/lists/{family['list']['id']}/items",
+        {"gift": {"title": "Pipe"}, "quantity": 1},
+    )
     christmas = (date.today() + timedelta(days=40)).isoformat()
     await api(
         page,
@@ -77,4 +83,11 @@ async def test_an_organizer_sets_up_an_exchange_draws_and_sees_the_picks_they_ho
     await expect(santa.locator("li.pick")).to_have_count(4)
     await santa.get_by_role("link", name="Grandpa's wish list").click()
     await expect(page.get_by_role("heading", level=1, name="Grandpa's wishes")).to_be_visible()
+
+    # claimed for the exchange: it counts as the gift of whoever drew Grandpa
+    await page.get_by_role("button", name="I'll get this for Family Secret Santa").click()
+    await expect(page.get_by_test_id("claim-state")).to_have_text("Claimed 1 of 1 by you")
+    await page.goto("/#/exchanges")
+    started = card.get_by_role("region", name="Who has started shopping in Family Secret Santa")
+    await expect(started.get_by_text("started", exact=True)).to_have_count(1)
     assert page.js_errors == []
