@@ -209,10 +209,11 @@ async def test_a_claim_for_the_exchange_counts_for_its_giver_and_stays_theirs(sm
     ben_view = await g.ok("GET", ben, f"/exchanges/{exchange['id']}")
     assert ben_view["my_picks"][0]["wish_list_ids"] == [wishes], "one tap to their wish list"
 
-    # Dan did not draw them: the exchange is refused for his claim, the same whoever did
+    # a member who did not draw them (and is not them): the exchange is refused for their claim
+    outsider = ann if receiver == people["dan"] else dan
     refused = await g.call(
         "POST",
-        dan,
+        outsider,
         f"/items/{item['id']}/claims",
         422,
         json={"quantity": 1, "exchange_id": exchange["id"]},

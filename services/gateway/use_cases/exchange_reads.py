@@ -19,7 +19,6 @@ from services.gateway.models.exchanges import (
     ExchangePublic,
     Exclusion,
     GiverProgress,
-    MyPick,
     Pick,
 )
 from services.gateway.models.households import Member
@@ -231,40 +230,3 @@ async def list_exchanges(
             await present(session, member, await load_rows(session, e), members, today)
             for e in exchanges
         ]
-
-
-async def my_picks(
-    session: AsyncSession, member: Member, viewer: Viewer, today: dt.date
-) -> list[MyPick]:
-    """For the dashboard: the picks the caller may see, of exchanges whose day has not passed."""
-    exchanges = (
-        await session.scalars(
-            select(Exchange)
-            .where(
-                col(Exchange.household_id) == member.household_id,
-                col(Exchange.deadline) >= today,
-                col(Exchange.drawn_at).is_not(None),
-            )
-            .order_by(col(Exchange.deadline), col(Exchange.id))
-        )
-    ).all()
-    if not exchanges:
-        return []
-    members = await household_viewers(session, member.household_id)
-    shown = []
-    for e in exchanges:
-        rows = await load_rows(session, e)
-        for pick in await visible_picks(session, viewer, rows, members):
-            shown.append(
-                MyPick(
-                    **pick.model_dump(),
-                    exchange_id=e.id,
-                    exchange_name=e.name,
-                    occasion_id=e.occasion_id,
-                    deadline=e.deadline,
-                    price_min=e.price_min,
-                    price_max=e.price_max,
-                    currency=e.currency,
-                )
-            )
-    return shown
