@@ -19,6 +19,7 @@ from bench import (
     capacity,
     common,
     dapr_client,
+    exchange_draw,
     gateway,
     live,
     mail,
@@ -55,6 +56,8 @@ GROUPS = {
     # a calendar app polling a member's feed: built, and unchanged (304)
     "calendar": [calendar_feed.calendar_feed],
     "mail": [mail.mail_send],
+    # the gift exchange's name draw: 50 givers, 30 exclusions; the pure function and through the API
+    "exchange": [exchange_draw.exchange_draw],
     # reads, writes and the drain with 1, 2 and 4 gateway workers and 1 and 2 consumer replicas
     "capacity": [capacity.capacity],
 }

@@ -78,6 +78,10 @@ ANCHORS: dict[str, Anchor | NoAnchor] = {
     "reminder_lateness": NoAnchor("lateness against the reminder's own due time: no bare part"),
     "next_occurrence": NoAnchor("pure computation of recurrences: no bare part"),
     "calendar_feed": NoAnchor("a feed built from the database by one member's poll: no bare part"),
+    "exchange_draw": NoAnchor(
+        "the draw is pure computation (its median is the figure); the API draw beside it is a "
+        "write with 51 events: read it beside gateway_write"
+    ),
     "mail_send": NoAnchor("mails through the local SMTP catcher: no bare part is measured"),
     "capacity": NoAnchor(
         "a curve: each point is read against the curve's own first point (1 worker, 1 replica), "

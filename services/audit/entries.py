@@ -1,7 +1,8 @@
 """Reading the audit log: one household's entries, newest first, filtered, a page at a time.
 
 Surprise protection: an entry is never shown to a member listed in its `hidden_from`, admin or not, nor
-to a member linked now to one of its `hidden_persons` (decided at each read, with the links as they are).
+to a member linked now to one of its `hidden_persons` (decided at each read, with the links as they are),
+nor, when it names `only_for` (a gift exchange's pick), to anyone else.
 """
 
 import re
@@ -72,6 +73,7 @@ def entries_query(admin: Admin, wanted: EntryFilter) -> Select:
         t.c.household_id == admin.household_id,
         ~t.c.hidden_from.contains([admin.user_id]),
         ~t.c.hidden_persons.overlap(func.coalesce(_persons_of(admin), text("'{}'::uuid[]"))),
+        or_(func.cardinality(t.c.only_for) == 0, t.c.only_for.contains([admin.user_id])),
     )
     if wanted.subject is not None:
         query = query.where(t.c.subject == wanted.subject)

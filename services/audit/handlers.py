@@ -24,6 +24,7 @@ _COLUMNS = (
     "actor_id",
     "hidden_from",
     "hidden_persons",
+    "only_for",
     "occurred_at",
     "aggregate_version",
     "data",
@@ -43,7 +44,7 @@ _INSERT_ENTRIES = text(f"""
     SELECT {", ".join(_COLUMNS)}
     FROM jsonb_to_recordset(CAST(:entries AS jsonb)) AS e(
         event_id uuid, event_type text, subject text, household_id uuid, actor_id uuid,
-        hidden_from uuid[], hidden_persons uuid[], occurred_at timestamptz, aggregate_version bigint,
+        hidden_from uuid[], hidden_persons uuid[], only_for uuid[], occurred_at timestamptz, aggregate_version bigint,
         data jsonb
     )
 """)
@@ -69,6 +70,9 @@ async def record_entry(session: AsyncSession, envelope: Envelope) -> None:
         if event
         else [p for p in map(_uuid_or_none, data.get("hidden_persons", [])) if p]
     )
+    only_for = (
+        event.only_for if event else [u for u in map(_uuid_or_none, data.get("only_for", [])) if u]
+    )
     entry = {
         "event_id": ce.id,
         "event_type": ce.type,
@@ -77,6 +81,7 @@ async def record_entry(session: AsyncSession, envelope: Envelope) -> None:
         "actor_id": event.actor_id if event else _uuid_or_none(data.get("actor_id")),
         "hidden_from": list(hidden),
         "hidden_persons": list(persons),
+        "only_for": list(only_for),
         "occurred_at": ce.time,
         "aggregate_version": ce.aggregateversion,
         "data": data,

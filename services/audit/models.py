@@ -37,6 +37,8 @@ audit_entry = Table(
     Column("actor_id", UUID(as_uuid=True)),
     Column("hidden_from", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
     Column("hidden_persons", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
+    # when not empty, the only members who may ever read the entry (a gift exchange's pick)
+    Column("only_for", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
     Column("occurred_at", DateTime(timezone=True)),
     Column("data", JSONB, nullable=False),
     Column(

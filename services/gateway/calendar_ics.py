@@ -6,6 +6,8 @@ Here they become events a calendar app shows in the household's time zone:
 
 - an occasion is an all-day event; a yearly one repeats with an RRULE (29 February falls on the 28th
   in other years, as the rest of giftflow counts it);
+- a gift exchange the member takes part in (or organizes) is an all-day event on its day, with its
+  price range; never who draws whom;
 - a task is an event at its due time, its reminders VALARMs, its schedule an RRULE. A series that
   repeats after completion has no date to give until it is done, so it shows only the open one.
 
@@ -53,6 +55,14 @@ class FeedOccasion:
 
 
 @dataclass(frozen=True)
+class FeedExchange:
+    id: str
+    name: str
+    day: dt.date
+    price: str | None  # e.g. "10.00–25.00 EUR"
+
+
+@dataclass(frozen=True)
 class FeedTask:
     uid: str  # the series' id for a recurring task, else the task's: one event per series
     title: str
@@ -72,6 +82,7 @@ def build(
     occasions: Iterable[FeedOccasion],
     tasks: Iterable[FeedTask],
     stamp: dt.datetime,
+    exchanges: Iterable[FeedExchange] = (),
 ) -> bytes:
     """The feed's bytes. `stamp` is DTSTAMP of every event: when the feed's content last changed."""
     tz = ZoneInfo(tz_name)
@@ -88,9 +99,25 @@ def build(
         cal.add_component(vtimezone(tz_name, first - 1, max(first, stamp.year) + ZONE_YEARS))
     for occasion in occasions:
         cal.add_component(_occasion(occasion, stamp))
+    for exchange in exchanges:
+        cal.add_component(_exchange(exchange, stamp))
     for task in tasks:
         cal.add_component(_task(task, tz, stamp))
     return cal.to_ical()
+
+
+def _exchange(exchange: FeedExchange, stamp: dt.datetime) -> Event:
+    event = Event()
+    event.add("uid", f"exchange-{exchange.id}@{UID_DOMAIN}")
+    event.add("dtstamp", stamp)
+    event.add("summary", f"Gift exchange: {exchange.name}")
+    event.add("dtstart", exchange.day)
+    event.add("dtend", exchange.day + dt.timedelta(days=1))
+    event.add("transp", "TRANSPARENT")
+    event.add("categories", ["Gift exchange"])
+    if exchange.price:
+        event.add("description", f"Price range {exchange.price}")
+    return event
 
 
 def _occasion(occasion: FeedOccasion, stamp: dt.datetime) -> Event:

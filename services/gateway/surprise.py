@@ -9,6 +9,8 @@ of events) asks the same questions and the rules can be tested on their own:
 * Idea lists about a member, and gifts for them that are not on their own wish list, are hidden.
 * A gift "from Santa" is hidden from the household's children unless it is for them; a child who is
   its recipient sees Santa as the giver.
+* A gift exchange's pick (who draws whom) is seen only by its giver's member; the pick of a giver who
+  is no member, by the exchange's organizer, their proxy. Nobody else, organizer and admins included.
 """
 
 from collections.abc import Callable, Collection, Iterable
@@ -126,6 +128,17 @@ def shown_notes(
 def shown_giver(viewer: Viewer, view: View, from_santa: bool) -> str | None:
     """Who the gift is from, as its recipient may see it: Santa for a child, nobody otherwise."""
     return SANTA if view is View.REDACTED and from_santa and viewer.is_child else None
+
+
+def pick_viewers(
+    members: Iterable[Viewer], giver_person_id: UUID, organizer_id: UUID | None
+) -> frozenset[UUID]:
+    """The members who may see a gift exchange giver's pick: whoever is linked to the giver now, or,
+    for a giver who is no member, the organizer."""
+    linked = frozenset(m.user_id for m in members if giver_person_id in m.person_ids)
+    if linked:
+        return linked
+    return frozenset({organizer_id}) if organizer_id is not None else frozenset()
 
 
 # whoever might be linked to a person later: a plain grown-up member, looked at with one person's link

@@ -1,6 +1,7 @@
 """Who hears about an event: pure rules over the household's members, the event and preferences.
 
-* Nobody in the event's `hidden_from` ever hears of it, in any form (surprise protection).
+* Nobody in the event's `hidden_from` ever hears of it, in any form (surprise protection), and when it
+  names `only_for` (a gift exchange's pick), nobody else does.
 * Entity-changed messages go to every other member, and to the actor too: their other tabs refresh.
 * A notification never goes to its actor, and only to members who want that kind and have not muted its list.
 """
@@ -11,7 +12,7 @@ from uuid import UUID
 
 from shared.events import Event
 
-KINDS = ("gift", "list", "claim", "comment", "occasion", "task", "reminder")
+KINDS = ("gift", "list", "claim", "comment", "occasion", "task", "reminder", "exchange")
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Notice:
 
 
 def may_hear(user_id: UUID, event: Event) -> bool:
-    return user_id not in event.hidden_from
+    return event.may_reach(user_id)
 
 
 def stream_audience(members: Iterable[UUID], event: Event) -> list[UUID]:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from services.notification.audience import Notice
 from shared.events import Event, split_type
+from shared.events import exchanges as x
 from shared.events import gifting as g
 from shared.events import tasks as t
 
@@ -23,6 +24,7 @@ REFERENCE_FIELDS = (
     "occasion_id",
     "task_id",
     "target_id",
+    "exchange_id",
 )
 # changes nobody's page shows: invitations are the admins' business and carry nothing to refresh
 SILENT_ENTITIES = frozenset({"invitation"})
@@ -179,6 +181,37 @@ def _reminder_triggered(e: t.ReminderTriggered, n: Names) -> Notice:
     )
 
 
+def _taking_part(e: x.ExchangeFacts) -> frozenset[UUID]:
+    return frozenset(e.member_ids)
+
+
+def _exchange_created(e: x.ExchangeCreated, n: Names) -> Notice:
+    text = f"{n.member(e.actor_id)} started the gift exchange “{e.name}”: you are taking part"
+    return Notice("exchange", text, "exchange", e.exchange_id, only_to=_taking_part(e))
+
+
+def _exchange_updated(e: x.ExchangeUpdated, n: Names) -> Notice | None:
+    if not e.draw_voided:
+        return None
+    text = f"“{e.name}” changed: names will be drawn again, so wait for your new pick"
+    return Notice("exchange", text, "exchange", e.exchange_id, only_to=_taking_part(e))
+
+
+def _exchange_drawn(e: x.ExchangeDrawn, n: Names) -> Notice:
+    again = " again: your earlier pick no longer counts" if e.draw_round > 1 else ""
+    text = f"Names for “{e.name}” were drawn{again}"
+    return Notice("exchange", text, "exchange", e.exchange_id, only_to=_taking_part(e))
+
+
+def _pick_drawn(e: x.ExchangePickDrawn, n: Names) -> Notice:
+    """Told only to `only_for`: the giver, or the organizer for a giver who is not a member."""
+    if e.as_proxy:
+        text = f"“{e.name}”: {e.giver_name} gives to {e.receiver_name}"
+    else:
+        text = f"“{e.name}”: you give to {e.receiver_name}"
+    return Notice("exchange", text, "exchange", e.exchange_id, only_to=frozenset(e.only_for))
+
+
 DESCRIBERS: dict[type[Event], Callable[[Event, Names], Notice | None]] = {
     g.GiftCreated: _gift_created,
     g.ListCreated: _list_created,
@@ -194,6 +227,10 @@ DESCRIBERS: dict[type[Event], Callable[[Event, Names], Notice | None]] = {
     t.TaskRescheduled: _task_rescheduled,
     t.TaskCompleted: _task_completed,
     t.ReminderTriggered: _reminder_triggered,
+    x.ExchangeCreated: _exchange_created,
+    x.ExchangeUpdated: _exchange_updated,
+    x.ExchangeDrawn: _exchange_drawn,
+    x.ExchangePickDrawn: _pick_drawn,
 }
 
 

@@ -16,7 +16,9 @@ TYPE_PREFIX = "giftflow."
 
 class Event(BaseModel):
     """Base of every event. `hidden_from` lists the user ids the event must never reach (surprises);
-    `hidden_persons` the people whose linked member must never see it, whoever is linked to them later."""
+    `hidden_persons` the people whose linked member must never see it, whoever is linked to them later;
+    `only_for`, when not empty, the only members who may ever see it (a gift exchange's pick is its
+    giver's alone: whoever joins the household later is not among them either)."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -30,6 +32,12 @@ class Event(BaseModel):
     actor_id: UUID | None = None
     hidden_from: tuple[UUID, ...] = Field(default_factory=tuple)
     hidden_persons: tuple[UUID, ...] = Field(default_factory=tuple)
+    only_for: tuple[UUID, ...] = Field(default_factory=tuple)
+
+    def may_reach(self, user_id: UUID) -> bool:
+        """Whether the member may learn of this event at all (not counting `hidden_persons`, which
+        depend on who is linked to whom when it is read)."""
+        return user_id not in self.hidden_from and (not self.only_for or user_id in self.only_for)
 
     @classmethod
     def event_type(cls) -> str:
@@ -61,6 +69,7 @@ PUBLISHERS: dict[str, str] = {
     "claim": "gateway",
     "comment": "gateway",
     "task": "gateway",
+    "exchange": "gateway",
     "account": "gateway",
     "reminder": "reminder",
 }
@@ -79,5 +88,5 @@ def split_type(event_type: str) -> tuple[str, int] | None:
 
 
 # every contract module, so that importing shared.events registers all of them
-from shared.events import accounts, gifting, household, tasks  # noqa: E402,F401
+from shared.events import accounts, exchanges, gifting, household, tasks  # noqa: E402,F401
 from shared.events.household import HouseholdCreated  # noqa: E402,F401

@@ -129,6 +129,44 @@ async def test_an_admin_never_sees_an_entry_hidden_from_them(household: Househol
     ]
 
 
+async def test_a_gift_exchange_pick_is_only_for_its_giver_admins_and_later_members_included(
+    household: Household, api
+):
+    from shared.events.exchanges import ExchangePickDrawn
+
+    pick = ExchangePickDrawn(
+        household_id=household.id,
+        actor_id=household.ann,
+        only_for=(household.zoe,),
+        hidden_from=(household.ann, household.ben),
+        exchange_id=uuid.uuid4(),
+        name="Cousins",
+        draw_round=1,
+        giver_person_id=uuid.uuid4(),
+        giver_name="Zoe",
+        receiver_person_id=uuid.uuid4(),
+        receiver_name="Ben",
+    )
+    # even an entry that forgot `hidden_from` stays with the members of its `only_for`
+    forgetful = pick.model_copy(update={"hidden_from": (), "exchange_id": uuid.uuid4()})
+    await household.deliver(pick, forgetful)
+    later = uuid.uuid4()  # an admin who joins after the draw
+    await household.deliver(
+        h.MemberJoined(
+            household_id=household.id,
+            actor_id=later,
+            user_id=later,
+            display_name="Lee",
+            role="admin",
+            joined_at=datetime.now(UTC),
+        )
+    )
+    picks = "giftflow.exchange.pick_drawn.v1"
+    assert [e["type"] for e in await entries(api, household, household.zoe)].count(picks) == 2
+    for other in (household.ann, later):
+        assert picks not in [e["type"] for e in await entries(api, household, other)]
+
+
 async def test_filters_by_entity_actor_type_and_time(household: Household, api):
     bike, kite = household.gift(household.ben, "Bike"), household.gift(household.zoe, "Kite")
     await household.deliver(bike, kite)

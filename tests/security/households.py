@@ -215,6 +215,23 @@ async def rich_household(client: httpx.AsyncClient, db: asyncpg.Connection) -> H
             "list_item_id": idea["id"],
         },
     )
+    # a gift exchange, drawn: its name and whom each one draws are A's
+    exchange = await g.ok(
+        "POST",
+        admin,
+        "/exchanges",
+        201,
+        json={
+            "occasion_id": occasion,
+            "name": s.text("gift exchange", f"Jumble {t}"),
+            "deadline": soon(20),
+            "person_ids": [linked, person, await g.person(admin, s.text("person", f"Kestrel {t}"))],
+            "price_max": s.amount("exchange price", "29.37"),
+            "currency": "EUR",
+        },
+    )
+    await g.ok("POST", admin, f"/exchanges/{exchange['id']}/draw")
+
     code = await invite(client, household_id, admin, "adult")
     invitation = (await g.ok("GET", admin, "/invitations"))[0]
     tag = next(x for x in (await g.ok("GET", admin, "/tags"))["items"] if x["name"] == f"hobby{t}")
@@ -246,6 +263,7 @@ async def rich_household(client: httpx.AsyncClient, db: asyncpg.Connection) -> H
         "notification_id": notification["id"],
         "feed_id": feed["id"],
         "token": _feed_token(revoked),
+        "exchange_id": exchange["id"],
     }
     s.ids(
         "an id of one of A's objects",

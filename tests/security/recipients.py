@@ -9,6 +9,7 @@ Plain: P is R from the start. Late link: P is nobody's until every surprise is m
 R an admin, and what R may learn is decided by the links as they are now.
 """
 
+import re
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -16,7 +17,7 @@ import httpx
 
 from tests.integration.accounts import Account, invite_and_join, new_household, sign_up
 from tests.integration.gifting import Gifting
-from tests.security.facts import Facts
+from tests.security.facts import Fact, Facts
 from tests.security.households import caught_up, known_to_notifications, later, soon, token
 from tests.sse_client import open_stream
 
@@ -58,7 +59,9 @@ async def surprises_for_a_member(
     await known_to_notifications(client, household_id, m, giver, r)
 
     async def make() -> dict:
-        return await _make_surprises(g, f, t, m, giver, r if not late_link else m, p, q, occasion)
+        made = await _make_surprises(g, f, t, m, giver, r if not late_link else m, p, q, occasion)
+        made["objects"]["exchange_id"] = [await _draw_names(g, db, f, t, m, giver, p, q, occasion)]
+        return made
 
     live: list[str] = []
     if late_link:
@@ -297,6 +300,69 @@ async def _make_surprises(
         },
         "controls": {"the decoy's title": f"Decoy {t}"},
     }
+
+
+async def _draw_names(
+    g: Gifting,
+    db: asyncpg.Connection,
+    f: Facts,
+    t: str,
+    m: Account,
+    giver: Account,
+    p: str,
+    q: str,
+    occasion: str,
+) -> str:
+    """A gift exchange among M, G, P and Q (who is no member; M organizes), drawn: R may learn whom P
+    draws, never whom anyone else draws, nor who draws P."""
+    people = {
+        await g.person(m, f"Marta {t}", linked_to=m): f"Marta {t}",
+        await g.person(m, f"Gus {t}", linked_to=giver): f"Gus {t}",
+        p: f"Rosa {t}",
+        q: f"Quentin {t}",
+    }
+    name = f"Santa {t}"
+    exchange = await g.ok(
+        "POST",
+        m,
+        "/exchanges",
+        201,
+        json={
+            "occasion_id": occasion,
+            "name": name,
+            "deadline": soon(20),
+            "person_ids": list(people),
+        },
+    )
+    await g.ok("POST", m, f"/exchanges/{exchange['id']}/draw")
+    rows = await db.fetch(
+        "SELECT giver_person_id::text AS giver, receiver_person_id::text AS receiver "
+        "FROM gateway.exchange_pick WHERE exchange_id = $1",
+        exchange["id"],
+    )
+    picks = {r["giver"]: r["receiver"] for r in rows}
+    for giver_id, receiver_id in picks.items():
+        if giver_id == p:
+            continue  # P's own pick is R's to see
+        # as a pick is shown (REST, the dashboard), and as its giver or their proxy is told of it
+        f.items.append(
+            Fact(
+                "pick of another giver",
+                f'"giver_person_id": "{giver_id}"',
+                re.compile(rf'"giver_person_id":\s*"{giver_id}"'),
+            )
+        )
+        f.text("pick of another giver", f"“{name}”: you give to {people[receiver_id]}")
+        f.text("pick of another giver", f"“{name}”: {people[giver_id]} gives to")
+    others = await db.fetch(
+        "SELECT id::text FROM gateway.outbox WHERE partition_key = $1 "
+        "AND cloudevent->>'type' = 'giftflow.exchange.pick_drawn.v1' "
+        "AND cloudevent->'data'->>'giver_person_id' <> $2",
+        exchange["id"],
+        p,
+    )
+    f.ids("pick event of another giver", [r["id"] for r in others])
+    return exchange["id"]
 
 
 async def _item(

@@ -23,7 +23,7 @@ PAGING = frozenset({"cursor", "limit"})
 # filters of the audit log that select rows but cannot change which are hidden among them: one call each
 # (the log's unfiltered walk, one entry a page, checks its paging)
 SINGLE_CALL = frozenset({"subject", "actor_id", "type"})
-AUDIT_TYPES = ("claim", "pledge", "list_item", "comment", "budget", "gift", "list")
+AUDIT_TYPES = ("claim", "pledge", "list_item", "comment", "budget", "gift", "list", "exchange")
 # the texts a search box or a tag filter is tried with
 SEARCHED = ("idea for P", "gift for P", "idea list about P", "tag only hidden gifts carry")
 CONCURRENCY = 6

@@ -234,3 +234,59 @@ async def test_a_new_member_is_reached_once_they_have_joined(stack, gateway, smi
         await dans.next("ready")
         await smiths.gifting.claim(smiths.ben, smiths.bike["id"])
         await next_notification(dans, "Ben claimed")
+
+
+async def test_each_giver_of_a_gift_exchange_is_told_their_own_pick_and_nobody_elses(
+    stack, gateway, smiths: Smiths
+):
+    """Through Kafka, the notification service and the REST API: Ben and Cleo are each told whom they
+    give to, and of the draw; Ann, who drew (and holds Grandpa's pick, as he is no member), is told
+    nothing: a notification never goes to its actor."""
+    import asyncpg
+
+    from tests.security.households import caught_up
+
+    g = smiths.gifting
+    ann, ben, cleo = smiths.ann, smiths.ben, smiths.cleo
+    listed = (await g.ok("GET", ann, "/people"))["items"]
+    people = {
+        "Ann": await g.person(ann, "Ann", linked_to=ann),
+        "Ben": await g.person(ann, "Ben", linked_to=ben),
+        "Cleo": next(p["id"] for p in listed if p["name"] == "Cleo"),
+        "Grandpa": await g.person(ann, "Grandpa"),
+    }
+    christmas = await g.occasion(ann, "Christmas", "2026-12-25", [], kind="christmas")
+    body = {
+        "occasion_id": christmas,
+        "name": "Santa",
+        "deadline": "2099-12-24",
+        "person_ids": list(people.values()),
+    }
+    exchange = await g.ok("POST", ann, "/exchanges", 201, json=body)
+    await g.ok("POST", ann, f"/exchanges/{exchange['id']}/draw")
+    db = await asyncpg.connect(stack.t.database_dsn())
+    try:
+        rows = await db.fetch(
+            "SELECT giver_person_id::text AS g, receiver_person_id::text AS r "
+            "FROM gateway.exchange_pick WHERE exchange_id = $1",
+            exchange["id"],
+        )
+        await caught_up(db, smiths.household_id, consumers=("notification",))
+    finally:
+        await db.close()
+    name_of = {v: k for k, v in people.items()}
+    receiver_of = {name_of[r["g"]]: name_of[r["r"]] for r in rows}
+
+    async def told(who: Account) -> list[str]:
+        answer = await gateway.get(smiths.notifications, params={"limit": 200}, headers=who.headers)
+        return sorted(n["text"] for n in answer.json()["items"] if "Santa" in n["text"])
+
+    for name, who in (("Ben", ben), ("Cleo", cleo)):
+        assert await told(who) == sorted(
+            [
+                "Ann started the gift exchange “Santa”: you are taking part",
+                "Names for “Santa” were drawn",
+                f"“Santa”: you give to {receiver_of[name]}",
+            ]
+        )
+    assert await told(ann) == []

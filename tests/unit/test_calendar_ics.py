@@ -190,3 +190,18 @@ def _first(rules, n: int) -> list:
         if len(out) == n:
             break
     return out
+
+
+def test_a_gift_exchange_is_its_day_with_the_price_range_and_nothing_of_the_draw():
+    from services.gateway.calendar_ics import FeedExchange
+
+    stamp = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    day = dt.date(2026, 12, 24)
+    feed = build(
+        "Smiths", "Europe/Berlin", [], [], stamp, [FeedExchange("x1", "Cousins", day, "10–25 EUR")]
+    )
+    [event] = vobject.readOne(feed.decode()).vevent_list
+    assert event.summary.value == "Gift exchange: Cousins"
+    assert event.dtstart.value == day and event.dtend.value == day + dt.timedelta(days=1)
+    assert event.description.value == "Price range 10–25 EUR"
+    assert event.uid.value == "exchange-x1@giftflow"

@@ -247,3 +247,57 @@ def test_a_member_change_names_the_member_and_invitations_stay_quiet():
         )
         is None
     )
+
+
+def _pick(only_for, as_proxy=False):
+    from shared.events.exchanges import ExchangePickDrawn
+
+    return ExchangePickDrawn(
+        household_id=HOUSEHOLD,
+        actor_id=ANN,
+        only_for=only_for,
+        exchange_id=uuid.uuid4(),
+        name="Cousins",
+        draw_round=1,
+        giver_person_id=uuid.uuid4(),
+        giver_name="Grandpa" if as_proxy else "Ben",
+        receiver_person_id=uuid.uuid4(),
+        receiver_name="Cleo",
+        as_proxy=as_proxy,
+    )
+
+
+def test_a_gift_exchange_pick_is_told_to_its_giver_and_nobody_else():
+    event = _pick((BEN,))
+    notice = notice_of(event)
+    assert notice.text == "“Cousins”: you give to Cleo"
+    assert notification_audience(FAMILY, event, notice, {}) == [BEN]
+    assert stream_audience(FAMILY, event) == [BEN]
+
+
+def test_the_pick_of_a_person_who_is_no_member_is_told_to_the_organizer_as_their_proxy():
+    event = _pick((DAD,), as_proxy=True)
+    notice = notice_of(event)
+    assert notice.text == "“Cousins”: Grandpa gives to Cleo"
+    assert notification_audience(FAMILY, event, notice, {}) == [DAD]
+    # a member who joins later is not in `only_for` either
+    assert stream_audience([*FAMILY, uuid.uuid4()], event) == [DAD]
+
+
+def test_a_redraw_is_told_to_everyone_taking_part_without_any_pick():
+    from shared.events.exchanges import ExchangeDrawn
+
+    event = ExchangeDrawn(
+        household_id=HOUSEHOLD,
+        actor_id=ANN,
+        exchange_id=uuid.uuid4(),
+        occasion_id=uuid.uuid4(),
+        name="Cousins",
+        deadline=date(2026, 12, 24),
+        member_ids=(ANN, BEN, CLEO),
+        draw_round=2,
+        givers=4,
+    )
+    notice = notice_of(event)
+    assert notice.text == "Names for “Cousins” were drawn again: your earlier pick no longer counts"
+    assert notification_audience(FAMILY, event, notice, {}) == [BEN, CLEO]

@@ -250,3 +250,13 @@ def test_only_the_people_an_event_is_about_are_kept_from_it():
     )
     assert kept.users == (cleo_id,)
     assert set(kept.persons) == {cleo_p, grandpa_p}
+
+
+def test_a_pick_is_seen_by_its_givers_member_or_for_a_person_who_is_no_member_by_the_organizer():
+    from services.gateway.surprise import pick_viewers
+
+    family = [ann, ben, cleo]
+    assert pick_viewers(family, ben_p, organizer_id=ann_id) == {ben_id}
+    assert pick_viewers(family, grandpa_p, organizer_id=ann_id) == {ann_id}
+    # the organizer's account gone: nobody holds a proxied pick
+    assert pick_viewers(family, grandpa_p, organizer_id=None) == frozenset()

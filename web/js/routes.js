@@ -1,5 +1,6 @@
 // Every page of the client: its path, its view, and what it needs (a session, a household).
 import { account, login, signup } from "./views/auth.js";
+import { exchanges } from "./views/exchanges.js";
 import { family } from "./views/family.js";
 import { addToList, gift } from "./views/gift.js";
 import { gifts } from "./views/gifts.js";
@@ -29,6 +30,7 @@ export const routes = [
   { path: "/gifts", view: gifts, household: true, tab: "people" },
   { path: "/gifts/:id", view: gift, household: true, tab: "people" },
   { path: "/occasions", view: occasions, household: true, tab: "occasions" },
+  { path: "/exchanges", view: exchanges, household: true, tab: "occasions" },
   { path: "/tasks", view: tasks, household: true, tab: "tasks" },
   { path: "/family", view: family, household: true, tab: "family" },
   { path: "/notifications", view: notifications, household: true },

@@ -15,6 +15,12 @@ class ClaimCreate(SQLModel):
     quantity: int = Field(
         default=1, ge=1, le=99, description="Units to claim, on top of any you hold."
     )
+    exchange_id: uuid.UUID | None = Field(
+        default=None,
+        description="A gift exchange in which you (or a person you are the organizer for) drew "
+        "this gift's recipient: the claim counts as that giver's gift, and nobody else learns who "
+        "made it.",
+    )
 
 
 class Claim(GatewayModel, table=True):
@@ -27,6 +33,10 @@ class Claim(GatewayModel, table=True):
         foreign_key="gateway.user_account.id", ondelete="CASCADE", index=True
     )
     quantity: int = Field(sa_column=Column(Integer, nullable=False))
+    # the gift exchange it was made for: it counts as the giver's gift there, and is theirs to know
+    exchange_id: uuid.UUID | None = Field(
+        default=None, foreign_key="gateway.exchange.id", ondelete="SET NULL", index=True
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
 
@@ -36,6 +46,9 @@ class ClaimPublic(SQLModel):
     list_item_id: uuid.UUID
     user_id: uuid.UUID
     quantity: int
+    exchange_id: uuid.UUID | None = Field(
+        default=None, description="The gift exchange it counts for (only its claimer sees it)."
+    )
     created_at: datetime
     updated_at: datetime
 

@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from services.gateway.models.budgets import Spend
 from services.gateway.models.claims import MyClaim
+from services.gateway.models.exchanges import MyPick
 from services.gateway.models.occasions import OccasionPublic
 
 
@@ -50,4 +51,9 @@ class Dashboard(SQLModel):
     my_open_tasks: list[TaskSummary] = Field(
         default_factory=list,
         description="The caller's open tasks (assigned to them), soonest due first; at most 10.",
+    )
+    my_exchange_picks: list[MyPick] = Field(
+        default_factory=list,
+        description="Whom the caller gives to in gift exchanges whose day has not passed (and, as "
+        "organizer, whom the people who are not members give to); never anyone else's pick.",
     )

@@ -6,6 +6,7 @@ from services.gateway.routes import (
     calendar_feeds,
     comments,
     dashboard,
+    exchanges,
     gifts,
     household_data,
     households,
@@ -41,4 +42,5 @@ api.include_router(tags.router)
 api.include_router(budgets.router)
 api.include_router(dashboard.router)
 api.include_router(calendar_feeds.router)
+api.include_router(exchanges.router)
 api.include_router(proxy.router)

@@ -63,7 +63,7 @@ async def change_status(
 )
 async def claim(session: SessionDep, member: CurrentMember, item_id: uuid.UUID, body: ClaimCreate):
     """Claim units of the item: you will get them. Claims never add up to more than is wanted."""
-    return await claims.claim(session, member, item_id, body.quantity)
+    return await claims.claim(session, member, item_id, body.quantity, body.exchange_id)
 
 
 @router.get("/{item_id}/claims", response_model=list[ClaimPublic])

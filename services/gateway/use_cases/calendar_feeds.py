@@ -1,9 +1,10 @@
 """Calendar feeds: a member makes a private subscription address, lists and revokes theirs; a calendar
 app reads it with the secret token in the address and no sign-in.
 
-What a feed shows is what that member may see: the household's occasions (every member sees them)
-and the member's own open tasks with a due time (a task is never kept from its assignee, see
-task_audience). Nothing else a surprise could hide in is read here.
+What a feed shows is what that member may see: the household's occasions (every member sees them),
+the days of the gift exchanges they take part in or organize (never a pick), and the member's own open
+tasks with a due time (a task is never kept from its assignee, see task_audience). Nothing else a
+surprise could hide in is read here.
 
 Calendar apps poll every few minutes, so a read first asks Postgres for a fingerprint of exactly what
 the feed is made of; when the app already has that version (If-None-Match) it gets 304 without the
@@ -35,7 +36,7 @@ from shared.outbox import add_event
 
 FEED_PATH = "/api/calendar/{token}.ics"
 # part of every fingerprint: a change to how feeds are written reaches every calendar at its next poll
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 MAX_FEEDS_PER_MEMBER = 20
 
 
@@ -150,7 +151,11 @@ _FINGERPRINT = text(
       (SELECT string_agg(t.id::text || t.revision::text || t.updated_at::text, ',' ORDER BY t.id)
          FROM gateway.task t
          WHERE t.household_id = h.id AND t.assignee_id = :user_id
-           AND t.status = 'open' AND t.due_at IS NOT NULL)))
+           AND t.status = 'open' AND t.due_at IS NOT NULL),
+      (SELECT string_agg(e.id::text || e.updated_at::text, ',' ORDER BY e.id)
+         FROM gateway.exchange e WHERE e.household_id = h.id),
+      (SELECT string_agg(p.id::text, ',' ORDER BY p.id)
+         FROM gateway.person p WHERE p.household_id = h.id AND p.linked_user_id = :user_id)))
     FROM gateway.household h WHERE h.id = :household_id
     """
 )
@@ -165,6 +170,20 @@ _OCCASIONS = text(
     WHERE o.household_id = :household_id
     GROUP BY o.id
     ORDER BY o.date, o.id
+    """
+)
+
+# the gift exchanges the member takes part in (through a person linked to them) or organizes
+_EXCHANGES = text(
+    """
+    SELECT e.id, e.name, e.deadline, e.price_min, e.price_max, e.currency, e.updated_at
+    FROM gateway.exchange e
+    WHERE e.household_id = :household_id
+      AND (e.organizer_id = :user_id OR EXISTS (
+            SELECT 1 FROM gateway.exchange_participant ep
+            JOIN gateway.person p ON p.id = ep.person_id
+            WHERE ep.exchange_id = e.id AND p.linked_user_id = :user_id))
+    ORDER BY e.deadline, e.id
     """
 )
 
@@ -202,8 +221,13 @@ async def read_feed(session: AsyncSession, token: str, if_none_match: str | None
         tasks = (
             await session.execute(_TASKS, {"household_id": household_id, "user_id": user_id})
         ).all()
+        exchanges = (
+            await session.execute(_EXCHANGES, {"household_id": household_id, "user_id": user_id})
+        ).all()
     stamp = max(
-        [r.updated_at for r in occasions] + [r.updated_at for r in tasks],
+        [r.updated_at for r in occasions]
+        + [r.updated_at for r in tasks]
+        + [r.updated_at for r in exchanges],
         default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
     )
     body = await asyncio.to_thread(
@@ -237,8 +261,22 @@ async def read_feed(session: AsyncSession, token: str, if_none_match: str | None
             for r in tasks
         ],
         stamp.astimezone(dt.UTC),
+        [
+            calendar_ics.FeedExchange(id=str(r.id), name=r.name, day=r.deadline, price=_price(r))
+            for r in exchanges
+        ],
     )
     return FeedRead(etag, body)
+
+
+def _price(r) -> str | None:
+    if r.price_min is None and r.price_max is None:
+        return None
+    if r.price_min is not None and r.price_max is not None:
+        return f"{r.price_min}–{r.price_max} {r.currency or ''}".strip()
+    if r.price_max is not None:
+        return f"up to {r.price_max} {r.currency or ''}".strip()
+    return f"from {r.price_min} {r.currency or ''}".strip()
 
 
 def _matches(if_none_match: str, etag: str) -> bool:

@@ -4,11 +4,16 @@ Claims never exceed the wanted quantity, however many arrive at once: a claim lo
 row (SELECT … FOR UPDATE) before it counts, and behind that check PostgreSQL itself refuses any claim
 beyond the quantity (a trigger counts claimed units into the item, whose CHECK keeps them in range).
 A refused claim rolls back before it has written anything, its event included.
+
+A claim made for a gift exchange counts as the giver's gift there: only the giver (or the organizer, for
+a giver who is not a member) may make one, for a gift whose recipient they drew, and nobody else learns
+who made it (its events are only for the claimer; others see the units claimed, not by whom), since
+that would tell them the pick.
 """
 
 import uuid
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,17 +27,19 @@ from services.gateway.models.claims import (
     PledgePublic,
     PledgeSet,
 )
+from services.gateway.models.exchanges import Exchange, ExchangePick
 from services.gateway.models.gifts import Gift
 from services.gateway.models.households import Member
 from services.gateway.models.lists import GiftList, ItemStatus, ListItem
-from services.gateway.surprise import View, gift_hidden, item_view
+from services.gateway.surprise import View, gift_hidden, item_view, pick_viewers
 from services.gateway.use_cases.audience import (
+    gift_facts,
     gifts_facts,
     household_viewers,
     list_facts,
     load_viewer,
 )
-from services.gateway.use_cases.items import item_hidden
+from services.gateway.use_cases.items import exchange_claim_hidden, item_hidden
 from services.gateway.use_cases.scoped import require_not_recipient, visible_gift, visible_item
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.gifting import (
@@ -57,16 +64,60 @@ def _all_claimed(item: ListItem, wanted: int) -> Conflict:
     return Conflict(message, {"quantity": item.quantity, "claimed_quantity": item.claimed_quantity})
 
 
+async def _check_exchange(
+    session: AsyncSession, member: Member, exchange_id: uuid.UUID, lst: GiftList, gift: Gift
+) -> None:
+    """The caller drew (or, as organizer, a person who is no member drew) one of the gift's
+    recipients in this exchange; the same answer whoever else drew them."""
+    exchange = await session.scalar(
+        select(Exchange).where(
+            Exchange.id == exchange_id, Exchange.household_id == member.household_id
+        )
+    )
+    if exchange is None:
+        raise InvalidInput("exchange_id", "is not a gift exchange of this household")
+    recipients = (await gift_facts(session, gift)).recipient_person_ids | {lst.person_id}
+    givers = await session.scalars(
+        select(ExchangePick.giver_person_id).where(
+            ExchangePick.exchange_id == exchange.id,
+            ExchangePick.receiver_person_id.in_(recipients),
+        )
+    )
+    members = await household_viewers(session, member.household_id)
+    if not any(member.user_id in pick_viewers(members, g, exchange.organizer_id) for g in givers):
+        raise InvalidInput(
+            "exchange_id",
+            "is not an exchange in which you drew this gift's recipient: claim it without one",
+        )
+
+
+async def _claim_hidden(
+    session: AsyncSession, member: Member, lst: GiftList, gift_id: uuid.UUID, for_exchange: bool
+) -> dict:
+    """Whom a claim's event is hidden from: as any event about the item, and a claim for a gift
+    exchange from everyone but the claimer."""
+    if for_exchange:
+        return await exchange_claim_hidden(session, member, lst, gift_id)
+    return (await item_hidden(session, member, lst, gift_id)).fields
+
+
 async def claim(
-    session: AsyncSession, member: Member, item_id: uuid.UUID, quantity: int
+    session: AsyncSession,
+    member: Member,
+    item_id: uuid.UUID,
+    quantity: int,
+    exchange_id: uuid.UUID | None = None,
 ) -> ClaimPublic:
-    """Claim `quantity` more units of the item (on top of any the member already holds)."""
+    """Claim `quantity` more units of the item (on top of any the member already holds), for a gift
+    exchange if `exchange_id` is given."""
     try:
         async with session.begin():
             viewer = await load_viewer(session, member)
             # the row lock: concurrent claims on this item queue here and each sees the one before
             item, lst, gift, view = await visible_item(session, member, viewer, item_id, lock=True)
             require_not_recipient(view, "claim")
+            if exchange_id is not None:
+                await _check_exchange(session, member, exchange_id, lst, gift)
             if item.status == ItemStatus.GIVEN:
                 raise Conflict("This item has already been given.")
             if item.claimed_quantity + quantity > item.quantity:
@@ -80,12 +131,17 @@ async def claim(
                     list_item_id=item.id,
                     user_id=member.user_id,
                     quantity=quantity,
+                    exchange_id=exchange_id,
                     created_at=now,
                     updated_at=now,
                 )
                 .on_conflict_do_update(
                     index_elements=["list_item_id", "user_id"],
-                    set_={"quantity": Claim.quantity + quantity, "updated_at": now},
+                    set_={
+                        "quantity": Claim.quantity + quantity,
+                        "exchange_id": func.coalesce(exchange_id, Claim.exchange_id),
+                        "updated_at": now,
+                    },
                 )
                 .returning(Claim)
             )
@@ -96,7 +152,9 @@ async def claim(
                 ClaimAdded(
                     household_id=member.household_id,
                     actor_id=member.user_id,
-                    **(await item_hidden(session, member, lst, gift.id)).fields,
+                    **await _claim_hidden(
+                        session, member, lst, gift.id, row.exchange_id is not None
+                    ),
                     claim_id=row.id,
                     list_item_id=item.id,
                     list_id=lst.id,
@@ -137,7 +195,7 @@ async def unclaim(session: AsyncSession, member: Member, item_id: uuid.UUID) -> 
             ClaimRemoved(
                 household_id=member.household_id,
                 actor_id=member.user_id,
-                **(await item_hidden(session, member, lst, gift.id)).fields,
+                **await _claim_hidden(session, member, lst, gift.id, row.exchange_id is not None),
                 claim_id=row.id,
                 list_item_id=item.id,
                 list_id=lst.id,
@@ -153,14 +211,20 @@ async def unclaim(session: AsyncSession, member: Member, item_id: uuid.UUID) -> 
 async def list_claims(
     session: AsyncSession, member: Member, item_id: uuid.UUID
 ) -> list[ClaimPublic]:
-    """Who claimed the item; nobody, as far as its recipient can tell."""
+    """Who claimed the item; nobody, as far as its recipient can tell, and of the claims made for a
+    gift exchange only the caller's own."""
     async with session.begin():
         viewer = await load_viewer(session, member)
         item, _, _, view = await visible_item(session, member, viewer, item_id)
         if view is not View.FULL:
             return []
         claims = await session.scalars(
-            select(Claim).where(Claim.list_item_id == item.id).order_by(Claim.created_at)
+            select(Claim)
+            .where(
+                Claim.list_item_id == item.id,
+                or_(Claim.exchange_id.is_(None), Claim.user_id == member.user_id),
+            )
+            .order_by(Claim.created_at)
         )
         return [ClaimPublic.model_validate(c) for c in claims]
 

@@ -15,7 +15,15 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.models.households import Member
-from services.gateway.surprise import ListFacts, View, Viewer, item_view, person_facts_visible
+from services.gateway.surprise import (
+    ListFacts,
+    View,
+    Viewer,
+    item_view,
+    list_view,
+    person_facts_visible,
+    pick_viewers,
+)
 from services.gateway.use_cases.audience import load_viewer
 from services.gateway.use_cases.occasion_reads import OCCASION_COLUMNS, shown_occasion, today_in
 from services.gateway.use_cases.occasions import next_occurrence
@@ -23,6 +31,22 @@ from services.gateway.use_cases.row_facts import GIFT_FACTS_COLUMNS, GIFT_FACTS_
 from services.gateway.use_cases.spend import Coverage, total
 
 MY_CLAIMS_SHOWN = 100
+# a gift exchange's pick as the rules need it: its exchange, the giver (and the member linked to them,
+# if they are one), the receiver, and the receiver's wish lists with their facts
+PICK_COLUMNS = """e.id, e.name, e.occasion_id, e.deadline, e.price_min, e.price_max, e.currency,
+                e.organizer_id, p.giver_person_id, gp.name,
+                (SELECT m.user_id FROM gateway.membership m
+                  WHERE m.household_id = e.household_id AND m.user_id = gp.linked_user_id),
+                p.receiver_person_id, rp.name,
+                (SELECT array_agg(ROW(gl.id, gl.person_id, gl.kind, gl.visibility, gl.created_by)
+                                  ORDER BY gl.occasion_id IS DISTINCT FROM e.occasion_id,
+                                           gl.created_at, gl.id)
+                   FROM gateway.gift_list gl
+                  WHERE gl.person_id = p.receiver_person_id AND gl.kind = 'wish')"""
+PICKS_OF_EXCHANGES = """gateway.exchange e
+          JOIN gateway.exchange_pick p ON p.exchange_id = e.id
+          JOIN gateway.person gp ON gp.id = p.giver_person_id
+          JOIN gateway.person rp ON rp.id = p.receiver_person_id"""
 MY_TASKS_SHOWN = 10
 
 # an item as the surprise rules and the spend need it: its list's facts, then its gift's
@@ -61,7 +85,14 @@ SELECT
        FROM (SELECT * FROM gateway.task t
               WHERE t.household_id = :household_id AND t.assignee_id = :user_id
                 AND t.status = 'open'
-              ORDER BY t.due_sort, t.id LIMIT {MY_TASKS_SHOWN}) AS t) AS tasks
+              ORDER BY t.due_sort, t.id LIMIT {MY_TASKS_SHOWN}) AS t) AS tasks,
+    (SELECT array_agg(ROW({PICK_COLUMNS}) ORDER BY e.deadline, e.id, gp.name, gp.id)
+       FROM {PICKS_OF_EXCHANGES}
+      WHERE e.household_id = :household_id AND e.drawn_at IS NOT NULL
+        -- those whose day has passed for good are not shown (two days' margin for time zones)
+        AND e.deadline >= CURRENT_DATE - 2
+        -- what the caller may see, read narrowly here; the rule itself runs below
+        AND (gp.linked_user_id = :user_id OR e.organizer_id = :user_id)) AS picks
 """)
 
 
@@ -171,4 +202,51 @@ async def dashboard(session: AsyncSession, member: Member, days: int) -> dict[st
         {"id": task_id, "title": title, "due_at": due_at}
         for task_id, title, due_at in row.tasks or ()
     ]
-    return {"today": today, "occasions": occasions, "my_claims": my_claims, "my_open_tasks": tasks}
+    return {
+        "today": today,
+        "occasions": occasions,
+        "my_claims": my_claims,
+        "my_open_tasks": tasks,
+        "my_exchange_picks": _my_picks(viewer, row.picks or (), today),
+    }
+
+
+def _my_picks(viewer: Viewer, picks: Sequence[Any], today: dt.date) -> list[dict[str, Any]]:
+    """The gift exchange picks the caller may see (surprise.pick_viewers), of exchanges whose day has
+    not passed, each with the receiver's wish lists the caller may open."""
+    shown = []
+    for pick in picks:
+        exchange_id, name, occasion_id, deadline, price_min, price_max, currency = pick[:7]
+        organizer_id, giver, giver_name, giver_member, receiver, receiver_name, lists = pick[7:]
+        giver_viewers = (
+            [Viewer(giver_member, person_ids=frozenset({giver}))] if giver_member else []
+        )
+        if deadline < today or viewer.user_id not in pick_viewers(
+            giver_viewers, giver, organizer_id
+        ):
+            continue
+        wish_lists = [
+            list_id
+            for list_id, owner, kind, visibility, created_by in lists or ()
+            if list_view(viewer, ListFacts(owner, kind, visibility, created_by)) is View.FULL
+        ]
+        shown.append(
+            {
+                "exchange_id": exchange_id,
+                "exchange_name": name,
+                "occasion_id": occasion_id,
+                "deadline": deadline,
+                "price_min": price_min,
+                "price_max": price_max,
+                "currency": currency,
+                "giver_person_id": giver,
+                "giver_name": giver_name,
+                "receiver_person_id": receiver,
+                "receiver_name": receiver_name,
+                "as_proxy": giver not in viewer.person_ids,
+                "wish_list_ids": wish_lists,
+            }
+        )
+    # within an exchange, the caller's own pick before those they hold as the organizer
+    shown.sort(key=lambda p: (p["deadline"], str(p["exchange_id"]), p["as_proxy"]))
+    return shown

@@ -123,6 +123,30 @@ async def item_hidden(
     )
 
 
+async def exchange_claim_hidden(
+    session: AsyncSession, member: Member, lst: GiftList, gift_id: uuid.UUID
+) -> dict:
+    """The event fields of what a member does with a claim they made for a gift exchange: hidden as
+    any event about the item, and from everyone but them, since who gives what there is theirs."""
+    kept = await item_hidden(session, member, lst, gift_id)
+    others = {v.user_id for v in await household_viewers(session, member.household_id)}
+    others.discard(member.user_id)
+    users = tuple(sorted(set(kept.users) | others, key=str))
+    return {**Hidden(users, kept.persons).fields, "only_for": (member.user_id,)}
+
+
+async def holds_exchange_claim(session: AsyncSession, member: Member, item: ListItem) -> bool:
+    return (
+        await session.scalar(
+            select(Claim.id).where(
+                Claim.list_item_id == item.id,
+                Claim.user_id == member.user_id,
+                Claim.exchange_id.is_not(None),
+            )
+        )
+    ) is not None
+
+
 async def present_items(
     session: AsyncSession, viewer: Viewer, items: list[ListItem], status: ItemStatus | None = None
 ) -> list[ListItemPublic | None]:
@@ -379,9 +403,12 @@ async def change_status(
         previous = ItemStatus(item.status)
         check_transition(previous, status)
         now = utcnow()
+        # bought for a gift exchange: who bought it would tell whom they drew, so it stays unnamed
+        for_exchange = await holds_exchange_claim(session, member, item)
         if status == ItemStatus.PURCHASED and previous not in BOUGHT:
-            item.purchased_at, item.purchased_by = now, member.user_id
-            if viewer.person_ids:
+            item.purchased_at = now
+            item.purchased_by = None if for_exchange else member.user_id
+            if viewer.person_ids and not for_exchange:
                 await session.execute(
                     insert(GiftPerson)
                     .values(
@@ -408,7 +435,11 @@ async def change_status(
             ListItemStatusChanged(
                 household_id=member.household_id,
                 actor_id=member.user_id,
-                **(await item_hidden(session, member, lst, gift.id)).fields,
+                **(
+                    await exchange_claim_hidden(session, member, lst, gift.id)
+                    if for_exchange
+                    else (await item_hidden(session, member, lst, gift.id)).fields
+                ),
                 list_item_id=item.id,
                 list_id=lst.id,
                 gift_id=gift.id,

@@ -3,6 +3,7 @@
 import { api } from "../api.js";
 import { button, empty, field, formatDate, h, input, money, newestWins, replaceKeepingFocus, whenText } from "../dom.js";
 import { handleSubmit, values } from "../forms.js";
+import { pickRow } from "./exchanges.js";
 
 const STATUS_TEXT = { idea: "idea", selected: "selected", purchased: "bought", wrapped: "wrapped", given: "given" };
 
@@ -63,6 +64,9 @@ export async function home(ctx) {
   const occasionsEl = h("ul", { class: "cards occasions-due", "aria-label": "Coming up" });
   const claimsEl = h("ul", { class: "rows", "aria-label": "My claims" });
   const tasksEl = h("ul", { class: "rows", "aria-label": "My tasks" });
+  const picksEl = h("ul", { class: "rows", "aria-label": "My gift exchange picks" });
+  const picksCard = h("section", { class: "card", "aria-labelledby": "my-picks-h", hidden: true },
+    h("h2", { id: "my-picks-h" }, "Secret Santa"), picksEl, h("a", { href: "#/exchanges" }, "All gift exchanges"));
 
   const ticket = newestWins();
   async function load() {
@@ -83,6 +87,14 @@ export async function home(ctx) {
       h("a", { class: "grow", href: `#/tasks` }, t.title),
       t.due_at ? h("span", { class: "muted" }, new Date(t.due_at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })) : null)));
     if (!dash.my_open_tasks.length) tasksEl.replaceChildren(h("li", { class: "muted" }, "No open tasks for you."));
+    // only the caller's own picks ever come: each with its exchange, one tap to the wish list
+    replaceKeepingFocus(picksEl, dash.my_exchange_picks.map((p) => {
+      const row = pickRow(p);
+      row.dataset.key = `${p.exchange_id}:${p.giver_person_id}`;
+      row.prepend(h("span", { class: "muted block" }, `${p.exchange_name} · ${formatDate(p.deadline)}`));
+      return row;
+    }));
+    picksCard.hidden = !dash.my_exchange_picks.length;
   }
   await load();
   ctx.onChange(null, (message) => {
@@ -97,6 +109,7 @@ export async function home(ctx) {
     h("div", { class: "split" },
       h("section", { class: "main", "aria-labelledby": "coming-up-h" }, h("h2", { id: "coming-up-h" }, "Coming up"), occasionsEl),
       h("div", { class: "side" },
+        picksCard,
         h("section", { class: "card", "aria-labelledby": "my-claims-h" }, h("h2", { id: "my-claims-h" }, "My claims"), claimsEl),
         h("section", { class: "card", "aria-labelledby": "my-tasks-h" }, h("h2", { id: "my-tasks-h" }, "My tasks"), tasksEl))));
 }

@@ -39,6 +39,11 @@ export async function list(ctx) {
     api.get(session.hh(`/people/${lst.person_id}`)), api.get(session.hh("/members")),
   ]);
   const names = Object.fromEntries(members.map((m) => [m.user_id, m.display_name]));
+  // a gift exchange in which I (or a person I stand in for) drew this list's person: a claim made for it
+  // counts as that gift, and nobody else learns who made it
+  const exchanges = await api.get(session.hh("/exchanges")).catch(() => []);
+  const santa = exchanges.filter((x) => x.open).flatMap((x) => x.my_picks
+    .filter((p) => p.receiver_person_id === lst.person_id).map(() => ({ id: x.id, name: x.name })))[0] || null;
   const itemsEl = h("ul", { class: "items", "aria-label": "Items" });
   const gifts = new Map();
 
@@ -124,6 +129,14 @@ export async function list(ctx) {
         await load();
       }, ctx.toast), { class: "primary small" });
       actions.append(claim);
+      if (santa && !mine) {
+        const forSanta = button(`I'll get this for ${santa.name}`, () => act(forSanta, async () => {
+          await api.post(session.hh(`/items/${item.id}/claims`), { quantity: 1, exchange_id: santa.id });
+          ctx.toast(`You claimed ${item.gift_title} for ${santa.name}; only you know who gives it.`);
+          await load();
+        }, ctx.toast), { class: "small" });
+        actions.append(forSanta);
+      }
     }
     if (mine && item.status !== "given") { // a given item's claim is history
       const release = button("Release my claim", () => act(release, async () => {

@@ -89,6 +89,7 @@ export async function occasions(ctx) {
     });
   }
   const feeds = await calendarFeeds(ctx);
-  return h("section", { class: "page wide" }, h("h1", {}, "Occasions"),
+  return h("section", { class: "page wide" },
+    h("div", { class: "page-head" }, h("h1", {}, "Occasions"), h("a", { href: "#/exchanges", class: "button small" }, "Gift exchanges")),
     h("div", { class: "split" }, h("div", { class: "main" }, listEl), h("div", { class: "side stack" }, form, feeds)));
 }

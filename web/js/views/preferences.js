@@ -5,7 +5,7 @@ import { act, handleSubmit } from "../forms.js";
 
 const KIND_LABELS = {
   gift: "Gifts added or changed", list: "Lists", claim: "Claims and pledges", comment: "Comments",
-  occasion: "Occasions", task: "Tasks", reminder: "Reminders",
+  occasion: "Occasions", task: "Tasks", reminder: "Reminders", exchange: "Gift exchanges",
 };
 
 const prefsPath = (session) => session.hh("/notifications/preferences");
