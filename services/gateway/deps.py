@@ -43,9 +43,10 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 CurrentUser = CurrentCaller
 
 
-async def get_current_member(
-    household_id: uuid.UUID, user: CurrentUser, session: SessionDep
-) -> Member:
+async def load_member(
+    session: AsyncSession, household_id: uuid.UUID, user_id: uuid.UUID
+) -> Member | None:
+    """The member `user_id` of the household, with the people linked to them, or None."""
     # with the role, the people linked to the caller: nearly every use case asks who the caller is to the
     # surprise rules, and one query here saves one there
     linked = (
@@ -60,19 +61,28 @@ async def get_current_member(
         row = (
             await session.execute(
                 select(Membership.role, linked).where(
-                    Membership.household_id == household_id, Membership.user_id == user.id
+                    Membership.household_id == household_id, Membership.user_id == user_id
                 )
             )
         ).first()
     if row is None:
-        raise NotFound("No such household.")
+        return None
     role, person_ids = row
     return Member(
-        user_id=user.id,
+        user_id=user_id,
         household_id=household_id,
         role=Role(role),
         person_ids=frozenset(person_ids or ()),
     )
+
+
+async def get_current_member(
+    household_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> Member:
+    member = await load_member(session, household_id, user.id)
+    if member is None:
+        raise NotFound("No such household.")
+    return member
 
 
 CurrentMember = Annotated[Member, Depends(get_current_member)]

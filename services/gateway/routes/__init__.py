@@ -9,6 +9,7 @@ from services.gateway.routes import (
     gifts,
     household_data,
     households,
+    internal_digest,
     invitations,
     items,
     lists,
@@ -40,5 +41,6 @@ api.include_router(tasks.router)
 api.include_router(tags.router)
 api.include_router(budgets.router)
 api.include_router(dashboard.router)
+api.include_router(internal_digest.router)
 api.include_router(calendar_feeds.router)
 api.include_router(proxy.router)
