@@ -79,6 +79,10 @@ ANCHORS: dict[str, Anchor | NoAnchor] = {
     "next_occurrence": NoAnchor("pure computation of recurrences: no bare part"),
     "calendar_feed": NoAnchor("a feed built from the database by one member's poll: no bare part"),
     "mail_send": NoAnchor("mails through the local SMTP catcher: no bare part is measured"),
+    "digest_build": NoAnchor(
+        "a member's dashboard read through two sidecars (service invocation) and a mail rendered: no "
+        "bare part; read it beside gateway_read's anchor"
+    ),
     "capacity": NoAnchor(
         "a curve: each point is read against the curve's own first point (1 worker, 1 replica), "
         "measured by the same run"

@@ -143,7 +143,7 @@ CANDIDATES = (
 )
 
 
-def _candidate(row) -> Candidate:
+def candidate_from(row) -> Candidate:
     time = DEFAULT_TIME if row.hour is None else DigestTime(row.hour, row.weekday)
     return Candidate(
         household_id=row.household_id,
@@ -189,7 +189,7 @@ class DigestMaker(BackgroundWorker):
     async def run_once(self) -> bool:
         now = datetime.now(UTC)
         async with self.engine.connect() as conn:
-            candidates = [_candidate(r) for r in await conn.execute(CANDIDATES)]
+            candidates = [candidate_from(r) for r in await conn.execute(CANDIDATES)]
             due = due_digests(
                 candidates, now, timedelta(hours=self.settings.mail_digest_catch_up_h)
             )
@@ -223,9 +223,8 @@ class DigestMaker(BackgroundWorker):
     async def make(self, due: Due, now: datetime) -> bool:
         """Decide one digest: True when it was written now, False when there was none to write."""
         c = due.candidate
-        kinds = due.candidate.kinds(due.digest)
         ahead = None
-        if set(kinds) & SUMMARIES:
+        if set(c.kinds(due.digest)) & SUMMARIES:
             ahead = await self.week_ahead(c.household_id, c.user_id)
             if ahead is None:
                 return False
@@ -237,39 +236,46 @@ class DigestMaker(BackgroundWorker):
                 return False  # another replica is deciding it
             if await conn.scalar(select(func.count()).where(mail_message.c.dedup_key == due.key)):
                 return False
-            held = await self._held(conn, c, kinds, now)
-            if not held and ahead is None:
+            composed = await self.compose(conn, due, ahead, now)
+            if composed is None:
                 return False
-            content = self.content(due, held, ahead, now)
-            token = links.unsubscribe_token(
-                self.settings.jwt_secret.get_secret_value(),
-                links.Unsubscribe(c.household_id, c.user_id, due.digest),
-            )
-            unsubscribe = links.unsubscribe_url(self.settings.mail_public_url, token)
-            hidden = sorted({p for _, h in held for p in h}, key=str)
-            await enqueue(
-                conn,
-                [
-                    Mail(
-                        dedup_key=due.key,
-                        kind=due.digest,
-                        to_address=c.address,
-                        content=self.rendered(due, content, unsubscribe, now),
-                        household_id=c.household_id,
-                        user_id=c.user_id,
-                        headers=links.unsubscribe_headers(unsubscribe),
-                        hidden_persons=tuple(hidden),
-                    )
-                ],
-            )
-            if held:
+            mail, carried = composed
+            await enqueue(conn, [mail])
+            if carried:
                 await conn.execute(
                     update(mail_digest_entry)
-                    .where(mail_digest_entry.c.id.in_([h.id for h, _ in held]))
+                    .where(mail_digest_entry.c.id.in_(carried))
                     .values(digest_key=due.key)
                 )
-        log.info("mail.digest_decided", digest=due.digest, held=len(held), ahead=ahead is not None)
+        log.info("mail.digest_decided", digest=due.digest, held=len(carried), ahead=bool(ahead))
         return True
+
+    async def compose(
+        self, conn: AsyncConnection, due: Due, ahead: dict[str, Any] | None, now: datetime
+    ) -> tuple[Mail, list[UUID]] | None:
+        """The digest's mail and the held entries it carries (locked until the transaction ends), or
+        None when there is nothing to tell."""
+        c = due.candidate
+        held = await self._held(conn, c, c.kinds(due.digest), now)
+        if not held and ahead is None:
+            return None
+        token = links.unsubscribe_token(
+            self.settings.jwt_secret.get_secret_value(),
+            links.Unsubscribe(c.household_id, c.user_id, due.digest),
+        )
+        unsubscribe = links.unsubscribe_url(self.settings.mail_public_url, token)
+        hidden = sorted({p for _, h in held for p in h}, key=str)
+        mail = Mail(
+            dedup_key=due.key,
+            kind=due.digest,
+            to_address=c.address,
+            content=self.rendered(due, self.content(due, held, ahead, now), unsubscribe, now),
+            household_id=c.household_id,
+            user_id=c.user_id,
+            headers=links.unsubscribe_headers(unsubscribe),
+            hidden_persons=tuple(hidden),
+        )
+        return mail, [r.id for r, _ in held]
 
     async def _held(
         self, conn: AsyncConnection, c: Candidate, kinds: list[str], now: datetime
