@@ -176,3 +176,18 @@ def test_a_digest_mail_renders_its_sections_as_text_and_escaped_html(digest):
     )
     assert "- Scarf for Mum" in content.text and "<b>x</b>" in content.text
     assert "&lt;b&gt;x&lt;/b&gt;" in content.html and "<li>Scarf for Mum</li>" in content.html
+
+
+def test_choices_a_consumer_could_not_keep_are_refused_with_what_to_choose():
+    from pydantic import ValidationError
+
+    from services.notification.mail.routes import MailPreferences
+
+    chosen = MailPreferences(kinds={"claim": "weekly"}, digest_hour=18, digest_weekday="sunday")
+    assert chosen.kinds == {"claim": "weekly"} and chosen.digest_weekday == "sunday"
+    with pytest.raises(ValidationError, match="upcoming: choose one of off, daily, weekly"):
+        MailPreferences(kinds={"upcoming": "now"})
+    with pytest.raises(ValidationError):
+        MailPreferences(digest_hour=24)
+    with pytest.raises(ValidationError):
+        MailPreferences(digest_weekday="someday")

@@ -20,6 +20,7 @@ from uuid import UUID
 import httpx
 import structlog
 from sqlalchemy import Select, and_, exists, func, literal_column, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from services.notification.config import Settings
@@ -116,7 +117,7 @@ CANDIDATES = (
         mail_digest_time.c.hour,
         mail_digest_time.c.weekday,
         mail_digest_time.c.chosen_at,
-        select(func.array_agg(func.array([mail_preference.c.kind, mail_preference.c.mode])))
+        select(func.jsonb_object_agg(mail_preference.c.kind, mail_preference.c.mode, type_=JSONB))
         .where(
             mail_preference.c.household_id == member.c.household_id,
             mail_preference.c.user_id == member.c.user_id,
@@ -154,7 +155,7 @@ def candidate_from(row) -> Candidate:
         joined_at=row.joined_at,
         time=time,
         chosen_at=row.chosen_at,
-        choices={k: m for k, m in row.choices or ()},
+        choices=dict(row.choices or {}),
         holds_some=row.holds_some,
     )
 
