@@ -73,7 +73,7 @@ async def test_a_member_chooses_which_notifications_come_by_mail(new_phone):
     week = mail.get_by_label("The week ahead")
     await expect(week).to_have_value("weekly")
     await expect(week.locator("option", has_text="Mail me at once")).to_have_count(0)
-    await mail.get_by_label("Time").select_option(label="18:00")
+    await mail.get_by_label("Time", exact=True).select_option(label="18:00")
     await mail.get_by_label("Weekly digest on").select_option(label="Sunday")
     await mail.get_by_role("button", name="Save").click()
     await expect(page.get_by_text("Saved.")).to_be_visible()
@@ -82,6 +82,6 @@ async def test_a_member_chooses_which_notifications_come_by_mail(new_phone):
     await mail.get_by_text("What to mail me").click()
     await expect(mail.get_by_label("Reminders", exact=True)).to_have_value("off")
     await expect(mail.get_by_label("Comments")).to_have_value("daily")
-    await expect(mail.get_by_label("Time")).to_have_value("18")
+    await expect(mail.get_by_label("Time", exact=True)).to_have_value("18")
     await expect(mail.get_by_label("Weekly digest on")).to_have_value("sunday")
     assert page.js_errors == []
