@@ -100,6 +100,13 @@ def test_a_member_who_joined_after_the_moment_waits_for_the_next():
     chose_now = member(chosen_at=now, time=DigestTime(hour=10, weekday=0))  # 10:00 Berlin = now
     [due] = due_digests([chose_now], now, CATCH_UP)
     assert due.moment == now
+    # joined a minute ago and chose this very hour: this hour's digest is theirs
+    new_and_chose_now = member(
+        joined_at=now - timedelta(minutes=1), chosen_at=now, time=DigestTime(10, 0)
+    )
+    assert len(due_digests([new_and_chose_now], now, CATCH_UP)) == 1
+    chose_an_earlier_hour = member(chosen_at=now, time=DigestTime(hour=9, weekday=0))
+    assert due_digests([chose_an_earlier_hour], now, CATCH_UP) == []
 
 
 def test_the_summary_kind_is_never_mailed_at_once_nor_taken_for_a_notification():

@@ -87,10 +87,11 @@ class Candidate:
         return [k for k in MAIL_KINDS if mode_of(self.choices, k) == digest]
 
     def since(self) -> datetime:
-        """From when a digest moment can be theirs: joined, and chose their time, before it."""
+        """From when a digest moment can be theirs: from their joining, or once they chose their time
+        from the start of the hour they chose it in (choosing this hour means this hour's digest)."""
         if self.chosen_at is None:
             return self.joined_at
-        return max(self.joined_at, start_of_hour(self.chosen_at, self.timezone))
+        return start_of_hour(self.chosen_at, self.timezone)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ retry after a crash, names the same period the same way: that name is the mail's
 
 A digest falls due at its moment and stays due for `catch_up` (a service down over the moment still
 sends it when it comes back; a Monday digest is not sent on Thursday). A moment before the member could
-have had it (they joined, or chose their time, after it) is not due: the next one is theirs.
+have had it (they joined after it; or, once they chose a time, it was before the hour they chose it
+in) is not due: the next one is theirs.
 """
 
 from dataclasses import dataclass
