@@ -206,7 +206,12 @@ class DigestMaker(BackgroundWorker):
             )
         todo = [d for d in due if d.key not in made]
         for one in todo[:ROUND]:
-            await self.make(one, now)
+            try:
+                await self.make(one, now)
+            except self.transient_errors as exc:
+                # one member's digest failing (the gateway, for them) holds up nobody else's: it is
+                # tried again next round, while its moment is still within the catch-up
+                log.warning("mail.digest_failed", digest=one.digest, error=repr(exc))
         return len(todo) > ROUND
 
     async def week_ahead(self, household_id: UUID, user_id: UUID) -> dict[str, Any] | None:
