@@ -55,7 +55,7 @@ GROUPS = {
     "dapr_client": [dapr_client.dapr_client],
     # a calendar app polling a member's feed: built, and unchanged (304)
     "calendar": [calendar_feed.calendar_feed],
-    "mail": [mail.mail_send],
+    "mail": [mail.mail_send, mail.digest_build],
     # the gift exchange's name draw: 50 givers, 30 exclusions; the pure function and through the API
     "exchange": [exchange_draw.exchange_draw],
     # reads, writes and the drain with 1, 2 and 4 gateway workers and 1 and 2 consumer replicas

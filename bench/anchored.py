@@ -83,6 +83,10 @@ ANCHORS: dict[str, Anchor | NoAnchor] = {
         "write with 51 events: read it beside gateway_write"
     ),
     "mail_send": NoAnchor("mails through the local SMTP catcher: no bare part is measured"),
+    "digest_build": NoAnchor(
+        "a member's dashboard read through two sidecars (service invocation) and a mail rendered: no "
+        "bare part; read it beside gateway_read's anchor"
+    ),
     "capacity": NoAnchor(
         "a curve: each point is read against the curve's own first point (1 worker, 1 replica), "
         "measured by the same run"

@@ -56,23 +56,33 @@ MEMBERSHIP = text(
 )
 
 
-async def get_current_member(
-    household_id: uuid.UUID, user: CurrentUser, session: SessionDep
-) -> Member:
+async def load_member(
+    session: AsyncSession, household_id: uuid.UUID, user_id: uuid.UUID
+) -> Member | None:
+    """The member `user_id` of the household, with the people linked to them, or None."""
     async with session.begin():  # its own short transaction: the use case then begins its own
         connection = await session.connection()
         row = (
-            await connection.execute(MEMBERSHIP, {"household_id": household_id, "user_id": user.id})
+            await connection.execute(MEMBERSHIP, {"household_id": household_id, "user_id": user_id})
         ).first()
     if row is None:
-        raise NotFound("No such household.")
+        return None
     role, person_ids = row
     return Member(
-        user_id=user.id,
+        user_id=user_id,
         household_id=household_id,
         role=Role(role),
         person_ids=frozenset(person_ids or ()),
     )
+
+
+async def get_current_member(
+    household_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> Member:
+    member = await load_member(session, household_id, user.id)
+    if member is None:
+        raise NotFound("No such household.")
+    return member
 
 
 CurrentMember = Annotated[Member, Depends(get_current_member)]

@@ -44,3 +44,8 @@ class Settings(ConsumerSettings):
     mail_max_attempts: int = 8
     mail_first_retry_s: float = 30.0
     mail_poll_interval_s: float = 10.0
+    # digests: looked for this often; one not sent within the catch-up after its moment (the service
+    # was down) waits for the next period; the week ahead looks this many days forward
+    mail_digest_poll_s: float = 60.0
+    mail_digest_catch_up_h: float = 12.0
+    mail_digest_days_ahead: int = 14

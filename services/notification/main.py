@@ -10,6 +10,7 @@ from services.notification.config import Settings
 from services.notification.handlers import HANDLERS
 from services.notification.hub import StreamHub
 from services.notification.mail import routes as mail_routes
+from services.notification.mail.digests import DigestMaker
 from services.notification.mail.sender import MailSender
 from services.notification.models import processed_event
 from services.notification.retention import keep_retention
@@ -29,6 +30,7 @@ async def run_background(app: FastAPI) -> AsyncIterator[None]:
             keep_retention(app),
             keep_inbox_pruned(app, processed_event),
             running(app.state.mail_sender),
+            running(app.state.digest_maker),
         ):
             yield
     finally:
@@ -52,6 +54,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(mail_routes.router)
     app.state.mail_sender = MailSender(
         app.state.engine, asyncpg_dsn(settings.database_url), settings
+    )
+    app.state.digest_maker = DigestMaker(
+        app.state.engine, app.state.dapr, asyncpg_dsn(settings.database_url), settings
     )
     return app
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from services.notification.audience import Preferences
+from services.notification.mail.tables import mail_digest_entry
 from services.notification.models import (
     entity_name,
     member,
@@ -82,7 +83,7 @@ async def remove_member(session: AsyncSession, household_id: UUID, user_id: UUID
     member who returns continues their sequence instead of repeating numbers a tab may hold."""
     _forget_members(session, household_id)
     await write_staged(session)  # what earlier events of the batch sent them goes too
-    for table in (member, preference, notification, stream_message):
+    for table in (member, preference, notification, stream_message, mail_digest_entry):
         await session.execute(
             delete(table).where(table.c.household_id == household_id, table.c.user_id == user_id)
         )
@@ -152,9 +153,10 @@ async def link_person(
 async def forget_kept_from(
     session: AsyncSession, household_id: UUID, user_id: UUID, person_id: UUID
 ) -> None:
-    """Take away from the member every message and notification kept from the person they now are."""
+    """Take away from the member every message and notification kept from the person they now are,
+    and what their digests were holding of it."""
     await write_staged(session)  # what earlier events of this batch sent them is judged too
-    for table in (notification, stream_message):
+    for table in (notification, stream_message, mail_digest_entry):
         await session.execute(
             delete(table).where(
                 table.c.household_id == household_id,

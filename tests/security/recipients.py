@@ -7,6 +7,9 @@ is known to have looked where things do arrive.
 
 Plain: P is R from the start. Late link: P is nobody's until every surprise is made; then P becomes R and
 R an admin, and what R may learn is decided by the links as they are now.
+
+R takes every kind of mail there is (whatever kinds the API offers): at once in the plain household, held
+for a daily digest in the late-linked one, so both the mails and the digests are searched.
 """
 
 import re
@@ -39,6 +42,21 @@ class Surprises:
     )  # R's live stream while the surprises were made (plain)
     # what R must find in R's calendar feed (R's own task): a search there that saw it looked
     feed_controls: dict[str, str] = field(default_factory=dict)
+    # what R must find in R's mails: a claim R may hear of, and R's own task in the week ahead
+    mail_controls: dict[str, str] = field(default_factory=dict)
+
+
+async def choose_every_mail_kind(g: Gifting, who: Account, mode: str) -> None:
+    """`who` gets every kind of mail the API offers in `mode`, or in the daily digest if that kind
+    cannot come in `mode` (a summary is never sent at once)."""
+    kinds = (await g.ok("GET", who, "/notifications/mail"))["kinds"]
+    for kind in kinds:
+        chosen = await g.call("PUT", who, "/notifications/mail", json={"kinds": {kind: mode}})
+        if chosen.status_code == 422:
+            chosen = await g.call(
+                "PUT", who, "/notifications/mail", json={"kinds": {kind: "daily"}}
+            )
+        assert chosen.status_code == 200, chosen.text
 
 
 async def surprises_for_a_member(
@@ -55,8 +73,10 @@ async def surprises_for_a_member(
     g = Gifting(client, household_id)
     p = await g.person(m, f"Rosa {t}", linked_to=None if late_link else r)
     q = await g.person(m, f"Quentin {t}")
-    occasion = await g.occasion(m, f"Rosa's birthday {t}", soon(20), [p, q])
+    # within the week ahead a digest tells of (14 days)
+    occasion = await g.occasion(m, f"Rosa's birthday {t}", soon(9), [p, q])
     await known_to_notifications(client, household_id, m, giver, r)
+    await choose_every_mail_kind(g, r, "daily" if late_link else "now")
 
     async def make() -> dict:
         made = await _make_surprises(g, f, t, m, giver, r if not late_link else m, p, q, occasion)
@@ -111,6 +131,7 @@ async def surprises_for_a_member(
         made["controls"],
         live,
         {"R's own task": own_task},
+        {**made["controls"], "R's own task, in the week ahead": own_task},
     )
 
 

@@ -1,19 +1,25 @@
 """Every read, as the person the surprises are for: every GET route of the OpenAPI documents (the gateway's,
 and the notification and audit services' behind it), with every object id and every filter, each paged
-answer walked one item at a time, the notifications, the live stream and its replay, and the audit log.
-No fact of a surprise may appear anywhere, with the member linked from the start or only afterwards."""
+answer walked one item at a time, the notifications, the live stream and its replay, the audit log, and
+every mail the member was sent (at once, and the digest). No fact of a surprise may appear anywhere, with
+the member linked from the start or only afterwards."""
 
 import asyncio
 import itertools
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.mailbox import caught
 from tests.security.facts import parse_json, told_about_wishes
 from tests.security.findings import Findings
 from tests.security.openapi import Operation, UnknownParameter, every_operation
 from tests.security.probe import Answer, call, walk_pages
 from tests.security.recipients import Surprises, surprises_for_a_member
 from tests.sse_client import open_stream
+from tests.system.conftest import eventually
 
 pytestmark = pytest.mark.system
 
@@ -40,9 +46,10 @@ async def late(client, admin_db) -> Surprises:
 
 
 async def test_a_member_learns_nothing_of_the_surprises_for_them(
-    client, documents, plain: Surprises
+    stack, client, admin_db, documents, plain: Surprises
 ):
     found = await read_everything(client, documents, plain)
+    await read_mails(stack, client, admin_db, plain, found)
     live = "\n".join(plain.live)
     for finding in search(plain, live):
         found.add("the live stream, while the surprises were made", finding)
@@ -56,9 +63,10 @@ async def test_a_member_learns_nothing_of_the_surprises_for_them(
 
 
 async def test_a_member_linked_later_learns_nothing_of_the_surprises_made_before(
-    client, documents, late: Surprises
+    stack, client, admin_db, documents, late: Surprises
 ):
     found = await read_everything(client, documents, late)
+    await read_mails(stack, client, admin_db, late, found)
     assert not found, found.report()
 
 
@@ -208,3 +216,41 @@ async def check_unread_count(client, s: Surprises, found: Findings) -> None:
             f"GET {base}/unread-count",
             f"counts {counted} unread, but {len(listed['items'])} are listed",
         )
+
+
+async def read_mails(stack, client, admin_db, s: Surprises, found: Findings) -> None:
+    """Every mail R was sent: those at once as the surprises were made, and R's digest, made now."""
+    base = f"/api/households/{s.household_id}"
+    zone = ZoneInfo((await client.get(base, headers=s.recipient.headers)).json()["timezone"])
+    while True:  # this hour of today on the household's clock is R's digest time
+        now = datetime.now(zone)
+        chosen = await client.put(
+            f"{base}/notifications/mail",
+            json={"digest_hour": now.hour, "digest_weekday": f"{now:%A}".lower()},
+            headers=s.recipient.headers,
+        )
+        assert chosen.status_code == 200, chosen.text
+        if datetime.now(zone).hour == now.hour:
+            break
+
+    async def all_sent() -> bool:
+        rows = await admin_db.fetch(
+            "SELECT kind, status FROM notification.mail_message WHERE user_id = $1",
+            uuid.UUID(s.recipient.user_id),
+        )
+        digests = [r for r in rows if r["kind"] in ("daily", "weekly")]
+        return bool(digests) and all(r["status"] != "pending" for r in rows)
+
+    await eventually(all_sent, "R's digest made, and every mail to R sent")
+    mails = caught(stack, s.recipient.email)
+    for mail in mails:
+        where = f"the mail “{mail.subject}”"
+        for finding in search(s, "\n".join((mail.subject, mail.text, mail.html))):
+            found.add(where, finding)
+    for what, value in s.mail_controls.items():
+        if not any(value in m.text for m in mails):
+            found.add(
+                "R's mails",
+                f"control: the {what} {value!r} is in no mail to R, so the search there proves "
+                "nothing",
+            )

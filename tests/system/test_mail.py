@@ -7,6 +7,7 @@ import re
 import uuid
 
 import httpx
+import pytest
 
 from scripts.stack.processes import Stack
 from tests.integration.accounts import PASSWORD, sign_up
@@ -119,6 +120,49 @@ async def test_a_reminder_mail_arrives_once_though_notification_restarts_while_i
     [row] = await outbox_rows(db, ann.email)
     assert row["attempts"] == 1 and row["status"] == "sent"
     assert len(caught(stack, ann.email)) == 1
+
+
+@pytest.fixture
+def second_notification_replica(stack):
+    """Another notification replica with a daprd of its own in the same consumer group, as a cluster
+    runs it: both send from the one mail outbox."""
+    stack.start_app("notification", replica=1)
+    stack.start_sidecar("notification", replica=1)
+    stack.wait_ready("notification", replica=1)
+    yield
+    stack.stop(stack.sidecar_name("notification", 1))
+    stack.stop(stack.app_name("notification", 1))
+
+
+async def test_each_reminder_mail_arrives_once_with_two_notification_replicas(
+    stack, gateway, db, second_notification_replica
+):
+    ann = await sign_up(gateway, name="Ann")
+    household_id = await household_of(gateway, ann.headers)
+    await eventually(lambda: address_known(db, ann.user_id), "notification knows Ann's address")
+    due = in_seconds(12)
+    titles = [f"Chore {i} {uuid.uuid4().hex[:6]}" for i in range(6)]
+    for title in titles:
+        await create_task(
+            gateway,
+            household_id,
+            ann.headers,
+            title=title,
+            due_at=due,
+            reminders=["PT8S"],
+            assignee_id=ann.user_id,
+        )
+
+    async def all_sent() -> bool:
+        rows = await outbox_rows(db, ann.email)
+        return len(rows) == len(titles) and all(r["status"] == "sent" for r in rows)
+
+    await eventually(all_sent, "a reminder mail per task, each recorded as sent")
+    rows = await outbox_rows(db, ann.email)
+    assert [r["attempts"] for r in rows] == [1] * len(titles)
+    mails = caught(stack, ann.email)
+    assert sorted(m.subject for m in mails) == sorted(r["subject"] for r in rows)
+    assert all(any(t in m.subject for m in mails) for t in titles)
 
 
 async def test_one_click_unsubscribe_stops_that_kind_of_mail(stack, gateway, db):

@@ -21,7 +21,7 @@ NEVER_ALLOWED = [
     ("POST", "/v1.0/publish/pubsub/household"),  # the relays bulk publish
     ("POST", "/v1.0/bindings/anything"),
 ]
-INVOKERS = {"gateway", "recurring"}
+INVOKERS = {"gateway", "recurring", "notification"}  # notification: the week ahead of digests
 PUBLISHERS = {"gateway", "reminder"}
 NOBODY_INVOKES = ("notification", "recurring")
 

@@ -2,6 +2,7 @@
 so (and only for what they need), and no secret is readable through any of them — the same in the
 local stack, compose and Kubernetes, which differ only where mTLS identities make a difference."""
 
+import re
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -10,7 +11,9 @@ import pytest
 import yaml
 from fastapi.routing import iter_route_contexts
 
+from services.gateway.routes import internal_digest
 from services.gateway.routes.proxy import AUDIT, ROUTES
+from services.notification.mail.digests import week_ahead_method
 from services.recurring.generator import GATEWAY, method_for
 from services.reminder import routes as reminder_routes
 from shared.migrate import SERVICES
@@ -20,10 +23,10 @@ DAPR = ROOT / "dapr"
 K8S = ROOT / "k8s"
 
 # which Dapr HTTP APIs each app calls on its sidecar: the outbox relays bulk publish (gateway,
-# reminder); the gateway invokes audit and reminder, recurring invokes the gateway
+# reminder); the gateway invokes audit and reminder, recurring and notification invoke the gateway
 HTTP_APIS = {
     "gateway": {("publish", "v1.0-alpha1"), ("invoke", "v1.0")},
-    "notification": set(),
+    "notification": {("invoke", "v1.0")},
     "reminder": {("publish", "v1.0-alpha1")},
     "recurring": {("invoke", "v1.0")},
     "audit": set(),
@@ -33,7 +36,7 @@ ALWAYS_ROUTED = {
 }  # daprd serves it whatever the list says: a stand-in for "nothing"
 GRPC_STAND_IN = [{"name": "lock", "version": "v1alpha1", "protocol": "grpc"}]
 # who invokes whom, and the paths they call
-CALLERS = {"gateway": {"recurring"}, "audit": {"gateway"}, "reminder": {"gateway"}}
+CALLERS = {"gateway": {"recurring", "notification"}, "audit": {"gateway"}, "reminder": {"gateway"}}
 
 
 def local(service: str) -> dict:
@@ -107,6 +110,12 @@ def test_the_allowed_operations_are_the_calls_the_callers_make():
     for kind in ("task", "occasion"):
         row = SimpleNamespace(kind=kind, source_id="s", subject_id="s")
         assert allows(GATEWAY, "recurring", "POST", f"/{method_for(row)}")
+    week_ahead = f"/{week_ahead_method(uuid.uuid4(), uuid.uuid4())}"
+    assert allows(GATEWAY, "notification", "POST", week_ahead)
+    [route] = iter_route_contexts(internal_digest.router.routes)
+    assert re.fullmatch(
+        "/api" + re.sub(r"\{[^}]+\}", "[^/]+", route.path_format), week_ahead
+    ) and route.methods == {"POST"}
     for route in [r for r in ROUTES if r.upstream is AUDIT]:
         path = route.upstream_path({name: uuid.uuid4() for name in route.parameters}).removeprefix(
             AUDIT.base

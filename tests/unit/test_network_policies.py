@@ -110,6 +110,7 @@ NEEDED = [
     ("the gateway's sidecar invokes audit", GATEWAY, AUDIT, 50002),
     ("the gateway's sidecar invokes reminder", GATEWAY, REMINDER, 50002),
     ("recurring's sidecar invokes the gateway", RECURRING, GATEWAY, 50002),
+    ("notification's sidecar invokes the gateway (digests)", NOTIFICATION, GATEWAY, 50002),
     *(
         (f"{p.labels['app.kubernetes.io/name']} reaches Kafka", p, KAFKA, 9092)
         for p in (GATEWAY, NOTIFICATION, REMINDER, RECURRING, AUDIT)

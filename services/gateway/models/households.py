@@ -122,11 +122,16 @@ class Invitation(GatewayModel, table=True):
     )
     accepted_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    # where the join link was mailed, if it was: so the admin can tell open invitations apart
+    email: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class InvitationPublic(SQLModel):
     id: uuid.UUID
     role: Role
+    email: str | None = Field(
+        default=None, description="Where the join link was mailed, if it was."
+    )
     created_by: uuid.UUID
     created_at: datetime
     expires_at: datetime

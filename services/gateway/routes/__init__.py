@@ -10,6 +10,7 @@ from services.gateway.routes import (
     gifts,
     household_data,
     households,
+    internal_digest,
     invitations,
     items,
     lists,
@@ -41,6 +42,7 @@ api.include_router(tasks.router)
 api.include_router(tags.router)
 api.include_router(budgets.router)
 api.include_router(dashboard.router)
+api.include_router(internal_digest.router)
 api.include_router(calendar_feeds.router)
 api.include_router(exchanges.router)
 api.include_router(proxy.router)

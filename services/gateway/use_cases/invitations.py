@@ -46,6 +46,7 @@ async def create_invitation(
             created_by=admin.user_id,
             created_at=now,
             expires_at=now + timedelta(hours=data.expires_in_hours),
+            email=normalize_email(str(data.email)) if data.email is not None else None,
         )
         session.add(invitation)
         await session.flush()

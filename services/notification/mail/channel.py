@@ -3,11 +3,13 @@
 * From household and membership events it keeps each household's time zone and each member's
   address (sealed in the event; opened here, stored in this service's schema only).
 * For a notification already addressed by the in-app rules (`told`: never the actor, never a member
-  it is hidden from), it writes one mail per member who wants that kind now and whose address it knows.
+  it is hidden from), it writes one mail per member who wants that kind now and whose address it knows,
+  and holds it back for the digest of each member who wants that kind daily or weekly (see `digests`).
 * For a password reset it writes the mail from the event alone: the account may be in no household
   yet, so nothing here may depend on what the membership read model has caught up with.
 """
 
+import uuid
 from datetime import UTC, datetime
 from functools import cache
 from urllib.parse import urlencode
@@ -21,11 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.notification.audience import Notice
 from services.notification.config import Settings
 from services.notification.mail import links
-from services.notification.mail.kinds import mail_kind, mode_of
+from services.notification.mail.kinds import DIGESTS, mail_kind, mode_of
 from services.notification.mail.outbox import Mail, enqueue
 from services.notification.mail.render import local_time, render
 from services.notification.mail.tables import (
     mail_address,
+    mail_digest_entry,
     mail_household,
     mail_message,
     mail_preference,
@@ -43,6 +46,7 @@ KIND_LABELS = {
     "occasion": "Occasions coming up",
     "claim": "Claims",
     "comment": "Comments",
+    "upcoming": "The week ahead",
 }
 
 
@@ -107,7 +111,7 @@ async def observe(session: AsyncSession, envelope: Envelope) -> None:
 async def consider(
     session: AsyncSession, envelope: Envelope, notice: Notice | None, told: list[UUID]
 ) -> None:
-    """Mail the notification to those of `told` who want its kind by mail now."""
+    """Mail the notification to those of `told` who want its kind by mail now; hold it for digests."""
     kind = mail_kind(notice) if notice else None
     event = envelope.event
     if notice is None or kind is None or not told or event is None:
@@ -134,7 +138,11 @@ async def consider(
             .where(mail_address.c.user_id.in_(told))
         )
     ).all()
-    wanted = [r for r in rows if mode_of({kind: r.mode} if r.mode else {}, kind) == "now"]
+    modes = {r.user_id: mode_of({kind: r.mode} if r.mode else {}, kind) for r in rows}
+    await _hold(
+        session, envelope, notice, kind, [r.user_id for r in rows if modes[r.user_id] in DIGESTS]
+    )
+    wanted = [r for r in rows if modes[r.user_id] == "now"]
     if not wanted:
         return
     timezone = await session.scalar(
@@ -171,6 +179,30 @@ async def consider(
             )
         )
     await enqueue(session, mails)
+
+
+async def _hold(
+    session: AsyncSession, envelope: Envelope, notice: Notice, kind: str, members: list[UUID]
+) -> None:
+    """Keep the notification for the digests of `members`; a redelivered event adds nothing."""
+    event = envelope.event
+    if not members or event is None:
+        return
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "dedup_key": f"{envelope.cloudevent.id}:{user_id}",
+            "household_id": event.household_id,
+            "user_id": user_id,
+            "kind": kind,
+            "text": notice.text,
+            "hidden_persons": list(event.hidden_persons),
+        }
+        for user_id in members
+    ]
+    await session.execute(
+        insert(mail_digest_entry).values(rows).on_conflict_do_nothing(index_elements=["dedup_key"])
+    )
 
 
 def invitation_key(invitation_id: UUID) -> str:

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.notification.mail.render import Rendered
 from services.notification.mail.tables import mail_message
@@ -30,7 +30,7 @@ class Mail:
     hidden_persons: tuple[UUID, ...] = ()
 
 
-async def enqueue(session: AsyncSession, mails: list[Mail]) -> None:
+async def enqueue(session: AsyncSession | AsyncConnection, mails: list[Mail]) -> None:
     if not mails:
         return
     rows = [

@@ -7,7 +7,7 @@ notifications/mail`), like the rest of my notification settings; the unsubscribe
 
 from datetime import datetime
 from html import escape
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -17,8 +17,23 @@ from sqlalchemy.dialects.postgresql import insert
 
 from services.notification.auth import CurrentMember
 from services.notification.mail import links
-from services.notification.mail.kinds import DEFAULT_MODES, MAIL_KINDS, MODES, mode_of
-from services.notification.mail.tables import mail_address, mail_message, mail_preference
+from services.notification.mail.digests import DIGEST_LABELS, wake
+from services.notification.mail.kinds import (
+    DEFAULT_MODES,
+    DIGESTS,
+    MAIL_KINDS,
+    MODES,
+    SUMMARIES,
+    mode_of,
+    modes_for,
+)
+from services.notification.mail.schedule import DEFAULT_TIME, WEEKDAYS
+from services.notification.mail.tables import (
+    mail_address,
+    mail_digest_time,
+    mail_message,
+    mail_preference,
+)
 from services.notification.routes import SessionDep
 from shared.errors import AppError
 
@@ -34,13 +49,27 @@ class FailedMail(BaseModel):
     reason: str | None
 
 
+Weekday = Literal[WEEKDAYS]  # type: ignore[valid-type]
+SUMMARY_KINDS = ", ".join(sorted(SUMMARIES))
+
+
 class MailPreferences(BaseModel):
     kinds: dict[str, str] = Field(
         default_factory=dict,
         description=(
-            f"How I get each kind by mail ({', '.join(MAIL_KINDS)}): one of {', '.join(MODES)}; "
-            "a kind left out keeps its current choice."
+            f"How I get each kind by mail ({', '.join(MAIL_KINDS)}): one of {', '.join(MODES)} "
+            f"({SUMMARY_KINDS}: not `now`, it is a summary); `daily` and `weekly` gather the kind "
+            "into one digest mail at my digest time. A kind left out keeps its current choice."
         ),
+    )
+    digest_hour: int | None = Field(
+        default=None,
+        ge=0,
+        le=23,
+        description="The hour my digests come, on my household's clock; left out: unchanged.",
+    )
+    digest_weekday: Weekday | None = Field(
+        default=None, description="The day my weekly digest comes; left out: unchanged."
     )
 
     @field_validator("kinds")
@@ -54,13 +83,16 @@ class MailPreferences(BaseModel):
                 f"unknown kind(s) {', '.join(map(ascii, unknown[:5]))}; the kinds are "
                 f"{', '.join(MAIL_KINDS)}"
             )
-        wrong = sorted(k for k, mode in kinds.items() if mode not in MODES)
-        if wrong:
-            raise ValueError(f"{', '.join(wrong)}: choose one of {', '.join(MODES)}")
+        for kind, mode in sorted(kinds.items()):
+            if mode not in modes_for(kind):
+                raise ValueError(f"{kind}: choose one of {', '.join(modes_for(kind))}")
         return kinds
 
 
-class MyMail(MailPreferences):
+class MyMail(BaseModel):
+    kinds: dict[str, str] = Field(description="How I get each kind by mail.")
+    digest_hour: int = Field(description="The hour my digests come, on my household's clock.")
+    digest_weekday: Weekday = Field(description="The day my weekly digest comes.")
     address_known: bool = Field(description="Whether giftflow knows where to mail me.")
     failed: list[FailedMail] = Field(description="My latest mails that could not be delivered.")
 
@@ -79,6 +111,14 @@ async def _my_mail(session, member) -> MyMail:
     known = await session.scalar(
         select(func.count()).where(mail_address.c.user_id == member.user_id)
     )
+    time = (
+        await session.execute(
+            select(mail_digest_time.c.hour, mail_digest_time.c.weekday).where(
+                mail_digest_time.c.household_id == member.household_id,
+                mail_digest_time.c.user_id == member.user_id,
+            )
+        )
+    ).first() or (DEFAULT_TIME.hour, DEFAULT_TIME.weekday)
     failed = (
         await session.execute(
             select(
@@ -99,8 +139,33 @@ async def _my_mail(session, member) -> MyMail:
     ).all()
     return MyMail(
         kinds={k: mode_of(chosen, k) for k in MAIL_KINDS},
+        digest_hour=time[0],
+        digest_weekday=WEEKDAYS[time[1]],
         address_known=bool(known),
         failed=[FailedMail.model_validate(r, from_attributes=True) for r in failed],
+    )
+
+
+async def _choose_time(session, member, hour: int | None, weekday: str | None) -> None:
+    if hour is None and weekday is None:
+        return
+    current = (
+        await session.execute(
+            select(mail_digest_time.c.hour, mail_digest_time.c.weekday).where(
+                mail_digest_time.c.household_id == member.household_id,
+                mail_digest_time.c.user_id == member.user_id,
+            )
+        )
+    ).first() or (DEFAULT_TIME.hour, DEFAULT_TIME.weekday)
+    values = {
+        "hour": current[0] if hour is None else hour,
+        "weekday": current[1] if weekday is None else WEEKDAYS.index(weekday),
+        "chosen_at": func.now(),
+    }
+    await session.execute(
+        insert(mail_digest_time)
+        .values(household_id=member.household_id, user_id=member.user_id, **values)
+        .on_conflict_do_update(index_elements=["household_id", "user_id"], set_=values)
     )
 
 
@@ -125,9 +190,12 @@ async def get_mail(session: SessionDep, member: CurrentMember):
 
 @router.put("/api/households/{household_id}/notifications/mail", response_model=MyMail)
 async def set_mail(session: SessionDep, member: CurrentMember, body: MailPreferences):
-    """Choose how I get each kind by mail: at once (`now`) or not at all (`off`)."""
+    """Choose how I get each kind by mail (at once, in a daily or weekly digest, or not at all) and
+    when my digests come."""
     async with session.begin():
         await _choose(session, member.household_id, member.user_id, body.kinds)
+        await _choose_time(session, member, body.digest_hour, body.digest_weekday)
+        await wake(session)
         return await _my_mail(session, member)
 
 
@@ -145,7 +213,7 @@ def _read(request: Request, token: str) -> links.Unsubscribe:
             "This unsubscribe link is not valid; use the link of a giftflow mail, or change your "
             "mail choices in giftflow's settings."
         ) from None
-    if found.kind not in DEFAULT_MODES:
+    if found.kind not in DEFAULT_MODES and found.kind not in DIGESTS:
         raise AppError("This unsubscribe link is for a kind of mail giftflow no longer sends.")
     return found
 
@@ -159,11 +227,34 @@ def _page(title: str, body: str) -> HTMLResponse:
     )
 
 
+def _label(kind: str) -> str:
+    return DIGEST_LABELS.get(kind, kind)
+
+
+async def _stop(session, what: links.Unsubscribe) -> None:
+    """Stop the kind, or for a digest's link every kind that digest gathers."""
+    if what.kind not in DIGESTS:
+        await _choose(session, what.household_id, what.user_id, {what.kind: "off"})
+        return
+    chosen = dict(
+        (
+            await session.execute(
+                select(mail_preference.c.kind, mail_preference.c.mode).where(
+                    mail_preference.c.household_id == what.household_id,
+                    mail_preference.c.user_id == what.user_id,
+                )
+            )
+        ).all()
+    )
+    gathered = {k: "off" for k in MAIL_KINDS if mode_of(chosen, k) == what.kind}
+    await _choose(session, what.household_id, what.user_id, gathered)
+
+
 @router.get("/api/mail/unsubscribe", response_class=HTMLResponse)
 async def confirm_unsubscribe(request: Request, token: Token):
     """A page with one button: a link opened (or prefetched by a scanner) changes nothing."""
     what = _read(request, token)
-    label = escape(what.kind)
+    label = escape(_label(what.kind))
     return _page(
         "Stop these mails?",
         f'<form method="post"><p>You will get no more “{label}” mails from this household.</p>'
@@ -177,9 +268,9 @@ async def unsubscribe(request: Request, session: SessionDep, token: Token):
     """One-click unsubscribe (RFC 8058): stop this kind of mail for the member the link was sent to."""
     what = _read(request, token)
     async with session.begin():
-        await _choose(session, what.household_id, what.user_id, {what.kind: "off"})
+        await _stop(session, what)
     return _page(
         "Unsubscribed",
-        f"<p>You will get no more “{escape(what.kind)}” mails. You can turn them on again in "
+        f"<p>You will get no more “{escape(_label(what.kind))}” mails. You can turn them on again in "
         "giftflow's settings.</p>",
     )

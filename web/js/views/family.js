@@ -1,4 +1,5 @@
-// The household's members; admins invite, change roles and remove; anyone may leave.
+// The household's members; admins invite (by code, link or mail), see and revoke open invitations,
+// change roles and remove; anyone may leave.
 import { api } from "../api.js";
 import { button, field, h, input, select, timeAgo } from "../dom.js";
 import { act, handleSubmit, values } from "../forms.js";
@@ -67,12 +68,17 @@ export async function family(ctx) {
   async function loadInvites() {
     const invites = await api.get(session.hh("/invitations"));
     invitesEl.replaceChildren(...invites.map((inv) => {
+      const who = inv.email || `an invitation code (${inv.role})`;
       const revoke = button("Revoke", () => act(revoke, async () => {
         await api.del(session.hh(`/invitations/${inv.id}`));
+        ctx.toast(`Revoked: ${who} can no longer join with it.`);
         await loadInvites();
-      }, ctx.toast), { class: "small" });
+      }, ctx.toast), { class: "small", "aria-label": `Revoke the invitation to ${who}` });
       return h("li", { class: "row" },
-        h("span", { class: "grow" }, `${inv.role} · expires ${new Date(inv.expires_at).toLocaleDateString()}`), revoke);
+        h("span", { class: "grow" },
+          inv.email ? h("strong", {}, inv.email) : "By code or link",
+          h("span", { class: "muted block" }, `${inv.role} · expires ${new Date(inv.expires_at).toLocaleDateString()}`)),
+        revoke);
     }));
     if (!invites.length) invitesEl.replaceChildren(h("li", { class: "muted" }, "No open invitations."));
   }
@@ -80,10 +86,17 @@ export async function family(ctx) {
   const inviteForm = h("form", { class: "card stack", novalidate: true },
     h("h2", {}, "Invite someone"),
     field("They join as", select("role", ROLES, "adult")),
+    field("Their email (optional)", input("email", { type: "email", maxlength: 254, autocomplete: "off" }),
+      "We mail them the join link; you also get the code to pass on yourself."),
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Create invitation code")),
     codeEl);
   handleSubmit(inviteForm, async () => {
-    const inv = await api.post(session.hh("/invitations"), { role: inviteForm.elements.role.value });
+    const email = inviteForm.elements.email.value.trim();
+    const inv = await api.post(session.hh("/invitations"), { role: inviteForm.elements.role.value, ...(email ? { email } : {}) });
+    if (email) {
+      ctx.toast(`Invitation mailed to ${email}.`);
+      inviteForm.elements.email.value = "";
+    }
     const link = `${location.origin}/#/join?code=${encodeURIComponent(inv.code)}`;
     const linkEl = h("a", { href: link }, link);
     codeEl.replaceChildren(h("div", { class: "code-box" },
