@@ -5,12 +5,11 @@ If-None-Match, the common case), and the feed's size."""
 
 import random
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
-from bench.common import percentile, write_result
+from bench.common import new_household, percentile, write_result
 from scripts.stack.processes import Stack
 
 OCCASIONS = 50
@@ -78,16 +77,6 @@ async def calendar_feed(stack: Stack) -> dict:
 
 
 async def _household(client: httpx.AsyncClient) -> tuple[dict, str]:
-    email = f"calendar-bench-{uuid.uuid4().hex[:8]}@example.com"
-    signed = await client.post(
-        "/api/auth/signup",
-        json={"email": email, "password": "violet harbour lantern 42", "display_name": "Ada"},
-    )
-    signed.raise_for_status()
-    client.cookies.clear()
-    headers = {"Authorization": f"Bearer {signed.json()['access_token']}"}
-    made = await client.post("/api/households", json={"name": "Calendar bench"}, headers=headers)
-    made.raise_for_status()
-    hh = f"/api/households/{made.json()['id']}"
+    headers, hh = await new_household(client, "Calendar bench")
     await client.patch(hh, json={"timezone": "Europe/Berlin"}, headers=headers)
     return headers, hh

@@ -8,8 +8,11 @@ and read beside the anchors measured in the same run.
 import json
 import os
 import platform
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+
+import httpx
 
 from bench.anchored import ANCHOR_BENCHMARKS, anchored
 
@@ -81,3 +84,20 @@ def write_result(benchmark: str, metrics: dict, notes: str = "") -> Path:
         flush=True,
     )
     return path
+
+
+async def new_household(client: httpx.AsyncClient, name: str) -> tuple[dict[str, str], str]:
+    """A fresh account (with a password the strength rules accept) and a household of its own: the
+    headers that sign its requests, and the household's API path."""
+    email = f"bench-{uuid.uuid4().hex[:12]}@example.com"
+    signed = await client.post(
+        "/api/auth/signup",
+        json={"email": email, "password": "violet harbour lantern 42", "display_name": "Ada"},
+    )
+    if signed.status_code != 201:
+        raise RuntimeError(f"sign-up refused: {signed.status_code} {signed.text}")
+    client.cookies.clear()
+    headers = {"Authorization": f"Bearer {signed.json()['access_token']}"}
+    made = await client.post("/api/households", json={"name": name}, headers=headers)
+    made.raise_for_status()
+    return headers, f"/api/households/{made.json()['id']}"

@@ -6,12 +6,11 @@ organizer presses "Draw names"."""
 import random
 import secrets
 import time
-import uuid
 from datetime import date, timedelta
 
 import httpx
 
-from bench.common import percentile, write_result
+from bench.common import new_household, percentile, write_result
 from scripts.stack.processes import Stack
 from services.gateway.exchange_draw import draw
 
@@ -95,14 +94,4 @@ async def exchange_draw(stack: Stack) -> dict:
 
 
 async def _household(client: httpx.AsyncClient) -> tuple[dict, str]:
-    email = f"exchange-bench-{uuid.uuid4().hex[:8]}@example.com"
-    signed = await client.post(
-        "/api/auth/signup",
-        json={"email": email, "password": "a long bench passphrase 7", "display_name": "Bench"},
-    )
-    signed.raise_for_status()
-    client.cookies.clear()
-    headers = {"Authorization": f"Bearer {signed.json()['access_token']}"}
-    made = await client.post("/api/households", json={"name": "Exchange bench"}, headers=headers)
-    made.raise_for_status()
-    return headers, f"/api/households/{made.json()['id']}"
+    return await new_household(client, "Exchange bench")
