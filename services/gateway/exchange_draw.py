@@ -110,6 +110,25 @@ def _augment(g: P, allowed: Mapping[P, Sequence[P]], giver_of: dict[P, P], seen:
     return False
 
 
+def _alternating(
+    start: P, partners: Mapping[P, Sequence[P]], matched_to: Mapping[P, P]
+) -> tuple[set[P], set[P]]:
+    """Everyone reachable from an unmatched `start` by alternating paths (a possible partner, then the
+    one that partner is matched to, and so on), as the start's side and the other side."""
+    side, other = {start}, set()
+    frontier = [start]
+    while frontier:
+        person = frontier.pop()
+        for partner in partners[person]:
+            if partner not in other:
+                other.add(partner)
+                mate = matched_to[partner]
+                if mate not in side:
+                    side.add(mate)
+                    frontier.append(mate)
+    return side, other
+
+
 def _why(order: Sequence[P], allowed: Mapping[P, Sequence[P]], giver_of: Mapping[P, P]) -> Refusal:
     """From a maximum matching that is not perfect, the smallest of the two Hall violations it shows:
     the givers reachable by alternating paths from an unmatched giver can only give to the receivers
@@ -120,36 +139,15 @@ def _why(order: Sequence[P], allowed: Mapping[P, Sequence[P]], giver_of: Mapping
     def sort(xs: Collection[P]) -> tuple[P, ...]:
         return tuple(sorted(xs, key=index.__getitem__))
 
-    lonely_giver = next(g for g in order if g not in pick_of)
-    givers, receivers = {lonely_giver}, set()
-    frontier = [lonely_giver]
-    while frontier:
-        g = frontier.pop()
-        for r in allowed[g]:
-            if r not in receivers:
-                receivers.add(r)
-                mate = giver_of[r]
-                if mate not in givers:
-                    givers.add(mate)
-                    frontier.append(mate)
-    from_givers = Refusal(True, sort(givers), sort(receivers))
-
     may_give_to: dict[P, list[P]] = {r: [] for r in order}
     for g in order:
         for r in allowed[g]:
             may_give_to[r].append(g)
-    lonely_receiver = next(r for r in order if r not in giver_of)
-    receivers, givers = {lonely_receiver}, set()
-    frontier = [lonely_receiver]
-    while frontier:
-        r = frontier.pop()
-        for g in may_give_to[r]:
-            if g not in givers:
-                givers.add(g)
-                mate = pick_of[g]
-                if mate not in receivers:
-                    receivers.add(mate)
-                    frontier.append(mate)
+    givers, receivers = _alternating(next(g for g in order if g not in pick_of), allowed, giver_of)
+    from_givers = Refusal(True, sort(givers), sort(receivers))
+    receivers, givers = _alternating(
+        next(r for r in order if r not in giver_of), may_give_to, pick_of
+    )
     from_receivers = Refusal(False, sort(receivers), sort(givers))
     return min(from_givers, from_receivers, key=lambda f: len(f.people))
 
