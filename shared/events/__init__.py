@@ -70,6 +70,7 @@ PUBLISHERS: dict[str, str] = {
     "comment": "gateway",
     "task": "gateway",
     "exchange": "gateway",
+    "history": "gateway",
     "account": "gateway",
     "reminder": "reminder",
 }
@@ -88,5 +89,5 @@ def split_type(event_type: str) -> tuple[str, int] | None:
 
 
 # every contract module, so that importing shared.events registers all of them
-from shared.events import accounts, exchanges, gifting, household, tasks  # noqa: E402,F401
+from shared.events import accounts, exchanges, gifting, history, household, tasks  # noqa: E402,F401
 from shared.events.household import HouseholdCreated  # noqa: E402,F401
