@@ -17,7 +17,7 @@ from starlette.types import Receive, Scope, Send
 
 from services.gateway.config import Settings
 from services.gateway.dot_segments import RefuseDotSegments
-from services.gateway.models import outbox
+from services.gateway.models import history, outbox  # noqa: F401  (history: table models the routes do not import yet)
 from services.gateway.retention import keep_accounts_pruned
 from services.gateway.routes import api
 from services.gateway.web_bundle import bundle, find_bundler

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import EmailStr
-from sqlalchemy import CheckConstraint, Column, DateTime, Text
+from sqlalchemy import CheckConstraint, Column, DateTime, Integer, Text, text
 from sqlmodel import Field, SQLModel
 
 from services.gateway.models import GatewayModel, timestamp, utcnow
@@ -36,9 +36,29 @@ class HouseholdUpdate(SQLModel):
     timezone: TimeZoneName | None = None
 
 
+class Reveal(StrEnum):
+    """When the recipient of a gift may see it in their history, with who gave it."""
+
+    AT_OCCASION = "at_occasion"
+    AFTER_DAYS = "after_days"
+    NEVER = "never"
+
+
 class Household(HouseholdBase, GatewayModel, table=True):
+    __table_args__ = (
+        CheckConstraint("reveal IN ('at_occasion', 'after_days', 'never')", name="reveal"),
+        CheckConstraint("reveal_after_days BETWEEN 1 AND 365", name="reveal_after_days"),
+    )
+
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     timezone: str = Field(default="UTC", sa_type=Text)
+    reveal: Reveal = Field(
+        default=Reveal.AFTER_DAYS,
+        sa_column=Column(Text, nullable=False, server_default=Reveal.AFTER_DAYS.value),
+    )
+    reveal_after_days: int = Field(
+        default=1, sa_column=Column(Integer, nullable=False, server_default=text("1"))
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp())
 
 
