@@ -11,10 +11,13 @@ of events) asks the same questions and the rules can be tested on their own:
   its recipient sees Santa as the giver.
 * A gift exchange's pick (who draws whom) is seen only by its giver's member; the pick of a giver who
   is no member, by the exchange's organizer, their proxy. Nobody else, organizer and admins included.
+* A gift in a person's history that the household gave stays hidden from them until its reveal (the
+  household's setting, as it is when read); what they recorded as received is theirs from the start.
 """
 
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from enum import Enum
 from typing import Any
 from uuid import UUID
@@ -246,3 +249,60 @@ def present_gift(
 ) -> GiftPublic:
     links = [{"person_id": p.person_id, "role": p.role} for p in people]
     return GiftPublic(**shown_gift(viewer, view, gift, tags, links))
+
+
+# gift history ------------------------------------------------------------------------------------
+GIVEN = "given"  # a record of a gift the household gave
+RECEIVED = "received"  # a record of a gift a member recorded as received, from anyone
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    """A history record as the rules see it. `reveals_on`: the day its recipient may see a given
+    record (None: never), from the household's reveal setting as it is now (`reveals_on`)."""
+
+    source: str
+    recipient_person_id: UUID
+    from_santa: bool = False
+    private_to: frozenset[UUID] = frozenset()  # not empty: the only others who may see it
+    reveals_on: date | None = None
+
+
+def reveals_on(reveal: str, after_days: int, occurs_on: date) -> date | None:
+    """The day a given record's recipient may see it: on the occasion, some days after, or never."""
+    if reveal == "at_occasion":
+        return occurs_on
+    if reveal == "after_days":
+        return occurs_on + timedelta(days=after_days)
+    return None
+
+
+def is_revealed(record: RecordFacts, today: date) -> bool:
+    """Whether the recipient may see the record now (`today`: the household's local date)."""
+    if record.source == RECEIVED:
+        return True
+    return record.reveals_on is not None and today >= record.reveals_on
+
+
+def record_view(viewer: Viewer, record: RecordFacts, today: date) -> View:
+    """What `viewer` may see of a history record: a given record stays hidden from its recipient until
+    its reveal; a gift from Santa from the household's other children; a record kept `private_to` a
+    few (a private list's, an exchange's) from everyone else."""
+    if record.recipient_person_id in viewer.person_ids:
+        return View.FULL if is_revealed(record, today) else View.HIDDEN
+    if record.from_santa and viewer.is_child:
+        return View.HIDDEN
+    if record.private_to and viewer.user_id not in record.private_to:
+        return View.HIDDEN
+    return View.FULL
+
+
+def record_hidden(members: Iterable[Viewer], record: RecordFacts) -> Hidden:
+    """Who must not learn of an event about a record: judged as if it were never revealed, since a
+    stored notification or audit entry outlives the moment it was made."""
+    unrevealed = replace(record, reveals_on=None)
+    return hidden(
+        members,
+        lambda v: record_view(v, unrevealed, date.min),
+        about=(record.recipient_person_id,) if record.source == GIVEN else (),
+    )
