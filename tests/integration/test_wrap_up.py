@@ -17,7 +17,7 @@ import pytest
 from services.gateway.use_cases.occasions import in_year, last_occurrence
 from services.gateway.use_cases.wrap_up import wrap_up, wrap_up_household
 from shared.db import session_factory
-from tests.integration.accounts import Account, invite_and_join, new_household, sign_up
+from tests.integration.accounts import Account, family, invite_and_join, new_household, sign_up
 from tests.integration.gifting import Gifting
 
 TIMEZONE = "Pacific/Auckland"  # a day ahead of most of the machines the tests run on
@@ -345,3 +345,58 @@ async def test_an_item_marked_given_is_recorded_at_once(gateway_client, admin_db
     recorded = await household_events(admin_db, hid, "gift_record.recorded")
     assert sorted(e["data"]["title"] for e in recorded) == ["Book", "Socks"]
     assert {e["data"]["actor_id"] for e in recorded} == {ann.user_id}
+
+
+async def test_a_gift_exchange_gift_is_recorded_for_its_giver_alone(gateway_client, admin_db):
+    """Who drew whom is the giver's: the record of what they gave, and its event, are theirs alone."""
+    hid, ann, ben, _ = await family(gateway_client)
+    dan = await invite_and_join(gateway_client, hid, admin=ann, name="Dan")
+    g = Gifting(gateway_client, hid)
+    people = {
+        "ann": await g.person(ann, "Ann", linked_to=ann),
+        "ben": await g.person(ann, "Ben", linked_to=ben),
+        "dan": await g.person(ann, "Dan", linked_to=dan),
+        "grandma": await g.person(ann, "Grandma"),
+    }
+    christmas = await g.occasion(ann, "Christmas", "2020-12-25", [], kind="christmas")
+    exchange = await g.ok(
+        "POST",
+        ann,
+        "/exchanges",
+        201,
+        json={
+            "occasion_id": christmas,
+            "name": "Secret Santa",
+            "deadline": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+            "person_ids": list(people.values()),
+        },
+    )
+    await g.ok("POST", ann, f"/exchanges/{exchange['id']}/draw")
+    [receiver] = [
+        r["receiver_person_id"]
+        for r in await admin_db.fetch(
+            "SELECT receiver_person_id::text FROM gateway.exchange_pick "
+            "WHERE exchange_id = $1 AND giver_person_id = $2",
+            uuid.UUID(exchange["id"]),
+            uuid.UUID(people["ben"]),
+        )
+    ]
+    wishes = await g.new_list(ann, receiver, kind="wish", occasion_id=christmas)
+    item = await g.add_item(ann, wishes, "Scarf", price="20.00")
+    await g.ok(
+        "POST",
+        ben,
+        f"/items/{item['id']}/claims",
+        201,
+        json={"quantity": 1, "exchange_id": exchange["id"]},
+    )
+    await g.move(ben, item["id"], "selected", "purchased", "wrapped", "given")
+
+    [record] = await records(admin_db, hid)
+    assert record["private_to"] == [uuid.UUID(ben.user_id)]
+    assert record["giver_user_ids"] == [uuid.UUID(ben.user_id)]
+    assert str(record["recipient_person_id"]) == receiver
+    [event] = await household_events(admin_db, hid, "gift_record.recorded")
+    assert event["data"]["only_for"] == [ben.user_id]
+    assert {ann.user_id, dan.user_id} <= set(event["data"]["hidden_from"])
+    assert ben.user_id not in event["data"]["hidden_from"]
