@@ -236,7 +236,9 @@ async def test_export_import_export_is_the_same_document_apart_from_ids_and_time
 
     assert apart_from_ids_and_times(again.json()) == apart_from_ids_and_times(first)
     assert len(first["people"]) == plan["people"]  # the control: what was built is in the document
-    assert len([r for r in first["history"] if r["source"] == "received"]) == len(plan.get("received", []))
+    assert len([r for r in first["history"] if r["source"] == "received"]) == len(
+        plan.get("received", [])
+    )
     if plan == ROTATING_CHORE:
         [chore] = first["tasks"]
         assert (chore["rotation"], chore["rotation_mode"]) == ([ann.user_id], "least_done")
