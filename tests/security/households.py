@@ -93,8 +93,9 @@ async def bare_household(client: httpx.AsyncClient) -> Household:
 
 async def rich_household(client: httpx.AsyncClient, db: asyncpg.Connection) -> Household:
     """One of everything: people, an occasion, a wish and an idea list, gifts on them and off them, claims,
-    a pledge and a contributor, comments, tags, a budget, a task with reminders and recurrence, an open
-    invitation, notifications and audit entries; every name, text, amount and id of it is a secret."""
+    a pledge and a contributor, comments, tags, a budget, a task with reminders and recurrence, a gift
+    history (received and given), an open invitation, notifications and audit entries; every name,
+    text, amount and id of it is a secret."""
     t = token()
     s = Facts()
     admin = await sign_up(client, name=s.text("admin's name", f"Alder {t}"))
@@ -232,6 +233,35 @@ async def rich_household(client: httpx.AsyncClient, db: asyncpg.Connection) -> H
     )
     await g.ok("POST", admin, f"/exchanges/{exchange['id']}/draw")
 
+    # its history: a gift received from outside the household, and one handed over (given at once)
+    received = await g.ok(
+        "POST",
+        admin,
+        "/history",
+        201,
+        json={
+            "recipient_person_id": person,
+            "giver_name": s.text("giver's name", f"Aunt Lavender {t}"),
+            "title": s.text("gift received", f"Music box {t}"),
+            "received_on": soon(-3),
+            "price": s.amount("price", "44.29"),
+            "currency": "EUR",
+            "notes": s.text("history notes", f"Came by post {t}"),
+        },
+    )
+    handed = await g.ok(
+        "POST",
+        admin,
+        f"/lists/{ideas}/items",
+        201,
+        json={"gift": {"title": s.text("gift", f"Jigsaw {t}")}},
+    )
+    await g.move(admin, handed["id"], "selected", "purchased", "wrapped", "given")
+    given = [
+        r["id"] for r in (await g.ok("GET", admin, "/history", params={"source": "given"}))["items"]
+    ]
+    assert given, "the jigsaw handed over is in the history"
+
     code = await invite(client, household_id, admin, "adult")
     invitation = (await g.ok("GET", admin, "/invitations"))[0]
     tag = next(x for x in (await g.ok("GET", admin, "/tags"))["items"] if x["name"] == f"hobby{t}")
@@ -264,6 +294,7 @@ async def rich_household(client: httpx.AsyncClient, db: asyncpg.Connection) -> H
         "feed_id": feed["id"],
         "token": _feed_token(revoked),
         "exchange_id": exchange["id"],
+        "record_id": received["id"],
     }
     s.ids(
         "an id of one of A's objects",
@@ -279,6 +310,9 @@ async def rich_household(client: httpx.AsyncClient, db: asyncpg.Connection) -> H
             budget["id"],
             admin.user_id,
             child.user_id,
+            handed["id"],
+            handed["gift_id"],
+            *given,
         ],
     )
     s.text("invitation code", code)
