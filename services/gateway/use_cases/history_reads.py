@@ -247,7 +247,8 @@ async def list_records(
         for row in rows:
             today = today or today_in(row.timezone)
             shown = shown_record(viewer, row, today)
-            if shown is not None:
+            # "not thanked yet" is what is owed a thank-you: what its recipient may know of
+            if shown is not None and (thanked is not False or shown["revealed"]):
                 seen.append((row, shown))
         if len(rows) <= page.limit:
             break
