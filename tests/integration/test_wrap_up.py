@@ -114,8 +114,9 @@ async def test_what_was_given_at_a_past_occasion_is_recorded_once_however_often_
         async with sessions() as session:
             return await wrap_up_household(session, hid)
 
-    first = await asyncio.gather(*(one(s) for s in replicas), one(replicas[0]))
-    again = await asyncio.gather(*(wrap_up(s) for s in replicas))
+    # the loop's round (every household with something to do) on one, the household's on the other
+    await asyncio.gather(wrap_up(replicas[0]), one(replicas[1]), one(replicas[0]))
+    again = await asyncio.gather(*(wrap_up(s) for s in replicas), one(replicas[1]))
 
     made = await records(admin_db, f.hid)
     assert [(r["title"], r["person"]) for r in made] == [
@@ -125,7 +126,7 @@ async def test_what_was_given_at_a_past_occasion_is_recorded_once_however_often_
         ("Lamp", "Rosa"),
         ("Locket", "Rosa"),
     ]
-    assert sum(s.recorded for s in first) == 5 and sum(s.recorded for s in again) == 0
+    assert sum(s.recorded for s in again) == 0
     by_title = {(r["title"], r["person"]): r for r in made}
     assert by_title[("Kite", "Rosa")]["giver_user_ids"] == [uuid.UUID(f.ben.user_id)]
     assert by_title[("Lamp", "Rosa")]["giver_user_ids"] == [uuid.UUID(f.ann.user_id)]

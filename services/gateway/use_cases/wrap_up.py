@@ -201,19 +201,52 @@ UPDATE gateway.gift_record SET revealed_at = now()
 RETURNING id
 """)
 
+# the households a round looks at: those with something to do, as far as one statement can tell (the
+# use case decides; this only spares the others a transaction each round): an item claimed or bought
+# for an occasion over where they live, not recorded for its list's person; a given record of an
+# occasion's past day not wrapped up; a reveal due to someone who is a member
 _DUE_HOUSEHOLDS = text("""
-SELECT h.id FROM gateway.household h
+WITH h AS (
+    SELECT id, reveal, reveal_after_days,
+           CAST(CAST(:now AS timestamptz) AT TIME ZONE timezone AS date) AS today
+      FROM gateway.household
+)
+SELECT h.id FROM h
  WHERE EXISTS (
-           SELECT 1 FROM gateway.occasion o JOIN gateway.gift_list l ON l.occasion_id = o.id
-            WHERE o.household_id = h.id
-              AND o.date < CAST(CAST(:now AS timestamptz) AT TIME ZONE h.timezone AS date)
+           SELECT 1 FROM gateway.occasion o
+             JOIN gateway.gift_list l ON l.occasion_id = o.id
+             JOIN gateway.list_item li ON li.list_id = l.id
+            WHERE o.household_id = h.id AND o.date < h.today
+              AND (
+                  li.status IN ('purchased', 'wrapped', 'given')
+                  OR EXISTS (SELECT 1 FROM gateway.claim c WHERE c.list_item_id = li.id)
+              )
+              AND NOT EXISTS (
+                  SELECT 1 FROM gateway.gift_record r
+                   WHERE r.list_item_id = li.id AND r.recipient_person_id = l.person_id
+              )
+       )
+    OR EXISTS (
+           SELECT 1 FROM gateway.gift_record r
+            WHERE r.household_id = h.id AND r.source = 'given' AND r.occasion_id IS NOT NULL
+              AND r.occurs_on < h.today
+              AND NOT EXISTS (
+                  SELECT 1 FROM gateway.occasion_wrap_up w
+                   WHERE w.occasion_id = r.occasion_id AND w.occurs_on = r.occurs_on
+              )
        )
     OR (
            h.reveal <> 'never'
            AND EXISTS (
                SELECT 1 FROM gateway.gift_record r
+                 JOIN gateway.person p ON p.id = r.recipient_person_id
+                 JOIN gateway.membership m
+                   ON m.user_id = p.linked_user_id AND m.household_id = r.household_id
                 WHERE r.household_id = h.id AND r.source = 'given' AND r.revealed_at IS NULL
                   AND r.occasion_id IS NOT NULL
+                  AND r.occurs_on
+                      + CASE WHEN h.reveal = 'at_occasion' THEN 0 ELSE h.reveal_after_days END
+                      <= h.today
            )
        )
  ORDER BY h.id
