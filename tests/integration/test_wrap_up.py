@@ -266,6 +266,14 @@ async def test_the_reveal_follows_the_households_setting_as_it_is_then(
     async with sessions() as session:
         done = await wrap_up_household(session, uuid.UUID(f.hid))
     assert (done.recorded, done.revealed) == (5, 0)
+
+    async def history_of(who: Account) -> list[tuple[str, str]]:
+        page = await f.g.ok("GET", who, "/history", params={"limit": 200})
+        return sorted((r["title"], r["recipient_name"]) for r in page["items"])
+
+    # never revealed: Rosa finds nothing, not even the board game recorded for Dan, which was hers too
+    assert await history_of(f.rosa) == []
+    assert len(await history_of(f.ann)) == 5  # the control: it is there
     # thirty days after: still three weeks ahead of the day
     await admin_db.execute(
         "UPDATE gateway.household SET reveal = 'after_days', reveal_after_days = 30 WHERE id = $1",
@@ -282,6 +290,13 @@ async def test_the_reveal_follows_the_households_setting_as_it_is_then(
         async with sessions() as session:
             await wrap_up_household(session, uuid.UUID(f.hid))
     assert len(await household_events(admin_db, f.hid, "occasion.gifts_revealed")) == 1
+    assert await history_of(f.rosa) == [
+        ("Board game", "Dan"),
+        ("Board game", "Rosa"),
+        ("Kite", "Rosa"),
+        ("Lamp", "Rosa"),
+        ("Locket", "Rosa"),
+    ]
 
 
 async def test_a_yearly_occasion_counts_what_was_claimed_by_the_end_of_its_day(

@@ -299,7 +299,7 @@ async def record_given(
     )
     if rows:
         names = await _names(session, {u for row in rows for u in row.giver_user_ids})
-        # a gift for several people (a board game for two) is a surprise for each of them: news of one
+        # a gift for several people (a board game for two) is a surprise for each of them: news of
         # one's record is kept from the others too
         recipients: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
         for row in rows:
@@ -325,17 +325,15 @@ def _recorded_event(
     names: dict[uuid.UUID, str],
     recipients: set[uuid.UUID],
 ) -> GiftRecorded:
-    kept = _union(
-        record_hidden(
-            viewers,
-            RecordFacts(
-                source=GIVEN,
-                recipient_person_id=person_id,
-                from_santa=row.from_santa,
-                private_to=frozenset(row.private_to),
-            ),
-        )
-        for person_id in {row.recipient_person_id, *recipients}
+    kept = record_hidden(
+        viewers,
+        RecordFacts(
+            source=GIVEN,
+            recipient_person_id=row.recipient_person_id,
+            from_santa=row.from_santa,
+            private_to=frozenset(row.private_to),
+            also_for=frozenset(recipients - {row.recipient_person_id}),
+        ),
     )
     return GiftRecorded(
         household_id=household_id,
