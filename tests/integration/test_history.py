@@ -185,7 +185,16 @@ async def test_a_recipient_sees_a_given_gift_only_once_revealed_and_the_setting_
     assert shown["givers"] == [
         {"user_id": m["ann"].user_id, "person_id": people["ann"], "name": "Ann"}
     ]
-    assert (await g.call("GET", m["cleo"], f"/history/{today}")).status_code == 404
+    # on every route, her unrevealed gift is answered as an id that was never there
+    for method, path, body in (
+        ("GET", "/history/{}", None),
+        ("DELETE", "/history/{}", None),
+        ("PUT", "/history/{}/thanks", {"thanked": True}),
+        ("POST", "/history/{}/thank-you-task", {}),
+    ):
+        hidden = await g.call(method, m["cleo"], path.format(today), json=body)
+        absent = await g.call(method, m["cleo"], path.format(uuid.uuid4()), json=body)
+        assert (hidden.status_code, hidden.json()) == (404, absent.json()), (method, path)
     # the grown-ups see both, and whether Cleo may
     by_ann = {r["title"]: r for r in (await g.ok("GET", m["ann"], "/history"))["items"]}
     assert by_ann["Pogo stick"]["revealed"] is False and by_ann["Red bike"]["revealed"] is True
