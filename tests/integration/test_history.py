@@ -634,6 +634,19 @@ async def test_another_household_reaches_none_of_it(home, admin_db, gateway_clie
             else:
                 assert response.status_code in (200, 404)
                 assert "Scarf" not in response.text and "Bike" not in response.text
+    # recording in A's household is as closed to her as reading it
+    into_a = await g.call(
+        "POST",
+        eve,
+        "/history",
+        json={
+            "recipient_person_id": people["cleo"],
+            "giver_name": "Eve",
+            "title": "Probe",
+            "received_on": TODAY().isoformat(),
+        },
+    )
+    assert into_a.status_code == 404, into_a.text
     # naming A's people in B's household is an input error, and records nothing
     response = await other.call(
         "POST",
@@ -650,3 +663,4 @@ async def test_another_household_reaches_none_of_it(home, admin_db, gateway_clie
     for record in (scarf["id"], bike):  # as they were
         kept = await g.ok("GET", m["ann"], f"/history/{record}")
         assert kept["thanked"] is False and kept["thank_task_id"] is None
+    assert await titles(g, m["ann"]) == ["Scarf", "Bike"]
