@@ -1,8 +1,8 @@
-"""The gift history's events through the whole stack: published from the gateway's outbox as the
-gateway writes them, through Kafka to the notification service and the audit log. A received gift is
-news to the grown-ups but not to whoever recorded it; an occasion's wrap-up never reaches the people
-whose gifts it counts, not even a member linked to one of them afterwards; a reveal reaches its
-recipient alone."""
+"""The gift history's events through the whole stack: a received gift recorded through the API, and
+the wrap-up's events staged in the gateway's outbox as its loop writes them, through Kafka to the
+notification service and the audit log. A received gift is news to the grown-ups but not to whoever
+recorded it; an occasion's wrap-up never reaches the people whose gifts it counts, not even a member
+linked to one of them afterwards; a reveal reaches its recipient alone."""
 
 import json
 import uuid
@@ -106,20 +106,22 @@ async def test_history_news_reaches_whom_it_is_for_and_nobody_else(stack, gatewa
     house = uuid.UUID(household_id)
     cleo_id, grandpa_id, christmas_id = map(uuid.UUID, (cleo_person, grandpa, christmas))
 
-    # Ben records a scarf Cleo was given: Ann and Dan hear of it, Ben (who did it) and Cleo do not
-    await published(
-        db,
-        hi.GiftRecorded(
-            household_id=house,
-            actor_id=uuid.UUID(ben.user_id),
-            record_id=uuid.uuid4(),
-            person_id=cleo_id,
-            source="received",
-            title="Wool scarf",
-            occurs_on=date(2025, 12, 26),
-            giver_names=("Aunt Ruth",),
-        ),
+    # Ben records a scarf Cleo was given, through the API: Ann and Dan hear of it, Ben (who did it)
+    # and Cleo do not
+    record = await g.ok(
+        "POST",
+        ben,
+        "/history",
+        201,
+        json={
+            "recipient_person_id": cleo_person,
+            "giver_name": "Aunt Ruth",
+            "title": "Wool scarf",
+            "received_on": "2025-12-26",
+        },
     )
+    [recorded] = await outbox_ids_for(db, record["id"])
+    await handled(db, recorded)
     # Christmas is over, its gifts for Cleo and Grandpa in the history, kept from both of them
     await published(
         db,
