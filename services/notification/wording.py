@@ -29,6 +29,18 @@ REFERENCE_FIELDS = (
 )
 # changes nobody's page shows: invitations are the admins' business and carry nothing to refresh
 SILENT_ENTITIES = frozenset({"invitation"})
+# changes pages know by another name than their events': a gift record, an occasion wrapped up and its
+# gifts revealed are what the history shows (its screen and each person's page refresh on "history")
+SHOWN_AS: dict[str, str] = {
+    contract.event_name: "history"
+    for contract in (
+        hi.GiftRecorded,
+        hi.GiftRecordDeleted,
+        hi.GiftThanked,
+        hi.OccasionWrappedUp,
+        hi.GiftsRevealed,
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -320,7 +332,9 @@ def describe(event: Event, names: Names) -> Notice | None:
 
 
 def entity_change(event_type: str, data: Mapping, subject: str | None) -> dict | None:
-    """`{"entity": "list_item", "id": …, "change": "status_changed", "list_id": …}`, or None."""
+    """`{"entity": "list_item", "id": …, "change": "status_changed", "list_id": …}`, or None.
+    A history record's change is `{"entity": "history", "id": <record id>, "change": "thanked",
+    "person_id": …}`; an occasion wrapped up `{"entity": "history", "id": <occasion id>, …}`."""
     parsed = split_type(event_type)
     if parsed is None:
         return None
@@ -330,7 +344,8 @@ def entity_change(event_type: str, data: Mapping, subject: str | None) -> dict |
     own_id = (
         data.get(f"{entity}_id") or (data.get("user_id") if entity == "member" else None) or subject
     )
-    message = {"entity": entity, "id": str(own_id) if own_id else None, "change": change}
+    shown_as = SHOWN_AS.get(parsed[0], entity)
+    message = {"entity": shown_as, "id": str(own_id) if own_id else None, "change": change}
     for name in REFERENCE_FIELDS:
         if name != f"{entity}_id" and data.get(name):
             message[name] = str(data[name])

@@ -155,10 +155,11 @@ async def test_history_news_reaches_whom_it_is_for_and_nobody_else(stack, gatewa
     assert await notices(gateway, household_id, ben) == [WRAPPED_UP]
     assert await notices(gateway, household_id, cleo) == [REVEALED]
     # open pages refresh: the record's change reaches everyone, the wrap-up not Cleo, the reveal only her
-    assert ("gift_record", "recorded") in await changes(db, household_id, ben)
-    assert ("occasion", "wrapped_up") not in await changes(db, household_id, cleo)
-    assert ("occasion", "gifts_revealed") in await changes(db, household_id, cleo)
-    assert ("occasion", "gifts_revealed") not in await changes(db, household_id, ann)
+    assert ("history", "recorded") in await changes(db, household_id, ben)
+    assert ("history", "wrapped_up") in await changes(db, household_id, dan)
+    assert ("history", "wrapped_up") not in await changes(db, household_id, cleo)
+    assert ("history", "gifts_revealed") in await changes(db, household_id, cleo)
+    assert ("history", "gifts_revealed") not in await changes(db, household_id, ann)
     # the wrap-up waits in the grown-ups' daily digest (the kind's default)
     held = await db.fetch(
         "SELECT user_id, text FROM notification.mail_digest_entry WHERE household_id = $1",
@@ -184,7 +185,7 @@ async def test_history_news_reaches_whom_it_is_for_and_nobody_else(stack, gatewa
 
     await eventually(forgotten_for_dan, "Dan's notification of the wrap-up going away")
     assert await notices(gateway, household_id, dan) == [RECEIVED]
-    assert ("occasion", "wrapped_up") not in await changes(db, household_id, dan)
+    assert ("history", "wrapped_up") not in await changes(db, household_id, dan)
     digest = await db.fetch(
         "SELECT text FROM notification.mail_digest_entry WHERE household_id = $1 AND user_id = $2",
         house,

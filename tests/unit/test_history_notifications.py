@@ -103,7 +103,7 @@ def test_a_gift_the_household_gave_is_nobodys_notification_nor_a_thank_you():
     assert entity_change(
         thanked.event_type(), thanked.model_dump(mode="json"), str(thanked.record_id)
     ) == {
-        "entity": "gift_record",
+        "entity": "history",
         "id": str(thanked.record_id),
         "change": "thanked",
         "person_id": str(CLEO_PERSON),
@@ -116,6 +116,12 @@ def test_an_occasion_wrapped_up_is_told_to_everyone_but_whose_gifts_they_are():
     assert text == "Christmas 2026 is over: 7 gifts are in the history"
     assert audience == [ANN, BEN, DAD]
     assert CLEO not in stream_audience(FAMILY, event)
+    # the history's pages refresh, and the occasions' page is not bothered
+    assert entity_change(event.event_type(), event.model_dump(mode="json"), str(CHRISTMAS)) == {
+        "entity": "history",
+        "id": str(CHRISTMAS),
+        "change": "wrapped_up",
+    }
     one = wrapped_up().model_copy(update={"name": "Ann's 40th birthday 2026", "gifts": 1})
     assert describe(one, NAMES).text == "Ann's 40th birthday 2026 is over: 1 gift is in the history"
 
