@@ -6,6 +6,7 @@ or list is called), so they can be tested without a database.
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -256,8 +257,12 @@ def _gift_recorded(e: hi.GiftRecorded, n: Names) -> Notice | None:
     )
 
 
-def _occasion_of(name: str, occurs_on) -> str:
-    """ "Christmas 2026": the occasion and the year it was, unless its name already says which."""
+def _occasion_of(name: str, occurs_on: date) -> str:
+    """The occasion and the year it was ("Christmas 2026"), unless its name already says which; the
+    day itself when there is no name to say."""
+    name = name.strip()
+    if not name:
+        return f"{occurs_on.day} {occurs_on:%B %Y}"
     return name if str(occurs_on.year) in name else f"{name} {occurs_on.year}"
 
 

@@ -136,6 +136,8 @@ def test_revealed_gifts_are_told_to_their_recipient_alone():
         describe(revealed(gifts=1), NAMES).text
         == "Your gift from Christmas 2026 is in your history"
     )
+    unnamed = revealed().model_copy(update={"name": ""})
+    assert describe(unnamed, NAMES).text == "Your gifts from 25 December 2026 are in your history"
     # an event that names nobody tells nobody
     assert told(revealed(only_for=()))[1] == []
 
