@@ -31,9 +31,30 @@ from icalendar import (
     TimezoneStandard,
     vDuration,
     vRecur,
+    vText,
 )
 
 from shared.validation.rrules import rrule_of, to_instant, to_local
+
+
+class Text(vText):
+    """TEXT escaped as RFC 5545 says, backslash first. icalendar's own escaping first reads a typed
+    backslash followed by N as a line break, so a title like `C:\\New` would come back on two lines."""
+
+    __slots__ = ()
+
+    def to_ical(self) -> bytes:
+        escaped = (
+            str(self)
+            .replace("\\", "\\\\")
+            .replace(";", "\\;")
+            .replace(",", "\\,")
+            .replace("\r\n", "\\n")
+            .replace("\n", "\\n")
+            .replace("\r", "\\n")
+        )
+        return escaped.encode(self.encoding)  # type: ignore[attr-defined]  # set by vText.__new__
+
 
 PRODID = "-//giftflow//calendar feed//EN"
 UID_DOMAIN = "giftflow"
@@ -110,13 +131,13 @@ def _exchange(exchange: FeedExchange, stamp: dt.datetime) -> Event:
     event = Event()
     event.add("uid", f"exchange-{exchange.id}@{UID_DOMAIN}")
     event.add("dtstamp", stamp)
-    event.add("summary", f"Gift exchange: {exchange.name}")
+    event.add("summary", Text(f"Gift exchange: {exchange.name}"))
     event.add("dtstart", exchange.day)
     event.add("dtend", exchange.day + dt.timedelta(days=1))
     event.add("transp", "TRANSPARENT")
     event.add("categories", ["Gift exchange"])
     if exchange.price:
-        event.add("description", f"Price range {exchange.price}")
+        event.add("description", Text(f"Price range {exchange.price}"))
     return event
 
 
@@ -124,13 +145,13 @@ def _occasion(occasion: FeedOccasion, stamp: dt.datetime) -> Event:
     event = Event()
     event.add("uid", f"occasion-{occasion.id}@{UID_DOMAIN}")
     event.add("dtstamp", stamp)
-    event.add("summary", occasion.name)
+    event.add("summary", Text(occasion.name))
     event.add("dtstart", occasion.date)
     event.add("dtend", occasion.date + dt.timedelta(days=1))
     event.add("transp", "TRANSPARENT")
     event.add("categories", [_KIND.get(occasion.kind, "Occasion")])
     if occasion.for_names:
-        event.add("description", "For " + ", ".join(occasion.for_names))
+        event.add("description", Text("For " + ", ".join(occasion.for_names)))
     if occasion.recurs_yearly:
         if (occasion.date.month, occasion.date.day) == (2, 29):
             rule = {"freq": "yearly", "bymonth": 2, "bymonthday": -1}
@@ -145,12 +166,12 @@ def _task(task: FeedTask, tz: ZoneInfo, stamp: dt.datetime) -> Event:
     due = task.due_at.astimezone(tz)
     event.add("uid", f"task-{task.uid}@{UID_DOMAIN}")
     event.add("dtstamp", stamp)
-    event.add("summary", task.title)
+    event.add("summary", Text(task.title))
     event.add("dtstart", due)
     event.add("dtend", due)
     event.add("categories", ["Task"])
     if task.notes:
-        event.add("description", task.notes)
+        event.add("description", Text(task.notes))
     if task.rrule and not task.from_completion and not task.rotates:
         rule = repeat_rule(task.rrule, task.anchor_at or due, tz)
         event.add("rrule", vRecur.from_ical(rule))
@@ -162,7 +183,7 @@ def _task(task: FeedTask, tz: ZoneInfo, stamp: dt.datetime) -> Event:
     for before in task.reminders:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", task.title)
+        alarm.add("description", Text(task.title))
         alarm.add("trigger", -vDuration.from_ical(before))  # before the due time
         event.add_component(alarm)
     return event

@@ -205,3 +205,33 @@ def test_a_gift_exchange_is_its_day_with_the_price_range_and_nothing_of_the_draw
     assert event.dtstart.value == day and event.dtend.value == day + dt.timedelta(days=1)
     assert event.description.value == "Price range 10–25 EUR"
     assert event.uid.value == "exchange-x1@giftflow"
+
+
+def test_a_typed_backslash_stays_a_backslash():
+    """icalendar's own escaping reads a typed backslash and N as a line break; a family's title
+    `Back up C:\\New` must come back as typed, and a real line break as one."""
+    title = "Back up C:\\New; then, tidy\nthe rest"
+    task = FeedTask(
+        uid="t1",
+        title=title,
+        notes=title,
+        due_at=dt.datetime(2026, 12, 24, 18, tzinfo=ZoneInfo("UTC")),
+        reminders=("PT1H",),
+        rrule=None,
+        from_completion=False,
+        anchor_at=None,
+    )
+    occasion = FeedOccasion(
+        id="o1",
+        name=title,
+        kind="other",
+        date=dt.date(2026, 12, 24),
+        recurs_yearly=False,
+        for_names=(title,),
+    )
+    event = parse(build("The Okafors", "UTC", [occasion], [task], STAMP))
+    assert event["task-t1@giftflow"].summary.value == title
+    assert event["task-t1@giftflow"].description.value == title
+    assert event["task-t1@giftflow"].valarm.description.value == title
+    assert event["occasion-o1@giftflow"].summary.value == title
+    assert event["occasion-o1@giftflow"].description.value == "For " + title
