@@ -461,3 +461,36 @@ async def test_a_wrap_up_that_dies_half_way_leaves_nothing_and_the_next_one_does
     done = await round_()
     assert (done.recorded, done.wrapped_up) == (5, 1)
     assert len(await household_events(admin_db, f.hid, "gift_record.recorded")) == 5
+
+
+async def test_an_imported_gift_for_two_is_news_to_neither_of_them(
+    farewell: Farewell, engine_for, admin_db, gateway_client
+):
+    """The board game for Dan and Rosa, exported and imported: each imported record's event is kept
+    from both of them (and whoever is linked to either later), as the wrap-up's own events are."""
+    f = farewell
+    async with session_factory(engine_for("gateway"))() as session:
+        await wrap_up_household(session, uuid.UUID(f.hid))
+    document = (
+        await gateway_client.get(f"/api/households/{f.hid}/export", headers=f.ann.headers)
+    ).json()
+    made = await gateway_client.post("/api/households/import", json=document, headers=f.ann.headers)
+    assert made.status_code == 201, made.text
+    new_hid = made.json()["id"]
+
+    people = {
+        p["name"]: p["id"]
+        for p in (
+            await gateway_client.get(
+                f"/api/households/{new_hid}/people?limit=100", headers=f.ann.headers
+            )
+        ).json()["items"]
+    }
+    games = [
+        e["data"]
+        for e in await household_events(admin_db, new_hid, "gift_record.recorded")
+        if e["data"]["title"] == "Board game"
+    ]
+    assert {g["person_id"] for g in games} == {people["Dan"], people["Rosa"]}
+    for game in games:
+        assert {people["Dan"], people["Rosa"]} <= set(game["hidden_persons"]), game

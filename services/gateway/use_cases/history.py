@@ -46,13 +46,15 @@ THANK_AT = dt.time(18)  # a thank-you task is due in the evening, household time
 MAX_TITLE = 200
 
 
-def facts_of(record: GiftRecord) -> RecordFacts:
-    """A stored record's facts, without its reveal day (events judge as if never revealed)."""
+def facts_of(record: GiftRecord, also_for: frozenset[uuid.UUID] = frozenset()) -> RecordFacts:
+    """A stored record's facts, without its reveal day (events judge as if never revealed);
+    `also_for`: the other people the same gift was for."""
     return RecordFacts(
         source=record.source,
         recipient_person_id=record.recipient_person_id,
         from_santa=record.from_santa,
         private_to=frozenset(record.private_to),
+        also_for=also_for,
     )
 
 
@@ -61,11 +63,13 @@ def recorded_event(
     members: Iterable[Viewer],
     giver_names: Iterable[str],
     actor_id: uuid.UUID | None,
+    also_for: frozenset[uuid.UUID] = frozenset(),
 ) -> GiftRecorded:
-    """`gift_record.recorded` for a new record. A given one is kept from its recipient (and whoever
-    is linked to them later), from the other children if Santa brought it, and is only for
-    `private_to` when that is not empty; a received one is for the whole household."""
-    facts = facts_of(record)
+    """`gift_record.recorded` for a new record. A given one is kept from its recipient and the other
+    people the same gift was for (`also_for`, and whoever is linked to them later), from the other
+    children if Santa brought it, and is only for `private_to` when that is not empty; a received
+    one is for the whole household."""
+    facts = facts_of(record, also_for)
     return GiftRecorded(
         household_id=record.household_id,
         actor_id=actor_id,

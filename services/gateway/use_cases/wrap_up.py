@@ -652,6 +652,11 @@ async def record_imported(
             return None
         record = await session.get_one(GiftRecord, record_id)
         names = await _names(session, given.giver_user_ids)
+        also_for = (
+            await _item_recipients(session, given.list_item_id) - {given.recipient_person_id}
+            if given.list_item_id is not None
+            else set()
+        )
         await add_events(
             session,
             outbox,
@@ -661,10 +666,26 @@ async def record_imported(
                     await household_viewers(session, member.household_id),
                     [names[u] for u in given.giver_user_ids if u in names],
                     member.user_id,
+                    frozenset(also_for),
                 )
             ],
         )
         return record_id
+
+
+# everyone a list item's gift is for: its list's person and the gift's recipients
+_ITEM_RECIPIENTS = text("""
+SELECT l.person_id FROM gateway.list_item li JOIN gateway.gift_list l ON l.id = li.list_id
+ WHERE li.id = :item_id
+UNION
+SELECT gp.person_id FROM gateway.list_item li
+  JOIN gateway.gift_person gp ON gp.gift_id = li.gift_id AND gp.role = 'recipient'
+ WHERE li.id = :item_id
+""")
+
+
+async def _item_recipients(session: AsyncSession, item_id: uuid.UUID) -> set[uuid.UUID]:
+    return set((await session.scalars(_ITEM_RECIPIENTS, {"item_id": item_id})).all())
 
 
 async def link_thank_task(
