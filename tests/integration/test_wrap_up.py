@@ -494,3 +494,36 @@ async def test_an_imported_gift_for_two_is_news_to_neither_of_them(
     assert {g["person_id"] for g in games} == {people["Dan"], people["Rosa"]}
     for game in games:
         assert {people["Dan"], people["Rosa"]} <= set(game["hidden_persons"]), game
+
+
+async def test_a_wrap_up_with_santas_gifts_is_not_counted_out_to_the_other_children(
+    gateway_client, engine_for, admin_db
+):
+    """'Christmas is over: 2 gifts' would tell Leo there is a gift he may not see (Santa's, for
+    Cleo); a birthday without Santa's gifts is announced to him as to anyone."""
+    ann = await sign_up(gateway_client, name="Ann")
+    hid = await new_household(gateway_client, ann, "Santa's helpers", TIMEZONE)
+    cleo = await invite_and_join(gateway_client, hid, admin=ann, role="child", name="Cleo")
+    leo = await invite_and_join(gateway_client, hid, admin=ann, role="child", name="Leo")
+    g = Gifting(gateway_client, hid)
+    cleo_p = await g.person(ann, "Cleo", linked_to=cleo)
+    day = (local_today() - dt.timedelta(days=3)).isoformat()
+    christmas = await g.occasion(ann, "Christmas", day, [cleo_p], recurs_yearly=False)
+    birthday = await g.occasion(ann, "Cleo's party", day, [cleo_p], recurs_yearly=False)
+    for occasion, santa in ((christmas, True), (birthday, False)):
+        ideas = await g.new_list(ann, cleo_p, "idea", f"Ideas {santa}", occasion)
+        item = await g.add_item(ann, ideas, "Sledge" if santa else "Kite", from_santa=santa)
+        assert (await g.claim(ann, item["id"])).status_code == 201
+
+    async with session_factory(engine_for("gateway"))() as session:
+        await wrap_up_household(session, uuid.UUID(hid))
+
+    wrapped = {
+        e["data"]["occasion_id"]: e["data"]
+        for e in await household_events(admin_db, hid, "occasion.wrapped_up")
+    }
+    assert set(wrapped) == {christmas, birthday}
+    assert leo.user_id in wrapped[christmas]["hidden_from"]
+    assert leo.user_id not in wrapped[birthday]["hidden_from"]  # the control
+    assert cleo.user_id in wrapped[christmas]["hidden_from"]
+    assert cleo.user_id in wrapped[birthday]["hidden_from"]

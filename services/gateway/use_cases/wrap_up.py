@@ -180,9 +180,10 @@ RETURNING occasion_id, occurs_on, gifts, (xmax = 0) AS wrapped_up_now
 """)
 
 _RECIPIENTS = text("""
-SELECT DISTINCT recipient_person_id FROM gateway.gift_record
+SELECT recipient_person_id, bool_or(from_santa) AS from_santa FROM gateway.gift_record
  WHERE household_id = CAST(:household_id AS uuid) AND source = 'given'
    AND occasion_id = CAST(:occasion_id AS uuid) AND occurs_on = :occurs_on
+ GROUP BY recipient_person_id
  ORDER BY recipient_person_id
 """)
 
@@ -384,14 +385,6 @@ def _union(each: Iterable[Hidden]) -> Hidden:
     return Hidden(tuple(sorted(users, key=str)), tuple(sorted(persons, key=str)))
 
 
-def recipients_hidden(viewers: list[Viewer], person_ids: Iterable[uuid.UUID]) -> Hidden:
-    """Whom news of gifts for `person_ids` is kept from: those people, whoever is linked to them."""
-    return _union(
-        record_hidden(viewers, RecordFacts(source=GIVEN, recipient_person_id=person_id))
-        for person_id in person_ids
-    )
-
-
 async def record_given_item(
     session: AsyncSession,
     household_id: uuid.UUID,
@@ -488,8 +481,8 @@ async def _wrap_up(
     for row in rows:
         if not row.wrapped_up_now:
             continue
-        people = list(
-            await session.scalars(
+        recipients = (
+            await session.execute(
                 _RECIPIENTS,
                 {
                     "household_id": household_id,
@@ -497,11 +490,18 @@ async def _wrap_up(
                     "occurs_on": row.occurs_on,
                 },
             )
+        ).all()
+        people = [r.recipient_person_id for r in recipients]
+        # kept from those people, and from the household's other children if Santa brought any of
+        # it: a count Santa's gifts are in would tell them there is more than they may see
+        kept = _union(
+            record_hidden(viewers, RecordFacts(GIVEN, r.recipient_person_id, r.from_santa))
+            for r in recipients
         )
         events.append(
             OccasionWrappedUp(
                 household_id=household_id,
-                **recipients_hidden(viewers, people).fields,
+                **kept.fields,
                 occasion_id=row.occasion_id,
                 name=names[row.occasion_id],
                 occurs_on=row.occurs_on,
