@@ -205,7 +205,7 @@ export async function giftHistory(ctx) {
   });
 
   await load();
-  ctx.onChange(["history", "person", "occasion"], () => { if (!listEl.querySelector("form.dirty")) load(); });
+  ctx.onChange(["history", "household", "person", "occasion"], () => { if (!listEl.querySelector("form.dirty")) load(); });
 
   const form = receivedForm(ctx, people, occasions, can, load);
   return h("section", { class: "page wide" },
@@ -245,7 +245,7 @@ export async function personHistory(ctx, person) {
       ])));
   }
   await load();
-  ctx.onChange(["history"], load);
+  ctx.onChange(["history", "household"], load);
   return h("section", { "aria-labelledby": "history-h" },
     h("div", { class: "page-head" }, h("h2", { id: "history-h", class: "grow" }, "Gift history"),
       h("a", { class: "button small", href: `#/history?person=${encodeURIComponent(person.id)}` }, `All of ${person.name}'s gifts`)),
