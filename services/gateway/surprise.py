@@ -306,3 +306,9 @@ def record_hidden(members: Iterable[Viewer], record: RecordFacts) -> Hidden:
         lambda v: record_view(v, unrevealed, date.min),
         about=(record.recipient_person_id,) if record.source == GIVEN else (),
     )
+
+
+def santa_gives(viewer: Viewer, record: RecordFacts) -> bool:
+    """Whether `viewer` is told Santa brought the gift: a child, for a gift from Santa (whom the rule
+    above shows it to only once it is theirs to see)."""
+    return record.from_santa and viewer.is_child

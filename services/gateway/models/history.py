@@ -12,7 +12,10 @@ wrapped up, is one `occasion_wrap_up` row, so it is announced once, whichever ga
 import datetime as dt
 import uuid
 from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
 
+from pydantic import StringConstraints
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -26,10 +29,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from services.gateway.models import GatewayModel, timestamp, utcnow
-from services.gateway.models.gifts import money_column
+from services.gateway.models.gifts import Currency, Money, money_column
+from shared.validation import CalendarDate, FreeText, Line, OneLine
 
 NO_IDS = text("'{}'::uuid[]")
 
@@ -104,3 +108,113 @@ class OccasionWrapUp(GatewayModel, table=True):
     household_id: uuid.UUID = Field(foreign_key="gateway.household.id", ondelete="CASCADE")
     gifts: int = Field(sa_column=Column(Integer, nullable=False))
     wrapped_up_at: dt.datetime = Field(default_factory=utcnow, sa_column=timestamp())
+
+
+# the API -------------------------------------------------------------------------------------------
+# the constraints inside the optional type: on the field, pydantic would call a long name "too many entries"
+GiverName = Annotated[str, StringConstraints(min_length=1, max_length=120), OneLine]
+
+
+class RecordSource(StrEnum):
+    GIVEN = "given"  # given by the household, recorded when the occasion was over
+    RECEIVED = "received"  # recorded by a member, from anyone
+
+
+class ReceivedGiftCreate(SQLModel):
+    """A gift someone received, from a person of the household or from someone outside it."""
+
+    recipient_person_id: uuid.UUID = Field(
+        description="Who received it: a person of the household."
+    )
+    giver_person_id: uuid.UUID | None = Field(
+        default=None, description="Who gave it, if they are a person of the household."
+    )
+    giver_name: GiverName | None = Field(
+        default=None,
+        description="Who gave it, if they are not a person of the household (e.g. Aunt Ruth). "
+        "Exactly one of giver_person_id and giver_name.",
+    )
+    title: Line = Field(min_length=1, max_length=200)
+    received_on: CalendarDate = Field(description="The day it was received; not in the future.")
+    occasion_id: uuid.UUID | None = None
+    price: Money | None = None
+    currency: Currency | None = Field(
+        default=None, description="ISO 4217 code, e.g. EUR; needed with a price"
+    )
+    notes: FreeText | None = Field(default=None, max_length=4000)
+
+
+class ThanksUpdate(SQLModel):
+    thanked: bool = Field(description="Whether the thank-you has been said.")
+
+
+class ThankYouTaskCreate(SQLModel):
+    due_in_days: int = Field(
+        default=3,
+        ge=0,
+        le=60,
+        description="Days after the gift (or after today, if later); due at 18:00 household time.",
+    )
+    assignee_id: uuid.UUID | None = Field(
+        default=None,
+        description="A member of the household; by default the recipient's own account, else the caller.",
+    )
+
+
+class Giver(SQLModel):
+    user_id: uuid.UUID | None = Field(description="The member who gave it, if a member did.")
+    person_id: uuid.UUID | None = Field(description="The person of the household who gave it.")
+    name: str
+
+
+class GiftRecordPublic(SQLModel):
+    id: uuid.UUID
+    household_id: uuid.UUID
+    source: RecordSource
+    recipient_person_id: uuid.UUID
+    recipient_name: str
+    occasion_id: uuid.UUID | None
+    occasion_name: str | None
+    occurs_on: dt.date = Field(description="The day it was given or received.")
+    year: int
+    title: str
+    price: Decimal | None
+    currency: str | None
+    gift_id: uuid.UUID | None
+    notes: str | None
+    givers: list[Giver] = Field(
+        description="Who gave it, as the caller may know: a child is told Santa for Santa's gifts."
+    )
+    giver_person_id: uuid.UUID | None
+    giver_name: str | None
+    revealed: bool = Field(description="Whether its recipient may see it now.")
+    reveals_on: dt.date | None = Field(
+        description="The day a given gift is shown to its recipient (the household's reveal "
+        "setting, as it is now); none for a received gift, or when the setting is never."
+    )
+    thanked: bool
+    thanked_at: dt.datetime | None
+    thank_task_id: uuid.UUID | None
+    recorded_by: uuid.UUID | None
+    created_at: dt.datetime
+
+
+class PersonHistoryOccasion(SQLModel):
+    """One occasion (or, without one, one day) of a person's history."""
+
+    occasion_id: uuid.UUID | None
+    occasion_name: str | None
+    occurs_on: dt.date
+    to_them: list[GiftRecordPublic] = Field(description="What they received.")
+    from_them: list[GiftRecordPublic] = Field(description="What they gave.")
+
+
+class PersonHistoryYear(SQLModel):
+    year: int
+    occasions: list[PersonHistoryOccasion]
+
+
+class PersonHistory(SQLModel):
+    person_id: uuid.UUID
+    name: str
+    years: list[PersonHistoryYear] = Field(description="Newest first.")

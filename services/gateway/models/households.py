@@ -31,17 +31,29 @@ class HouseholdCreate(HouseholdBase):
     pass
 
 
-class HouseholdUpdate(SQLModel):
-    name: Line | None = Field(default=None, min_length=1, max_length=120)
-    timezone: TimeZoneName | None = None
-
-
 class Reveal(StrEnum):
     """When the recipient of a gift may see it in their history, with who gave it."""
 
     AT_OCCASION = "at_occasion"
     AFTER_DAYS = "after_days"
     NEVER = "never"
+
+
+REVEAL_DOC = (
+    "When a gift the household gave appears in its recipient's history: on the occasion's day "
+    "(at_occasion), reveal_after_days days after it (after_days), or never. Applied when the history "
+    "is read: a change shows or hides gifts at once."
+)
+REVEAL_AFTER_DAYS_DOC = "Days after the occasion, with reveal after_days (1-365)."
+
+
+class HouseholdUpdate(SQLModel):
+    name: Line | None = Field(default=None, min_length=1, max_length=120)
+    timezone: TimeZoneName | None = None
+    reveal: Reveal | None = Field(default=None, description=REVEAL_DOC)
+    reveal_after_days: int | None = Field(
+        default=None, ge=1, le=365, description=REVEAL_AFTER_DAYS_DOC
+    )
 
 
 class Household(HouseholdBase, GatewayModel, table=True):
@@ -73,6 +85,8 @@ class MyHousehold(HouseholdPublic):
     """A household as one of its members sees it in their list: with their own role."""
 
     role: Role
+    reveal: Reveal = Field(default=Reveal.AFTER_DAYS, description=REVEAL_DOC)
+    reveal_after_days: int = Field(default=1, description=REVEAL_AFTER_DAYS_DOC)
 
 
 class Membership(GatewayModel, table=True):

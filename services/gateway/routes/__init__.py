@@ -8,6 +8,7 @@ from services.gateway.routes import (
     dashboard,
     exchanges,
     gifts,
+    history,
     household_data,
     households,
     internal_digest,
@@ -45,4 +46,5 @@ api.include_router(dashboard.router)
 api.include_router(internal_digest.router)
 api.include_router(calendar_feeds.router)
 api.include_router(exchanges.router)
+api.include_router(history.router)
 api.include_router(proxy.router)

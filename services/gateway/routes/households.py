@@ -30,5 +30,6 @@ async def get_household(session: SessionDep, member: CurrentMember):
 
 @router.patch("/{household_id}", response_model=MyHousehold)
 async def update_household(session: SessionDep, admin: AdminMember, body: HouseholdUpdate):
-    """Rename a household or change its time zone (admins only)."""
+    """Rename a household, change its time zone or when given gifts are revealed to their recipients
+    (admins only)."""
     return await use_cases.update_household(session, admin, body)

@@ -39,7 +39,9 @@ from shared.outbox import add_event
 SCHEDULE_FIELDS = ("due_at", "reminders", "rrule", "recurrence_mode")
 
 
-async def create_task(session: AsyncSession, member: Member, data: TaskCreate) -> TaskPublic:
+async def add_task(session: AsyncSession, member: Member, data: TaskCreate) -> Task:
+    """A new task and its event, in the caller's transaction (a use case that makes a task along
+    with something else, e.g. a thank-you for a gift, commits both or neither)."""
     if (
         "recurrence_mode" in data.model_fields_set
         and data.recurrence_mode == RecurrenceMode.FROM_COMPLETION
@@ -50,27 +52,31 @@ async def create_task(session: AsyncSession, member: Member, data: TaskCreate) -
             "from_completion needs a repeat rule (rrule), e.g. FREQ=DAILY;INTERVAL=3 for every "
             "3 days after it was done",
         )
+    task = Task.model_validate(
+        data,
+        update={
+            "household_id": member.household_id,
+            "created_by": member.user_id,
+            "recurrence_mode": data.recurrence_mode if data.rrule else None,
+        },
+    )
+    await check_schedule(
+        task, await household_timezone(session, member.household_id), utcnow(), creating=True
+    )
+    viewers = await household_viewers(session, member.household_id)
+    viewer = next(v for v in viewers if v.user_id == member.user_id)
+    await check_links(session, member, viewer, task, viewers)
+    if task.rrule:
+        task.series_id = task.id
+    session.add(task)
+    await session.flush()
+    await stage_task_event(session, TaskCreated, task, member.user_id)
+    return task
+
+
+async def create_task(session: AsyncSession, member: Member, data: TaskCreate) -> TaskPublic:
     async with session.begin():
-        task = Task.model_validate(
-            data,
-            update={
-                "household_id": member.household_id,
-                "created_by": member.user_id,
-                "recurrence_mode": data.recurrence_mode if data.rrule else None,
-            },
-        )
-        await check_schedule(
-            task, await household_timezone(session, member.household_id), utcnow(), creating=True
-        )
-        viewers = await household_viewers(session, member.household_id)
-        viewer = next(v for v in viewers if v.user_id == member.user_id)
-        await check_links(session, member, viewer, task, viewers)
-        if task.rrule:
-            task.series_id = task.id
-        session.add(task)
-        await session.flush()
-        await stage_task_event(session, TaskCreated, task, member.user_id)
-        return to_public(task)
+        return to_public(await add_task(session, member, data))
 
 
 async def update_task(
@@ -126,26 +132,31 @@ async def update_task(
         return to_public(task)
 
 
+async def change_status(
+    session: AsyncSession, task: Task, status: TaskStatus, actor_id: uuid.UUID
+) -> None:
+    """Mark a (locked) task done or open again, in the caller's transaction; done twice is done
+    once: no second event, no second occurrence."""
+    if task.status == status:
+        return
+    now = utcnow()
+    task.status = status
+    task.completed_at, task.completed_by = (
+        (now, actor_id) if status == TaskStatus.DONE else (None, None)
+    )
+    task.revision += 1
+    task.updated_at = now
+    await stage_task_event(
+        session, TaskCompleted if status == TaskStatus.DONE else TaskReopened, task, actor_id
+    )
+
+
 async def _set_status(
     session: AsyncSession, member: Member, task_id: uuid.UUID, status: TaskStatus
 ) -> TaskPublic:
     async with session.begin():
         task = await visible_task(session, member, task_id, lock=True)
-        if task.status == status:
-            return to_public(task)  # done twice is done once: no second event, no second occurrence
-        now = utcnow()
-        task.status = status
-        task.completed_at, task.completed_by = (
-            (now, member.user_id) if status == TaskStatus.DONE else (None, None)
-        )
-        task.revision += 1
-        task.updated_at = now
-        await stage_task_event(
-            session,
-            TaskCompleted if status == TaskStatus.DONE else TaskReopened,
-            task,
-            member.user_id,
-        )
+        await change_status(session, task, status, member.user_id)
         return to_public(task)
 
 
