@@ -71,8 +71,7 @@ function recordRow(ctx, r, can, reload) {
     if (!confirm(`Remove “${r.title}” from ${r.recipient_name}'s history?`)) return;
     act(remove, async () => { await api.del(session.hh(`/history/${r.id}`)); await reload(); }, ctx.toast);
   }, { class: "small link", "aria-label": `Remove ${r.title} from the history` }) : null;
-  const planned = !r.thanked && r.thank_task_id
-    ? h("span", { class: "pill warn" }, "Thank-you planned", " · ", h("a", { href: "#/tasks" }, "on the tasks")) : null;
+  const planned = !r.thanked && r.thank_task_id;
   return h("li", { class: "card record", dataset: { key: r.id } },
     h("div", { class: "row" },
       h("strong", { class: "grow" }, r.title),
@@ -83,8 +82,9 @@ function recordRow(ctx, r, can, reload) {
     !r.revealed && r.source === "given" && can.hasMember(r.recipient_person_id) && !can.mine.has(r.recipient_person_id)
       ? h("p", { class: "muted" }, r.reveals_on ? `${r.recipient_name} sees it from ${formatDate(r.reveals_on)}` : `Kept from ${r.recipient_name}`) : null,
     r.notes ? h("p", { class: "notes" }, r.notes) : null,
-    r.thanked ? h("span", { class: "pill ok" }, "Thanked") : planned,
-    thanked || remind || remove ? h("div", { class: "actions" }, thanked, remind, remove) : null);
+    r.thanked ? h("span", { class: "pill ok" }, "Thanked") : planned ? h("span", { class: "pill warn" }, "Thank-you planned") : null,
+    thanked || remind || remove ? h("div", { class: "actions" }, thanked, remind,
+      planned ? h("a", { class: "button small", href: "#/tasks" }, "See the task") : null, remove) : null);
 }
 
 function thankedBox(ctx, r, reload) {
