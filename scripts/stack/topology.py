@@ -182,12 +182,18 @@ class Topology:
             ),
             "PYTHONUNBUFFERED": "1",
             **(self.behind_gateway_env() if service == "notification" else {}),
+            **(self.test_gateway_env() if service == "gateway" and self.name != "run" else {}),
             **(
                 notification_env(self.base_port, self.gateway_url)
                 if service == "notification"
                 else {}
             ),
         }
+
+    def test_gateway_env(self) -> dict[str, str]:
+        """A test stack's gateway wraps up occasions (services/gateway/wrap_up.py) every second, so a test
+        waits for the history a moment, not the production interval."""
+        return {"WRAP_UP_INTERVAL_S": "1"}
 
     def behind_gateway_env(self) -> dict[str, str]:
         """A service the gateway passes browsers' requests on to: the gateway (on loopback) is its trusted

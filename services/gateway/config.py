@@ -30,6 +30,9 @@ class Settings(ServiceSettings):
     # tokens and invitations this long after they expired
     account_rows_retention_days: int = 30
     account_prune_interval_s: float = 3600
+    # the occasion wrap-up (services/gateway/wrap_up.py): how often it looks for occasions whose day is
+    # over (their gifts go into the history) and for reveals that are due
+    wrap_up_interval_s: float = 300
     # password reset (services/gateway/use_cases/password_reset.py): how long a mailed link works, and
     # how many requests within the window: per e-mail address (more are answered alike, not mailed) and
     # per client address (more get 429)

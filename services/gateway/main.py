@@ -1,4 +1,5 @@
-"""Composition root of the gateway: the REST API over the gifting domain, and the outbox relay."""
+"""Composition root of the gateway: the REST API over the gifting domain, the outbox relay, and the
+background loops beside it (retention, the occasion wrap-up)."""
 
 import hashlib
 import re
@@ -21,6 +22,7 @@ from services.gateway.models import history, outbox  # noqa: F401  (history: tab
 from services.gateway.retention import keep_accounts_pruned
 from services.gateway.routes import api
 from services.gateway.web_bundle import bundle, find_bundler
+from services.gateway.wrap_up import keep_wrapping_up
 from shared.app import create_service_app
 from shared.db import asyncpg_dsn
 from shared.errors import envelope
@@ -158,7 +160,7 @@ async def run_relay(app: FastAPI) -> AsyncIterator[None]:
         batch_size=settings.outbox_batch_size,
         poll_interval=settings.outbox_poll_interval_s,
     )
-    async with running(relay), keep_accounts_pruned(app):
+    async with running(relay), keep_accounts_pruned(app), keep_wrapping_up(app):
         yield
 
 

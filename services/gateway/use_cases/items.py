@@ -1,5 +1,5 @@
 """List item use cases: gifts on lists, how many are wanted, and the status pipeline
-idea → selected → purchased → wrapped → given."""
+idea → selected → purchased → wrapped → given (given: into its recipients' history at once)."""
 
 import uuid
 
@@ -24,6 +24,7 @@ from services.gateway.models.lists import (
     ListKind,
     Priority,
 )
+from services.gateway.models.occasions import Occasion
 from services.gateway.models.people import Person
 from services.gateway.surprise import (
     GiftFacts,
@@ -48,6 +49,7 @@ from services.gateway.use_cases.scoped import (
     visible_item,
     visible_list,
 )
+from services.gateway.use_cases.wrap_up import record_given_item
 from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.events.gifting import (
     ClaimRemoved,
@@ -448,6 +450,16 @@ async def change_status(
                 status=status,
             ),
         )
+        if status == ItemStatus.GIVEN:  # handed over: in the recipients' history from now on
+            occasion = await session.get(Occasion, lst.occasion_id) if lst.occasion_id else None
+            await record_given_item(
+                session,
+                member.household_id,
+                item.id,
+                occasion,
+                actor_id=member.user_id,
+                viewers=await household_viewers(session, member.household_id),
+            )
         return present_item(viewer, view, item, gift.title)
 
 

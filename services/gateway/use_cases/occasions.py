@@ -25,18 +25,44 @@ from shared.events.gifting import OccasionCreated, OccasionDeleted, OccasionUpda
 from shared.outbox import add_event
 
 
+def in_year(date: dt.date, year: int) -> dt.date:
+    """The day a yearly occasion first on `date` comes in `year`: 29 February on the 28th in other years."""
+    try:
+        return date.replace(year=year)
+    except ValueError:
+        return dt.date(year, 2, 28)
+
+
 def next_occurrence(date: dt.date, recurs_yearly: bool, today: dt.date) -> dt.date | None:
     """The next time the occasion comes, today included; 29 February falls on the 28th in other years."""
     if not recurs_yearly:
         return date if date >= today else None
     for year in (today.year, today.year + 1):
-        try:
-            candidate = date.replace(year=year)
-        except ValueError:
-            candidate = dt.date(year, 2, 28)
+        candidate = in_year(date, year)
         if candidate >= max(today, date):
             return candidate
     return date  # a first date still ahead, more than a year from now
+
+
+def last_occurrence(date: dt.date, recurs_yearly: bool, today: dt.date) -> dt.date | None:
+    """The last time the occasion came before today (its day over); none if it has not come yet."""
+    if not recurs_yearly:
+        return date if date < today else None
+    for year in (today.year, today.year - 1):
+        candidate = in_year(date, year)
+        if date <= candidate < today:
+            return candidate
+    return None  # the first date is today or still ahead
+
+
+def nearest_occurrence(date: dt.date, recurs_yearly: bool, today: dt.date) -> dt.date:
+    """The time the occasion comes nearest to today, before or after (the one before when both are as
+    near): the occasion a gift handed over today was for."""
+    before = last_occurrence(date, recurs_yearly, today)
+    after = next_occurrence(date, recurs_yearly, today)
+    if before is None or after is None:
+        return after or before or date
+    return before if today - before <= after - today else after
 
 
 async def people_of(

@@ -1,0 +1,530 @@
+"""The occasion wrap-up: once an occasion's day is over where the household lives, what the household
+gave at it goes into the history, and, when the household's reveal setting says so, its recipients are
+told that their gifts are there.
+
+What is recorded ("given" records, `models/history.py`): every item on a list for the occasion that was
+claimed or bought, once per person it was for (the list's owner and the gift's recipients), with its
+givers (the claimers and the purchaser), the gift as it was (title, price) and the day the occasion
+came. For a yearly occasion only what was claimed or bought by the end of that day counts: what comes
+later is for next year. A one-off occasion's gifts count whenever they are claimed. An item marked
+given is recorded at once (`record_given_item`), for the occasion nearest to that day.
+
+Who may see a record besides its recipient (after the reveal): a gift on a private list, that list's
+maker and its givers; a gift claimed for a gift exchange, its giver alone (`private_to`).
+
+Nothing is recorded twice: a record is unique per list item and person, ever (so a second run, a second
+gateway replica or next year's wrap-up adds nothing), an occasion's day is wrapped up once
+(`occasion_wrap_up`), and a reveal is announced once (`revealed_at`). Each household is one
+transaction under an advisory lock: a replica that finds it taken leaves it to the one holding it, and
+a crash leaves nothing half done. Claims and items are left as they are: history is added, nothing
+disappears.
+"""
+
+import datetime as dt
+import uuid
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import structlog
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
+
+from services.gateway.models import outbox
+from services.gateway.models.accounts import UserAccount
+from services.gateway.models.households import Household, Reveal
+from services.gateway.models.occasions import Occasion
+from services.gateway.surprise import GIVEN, Hidden, RecordFacts, Viewer, record_hidden, reveals_on
+from services.gateway.use_cases.audience import household_viewers
+from services.gateway.use_cases.occasions import last_occurrence, nearest_occurrence
+from shared.events.history import GiftRecorded, GiftsRevealed, OccasionWrappedUp
+from shared.outbox import add_events
+from shared.validation.rrules import to_instant
+
+log = structlog.get_logger()
+
+# advisory lock class: one wrap-up of a household at a time, across workers and replicas
+_LOCK_WRAP_UP = 7010
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One time an occasion came: its day, and the instant after which a claim or a purchase is for
+    its next time (None: anything counts, whenever made, as for a one-off occasion)."""
+
+    occasion_id: uuid.UUID | None
+    occurs_on: dt.date
+    counts_until: dt.datetime | None = None
+
+
+def day_over_at(day: dt.date, timezone: str) -> dt.datetime:
+    """The instant `day` is over where the household lives (its next midnight there)."""
+    return to_instant(
+        dt.datetime.combine(day + dt.timedelta(days=1), dt.time()), zoneinfo.ZoneInfo(timezone)
+    )
+
+
+def passed_occurrence(
+    occasion_id: uuid.UUID, date: dt.date, recurs_yearly: bool, today: dt.date, timezone: str
+) -> Occurrence | None:
+    """The occasion's last day that is over (`today`: the household's date), with what counts for it;
+    None if it has not come yet."""
+    occurs_on = last_occurrence(date, recurs_yearly, today)
+    if occurs_on is None:
+        return None
+    until = day_over_at(occurs_on, timezone) if recurs_yearly else None
+    return Occurrence(occasion_id, occurs_on, until)
+
+
+def local_today(now: dt.datetime, timezone: str) -> dt.date:
+    return now.astimezone(zoneinfo.ZoneInfo(timezone)).date()
+
+
+# the items of the occurrences' lists that were claimed or bought in time, one row per person each is
+# for, recorded unless recorded before; answers what it recorded
+_RECORD = text("""
+WITH wanted AS (
+    SELECT * FROM unnest(
+        CAST(:occasion_ids AS uuid[]), CAST(:dates AS date[]), CAST(:untils AS timestamptz[])
+    ) AS w(occasion_id, occurs_on, until)
+), items AS (
+    SELECT li.id, li.gift_id, l.person_id AS owner, l.visibility, l.created_by AS list_maker,
+           w.occasion_id, w.occurs_on, o.name AS occasion_name,
+           g.title, g.price, g.currency, g.from_santa,
+           ARRAY(
+               SELECT DISTINCT giver FROM (
+                   SELECT c.user_id AS giver FROM gateway.claim c
+                    WHERE c.list_item_id = li.id AND (w.until IS NULL OR c.created_at < w.until)
+                   UNION
+                   SELECT li.purchased_by WHERE li.purchased_by IS NOT NULL
+                      AND li.status IN ('purchased', 'wrapped', 'given')
+                      AND (w.until IS NULL OR li.purchased_at < w.until)
+               ) AS givers ORDER BY giver
+           ) AS givers,
+           ARRAY(
+               SELECT DISTINCT c.user_id FROM gateway.claim c
+                WHERE c.list_item_id = li.id AND c.exchange_id IS NOT NULL
+                  AND (w.until IS NULL OR c.created_at < w.until)
+                ORDER BY c.user_id
+           ) AS exchange_givers
+      FROM wanted w
+      JOIN gateway.gift_list l
+        ON l.occasion_id IS NOT DISTINCT FROM w.occasion_id
+       AND l.household_id = CAST(:household_id AS uuid)
+      JOIN gateway.list_item li ON li.list_id = l.id
+      JOIN gateway.gift g ON g.id = li.gift_id
+      LEFT JOIN gateway.occasion o ON o.id = w.occasion_id
+     WHERE (CAST(:item_id AS uuid) IS NULL OR li.id = CAST(:item_id AS uuid))
+       AND (
+           EXISTS (
+               SELECT 1 FROM gateway.claim c
+                WHERE c.list_item_id = li.id AND (w.until IS NULL OR c.created_at < w.until)
+           )
+           OR (
+               li.status IN ('purchased', 'wrapped', 'given')
+               AND (w.until IS NULL OR li.purchased_at < w.until)
+           )
+       )
+)
+INSERT INTO gateway.gift_record (
+    id, household_id, source, recipient_person_id, occasion_id, occasion_name, occurs_on, title,
+    price, currency, gift_id, list_item_id, from_santa, giver_user_ids, private_to, recorded_by,
+    created_at
+)
+SELECT gen_random_uuid(), CAST(:household_id AS uuid), 'given', r.person_id, i.occasion_id,
+       i.occasion_name, i.occurs_on, i.title, i.price, i.currency, i.gift_id, i.id, i.from_santa,
+       i.givers,
+       CASE
+           WHEN cardinality(i.exchange_givers) > 0 THEN i.exchange_givers
+           WHEN i.visibility = 'private' THEN ARRAY(
+               SELECT DISTINCT x FROM unnest(array_append(i.givers, i.list_maker)) AS x
+                WHERE x IS NOT NULL ORDER BY x
+           )
+           ELSE CAST('{}' AS uuid[])
+       END,
+       CAST(:recorded_by AS uuid), now()
+  FROM items i
+  CROSS JOIN LATERAL (
+      SELECT i.owner AS person_id
+      UNION
+      SELECT gp.person_id FROM gateway.gift_person gp
+       WHERE gp.gift_id = i.gift_id AND gp.role = 'recipient'
+  ) AS r
+    ON CONFLICT (list_item_id, recipient_person_id) DO NOTHING
+RETURNING id, list_item_id, recipient_person_id, occasion_id, occasion_name, occurs_on, title,
+          price, currency, from_santa, giver_user_ids, private_to
+""")
+
+# an occurrence with given records is wrapped up once; a later record (a one-off occasion's gift
+# claimed afterwards) only brings its count up to date
+_WRAP = text("""
+INSERT INTO gateway.occasion_wrap_up (occasion_id, occurs_on, household_id, gifts, wrapped_up_at)
+SELECT r.occasion_id, r.occurs_on, r.household_id, count(*), now()
+  FROM gateway.gift_record r
+  JOIN unnest(CAST(:occasion_ids AS uuid[]), CAST(:dates AS date[])) AS w(occasion_id, occurs_on)
+    ON w.occasion_id = r.occasion_id AND w.occurs_on = r.occurs_on
+ WHERE r.household_id = CAST(:household_id AS uuid) AND r.source = 'given'
+ GROUP BY r.occasion_id, r.occurs_on, r.household_id
+    ON CONFLICT (occasion_id, occurs_on) DO UPDATE SET gifts = EXCLUDED.gifts
+ WHERE gateway.occasion_wrap_up.gifts <> EXCLUDED.gifts
+RETURNING occasion_id, occurs_on, gifts, (xmax = 0) AS wrapped_up_now
+""")
+
+_RECIPIENTS = text("""
+SELECT DISTINCT recipient_person_id FROM gateway.gift_record
+ WHERE household_id = CAST(:household_id AS uuid) AND source = 'given'
+   AND occasion_id = CAST(:occasion_id AS uuid) AND occurs_on = :occurs_on
+ ORDER BY recipient_person_id
+""")
+
+# given records not yet announced to their recipient's member (one who is a member now)
+_UNREVEALED = text("""
+SELECT r.id, r.occasion_id, r.occurs_on, r.recipient_person_id, p.linked_user_id,
+       coalesce(o.name, r.occasion_name) AS occasion_name
+  FROM gateway.gift_record r
+  JOIN gateway.person p ON p.id = r.recipient_person_id
+  JOIN gateway.membership m ON m.user_id = p.linked_user_id AND m.household_id = r.household_id
+  LEFT JOIN gateway.occasion o ON o.id = r.occasion_id
+ WHERE r.household_id = CAST(:household_id AS uuid) AND r.source = 'given'
+   AND r.revealed_at IS NULL AND r.occasion_id IS NOT NULL
+""")
+
+_MARK_REVEALED = text("""
+UPDATE gateway.gift_record SET revealed_at = now()
+ WHERE id = ANY(CAST(:ids AS uuid[])) AND revealed_at IS NULL
+RETURNING id
+""")
+
+_DUE_HOUSEHOLDS = text("""
+SELECT h.id FROM gateway.household h
+ WHERE EXISTS (
+           SELECT 1 FROM gateway.occasion o JOIN gateway.gift_list l ON l.occasion_id = o.id
+            WHERE o.household_id = h.id
+              AND o.date < CAST(CAST(:now AS timestamptz) AT TIME ZONE h.timezone AS date)
+       )
+    OR (
+           h.reveal <> 'never'
+           AND EXISTS (
+               SELECT 1 FROM gateway.gift_record r
+                WHERE r.household_id = h.id AND r.source = 'given' AND r.revealed_at IS NULL
+                  AND r.occasion_id IS NOT NULL
+           )
+       )
+ ORDER BY h.id
+""")
+
+
+@dataclass
+class Summary:
+    """What one round did: records made, occasion days wrapped up, reveals announced."""
+
+    households: int = 0
+    recorded: int = 0
+    wrapped_up: int = 0
+    revealed: int = 0
+    skipped: int = 0  # households another worker or replica was wrapping up
+
+    def add(self, other: "Summary") -> None:
+        self.households += other.households
+        self.recorded += other.recorded
+        self.wrapped_up += other.wrapped_up
+        self.revealed += other.revealed
+        self.skipped += other.skipped
+
+
+async def record_given(
+    session: AsyncSession,
+    household_id: uuid.UUID,
+    occurrences: Sequence[Occurrence],
+    *,
+    viewers: list[Viewer],
+    actor_id: uuid.UUID | None = None,
+    item_id: uuid.UUID | None = None,
+) -> list:
+    """Record what was given at `occurrences` (only `item_id`, if given), in the caller's transaction,
+    with a `gift_record.recorded` event for each record made; answers the records made."""
+    if not occurrences:
+        return []
+    rows = list(
+        await session.execute(
+            _RECORD,
+            {
+                "household_id": household_id,
+                "occasion_ids": [o.occasion_id for o in occurrences],
+                "dates": [o.occurs_on for o in occurrences],
+                "untils": [o.counts_until for o in occurrences],
+                "item_id": item_id,
+                "recorded_by": actor_id,
+            },
+        )
+    )
+    if rows:
+        names = await _names(session, {u for row in rows for u in row.giver_user_ids})
+        # a gift for several people (a board game for two) is a surprise for each of them: news of one
+        # one's record is kept from the others too
+        recipients: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+        for row in rows:
+            recipients[row.list_item_id].add(row.recipient_person_id)
+        await add_events(
+            session,
+            outbox,
+            [
+                _recorded_event(
+                    household_id, actor_id, viewers, row, names, recipients[row.list_item_id]
+                )
+                for row in rows
+            ],
+        )
+    return rows
+
+
+def _recorded_event(
+    household_id: uuid.UUID,
+    actor_id: uuid.UUID | None,
+    viewers: list[Viewer],
+    row,
+    names: dict[uuid.UUID, str],
+    recipients: set[uuid.UUID],
+) -> GiftRecorded:
+    kept = _union(
+        record_hidden(
+            viewers,
+            RecordFacts(
+                source=GIVEN,
+                recipient_person_id=person_id,
+                from_santa=row.from_santa,
+                private_to=frozenset(row.private_to),
+            ),
+        )
+        for person_id in {row.recipient_person_id, *recipients}
+    )
+    return GiftRecorded(
+        household_id=household_id,
+        actor_id=actor_id,
+        **kept.fields,
+        only_for=tuple(row.private_to),
+        record_id=row.id,
+        person_id=row.recipient_person_id,
+        source=GIVEN,
+        title=row.title,
+        occurs_on=row.occurs_on,
+        occasion_id=row.occasion_id,
+        occasion_name=row.occasion_name,
+        giver_names=tuple(names[u] for u in row.giver_user_ids if u in names),
+        price=row.price,
+        currency=row.currency,
+    )
+
+
+async def _names(session: AsyncSession, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(col(UserAccount.id), col(UserAccount.display_name)).where(
+            col(UserAccount.id).in_(ids)
+        )
+    )
+    return {user_id: name for user_id, name in rows.all()}
+
+
+def _union(each: Iterable[Hidden]) -> Hidden:
+    users: set[uuid.UUID] = set()
+    persons: set[uuid.UUID] = set()
+    for kept in each:
+        users.update(kept.users)
+        persons.update(kept.persons)
+    return Hidden(tuple(sorted(users, key=str)), tuple(sorted(persons, key=str)))
+
+
+def recipients_hidden(viewers: list[Viewer], person_ids: Iterable[uuid.UUID]) -> Hidden:
+    """Whom news of gifts for `person_ids` is kept from: those people, whoever is linked to them."""
+    return _union(
+        record_hidden(viewers, RecordFacts(source=GIVEN, recipient_person_id=person_id))
+        for person_id in person_ids
+    )
+
+
+async def record_given_item(
+    session: AsyncSession,
+    household_id: uuid.UUID,
+    item_id: uuid.UUID,
+    occasion: Occasion | None,
+    *,
+    actor_id: uuid.UUID,
+    viewers: list[Viewer],
+) -> list:
+    """An item marked given goes into the history at once, for its list's occasion as it comes
+    nearest to today (today, for a list for no occasion), in the caller's transaction."""
+    timezone = await session.scalar(
+        select(col(Household.timezone)).where(col(Household.id) == household_id)
+    )
+    today = local_today(dt.datetime.now(dt.UTC), timezone or "UTC")
+    occurs_on = (
+        nearest_occurrence(occasion.date, occasion.recurs_yearly, today)
+        if occasion is not None
+        else today
+    )
+    at = Occurrence(occasion.id if occasion is not None else None, occurs_on)
+    return await record_given(
+        session, household_id, [at], viewers=viewers, actor_id=actor_id, item_id=item_id
+    )
+
+
+async def wrap_up_household(
+    session: AsyncSession, household_id: uuid.UUID, now: dt.datetime | None = None
+) -> Summary:
+    """Wrap up the household's occasions whose day is over and announce the reveals that are due, in one
+    transaction; nothing (`skipped`) if another worker or replica holds it."""
+    now = now or dt.datetime.now(dt.UTC)
+    done = Summary()
+    async with session.begin():
+        locked = await session.scalar(
+            select(func.pg_try_advisory_xact_lock(_LOCK_WRAP_UP, func.hashtext(str(household_id))))
+        )
+        if not locked:
+            done.skipped = 1
+            return done
+        household = await session.get(Household, household_id)
+        if household is None:
+            return done
+        done.households = 1
+        today = local_today(now, household.timezone)
+        viewers = await household_viewers(session, household_id)
+        occasions = (
+            await session.execute(
+                select(
+                    col(Occasion.id),
+                    col(Occasion.name),
+                    col(Occasion.date),
+                    col(Occasion.recurs_yearly),
+                ).where(col(Occasion.household_id) == household_id, col(Occasion.date) < today)
+            )
+        ).all()
+        occurrences = [
+            o
+            for o in (
+                passed_occurrence(row.id, row.date, row.recurs_yearly, today, household.timezone)
+                for row in occasions
+            )
+            if o is not None
+        ]
+        done.recorded = len(await record_given(session, household_id, occurrences, viewers=viewers))
+        done.wrapped_up = await _wrap_up(
+            session, household_id, occurrences, {row.id: row.name for row in occasions}, viewers
+        )
+        done.revealed = await _reveal(session, household, today)
+    return done
+
+
+async def _wrap_up(
+    session: AsyncSession,
+    household_id: uuid.UUID,
+    occurrences: Sequence[Occurrence],
+    names: dict[uuid.UUID, str],
+    viewers: list[Viewer],
+) -> int:
+    """One `occasion_wrap_up` row and one `occasion.wrapped_up` event per occurrence with given records."""
+    if not occurrences:
+        return 0
+    rows = (
+        await session.execute(
+            _WRAP,
+            {
+                "household_id": household_id,
+                "occasion_ids": [o.occasion_id for o in occurrences],
+                "dates": [o.occurs_on for o in occurrences],
+            },
+        )
+    ).all()
+    events = []
+    for row in rows:
+        if not row.wrapped_up_now:
+            continue
+        people = list(
+            await session.scalars(
+                _RECIPIENTS,
+                {
+                    "household_id": household_id,
+                    "occasion_id": row.occasion_id,
+                    "occurs_on": row.occurs_on,
+                },
+            )
+        )
+        events.append(
+            OccasionWrappedUp(
+                household_id=household_id,
+                **recipients_hidden(viewers, people).fields,
+                occasion_id=row.occasion_id,
+                name=names[row.occasion_id],
+                occurs_on=row.occurs_on,
+                gifts=row.gifts,
+                person_ids=tuple(people),
+            )
+        )
+    await add_events(session, outbox, events)
+    return len(events)
+
+
+def due_reveals(reveal: str, after_days: int, today: dt.date, records: Iterable) -> list:
+    """The records (with `occurs_on`) whose reveal day has come, with the household's setting as it is."""
+    due = []
+    for record in records:
+        day = reveals_on(reveal, after_days, record.occurs_on)
+        if day is not None and today >= day:
+            due.append(record)
+    return due
+
+
+async def _reveal(session: AsyncSession, household: Household, today: dt.date) -> int:
+    """Tell each recipient's member, once per occasion day, that their gifts from it may now be seen."""
+    if household.reveal == Reveal.NEVER:
+        return 0
+    candidates = (await session.execute(_UNREVEALED, {"household_id": household.id})).all()
+    due = due_reveals(household.reveal, household.reveal_after_days, today, candidates)
+    if not due:
+        return 0
+    marked = set(await session.scalars(_MARK_REVEALED, {"ids": [r.id for r in due]}))
+    groups: dict[tuple, list] = defaultdict(list)
+    for r in due:
+        if r.id in marked:
+            groups[(r.occasion_id, r.occurs_on, r.recipient_person_id)].append(r)
+    events = [
+        GiftsRevealed(
+            household_id=household.id,
+            only_for=(rows[0].linked_user_id,),
+            occasion_id=occasion_id,
+            name=rows[0].occasion_name or "",
+            occurs_on=occurs_on,
+            person_id=person_id,
+            gifts=len(rows),
+        )
+        for (occasion_id, occurs_on, person_id), rows in sorted(groups.items(), key=str)
+    ]
+    await add_events(session, outbox, events)
+    return len(events)
+
+
+async def wrap_up(
+    sessions: async_sessionmaker[AsyncSession], now: dt.datetime | None = None
+) -> Summary:
+    """One round over every household with an occasion whose day may be over or a reveal that may be
+    due: each in a transaction of its own."""
+    now = now or dt.datetime.now(dt.UTC)
+    async with sessions() as session, session.begin():
+        households = list(await session.scalars(_DUE_HOUSEHOLDS, {"now": now}))
+    done = Summary()
+    for household_id in households:
+        async with sessions() as session:
+            done.add(await wrap_up_household(session, household_id, now))
+    if done.recorded or done.wrapped_up or done.revealed:
+        log.info(
+            "wrap_up.done",
+            households=done.households,
+            recorded=done.recorded,
+            wrapped_up=done.wrapped_up,
+            revealed=done.revealed,
+        )
+    return done
