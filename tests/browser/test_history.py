@@ -3,41 +3,33 @@ outside the household, plans the thank-you and ticks it off; a person's page say
 year, and the gift form warns before giving it again; the recipient of a gift the family gave sees it
 only once the household's reveal says so — then with who gave it."""
 
-import uuid
 from datetime import date
 
-import asyncpg
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import screenshot, unique_email
 from tests.browser.family import PASSWORD, api, family_with_a_list, tab
 from tests.browser.test_accessibility import AXE, small_targets, violations
-from tests.system.conftest import db  # noqa: F401 - the fixture, for the gifts the family gave
+from tests.system.conftest import eventually
 
 
-async def given_gift(
-    db: asyncpg.Connection,  # noqa: F811 - the fixture imported above
-    household_id: str,
-    person_id: str,
-    title: str,
-    givers: list[str],
-    occurs_on: date,
-    occasion: dict | None = None,
-) -> None:
-    """A gift the family gave, in the history as the wrap-up writes it once an occasion is over."""
-    await db.execute(
-        """INSERT INTO gateway.gift_record (id, household_id, source, recipient_person_id, occasion_id,
-             occasion_name, occurs_on, title, giver_user_ids)
-           VALUES ($1, $2, 'given', $3, $4, $5, $6, $7, $8)""",
-        uuid.uuid4(),
-        uuid.UUID(household_id),
-        uuid.UUID(person_id),
-        uuid.UUID(occasion["id"]) if occasion else None,
-        occasion["name"] if occasion else None,
-        occurs_on,
-        title,
-        [uuid.UUID(g) for g in givers],
-    )
+async def wrapped_up(page: Page, hh: str, person_id: str, title: str) -> dict:
+    """The gift the family gave `person_id`, once the wrap-up has put it in their history."""
+    found: list[dict] = []
+
+    async def in_history() -> bool:
+        page_ = await api(page, "GET", f"{hh}/history?person_id={person_id}&source=given")
+        found[:] = [r for r in page_["items"] if r["title"] == title]
+        return bool(found)
+
+    await eventually(in_history, f"{title} in the history")
+    return found[0]
+
+
+async def hand_over(page: Page, hh: str, item_id: str) -> None:
+    """Bought, wrapped and given: the item walks its pipeline to the end."""
+    for status in ("selected", "purchased", "wrapped", "given"):
+        await api(page, "POST", f"{hh}/items/{item_id}/status", {"status": status})
 
 
 def record(page: Page, title: str):
@@ -100,7 +92,6 @@ async def test_a_grown_up_records_a_gift_from_outside_the_household_and_says_tha
 
 async def test_a_person_s_page_says_what_we_gave_them_last_year_and_the_gift_form_warns(
     new_phone,
-    db,  # noqa: F811 - the fixture imported above
 ):
     page = await new_phone()
     family = await family_with_a_list(page, "Lena")
@@ -114,15 +105,23 @@ async def test_a_person_s_page_says_what_we_gave_them_last_year_and_the_gift_for
         f"{hh}/occasions",
         {"name": "Christmas", "date": last_christmas.isoformat(), "kind": "christmas"},
     )
-    await given_gift(
-        db,
-        family["household"]["id"],
-        grandpa["id"],
-        "Fishing rod",
-        [me["id"]],
-        last_christmas,
-        christmas,
+    ideas = await api(
+        page,
+        "POST",
+        f"{hh}/lists",
+        {
+            "name": "Christmas ideas",
+            "kind": "idea",
+            "person_id": grandpa["id"],
+            "occasion_id": christmas["id"],
+        },
     )
+    rod = await api(
+        page, "POST", f"{hh}/lists/{ideas['id']}/items", {"gift": {"title": "Fishing rod"}}
+    )
+    await api(page, "POST", f"{hh}/items/{rod['id']}/claims", {"quantity": 1})
+    # that Christmas is over: the wrap-up puts what was claimed for it into Grandpa's history
+    await wrapped_up(page, hh, grandpa["id"], "Fishing rod")
     await api(
         page,
         "POST",
@@ -158,12 +157,10 @@ async def test_a_person_s_page_says_what_we_gave_them_last_year_and_the_gift_for
 
 async def test_the_recipient_sees_a_gift_the_family_gave_only_once_it_is_revealed(
     new_phone,
-    db,  # noqa: F811 - the fixture imported above
 ):
     admin, ana = await new_phone(), await new_phone()
     family = await family_with_a_list(admin, "Sam")
     hh = family["hh"]
-    sam = await api(admin, "GET", "/me")
     invitation = await api(admin, "POST", f"{hh}/invitations", {"role": "adult"})
     await api(
         ana,
@@ -174,15 +171,20 @@ async def test_the_recipient_sees_a_gift_the_family_gave_only_once_it_is_reveale
     await api(ana, "POST", "/invitations/accept", {"code": invitation["code"]})
     ana_id = (await api(ana, "GET", "/me"))["id"]
     person = await api(admin, "POST", f"{hh}/people", {"name": "Ana", "linked_user_id": ana_id})
-    # given today: with the household's setting (a day after), Ana sees it tomorrow
-    await given_gift(
-        db, family["household"]["id"], person["id"], "Telescope", [sam["id"]], date.today()
+    ideas = await api(
+        admin, "POST", f"{hh}/lists", {"name": "For Ana", "kind": "idea", "person_id": person["id"]}
     )
+    telescope = await api(
+        admin, "POST", f"{hh}/lists/{ideas['id']}/items", {"gift": {"title": "Telescope"}}
+    )
+    # handed over today: with the household's setting (a day after), Ana sees it tomorrow
+    await hand_over(admin, hh, telescope["id"])
+    await wrapped_up(admin, hh, person["id"], "Telescope")
 
     await admin.goto("/#/history")
-    telescope = record(admin, "Telescope")
-    await expect(telescope).to_contain_text("To Ana · from Sam")
-    await expect(telescope).to_contain_text("Ana sees it from")
+    given = record(admin, "Telescope")
+    await expect(given).to_contain_text("To Ana · from Sam")
+    await expect(given).to_contain_text("Ana sees it from")
 
     await ana.goto("/")
     await ana.evaluate("id => localStorage.setItem('gf.household', id)", family["household"]["id"])

@@ -140,6 +140,7 @@ function receivedForm(ctx, people, occasions, can, reload) {
     const keep = form.elements.recipient_person_id.value;
     form.reset();
     form.elements.recipient_person_id.value = keep;
+    form.elements.received_on.value = today();
     nameField.hidden = false;
     form.classList.remove("dirty");
     ctx.toast(`${record.title} is in ${record.recipient_name}'s history.`);
@@ -228,10 +229,11 @@ export async function personHistory(ctx, person) {
     if (!newest()) return;
     body.replaceChildren(...(seen.years.length ? seen.years.map((y) => yearCard(y)) : [empty(`No gifts in ${person.name}'s history yet.`)]));
   }
-  const gifts = (records) => h("ul", { class: "plain" }, records.map((r) => {
-    const from = giversText(r);
+  // what they received says who from; what they gave, to whom
+  const gifts = (records, theirs) => h("ul", { class: "plain" }, records.map((r) => {
+    const from = theirs ? "" : giversText(r);
     return h("li", {}, h("strong", {}, r.title), from ? h("span", { class: "muted" }, ` from ${from}`) : null,
-      r.recipient_person_id !== person.id ? h("span", { class: "muted" }, ` to ${r.recipient_name}`) : null,
+      theirs ? h("span", { class: "muted" }, ` to ${r.recipient_name}`) : null,
       r.thanked ? h("span", { class: "pill ok" }, "thanked") : null);
   }));
   function yearCard(y) {
@@ -240,8 +242,8 @@ export async function personHistory(ctx, person) {
       h("dl", { class: "facts history-facts" }, y.occasions.map((o) => [
         h("dt", {}, o.occasion_name || formatDate(o.occurs_on)),
         h("dd", {},
-          o.to_them.length ? h("div", {}, h("span", { class: "muted" }, `To ${person.name}: `), gifts(o.to_them)) : null,
-          o.from_them.length ? h("div", {}, h("span", { class: "muted" }, `From ${person.name}: `), gifts(o.from_them)) : null),
+          o.to_them.length ? h("div", {}, h("span", { class: "muted" }, `To ${person.name}: `), gifts(o.to_them, false)) : null,
+          o.from_them.length ? h("div", {}, h("span", { class: "muted" }, `From ${person.name}: `), gifts(o.from_them, true)) : null),
       ])));
   }
   await load();
