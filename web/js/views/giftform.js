@@ -4,6 +4,7 @@
 // With the person it is for known, the form says when they were given (or got) the like before.
 import { ApiError, api } from "../api.js";
 import { button, checkbox, field, formatDate, h, input, textarea } from "../dom.js";
+import { giversText } from "./history.js";
 
 const IMPORTED = ["title", "price", "currency", "image_url"];
 const LABELS = { title: "name", price: "price", currency: "currency", image_url: "picture" };
@@ -98,7 +99,7 @@ const SIMILAR_AFTER_MS = 400;
 function similarText(r) {
   const when = r.occasion_name ? `for ${r.occasion_name} ${r.year}` : `on ${formatDate(r.occurs_on)}`;
   if (r.source === "given") return `You gave ${r.recipient_name} “${r.title}” ${when}.`;
-  const from = r.giver_name || r.givers.map((g) => g.name).join(" and ");
+  const from = giversText(r);
   return `${r.recipient_name} already got “${r.title}”${from ? ` from ${from}` : ""} ${when}.`;
 }
 

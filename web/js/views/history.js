@@ -26,19 +26,15 @@ export function giversText(r) {
   return names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
 }
 
-/** "Christmas 2025", or the day itself for a gift at no particular occasion. */
-export function occasionText(r) {
-  return r.occasion_name ? `${r.occasion_name} ${r.year}` : formatDate(r.occurs_on);
-}
-
 /** Records in the API's order (newest first), grouped by year, then by occasion within the year. */
 export function byYearAndOccasion(records) {
   const years = new Map();
   for (const r of records) {
     if (!years.has(r.year)) years.set(r.year, new Map());
     const occasions = years.get(r.year);
-    const key = r.occasion_id ? `${r.occasion_id}|${r.occurs_on}` : "none";
-    if (!occasions.has(key)) occasions.set(key, { occasion_name: r.occasion_id ? r.occasion_name : null, occurs_on: r.occurs_on, records: [] });
+    // by name too: an occasion since removed keeps its name in the history
+    const key = r.occasion_name ? `${r.occasion_id || r.occasion_name}|${r.occurs_on}` : "none";
+    if (!occasions.has(key)) occasions.set(key, { occasion_name: r.occasion_name || null, occurs_on: r.occurs_on, records: [] });
     occasions.get(key).records.push(r);
   }
   return [...years].map(([year, occasions]) => ({ year, occasions: [...occasions.values()] }));
@@ -62,11 +58,8 @@ function recordRow(ctx, r, can, reload) {
   const { session } = ctx;
   const from = giversText(r);
   const thanked = can.mayThank(r) ? thankedBox(ctx, r, reload) : null;
-  const remind = can.mayThank(r) && !r.thanked && !r.thank_task_id ? button("Remind me to thank", () => act(remind, async () => {
-    const task = await api.post(session.hh(`/history/${r.id}/thank-you-task`), { due_in_days: THANK_DUE_IN_DAYS, assignee_id: session.me.id });
-    ctx.toast(`Planned: “${task.title}”, on your tasks.`);
-    await reload();
-  }, ctx.toast), { class: "small", "aria-label": `Remind me to thank for ${r.title}` }) : null;
+  const remind = can.mayThank(r) && !r.thanked && !r.thank_task_id && !r.givers.some((g) => g.user_id === session.me.id)
+    ? remindButton(ctx, r, can, reload) : null;
   const remove = can.mayDelete(r) ? button("Remove", () => {
     if (!confirm(`Remove “${r.title}” from ${r.recipient_name}'s history?`)) return;
     act(remove, async () => { await api.del(session.hh(`/history/${r.id}`)); await reload(); }, ctx.toast);
@@ -77,14 +70,29 @@ function recordRow(ctx, r, can, reload) {
       h("strong", { class: "grow" }, r.title),
       r.price ? h("span", { class: "price" }, money(r.price, r.currency)) : null),
     h("p", {}, `To ${r.recipient_name}`, from ? ` · from ${from}` : ""),
-    h("p", { class: "muted" }, r.occasion_name ? `${formatDate(r.occurs_on)}` : "",
-      r.source === "received" ? (r.occasion_name ? " · recorded as received" : "Recorded as received") : null),
+    // the occasion's heading has the day; a gift at no occasion says it here
+    r.occasion_name && r.source === "given" ? null : h("p", { class: "muted" }, r.occasion_name ? "" : formatDate(r.occurs_on),
+      r.source === "received" ? (r.occasion_name ? "Recorded as received" : " · recorded as received") : null),
     !r.revealed && r.source === "given" && can.hasMember(r.recipient_person_id) && !can.mine.has(r.recipient_person_id)
       ? h("p", { class: "muted" }, r.reveals_on ? `${r.recipient_name} sees it from ${formatDate(r.reveals_on)}` : `Kept from ${r.recipient_name}`) : null,
     r.notes ? h("p", { class: "notes" }, r.notes) : null,
     r.thanked ? h("span", { class: "pill ok" }, "Thanked") : planned ? h("span", { class: "pill warn" }, "Thank-you planned") : null,
     thanked || remind || remove ? h("div", { class: "actions" }, thanked, remind,
       planned ? h("a", { class: "button small", href: "#/tasks" }, "See the task") : null, remove) : null);
+}
+
+/** A thank-you task: for the recipient when they have their own account (a grown-up reminding a
+ * child, say), else for me (my own gifts, or those of someone who is not a member, like Grandpa). */
+function remindButton(ctx, r, can, reload) {
+  const theirs = can.hasMember(r.recipient_person_id) && !can.mine.has(r.recipient_person_id);
+  const label = theirs ? `Remind ${r.recipient_name} to thank` : "Remind me to thank";
+  const remind = button(label, () => act(remind, async () => {
+    const task = await api.post(ctx.session.hh(`/history/${r.id}/thank-you-task`),
+      { due_in_days: THANK_DUE_IN_DAYS, assignee_id: theirs ? null : ctx.session.me.id });
+    ctx.toast(`Planned: “${task.title}”, on ${theirs ? `${r.recipient_name}'s` : "your"} tasks.`);
+    await reload();
+  }, ctx.toast), { class: "small", "aria-label": `${label} for ${r.title}` });
+  return remind;
 }
 
 function thankedBox(ctx, r, reload) {
@@ -184,7 +192,8 @@ export async function giftHistory(ctx) {
   }
 
   const thisYear = new Date().getFullYear();
-  const years = Array.from({ length: YEARS_OFFERED }, (_, i) => String(thisYear - i));
+  // next year too: a gift handed over early is for the occasion to come
+  const years = Array.from({ length: YEARS_OFFERED + 1 }, (_, i) => String(thisYear + 1 - i));
   if (filters.year && !years.includes(filters.year)) years.push(filters.year);
   const personFilter = select("person", [["", "Everyone"], ...people.map((p) => [p.id, p.name])], filters.person);
   const yearFilter = select("year", [["", "All years"], ...years.map((y) => [y, y])], filters.year);
