@@ -321,7 +321,9 @@ async def test_a_given_gift_is_thanked_for_only_after_its_reveal(home, admin_db)
         early = await g.call(method, m["ann"], path, json=body)
         assert early.status_code == 409, early.text
         assert "not revealed to Cleo yet" in early.json()["error"]["message"]
+    assert await titles(g, m["ann"], thanked="false") == []  # nothing owed before the reveal
     await reveal(g, m["ann"], "at_occasion")
+    assert await titles(g, m["ann"], thanked="false") == ["Puzzle"]
     task = await g.ok("POST", m["ann"], f"/history/{puzzle}/thank-you-task", 201, json={})
     assert task["title"] == "Thank Ben for the Puzzle"
     assert task["person_id"] == people["ben"]
@@ -355,11 +357,15 @@ async def test_a_received_gift_is_removed_by_its_recorder_or_an_admin_and_a_give
         title="Kite",
         received_on=TODAY().isoformat(),
     )
+    task = await g.ok("POST", m["ben"], f"/history/{kite['id']}/thank-you-task", 201, json={})
     refused = await g.call("DELETE", m["cleo"], f"/history/{kite['id']}")
     assert refused.status_code == 403
     await g.ok("DELETE", m["ann"], f"/history/{kite['id']}", 204)
     assert (await g.call("GET", m["ben"], f"/history/{kite['id']}")).status_code == 404
     assert await outbox_events(admin_db, kite["id"], "gift_record.deleted")
+    # its thank-you is owed to nobody now
+    assert (await g.call("GET", m["ben"], f"/tasks/{task['id']}")).status_code == 404
+    assert await outbox_events(admin_db, task["id"], "task.deleted")
 
     mine = await received(
         g,

@@ -30,6 +30,11 @@ CEILINGS = {
     "/lists/{list}": 2,
     "/occasions": 2,
     "/occasions/{occasion}": 2,
+    "/history": 2,
+    "/history?person_id={person}&thanked=false": 2,
+    "/history/{record}": 2,
+    "/history/similar?title=kite": 2,
+    "/people/{person}/history": 3,  # the person, then what they received and gave
     # not yet composed in one statement
     "/tasks": 4,
     "/claims": 5,
@@ -80,12 +85,26 @@ async def household(counted_gateway):
         json={"amount": "100", "currency": "EUR"},
     )
     await g.ok("POST", ben, "/tasks", 201, json={"title": "Wrap", "assignee_id": ben.user_id})
+    record = await g.ok(
+        "POST",
+        ann,
+        "/history",
+        201,
+        json={
+            "recipient_person_id": cleo_p,
+            "giver_person_id": abe,
+            "title": "Kite",
+            "received_on": "2024-05-01",
+            "occasion_id": occasion,
+        },
+    )
     ids = {
         "list": wishes,
         "person": cleo_p,
         "occasion": occasion,
         "gift": bike["gift_id"],
         "item": bike["id"],
+        "record": record["id"],
     }
     return g, ids, (ann, ben, cleo)
 

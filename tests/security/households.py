@@ -93,8 +93,8 @@ async def bare_household(client: httpx.AsyncClient) -> Household:
 
 async def rich_household(client: httpx.AsyncClient, db: asyncpg.Connection) -> Household:
     """One of everything: people, an occasion, a wish and an idea list, gifts on them and off them, claims,
-    a pledge and a contributor, comments, tags, a budget, a task with reminders and recurrence, an open
-    invitation, notifications and audit entries; every name, text, amount and id of it is a secret."""
+    a pledge and a contributor, comments, tags, a budget, a task with reminders and recurrence, a gift
+    in the history, an open invitation, notifications and audit entries; every name, text, amount and id of it is a secret."""
     t = token()
     s = Facts()
     admin = await sign_up(client, name=s.text("admin's name", f"Alder {t}"))
@@ -231,6 +231,22 @@ async def rich_household(client: httpx.AsyncClient, db: asyncpg.Connection) -> H
         },
     )
     await g.ok("POST", admin, f"/exchanges/{exchange['id']}/draw")
+    # a gift in the history, received from someone outside the household
+    record = await g.ok(
+        "POST",
+        admin,
+        "/history",
+        201,
+        json={
+            "recipient_person_id": person,
+            "giver_name": s.text("giver", f"Lavender {t}"),
+            "title": s.text("gift", f"Marimba {t}"),
+            "received_on": soon(-3),
+            "price": s.amount("price", "41.73"),
+            "currency": "EUR",
+            "notes": s.text("history notes", f"Thank her at Easter {t}"),
+        },
+    )
 
     code = await invite(client, household_id, admin, "adult")
     invitation = (await g.ok("GET", admin, "/invitations"))[0]
@@ -264,6 +280,7 @@ async def rich_household(client: httpx.AsyncClient, db: asyncpg.Connection) -> H
         "feed_id": feed["id"],
         "token": _feed_token(revoked),
         "exchange_id": exchange["id"],
+        "record_id": record["id"],
     }
     s.ids(
         "an id of one of A's objects",

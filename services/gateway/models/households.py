@@ -64,8 +64,8 @@ class Household(HouseholdBase, GatewayModel, table=True):
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     timezone: str = Field(default="UTC", sa_type=Text)
-    reveal: Reveal = Field(
-        default=Reveal.AFTER_DAYS,
+    reveal: str = Field(  # a Reveal, read back as the text it is stored as
+        default=Reveal.AFTER_DAYS.value,
         sa_column=Column(Text, nullable=False, server_default=Reveal.AFTER_DAYS.value),
     )
     reveal_after_days: int = Field(

@@ -36,7 +36,11 @@ async def list_history(
     year: Annotated[int | None, Query(ge=1900, le=2199)] = None,
     occasion_id: uuid.UUID | None = None,
     thanked: Annotated[
-        bool | None, Query(description="false: the gifts not thanked for yet.")
+        bool | None,
+        Query(
+            description="false: the gifts still owed a thank-you (their recipient may see them, "
+            "and nobody marked them thanked)."
+        ),
     ] = None,
     source: Annotated[
         RecordSource | None,

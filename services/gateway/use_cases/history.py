@@ -36,7 +36,7 @@ from services.gateway.use_cases.occasion_reads import today_in
 from services.gateway.use_cases.scoped import get_own, get_referenced
 from services.gateway.use_cases.task_events import household_timezone
 from services.gateway.use_cases.task_reads import to_public
-from services.gateway.use_cases.tasks import add_task, change_status
+from services.gateway.use_cases.tasks import add_task, change_status, remove_task
 from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.events.history import GiftRecordDeleted, GiftRecorded, GiftThanked
 from shared.outbox import add_event
@@ -197,7 +197,8 @@ async def record_received(
 
 
 async def delete_record(session: AsyncSession, member: Member, record_id: uuid.UUID) -> None:
-    """Remove a gift recorded as received (its recorder or an admin); what the household gave stays."""
+    """Remove a gift recorded as received (its recorder or an admin), with its open thank-you task;
+    what the household gave stays."""
     async with session.begin():
         members = await household_viewers(session, member.household_id)
         viewer = next(v for v in members if v.user_id == member.user_id)
@@ -210,6 +211,9 @@ async def delete_record(session: AsyncSession, member: Member, record_id: uuid.U
             )
         if record.recorded_by != member.user_id and not member.is_admin:
             raise Forbidden("Only whoever recorded this gift, or an admin, can remove it.")
+        task = await _open_task(session, record)
+        if task is not None:  # a thank-you for a gift that was never there is owed to nobody
+            await remove_task(session, task, member.user_id)
         await session.delete(record)
         await add_event(
             session,

@@ -247,7 +247,8 @@ async def list_records(
         for row in rows:
             today = today or today_in(row.timezone)
             shown = shown_record(viewer, row, today)
-            if shown is not None:
+            # "not thanked yet" is what is owed a thank-you: what its recipient may know of
+            if shown is not None and (thanked is not False or shown["revealed"]):
                 seen.append((row, shown))
         if len(rows) <= page.limit:
             break
@@ -308,7 +309,7 @@ _WORD = re.compile(r"\w+")
 def words(title: str) -> tuple[str, ...]:
     """A title's words, without case or accents, in order: "Crème Brûlée set" -> ("creme", "brulee", "set")."""
     plain = "".join(c for c in unicodedata.normalize("NFKD", title) if not unicodedata.combining(c))
-    return tuple(_WORD.findall(plain.casefold()))
+    return tuple(_WORD.findall(plain.upper().casefold()))  # upper first: a dotless ı is an i
 
 
 def resemblance(a: str, b: str) -> float:
@@ -320,7 +321,8 @@ def resemblance(a: str, b: str) -> float:
         return 0.0
     if set(wa) <= set(wb) or set(wb) <= set(wa):
         return 1.0
-    return difflib.SequenceMatcher(None, " ".join(sorted(wa)), " ".join(sorted(wb))).ratio()
+    first, second = sorted((" ".join(sorted(wa)), " ".join(sorted(wb))))  # either way round alike
+    return difflib.SequenceMatcher(None, first, second).ratio()
 
 
 def resembles(a: str, b: str) -> bool:

@@ -168,22 +168,27 @@ async def reopen_task(session: AsyncSession, member: Member, task_id: uuid.UUID)
     return await _set_status(session, member, task_id, TaskStatus.OPEN)
 
 
+async def remove_task(session: AsyncSession, task: Task, actor_id: uuid.UUID) -> None:
+    """Delete a (locked) task and stage its event, in the caller's transaction."""
+    kept_from = await task_hidden(
+        session, task, await household_viewers(session, task.household_id)
+    )
+    await session.delete(task)
+    await add_event(
+        session,
+        outbox,
+        TaskDeleted(
+            household_id=task.household_id,
+            actor_id=actor_id,
+            **kept_from.fields,
+            task_id=task.id,
+            revision=task.revision + 1,
+            series_id=task.series_id,
+        ),
+    )
+
+
 async def delete_task(session: AsyncSession, member: Member, task_id: uuid.UUID) -> None:
     async with session.begin():
         task = await visible_task(session, member, task_id, lock=True)
-        kept_from = await task_hidden(
-            session, task, await household_viewers(session, member.household_id)
-        )
-        await session.delete(task)
-        await add_event(
-            session,
-            outbox,
-            TaskDeleted(
-                household_id=task.household_id,
-                actor_id=member.user_id,
-                **kept_from.fields,
-                task_id=task.id,
-                revision=task.revision + 1,
-                series_id=task.series_id,
-            ),
-        )
+        await remove_task(session, task, member.user_id)
