@@ -22,6 +22,7 @@ TIMES_OF_RECORD = frozenset(
         "status_changed_at",
         "purchased_at",
         "completed_at",
+        "thanked_at",
     }
 )
 
@@ -49,6 +50,12 @@ def _names(doc: dict) -> dict[str, str]:
         }
     )
     names.update({t["id"]: f"task:{t['title']}@{t['due_at']}" for t in doc["tasks"]})
+    names.update(
+        {
+            r["id"]: f"record:{r['title']}/{r['recipient_name']}@{r['occurs_on']}"
+            for r in doc.get("history", [])
+        }
+    )
     return names
 
 

@@ -266,6 +266,9 @@ class RecordFacts:
     from_santa: bool = False
     private_to: frozenset[UUID] = frozenset()  # not empty: the only others who may see it
     reveals_on: date | None = None
+    # the others the same given gift was for (a board game for two): as much its recipients as the
+    # one whose record it is, so it is a surprise for them as long as for them
+    also_for: frozenset[UUID] = frozenset()
 
 
 def reveals_on(reveal: str, after_days: int, occurs_on: date) -> date | None:
@@ -287,8 +290,8 @@ def is_revealed(record: RecordFacts, today: date) -> bool:
 def record_view(viewer: Viewer, record: RecordFacts, today: date) -> View:
     """What `viewer` may see of a history record: a given record stays hidden from its recipient until
     its reveal; a gift from Santa from the household's other children; a record kept `private_to` a
-    few (a private list's, an exchange's) from everyone else."""
-    if record.recipient_person_id in viewer.person_ids:
+    few (a private list's, an exchange's) from everyone else. A gift for several people is each one's."""
+    if record.recipient_person_id in viewer.person_ids or record.also_for & viewer.person_ids:
         return View.FULL if is_revealed(record, today) else View.HIDDEN
     if record.from_santa and viewer.is_child:
         return View.HIDDEN
@@ -304,7 +307,9 @@ def record_hidden(members: Iterable[Viewer], record: RecordFacts) -> Hidden:
     return hidden(
         members,
         lambda v: record_view(v, unrevealed, date.min),
-        about=(record.recipient_person_id,) if record.source == GIVEN else (),
+        about=(record.recipient_person_id, *sorted(record.also_for, key=str))
+        if record.source == GIVEN
+        else (),
     )
 
 

@@ -1,8 +1,13 @@
 """A household's data is its own: export it as JSON and CSV, import it into a new household, through the
 gateway's REST API on a real Postgres."""
 
+import datetime as dt
 import json
+import uuid
+import zoneinfo
 
+from services.gateway.use_cases.wrap_up import wrap_up_household
+from shared.db import session_factory
 from tests.household_documents import apart_from_ids_and_times
 from tests.integration.accounts import family, new_household, sign_up
 from tests.integration.gifting import Gifting, outbox_events
@@ -46,7 +51,41 @@ async def a_planned_year(g: Gifting, ann) -> dict:
     await g.ok("PATCH", ann, f"/tasks/{water['id']}", json={"due_at": "2026-12-01T09:00:00Z"})
     done = await g.ok("POST", ann, "/tasks", 201, json={"title": "Order the cake"})
     await g.ok("POST", ann, f"/tasks/{done['id']}/complete")
+    # the history: a gift handed over, a party wrapped up, gifts received and thanked for
+    await g.ok("PATCH", ann, "", json={"reveal": "at_occasion"})
+    today = dt.datetime.now(zoneinfo.ZoneInfo("Europe/Berlin")).date()
+    party = await g.occasion(
+        ann,
+        "Grandma's party",
+        (today - dt.timedelta(days=30)).isoformat(),
+        [gran],
+        recurs_yearly=False,
+    )
+    for_party = await g.new_list(ann, gran, "idea", name="For the party", occasion_id=party)
+    roses = await g.add_item(ann, for_party, "Roses", price="15.00")
+    await g.claim(ann, roses["id"])
+    gloves = await g.add_item(ann, ideas, "Gloves")
+    await g.move(ann, gloves["id"], "selected", "purchased", "wrapped", "given")
+    long_ago = (today - dt.timedelta(days=40)).isoformat()
+    tea = {"recipient_person_id": gran, "giver_name": "Aunt Ruth", "title": "Tea set"}
+    tea = await g.ok("POST", ann, "/history", 201, json={**tea, "received_on": long_ago})
+    await g.ok("PUT", ann, f"/history/{tea['id']}/thanks", json={"thanked": True})
+    pen = {"recipient_person_id": me, "giver_person_id": gran, "title": "Pen", "price": "4.50"}
+    pen = await g.ok(
+        "POST",
+        ann,
+        "/history",
+        201,
+        json={**pen, "currency": "EUR", "received_on": long_ago, "occasion_id": party},
+    )
+    await g.ok("POST", ann, f"/history/{pen['id']}/thank-you-task", 201, json={})
     return {"gran": gran, "me": me, "xmas": xmas}
+
+
+async def wrapped_up(engine_for, household_id: str) -> int:
+    """The household's occasions wrapped up, as the gateway's loop does: how many gifts it recorded."""
+    async with session_factory(engine_for("gateway"))() as session:
+        return (await wrap_up_household(session, uuid.UUID(household_id))).recorded
 
 
 async def export_of(client, who, household_id: str) -> dict:
@@ -62,14 +101,17 @@ async def import_as(client, who, document: dict) -> dict:
 
 
 async def test_export_then_import_then_export_gives_the_same_document_apart_from_ids_and_times(
-    gateway_client,
+    gateway_client, engine_for
 ):
     ann = await sign_up(gateway_client, name="Ann")
     hid = await new_household(gateway_client, ann, "Bakers", "Europe/Berlin")
     await a_planned_year(Gifting(gateway_client, hid), ann)
+    assert await wrapped_up(engine_for, hid) == 1  # the party's roses
 
     first = await export_of(gateway_client, ann, hid)
     imported = await import_as(gateway_client, ann, first)
+    # what the import brought is recorded already: the wrap-up finds nothing to add
+    assert await wrapped_up(engine_for, imported["id"]) == 0
     again = await export_of(gateway_client, ann, imported["id"])
 
     assert imported["id"] != hid and imported["role"] == "admin"
@@ -77,18 +119,23 @@ async def test_export_then_import_then_export_gives_the_same_document_apart_from
     assert apart_from_ids_and_times(again) == apart_from_ids_and_times(first)
     # the control: the document holds what was made, so the comparison compared something
     assert [
-        len(first[k]) for k in ("people", "occasions", "gifts", "lists", "budgets", "tasks")
-    ] == [
-        2,
-        2,
-        2,
-        2,
-        1,
-        3,
-    ]
-    [ideas] = [lst for lst in first["lists"] if lst["kind"] == "idea"]
+        len(first[k])
+        for k in ("people", "occasions", "gifts", "lists", "budgets", "tasks", "history")
+    ] == [2, 3, 4, 3, 1, 4, 4]
+    [ideas] = [lst for lst in first["lists"] if lst["name"] == "For Grandma"]
     assert [c["body"] for c in ideas["comments"]] == ["Ask Dad too"]
-    assert {i["status"] for i in ideas["items"]} == {"selected", "wrapped"}
+    assert {i["status"] for i in ideas["items"]} == {"selected", "wrapped", "given"}
+    assert (again["household"]["reveal"], first["household"]["reveal"]) == ("at_occasion",) * 2
+    records = {r["title"]: r for r in again["history"]}
+    assert {t: r["source"] for t, r in records.items()} == {
+        "Gloves": "given",
+        "Roses": "given",
+        "Tea set": "received",
+        "Pen": "received",
+    }
+    assert records["Tea set"]["thanked"] and not records["Pen"]["thanked"]
+    assert records["Pen"]["thank_task_id"] in {t["id"] for t in again["tasks"]}
+    assert [g["user_id"] for g in records["Roses"]["givers"]] == [ann.user_id]
 
 
 async def test_every_imported_object_is_announced_through_the_outbox_by_the_importer(
@@ -102,8 +149,11 @@ async def test_every_imported_object_is_announced_through_the_outbox_by_the_impo
     imported = await import_as(gateway_client, ann, document)
     again = await export_of(gateway_client, ann, imported["id"])
 
-    [created] = await outbox_events(admin_db, imported["id"])
-    assert created["type"] == "giftflow.household.created.v1"
+    # made, then given the reveal setting the document has
+    assert [e["type"] for e in await outbox_events(admin_db, imported["id"])] == [
+        "giftflow.household.created.v1",
+        "giftflow.household.updated.v1",
+    ]
     for person in again["people"]:
         [event] = [
             e
@@ -234,7 +284,8 @@ async def test_an_import_refused_halfway_leaves_no_household_and_no_event(gatewa
     response = await gateway_client.post(IMPORT, json=document, headers=ann.headers)
 
     assert response.status_code == 422, response.text
-    assert response.json()["error"]["details"][0]["field"].startswith("tasks.2.rrule")
+    last = len(document["tasks"]) - 1
+    assert response.json()["error"]["details"][0]["field"].startswith(f"tasks.{last}.rrule")
     mine = await gateway_client.get("/api/households", headers=ann.headers)
     assert [h["id"] for h in mine.json()] == [hid]
     events_after = await admin_db.fetchval(

@@ -1,7 +1,9 @@
-"""Property: for any household a grown-up builds through the API, export → import → export gives the same
-document apart from ids and times (tests/household_documents.py)."""
+"""Property: for any household a grown-up builds through the API (its gift history included: items
+marked given, gifts received, thank-yous), export → import → export gives the same document apart from
+ids and times (tests/household_documents.py)."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
@@ -10,6 +12,7 @@ from tests.household_documents import apart_from_ids_and_times
 from tests.integration.accounts import new_household, sign_up
 from tests.integration.gifting import Gifting
 
+TIMEZONE = "America/New_York"
 ROUND_TRIPS = settings(
     max_examples=10,
     deadline=None,
@@ -53,6 +56,16 @@ tasks = st.fixed_dictionaries(
         "about": st.sampled_from(["nothing", "person", "occasion", "item"]),
     }
 )
+received = st.fixed_dictionaries(
+    {
+        "person": st.integers(0, 3),
+        "from": st.none() | st.integers(0, 3),  # a person of the household, or someone outside it
+        "days_ago": st.integers(0, 800),
+        "occasion": st.none() | st.integers(0, 2),
+        "thanked": st.booleans(),
+        "task": st.booleans(),
+    }
+)
 households = st.fixed_dictionaries(
     {
         "people": st.integers(1, 4),
@@ -70,6 +83,7 @@ households = st.fixed_dictionaries(
         ),
         "lists": st.lists(lists, max_size=4),
         "tasks": st.lists(tasks, max_size=3),
+        "received": st.lists(received, max_size=3),
     }
 )
 
@@ -136,6 +150,26 @@ async def build(g: Gifting, ann, plan: dict) -> None:
             while status != it["status"]:
                 status = NEXT[status]
                 await g.move(ann, item["id"], status)
+    today = dt.datetime.now(ZoneInfo(TIMEZONE)).date()
+    for n, r in enumerate(plan.get("received", [])):
+        person = people[r["person"] % len(people)]
+        giver = people[r["from"] % len(people)] if r["from"] is not None else None
+        body = {
+            "recipient_person_id": person,
+            "title": f"Received {n}",
+            "received_on": (today - dt.timedelta(days=r["days_ago"])).isoformat(),
+        }
+        if giver is not None and giver != person:
+            body["giver_person_id"] = giver
+        else:
+            body["giver_name"] = f"Aunt {n}"
+        if r["occasion"] is not None and r["occasion"] < len(occasions):
+            body["occasion_id"] = occasions[r["occasion"]]
+        record = await g.ok("POST", ann, "/history", 201, json=body)
+        if r["task"]:
+            await g.ok("POST", ann, f"/history/{record['id']}/thank-you-task", 201, json={})
+        if r["thanked"]:
+            await g.ok("PUT", ann, f"/history/{record['id']}/thanks", json={"thanked": True})
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     for n, t in enumerate(plan["tasks"]):
         body: dict = {"title": f"Task {n}"}
@@ -190,7 +224,7 @@ async def test_export_import_export_is_the_same_document_apart_from_ids_and_time
     gateway_client, plan
 ):
     ann = await sign_up(gateway_client, name="Ann")
-    hid = await new_household(gateway_client, ann, "Round trip", "America/New_York")
+    hid = await new_household(gateway_client, ann, "Round trip", TIMEZONE)
     await build(Gifting(gateway_client, hid), ann, plan)
 
     first = (await gateway_client.get(f"/api/households/{hid}/export", headers=ann.headers)).json()
@@ -202,6 +236,9 @@ async def test_export_import_export_is_the_same_document_apart_from_ids_and_time
 
     assert apart_from_ids_and_times(again.json()) == apart_from_ids_and_times(first)
     assert len(first["people"]) == plan["people"]  # the control: what was built is in the document
+    assert len([r for r in first["history"] if r["source"] == "received"]) == len(
+        plan.get("received", [])
+    )
     if plan == ROTATING_CHORE:
         [chore] = first["tasks"]
         assert (chore["rotation"], chore["rotation_mode"]) == ([ann.user_id], "least_done")

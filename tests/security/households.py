@@ -94,7 +94,8 @@ async def bare_household(client: httpx.AsyncClient) -> Household:
 async def rich_household(client: httpx.AsyncClient, db: asyncpg.Connection) -> Household:
     """One of everything: people, an occasion, a wish and an idea list, gifts on them and off them, claims,
     a pledge and a contributor, comments, tags, a budget, a task with reminders and recurrence, a gift
-    in the history, an open invitation, notifications and audit entries; every name, text, amount and id of it is a secret."""
+    history (received and given), an open invitation, notifications and audit entries; every name,
+    text, amount and id of it is a secret."""
     t = token()
     s = Facts()
     admin = await sign_up(client, name=s.text("admin's name", f"Alder {t}"))
@@ -247,6 +248,19 @@ async def rich_household(client: httpx.AsyncClient, db: asyncpg.Connection) -> H
             "notes": s.text("history notes", f"Thank her at Easter {t}"),
         },
     )
+    # and one handed over: given at once
+    handed = await g.ok(
+        "POST",
+        admin,
+        f"/lists/{ideas}/items",
+        201,
+        json={"gift": {"title": s.text("gift", f"Jigsaw {t}")}},
+    )
+    await g.move(admin, handed["id"], "selected", "purchased", "wrapped", "given")
+    given = [
+        r["id"] for r in (await g.ok("GET", admin, "/history", params={"source": "given"}))["items"]
+    ]
+    assert given, "the jigsaw handed over is in the history"
 
     code = await invite(client, household_id, admin, "adult")
     invitation = (await g.ok("GET", admin, "/invitations"))[0]
@@ -296,6 +310,9 @@ async def rich_household(client: httpx.AsyncClient, db: asyncpg.Connection) -> H
             budget["id"],
             admin.user_id,
             child.user_id,
+            handed["id"],
+            handed["gift_id"],
+            *given,
         ],
     )
     s.text("invitation code", code)

@@ -10,9 +10,14 @@ R an admin, and what R may learn is decided by the links as they are now.
 
 R takes every kind of mail there is (whatever kinds the API offers): at once in the plain household, held
 for a daily digest in the late-linked one, so both the mails and the digests are searched.
+
+The history: an occasion for P that was over days ago, wrapped up by the gateway's own loop, so what M
+and G gave P (and a board game for P and Q together) is recorded in the history but not revealed (the
+household reveals a year after). A gift R recorded as received is what R must find there.
 """
 
 import re
+import uuid
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -23,6 +28,7 @@ from tests.integration.gifting import Gifting
 from tests.security.facts import Fact, Facts
 from tests.security.households import caught_up, known_to_notifications, later, soon, token
 from tests.sse_client import open_stream
+from tests.system.conftest import eventually
 
 
 @dataclass
@@ -44,6 +50,8 @@ class Surprises:
     feed_controls: dict[str, str] = field(default_factory=dict)
     # what R must find in R's mails: a claim R may hear of, and R's own task in the week ahead
     mail_controls: dict[str, str] = field(default_factory=dict)
+    # what R must find in the history (a gift R recorded): a search there that saw it looked
+    history_controls: dict[str, str] = field(default_factory=dict)
 
 
 async def choose_every_mail_kind(g: Gifting, who: Account, mode: str) -> None:
@@ -81,6 +89,9 @@ async def surprises_for_a_member(
     async def make() -> dict:
         made = await _make_surprises(g, f, t, m, giver, r if not late_link else m, p, q, occasion)
         made["objects"]["exchange_id"] = [await _draw_names(g, db, f, t, m, giver, p, q, occasion)]
+        made["objects"]["record_id"], made["history"] = await _a_past_occasion(
+            g, db, f, t, m, giver, r, p, q
+        )
         return made
 
     live: list[str] = []
@@ -132,6 +143,7 @@ async def surprises_for_a_member(
         live,
         {"R's own task": own_task},
         {**made["controls"], "R's own task, in the week ahead": own_task},
+        made["history"],
     )
 
 
@@ -321,6 +333,86 @@ async def _make_surprises(
         },
         "controls": {"the decoy's title": f"Decoy {t}"},
     }
+
+
+async def _a_past_occasion(
+    g: Gifting,
+    db: asyncpg.Connection,
+    f: Facts,
+    t: str,
+    m: Account,
+    giver: Account,
+    r: Account,
+    p: str,
+    q: str,
+) -> tuple[list[str], dict[str, str]]:
+    """An occasion for P five days ago, wrapped up by the gateway's loop: what M and G gave P is in
+    P's history, not yet revealed (the household reveals a year after); so is a board game for P and Q
+    together, recorded for each. R records a gift P received: R's to find. The records' ids, and the
+    controls."""
+    await g.ok("PATCH", m, "", json={"reveal": "after_days", "reveal_after_days": 365})
+    send_off = await g.occasion(m, f"Rosa's send-off {t}", soon(-5), [p], recurs_yearly=False)
+    ideas = await g.new_list(m, p, "idea", f.text("idea list about P", f"SendOff {t}"), send_off)
+    ukulele = await g.ok(
+        "POST",
+        m,
+        f"/lists/{ideas}/items",
+        201,
+        json={
+            "gift": {
+                "title": f.text("gift given to P", f"Ukulele {t}"),
+                "price": f.amount("given gift's price", "63.17"),
+                "currency": "GBP",
+            }
+        },
+    )
+    await g.ok("POST", giver, f"/items/{ukulele['id']}/claims", 201, json={"quantity": 1})
+    await g.move(giver, ukulele["id"], "selected", "purchased")
+    for_quentin = await g.new_list(m, q, "idea", f"For Quentin {t}", send_off)
+    game = await g.ok(
+        "POST",
+        m,
+        f"/lists/{for_quentin}/items",
+        201,
+        json={
+            "gift": {
+                "title": f.text("gift given to P and Q", f"Board game {t}"),
+                "recipient_ids": [p],
+            }
+        },
+    )
+    await g.ok("POST", m, f"/items/{game['id']}/claims", 201, json={"quantity": 1})
+
+    async def wrapped_up() -> bool:
+        recorded = await db.fetchval(
+            "SELECT count(*) FROM gateway.gift_record WHERE occasion_id = $1", uuid.UUID(send_off)
+        )
+        return recorded == 3  # the ukulele for P, the board game for P and for Q
+
+    await eventually(wrapped_up, "the gateway wrapped up Rosa's send-off")
+    given = [
+        str(row["id"])
+        for row in await db.fetch(
+            "SELECT id FROM gateway.gift_record WHERE occasion_id = $1", uuid.UUID(send_off)
+        )
+    ]
+    f.ids("a record of a gift given to P", given)
+    f.ids("a list item given to P", [ukulele["id"], game["id"]])
+    f.ids("a gift given to P", [ukulele["gift_id"], game["gift_id"]])
+    thanks = f"Snow globe {t}"
+    received = await g.ok(
+        "POST",
+        r,
+        "/history",
+        201,
+        json={
+            "recipient_person_id": p,
+            "giver_name": f"Aunt Ruth {t}",
+            "title": thanks,
+            "received_on": soon(-1),
+        },
+    )
+    return [*given, received["id"]], {"the gift R recorded as received": thanks}
 
 
 async def _draw_names(

@@ -1,8 +1,9 @@
 """Every read, as the person the surprises are for: every GET route of the OpenAPI documents (the gateway's,
 and the notification and audit services' behind it), with every object id and every filter, each paged
 answer walked one item at a time, the notifications, the live stream and its replay, the audit log, and
-every mail the member was sent (at once, and the digest). No fact of a surprise may appear anywhere, with
-the member linked from the start or only afterwards."""
+every mail the member was sent (at once, and the digest), and the gift history, where what the household
+gave them waits for its reveal. No fact of a surprise may appear anywhere, with the member linked from
+the start or only afterwards."""
 
 import asyncio
 import itertools
@@ -31,7 +32,14 @@ PAGING = frozenset({"cursor", "limit"})
 SINGLE_CALL = frozenset({"subject", "actor_id", "type"})
 AUDIT_TYPES = ("claim", "pledge", "list_item", "comment", "budget", "gift", "list", "exchange")
 # the texts a search box or a tag filter is tried with
-SEARCHED = ("idea for P", "gift for P", "idea list about P", "tag only hidden gifts carry")
+SEARCHED = (
+    "idea for P",
+    "gift for P",
+    "idea list about P",
+    "tag only hidden gifts carry",
+    "gift given to P",
+    "gift given to P and Q",
+)
 CONCURRENCY = 6
 
 
@@ -111,6 +119,14 @@ async def read_everything(client, documents, s: Surprises) -> Findings:
                 variants += [{name: value} for value in query_values(name, schema, s, position)]
             except UnknownParameter as exc:
                 found.add(op.label, str(exc))
+        # a filter the route cannot do without is given in every call (its first value to try),
+        # so each of the others is tried with it
+        needed = {}
+        for name in sorted(op.required):
+            tried = [v for v in variants if name in v]
+            if tried:
+                needed[name] = tried[0][name]
+        variants = [{**needed, **v} for v in variants]
         for combo in itertools.product(*(s.objects[name] for name in op.path_params)):
             values = dict(zip(op.path_params, combo, strict=True))
             reads += [read(op, values, params) for params in variants]
@@ -134,6 +150,11 @@ def query_values(name: str, schema: dict, s: Surprises, position: int) -> list:
         return []
     if name in ("person_id", "occasion_id"):
         return s.objects[name]
+    if name == "giver_person_id":
+        return s.objects["person_id"]
+    if name == "year":  # the history's years: this one and the last (an occasion days ago)
+        this_year = datetime.now(ZoneInfo("UTC")).year
+        return [this_year, this_year - 1]
     if name == "list_item_id":
         return s.objects["item_id"]
     if name == "actor_id":
@@ -142,7 +163,7 @@ def query_values(name: str, schema: dict, s: Surprises, position: int) -> list:
         return [f.value for f in s.facts.items if f.is_id]
     if name == "type":
         return list(AUDIT_TYPES)
-    if name in ("q", "tag"):
+    if name in ("q", "tag", "title"):
         return sorted({f.value for f in s.facts.items if f.what in SEARCHED})
     if name == "since" and kind.get("type") == "integer":
         # the stream's replay from every position it has had: a replay that cannot be whole answers
@@ -191,6 +212,13 @@ def check_controls(s: Surprises, answers: list[Answer], found: Findings) -> None
                     f"control: the {what} {value!r} is in no answer, so the search there "
                     "proves nothing",
                 )
+    for what, value in s.history_controls.items():
+        if not any(a.route.endswith("/history") and value in a.text for a in answers):
+            found.add(
+                "GET …/history",
+                f"control: the {what} {value!r} is in no answer of the history, so the search "
+                "there proves nothing",
+            )
     for what, value in s.feed_controls.items():
         if not any(a.route.endswith(".ics") and value in a.text for a in answers):
             found.add(

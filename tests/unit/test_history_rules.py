@@ -86,6 +86,7 @@ def row(
         giver_ids=[GIVER] if source == GIVEN else None,
         giver_person_ids=[None] if source == GIVEN else None,
         giver_names=["Ann"] if source == GIVEN else None,
+        also_for=[],  # the gift was for the recipient alone
     )
 
 

@@ -1,6 +1,7 @@
 """The occasion wrap-up's pure rules: which day of an occasion is the last one over, the instant a
 yearly occasion's day ends where the household lives (what is claimed after it is for next year), the
-day a gift handed over belongs to, and which reveals are due with the household's setting."""
+day a gift handed over belongs to, which reveals are due with the household's setting, and a gift for
+several people kept from each of them."""
 
 import datetime as dt
 import uuid
@@ -10,6 +11,7 @@ from types import SimpleNamespace
 from hypothesis import given
 from hypothesis import strategies as st
 
+from services.gateway.surprise import GIVEN, RecordFacts, View, Viewer, record_hidden, record_view
 from services.gateway.use_cases.occasions import (
     in_year,
     last_occurrence,
@@ -131,3 +133,37 @@ def test_a_reveal_is_due_from_the_day_the_setting_names(occurs_on, today, after)
         [record] if (today - occurs_on).days >= after else []
     )
     assert due_reveals("never", after, today, [record]) == []
+
+
+people = st.sets(st.integers(1, 6).map(lambda n: uuid.UUID(int=n)), min_size=1, max_size=3)
+
+
+@given(
+    recipients=people,
+    linked=people,
+    today=todays,
+    occurs_on=todays,
+    after=st.none() | st.integers(0, 30),
+)
+def test_a_gift_for_several_people_is_a_surprise_for_each_of_them_until_the_reveal(
+    recipients, linked, today, occurs_on, after
+):
+    """A board game for two is recorded for each: a member linked to either sees neither record before
+    the reveal, both after; an event about either is kept from both, whoever is linked later."""
+    reveal = None if after is None else occurs_on + dt.timedelta(days=after)
+    viewer = Viewer(uuid.UUID(int=99), person_ids=frozenset(linked))
+    for recipient in recipients:
+        facts = RecordFacts(
+            source=GIVEN,
+            recipient_person_id=recipient,
+            reveals_on=reveal,
+            also_for=frozenset(recipients - {recipient}),
+        )
+        view = record_view(viewer, facts, today)
+        if recipients & linked:
+            assert view is (View.FULL if reveal is not None and today >= reveal else View.HIDDEN)
+        else:
+            assert view is View.FULL
+        kept = record_hidden([viewer], facts)
+        assert set(kept.persons) == recipients
+        assert (viewer.user_id in kept.users) == bool(recipients & linked)

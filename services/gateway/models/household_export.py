@@ -14,7 +14,14 @@ from services.gateway.models.budgets import BudgetPublic
 from services.gateway.models.claims import ClaimPublic, PledgePublic
 from services.gateway.models.comments import CommentPublic
 from services.gateway.models.gifts import GiftPublic
-from services.gateway.models.households import HouseholdPublic, MemberPublic
+from services.gateway.models.history import GiftRecordPublic
+from services.gateway.models.households import (
+    REVEAL_AFTER_DAYS_DOC,
+    REVEAL_DOC,
+    HouseholdPublic,
+    MemberPublic,
+    Reveal,
+)
 from services.gateway.models.lists import GiftListPublic, ListItemPublic
 from services.gateway.models.occasions import OccasionPublic
 from services.gateway.models.people import PersonPublic
@@ -41,6 +48,26 @@ class ExportedGift(GiftPublic):
     comments: list[CommentPublic] = Field(default_factory=list, max_length=MAX_SECTION)
 
 
+class ExportedHousehold(HouseholdPublic):
+    reveal: Reveal = Field(default=Reveal.AFTER_DAYS, description=REVEAL_DOC)
+    reveal_after_days: int = Field(default=1, ge=1, le=365, description=REVEAL_AFTER_DAYS_DOC)
+
+
+class ExportedRecord(GiftRecordPublic):
+    """A gift in someone's history, with what the household needs to keep it as it was."""
+
+    list_item_id: uuid.UUID | None = Field(
+        default=None,
+        description="The list item it was given from (a gift the household gave), if it is still "
+        "on its list.",
+    )
+    private_to: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=MAX_SECTION,
+        description="When not empty, the only members besides its recipient who may see it.",
+    )
+
+
 class HouseholdExport(SQLModel):
     """Everything of a household its exporting member may see, as they would see it in the app.
 
@@ -53,7 +80,7 @@ class HouseholdExport(SQLModel):
     format: Literal["giftflow.household-export"] = "giftflow.household-export"
     version: Literal[1] = 1
     exported_by: uuid.UUID = Field(description="The member who exported it (a user id).")
-    household: HouseholdPublic = Field(description="The household's settings.")
+    household: ExportedHousehold = Field(description="The household's settings.")
     members: list[MemberPublic] = Field(max_length=MAX_SECTION)
     people: list[PersonPublic] = Field(max_length=MAX_SECTION)
     occasions: list[OccasionPublic] = Field(max_length=MAX_SECTION)
@@ -61,3 +88,9 @@ class HouseholdExport(SQLModel):
     lists: list[ExportedList] = Field(max_length=MAX_SECTION)
     budgets: list[BudgetPublic] = Field(max_length=MAX_SECTION)
     tasks: list[TaskPublic] = Field(max_length=MAX_SECTION)
+    history: list[ExportedRecord] = Field(
+        default_factory=list,
+        max_length=MAX_SECTION,
+        description="The gifts in its people's history (what was given, what was received, and "
+        "their thank-yous); none in an export made before the history was kept.",
+    )

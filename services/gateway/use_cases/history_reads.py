@@ -44,7 +44,9 @@ SELECT r.id, r.household_id, r.source, r.recipient_person_id, rp.name AS recipie
        r.giver_person_id, gp.name AS giver_person_name, gp.linked_user_id AS giver_person_user_id,
        r.giver_name, r.thanked_at, r.thank_task_id, r.recorded_by, r.created_at,
        h.reveal, h.reveal_after_days, h.timezone,
-       gv.giver_ids, gv.giver_person_ids, gv.giver_names
+       gv.giver_ids, gv.giver_person_ids, gv.giver_names,
+       ARRAY(SELECT s.recipient_person_id FROM gateway.gift_record s
+              WHERE s.list_item_id = r.list_item_id AND s.id <> r.id) AS also_for
 FROM gateway.gift_record r
 JOIN gateway.household h ON h.id = r.household_id
 JOIN gateway.person rp ON rp.id = r.recipient_person_id
@@ -106,6 +108,7 @@ def record_facts(row: Any) -> RecordFacts:
         reveals_on=reveals_on(row.reveal, row.reveal_after_days, row.occurs_on)
         if row.source == GIVEN
         else None,
+        also_for=frozenset(row.also_for or ()),
     )
 
 

@@ -1,7 +1,8 @@
 """Export a household: everything it owns that the exporting member may see, as one document.
 
 An export is a read like any other. It is put together from the read use cases the app itself calls
-(people, occasions, gifts, lists and their items, claims, pledges, comments, budgets, tasks), so the
+(people, occasions, gifts, lists and their items, claims, pledges, comments, budgets, tasks, the gift
+history), so the
 surprise rules are applied exactly as on every screen: a recipient's export never names a surprise for
 them, and a child's would show only what a child sees. Nothing here reads a table directly.
 
@@ -23,13 +24,16 @@ from sqlmodel import SQLModel
 
 from services.gateway.models.comments import TargetKind
 from services.gateway.models.gifts import GiftPublic
+from services.gateway.models.history import GiftRecordPublic
 from services.gateway.models.household_export import (
     ExportedGift,
+    ExportedHousehold,
     ExportedItem,
     ExportedList,
+    ExportedRecord,
     HouseholdExport,
 )
-from services.gateway.models.households import HouseholdPublic, Member
+from services.gateway.models.households import Member
 from services.gateway.models.lists import ListItemPublic
 from services.gateway.models.occasions import OccasionPublic
 from services.gateway.use_cases import (
@@ -37,6 +41,7 @@ from services.gateway.use_cases import (
     claims,
     comments,
     gift_reads,
+    history_reads,
     households,
     item_reads,
     lists,
@@ -44,6 +49,7 @@ from services.gateway.use_cases import (
     occasion_reads,
     people,
     task_reads,
+    wrap_up,
 )
 from services.gateway.use_cases.scoped import require_grown_up
 from shared.pages import Page, PageRequest
@@ -96,7 +102,7 @@ async def export_household(session: AsyncSession, member: Member) -> HouseholdEx
     list_rows = await every_page(lambda p: lists.list_lists(session, member, p))
     return HouseholdExport(
         exported_by=member.user_id,
-        household=HouseholdPublic.model_validate(household.model_dump()),
+        household=ExportedHousehold.model_validate(household.model_dump()),
         members=await members.list_members(session, member),
         people=await every_page(lambda p: people.list_people(session, member, p)),
         occasions=await every_row(
@@ -120,7 +126,26 @@ async def export_household(session: AsyncSession, member: Member) -> HouseholdEx
         ],
         budgets=await every_page(lambda p: budgets.list_budgets(session, member, p)),
         tasks=await every_page(lambda p: task_reads.list_tasks(session, member, p)),
+        history=await _history(session, member),
     )
+
+
+async def _history(session: AsyncSession, member: Member) -> list[ExportedRecord]:
+    """The records the member may see, each with the list item it was given from and whom it is
+    kept to, so an import keeps it as it was (and never records that item's gift twice)."""
+    rows = await every_row(
+        session, lambda p: history_reads.list_records(session, member, p), GiftRecordPublic
+    )
+    async with session.begin():
+        kept = await wrap_up.kept_as(session, member.household_id, [r.id for r in rows])
+    return [
+        ExportedRecord(
+            **r.model_dump(),
+            list_item_id=kept[r.id][0] if r.id in kept else None,
+            private_to=kept[r.id][1] if r.id in kept else [],
+        )
+        for r in rows
+    ]
 
 
 async def _items(session: AsyncSession, member: Member, list_id: uuid.UUID) -> list[ExportedItem]:

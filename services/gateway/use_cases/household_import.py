@@ -10,11 +10,15 @@ One transaction: the use cases each open theirs as a savepoint inside the import
 so a refusal or a crash anywhere leaves no household, no row and no event behind.
 
 What is carried over, and what is not:
-- the household's settings (its name and time zone), people, occasions,
+- the household's settings (its name, time zone and reveal), people, occasions,
   gifts with their tags and people, lists with their items (quantity, priority, notes, status), budgets
   and tasks with their reminders and recurrence;
-- the importer's own claims, pledges, comments, task assignments and turns in a chore's rotation, and
-  no one else's: the other members are not members of the new household, and nothing is made in
+- the gift history: what the household gave (recorded as the wrap-up records it, for the same list item,
+  so marking an imported item given or the next wrap-up does not record it again), what was recorded as
+  received, and the thank-yous (said, and the thank-you tasks); a gift kept to a few stays kept to the
+  importer;
+- the importer's own claims, pledges, comments, task assignments, turns in a chore's rotation and
+  place among a gift's givers, and no one else's: the other members are not members of the new household, and nothing is made in
   their name (their claims would otherwise become the importer's);
 - a person's link to an account only when it is the importer's own: the new household has no other
   members to link to.
@@ -33,8 +37,19 @@ from services.gateway.models.budgets import BudgetSet
 from services.gateway.models.claims import ClaimCreate, PledgeSet
 from services.gateway.models.comments import CommentCreate, CommentPublic, TargetKind
 from services.gateway.models.gifts import GiftCreate, GiftPersonLink, GiftRole
-from services.gateway.models.household_export import ExportedList, HouseholdExport
-from services.gateway.models.households import HouseholdCreate, Member, MyHousehold, Role
+from services.gateway.models.history import ReceivedGiftCreate
+from services.gateway.models.household_export import (
+    ExportedList,
+    ExportedRecord,
+    HouseholdExport,
+)
+from services.gateway.models.households import (
+    HouseholdCreate,
+    HouseholdUpdate,
+    Member,
+    MyHousehold,
+    Role,
+)
 from services.gateway.models.lists import GiftListCreate, ItemStatus, ListItemCreate
 from services.gateway.models.occasions import OccasionCreate
 from services.gateway.models.people import PersonCreate, PersonUpdate
@@ -45,11 +60,13 @@ from services.gateway.models.tasks import (
     TaskStatus,
     TaskUpdate,
 )
+from services.gateway.surprise import GIVEN
 from services.gateway.use_cases import (
     budgets,
     claims,
     comments,
     gifts,
+    history,
     households,
     items,
     lists,
@@ -57,6 +74,7 @@ from services.gateway.use_cases import (
     occasions,
     people,
     tasks,
+    wrap_up,
 )
 from shared.errors import AppError, Conflict, InvalidInput, problem
 
@@ -120,6 +138,12 @@ class _Importer:
         self.user_id = user_id
         self.ids: dict[uuid.UUID, uuid.UUID] = {}  # the document's id -> the new one
         self.member: Member
+        # the history's given records by the list item they were given from
+        self.given_from: dict[uuid.UUID, list[tuple[int, ExportedRecord]]] = {}
+        for i, r in enumerate(doc.history):
+            if r.source == GIVEN and r.list_item_id is not None:
+                self.given_from.setdefault(r.list_item_id, []).append((i, r))
+        self.recorded: set[int] = set()  # the history's records already made
 
     def new(self, old: uuid.UUID | None) -> uuid.UUID | None:
         return None if old is None else self.ids.get(old)
@@ -142,6 +166,7 @@ class _Importer:
             role=Role.ADMIN,
             person_ids=frozenset(),  # linked at the very end, so nothing is hidden from the import
         )
+        await self.reveal()
         await self.people()
         await self.occasions()
         await self.gifts()
@@ -149,9 +174,25 @@ class _Importer:
             await self.one_list(f"lists.{i}", lst)
         await self.gift_people()
         await self.budgets()
+        await self.history()
         await self.tasks()
+        await self.thank_tasks()
         await self.link_importer()
         return household
+
+    async def reveal(self) -> None:
+        """When the recipients see what they were given, as set: before the history, whose thank-yous
+        need their gift revealed."""
+        settings = self.doc.household
+        with _about("household"):
+            await households.update_household(
+                self.session,
+                self.member,
+                _valid(
+                    HouseholdUpdate,
+                    {"reveal": settings.reveal, "reveal_after_days": settings.reveal_after_days},
+                ),
+            )
 
     async def people(self) -> None:
         for i, p in enumerate(self.doc.people):
@@ -246,8 +287,78 @@ class _Importer:
                     if self.mine(claim.user_id):
                         wanted = _valid(ClaimCreate, {"quantity": claim.quantity})
                         await claims.claim(self.session, self.member, added.id, wanted.quantity)
+            # recorded as it was before the item is moved along: marking it given records no more
+            for i, record in self.given_from.get(item.id, []):
+                await self.record(i, record)
+            with _about(at):
                 for step in _steps_to(item.status):
                     await items.change_status(self.session, self.member, added.id, step)
+
+    async def history(self) -> None:
+        """The records not given from an item of the document's lists: received ones, and given ones
+        whose item is gone. Oldest first, as they were made."""
+        for i, record in reversed(list(enumerate(self.doc.history))):
+            if i not in self.recorded:
+                await self.record(i, record)
+
+    async def record(self, i: int, r: ExportedRecord) -> None:
+        self.recorded.add(i)
+        recipient = self.new(r.recipient_person_id)
+        if recipient is None:
+            return
+        with _about(f"history.{i}"):
+            if r.source == GIVEN:
+                made = await wrap_up.record_imported(self.session, self.member, self.given(r))
+                if made is None:
+                    return
+                self.ids[r.id] = made
+            else:
+                self.ids[r.id] = (
+                    await history.record_received(self.session, self.member, self.received(r))
+                )["id"]
+            if r.thanked and r.revealed:
+                await history.set_thanked(self.session, self.member, self.ids[r.id], True)
+
+    def given(self, r: ExportedRecord) -> wrap_up.GivenRecord:
+        from_santa = {g.id: bool(g.from_santa) for g in self.doc.gifts}
+        return wrap_up.GivenRecord(
+            recipient_person_id=self.ids[r.recipient_person_id],
+            occurs_on=r.occurs_on,
+            title=r.title,
+            occasion_id=self.new(r.occasion_id),
+            occasion_name=r.occasion_name,
+            price=r.price,
+            currency=r.currency,
+            gift_id=self.new(r.gift_id),
+            list_item_id=self.new(r.list_item_id),
+            from_santa=from_santa.get(r.gift_id, False) if r.gift_id else False,
+            # the importer's own place among its givers; and a gift kept to a few, kept to them
+            giver_user_ids=(self.user_id,) if any(self.mine(g.user_id) for g in r.givers) else (),
+            private_to=(self.user_id,) if r.private_to else (),
+            notes=r.notes,
+            revealed=r.revealed,
+            recorded_by=self.user_id if self.mine(r.recorded_by) else None,
+        )
+
+    def received(self, r: ExportedRecord) -> ReceivedGiftCreate:
+        giver = self.new(r.giver_person_id)
+        name = r.giver_name or next((g.name for g in r.givers if g.name), None) or "Someone"
+        data = {
+            **r.model_dump(include={"title", "price", "currency", "notes"}),
+            "recipient_person_id": self.new(r.recipient_person_id),
+            "received_on": r.occurs_on,
+            "occasion_id": self.new(r.occasion_id),
+            "giver_person_id": giver,
+            "giver_name": None if giver is not None else name,
+        }
+        return _valid(ReceivedGiftCreate, data)
+
+    async def thank_tasks(self) -> None:
+        for i, r in enumerate(self.doc.history):
+            record_id, task_id = self.new(r.id), self.new(r.thank_task_id)
+            if record_id is not None and task_id is not None:
+                with _about(f"history.{i}"):
+                    await wrap_up.link_thank_task(self.session, self.member, record_id, task_id)
 
     async def comments(
         self, kind: TargetKind, target: uuid.UUID, rows: list[CommentPublic]

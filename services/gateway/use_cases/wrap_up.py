@@ -26,18 +26,22 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 import structlog
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from services.gateway.models import outbox
+from services.gateway.models import outbox, utcnow
 from services.gateway.models.accounts import UserAccount
-from services.gateway.models.households import Household, Reveal
+from services.gateway.models.history import GiftRecord
+from services.gateway.models.households import Household, Member, Reveal
 from services.gateway.models.occasions import Occasion
 from services.gateway.surprise import GIVEN, Hidden, RecordFacts, Viewer, record_hidden, reveals_on
 from services.gateway.use_cases.audience import household_viewers
+from services.gateway.use_cases.history import recorded_event
 from services.gateway.use_cases.occasions import last_occurrence, nearest_occurrence
 from shared.events.history import GiftRecorded, GiftsRevealed, OccasionWrappedUp
 from shared.outbox import add_events
@@ -197,19 +201,52 @@ UPDATE gateway.gift_record SET revealed_at = now()
 RETURNING id
 """)
 
+# the households a round looks at: those with something to do, as far as one statement can tell (the
+# use case decides; this only spares the others a transaction each round): an item claimed or bought
+# for an occasion over where they live, not recorded for its list's person; a given record of an
+# occasion's past day not wrapped up; a reveal due to someone who is a member
 _DUE_HOUSEHOLDS = text("""
-SELECT h.id FROM gateway.household h
+WITH h AS (
+    SELECT id, reveal, reveal_after_days,
+           CAST(CAST(:now AS timestamptz) AT TIME ZONE timezone AS date) AS today
+      FROM gateway.household
+)
+SELECT h.id FROM h
  WHERE EXISTS (
-           SELECT 1 FROM gateway.occasion o JOIN gateway.gift_list l ON l.occasion_id = o.id
-            WHERE o.household_id = h.id
-              AND o.date < CAST(CAST(:now AS timestamptz) AT TIME ZONE h.timezone AS date)
+           SELECT 1 FROM gateway.occasion o
+             JOIN gateway.gift_list l ON l.occasion_id = o.id
+             JOIN gateway.list_item li ON li.list_id = l.id
+            WHERE o.household_id = h.id AND o.date < h.today
+              AND (
+                  li.status IN ('purchased', 'wrapped', 'given')
+                  OR EXISTS (SELECT 1 FROM gateway.claim c WHERE c.list_item_id = li.id)
+              )
+              AND NOT EXISTS (
+                  SELECT 1 FROM gateway.gift_record r
+                   WHERE r.list_item_id = li.id AND r.recipient_person_id = l.person_id
+              )
+       )
+    OR EXISTS (
+           SELECT 1 FROM gateway.gift_record r
+            WHERE r.household_id = h.id AND r.source = 'given' AND r.occasion_id IS NOT NULL
+              AND r.occurs_on < h.today
+              AND NOT EXISTS (
+                  SELECT 1 FROM gateway.occasion_wrap_up w
+                   WHERE w.occasion_id = r.occasion_id AND w.occurs_on = r.occurs_on
+              )
        )
     OR (
            h.reveal <> 'never'
            AND EXISTS (
                SELECT 1 FROM gateway.gift_record r
+                 JOIN gateway.person p ON p.id = r.recipient_person_id
+                 JOIN gateway.membership m
+                   ON m.user_id = p.linked_user_id AND m.household_id = r.household_id
                 WHERE r.household_id = h.id AND r.source = 'given' AND r.revealed_at IS NULL
                   AND r.occasion_id IS NOT NULL
+                  AND r.occurs_on
+                      + CASE WHEN h.reveal = 'at_occasion' THEN 0 ELSE h.reveal_after_days END
+                      <= h.today
            )
        )
  ORDER BY h.id
@@ -262,7 +299,7 @@ async def record_given(
     )
     if rows:
         names = await _names(session, {u for row in rows for u in row.giver_user_ids})
-        # a gift for several people (a board game for two) is a surprise for each of them: news of one
+        # a gift for several people (a board game for two) is a surprise for each of them: news of
         # one's record is kept from the others too
         recipients: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
         for row in rows:
@@ -288,17 +325,15 @@ def _recorded_event(
     names: dict[uuid.UUID, str],
     recipients: set[uuid.UUID],
 ) -> GiftRecorded:
-    kept = _union(
-        record_hidden(
-            viewers,
-            RecordFacts(
-                source=GIVEN,
-                recipient_person_id=person_id,
-                from_santa=row.from_santa,
-                private_to=frozenset(row.private_to),
-            ),
-        )
-        for person_id in {row.recipient_person_id, *recipients}
+    kept = record_hidden(
+        viewers,
+        RecordFacts(
+            source=GIVEN,
+            recipient_person_id=row.recipient_person_id,
+            from_santa=row.from_santa,
+            private_to=frozenset(row.private_to),
+            also_for=frozenset(recipients - {row.recipient_person_id}),
+        ),
     )
     return GiftRecorded(
         household_id=household_id,
@@ -528,3 +563,108 @@ async def wrap_up(
             revealed=done.revealed,
         )
     return done
+
+
+# a household's history as an export carries it ---------------------------------------------------
+_KEPT_AS = text("""
+SELECT id, list_item_id, private_to FROM gateway.gift_record
+ WHERE household_id = CAST(:household_id AS uuid) AND id = ANY(CAST(:ids AS uuid[]))
+""")
+
+
+async def kept_as(
+    session: AsyncSession, household_id: uuid.UUID, record_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, tuple[uuid.UUID | None, list[uuid.UUID]]]:
+    """For records the caller may see: the list item each was given from, and whom it is kept to."""
+    if not record_ids:
+        return {}
+    rows = await session.execute(_KEPT_AS, {"household_id": household_id, "ids": list(record_ids)})
+    return {row.id: (row.list_item_id, list(row.private_to)) for row in rows}
+
+
+@dataclass(frozen=True)
+class GivenRecord:
+    """A given record as an import brings it, its ids already those of the new household."""
+
+    recipient_person_id: uuid.UUID
+    occurs_on: dt.date
+    title: str
+    occasion_id: uuid.UUID | None = None
+    occasion_name: str | None = None
+    price: Decimal | None = None
+    currency: str | None = None
+    gift_id: uuid.UUID | None = None
+    list_item_id: uuid.UUID | None = None
+    from_santa: bool = False
+    giver_user_ids: tuple[uuid.UUID, ...] = ()
+    private_to: tuple[uuid.UUID, ...] = ()
+    notes: str | None = None
+    revealed: bool = False  # its recipient has been told (or may see it): no reveal to announce
+    recorded_by: uuid.UUID | None = None
+
+
+async def record_imported(
+    session: AsyncSession, member: Member, given: GivenRecord
+) -> uuid.UUID | None:
+    """A gift the household gave, as an exported history has it, recorded in the importer's new
+    household with its event, as the wrap-up records one; None if that item's gift is already
+    recorded for that person."""
+    async with session.begin():
+        record_id = await session.scalar(
+            insert(GiftRecord)
+            .values(
+                id=uuid.uuid4(),
+                household_id=member.household_id,
+                source=GIVEN,
+                recipient_person_id=given.recipient_person_id,
+                occasion_id=given.occasion_id,
+                occasion_name=given.occasion_name,
+                occurs_on=given.occurs_on,
+                title=given.title,
+                price=given.price,
+                currency=given.currency,
+                gift_id=given.gift_id,
+                list_item_id=given.list_item_id,
+                from_santa=given.from_santa,
+                giver_user_ids=list(given.giver_user_ids),
+                private_to=list(given.private_to),
+                notes=given.notes,
+                revealed_at=utcnow() if given.revealed else None,
+                recorded_by=given.recorded_by,
+                created_at=utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=["list_item_id", "recipient_person_id"])
+            .returning(col(GiftRecord.id))
+        )
+        if record_id is None:
+            return None
+        record = await session.get_one(GiftRecord, record_id)
+        names = await _names(session, given.giver_user_ids)
+        await add_events(
+            session,
+            outbox,
+            [
+                recorded_event(
+                    record,
+                    await household_viewers(session, member.household_id),
+                    [names[u] for u in given.giver_user_ids if u in names],
+                    member.user_id,
+                )
+            ],
+        )
+        return record_id
+
+
+async def link_thank_task(
+    session: AsyncSession, member: Member, record_id: uuid.UUID, task_id: uuid.UUID
+) -> None:
+    """An imported record's thank-you task, imported with the household's other tasks."""
+    async with session.begin():
+        await session.execute(
+            update(GiftRecord)
+            .where(
+                col(GiftRecord.id) == record_id,
+                col(GiftRecord.household_id) == member.household_id,
+            )
+            .values(thank_task_id=task_id)
+        )
