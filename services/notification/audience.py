@@ -12,7 +12,17 @@ from uuid import UUID
 
 from shared.events import Event
 
-KINDS = ("gift", "list", "claim", "comment", "occasion", "task", "reminder", "exchange")
+KINDS = (
+    "gift",
+    "list",
+    "claim",
+    "comment",
+    "occasion",
+    "task",
+    "reminder",
+    "exchange",
+    "history",
+)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from services.notification.wording import (
     describe,
     deserves_notice,
     entity_change,
+    links_needed,
     names_needed,
 )
 from shared.consumer import Envelope, Handler
@@ -43,6 +44,8 @@ NAMED_BY: dict[type[Event], tuple[str, str, str]] = {
         "gift_title",
     ),  # the gift's own event may be on its way on another topic
     g.OccasionFacts: ("occasion", "occasion_id", "name"),
+    g.PersonCreated: ("person", "person_id", "name"),
+    g.PersonUpdated: ("person", "person_id", "name"),
     t.TaskCreated: ("task", "task_id", "title"),
     t.TaskUpdated: ("task", "task_id", "title"),
 }
@@ -103,7 +106,14 @@ async def fan_out(session: AsyncSession, envelope: Envelope) -> None:
         ]
     if deserves_notice(event):
         things = await readmodel.names_of(session, event.household_id, names_needed(event))
-        notice = describe(event, Names({u: m.display_name for u, m in members.items()}, things))
+        links = await readmodel.links_of(session, event.household_id) if links_needed(event) else {}
+        names = Names(
+            {u: m.display_name for u, m in members.items() if m.display_name},
+            things,
+            roles={u: m.role for u, m in members.items()},
+            links=links,
+        )
+        notice = describe(event, names)
         preferences = {u: m.preferences for u, m in members.items()}
         now = datetime.now(UTC)
         told = notification_audience(everyone, event, notice, preferences) if notice else []

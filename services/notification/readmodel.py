@@ -93,6 +93,7 @@ async def remove_member(session: AsyncSession, household_id: UUID, user_id: UUID
 class Recipient:
     display_name: str | None
     preferences: Preferences
+    role: str  # admin, adult or child
 
 
 async def members_of(session: AsyncSession, household_id: UUID) -> dict[UUID, Recipient]:
@@ -104,6 +105,7 @@ async def members_of(session: AsyncSession, household_id: UUID) -> dict[UUID, Re
         select(
             member.c.user_id,
             member.c.display_name,
+            member.c.role,
             preference.c.disabled_kinds,
             preference.c.muted_list_ids,
         )
@@ -120,6 +122,7 @@ async def members_of(session: AsyncSession, household_id: UUID) -> dict[UUID, Re
         row.user_id: Recipient(
             row.display_name,
             Preferences(frozenset(row.disabled_kinds or ()), frozenset(row.muted_list_ids or ())),
+            row.role,
         )
         for row in rows
     }
@@ -166,13 +169,8 @@ async def forget_kept_from(
         )
 
 
-async def linked_members(
-    session: AsyncSession, household_id: UUID, person_ids: Iterable[UUID]
-) -> set[UUID]:
-    """The members who are one of these people now (the household's links read once a batch)."""
-    wanted = set(person_ids)
-    if not wanted:
-        return set()
+async def links_of(session: AsyncSession, household_id: UUID) -> dict[UUID, UUID]:
+    """Which member each linked person of the household is now (read once a batch)."""
     memo = _batch_memo(session, "links")
     if household_id not in memo:
         memo[household_id] = dict(
@@ -184,7 +182,17 @@ async def linked_members(
                 )
             ).all()
         )
-    links = memo[household_id]
+    return memo[household_id]
+
+
+async def linked_members(
+    session: AsyncSession, household_id: UUID, person_ids: Iterable[UUID]
+) -> set[UUID]:
+    """The members who are one of these people now."""
+    wanted = set(person_ids)
+    if not wanted:
+        return set()
+    links = await links_of(session, household_id)
     return {links[p] for p in wanted if p in links}
 
 

@@ -6,6 +6,7 @@ or list is called), so they can be tested without a database.
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ from services.notification.audience import Notice
 from shared.events import Event, split_type
 from shared.events import exchanges as x
 from shared.events import gifting as g
+from shared.events import history as hi
 from shared.events import tasks as t
 
 # ids an entity-changed message may carry so a page knows whether it shows the thing that changed
@@ -28,6 +30,18 @@ REFERENCE_FIELDS = (
 )
 # changes nobody's page shows: invitations are the admins' business and carry nothing to refresh
 SILENT_ENTITIES = frozenset({"invitation"})
+# changes pages know by another name than their events': a gift record, an occasion wrapped up and its
+# gifts revealed are what the history shows (its screen and each person's page refresh on "history")
+SHOWN_AS: dict[str, str] = {
+    contract.event_name: "history"
+    for contract in (
+        hi.GiftRecorded,
+        hi.GiftRecordDeleted,
+        hi.GiftThanked,
+        hi.OccasionWrappedUp,
+        hi.GiftsRevealed,
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -35,7 +49,9 @@ class Names:
     members: Mapping[UUID, str] = field(default_factory=dict)  # user id -> display name
     things: Mapping[UUID, str] = field(
         default_factory=dict
-    )  # gift, list, occasion, task id -> name
+    )  # gift, list, occasion, task, person id -> name
+    roles: Mapping[UUID, str] = field(default_factory=dict)  # user id -> admin, adult or child
+    links: Mapping[UUID, UUID] = field(default_factory=dict)  # person id -> the member they are
 
     def member(self, user_id: UUID | None) -> str:
         return (self.members.get(user_id) if user_id else None) or "Someone"
@@ -43,6 +59,9 @@ class Names:
     def thing(self, thing_id: UUID, fallback: str) -> str:
         name = self.things.get(thing_id)
         return f"“{name}”" if name else fallback
+
+    def grown_ups(self) -> frozenset[UUID]:
+        return frozenset(u for u, role in self.roles.items() if role != "child")
 
 
 def _gift_created(e: g.GiftCreated, n: Names) -> Notice:
@@ -212,6 +231,55 @@ def _pick_drawn(e: x.ExchangePickDrawn, n: Names) -> Notice:
     return Notice("exchange", text, "exchange", e.exchange_id, only_to=frozenset(e.only_for))
 
 
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _gift_recorded(e: hi.GiftRecorded, n: Names) -> Notice | None:
+    """A gift a member put in someone's history, told to the grown-ups. A gift the household gave is
+    nobody's news yet: the occasion's wrap-up tells of them all, and its recipient learns of it at the
+    reveal."""
+    if e.source != "received":
+        return None
+    givers = [name for name in e.giver_names if name]
+    if not givers and e.giver_person_id is not None and e.giver_person_id in n.things:
+        givers = [n.things[e.giver_person_id]]
+    given_by = f" from {_and(givers)}" if givers else ""
+    recipient = n.things.get(e.person_id)
+    if e.actor_id is not None and n.links.get(e.person_id) == e.actor_id:
+        what = f"{n.member(e.actor_id)} recorded a gift{given_by}"
+    elif recipient:
+        what = f"{n.member(e.actor_id)} recorded a gift {recipient} received{given_by}"
+    else:
+        what = f"{n.member(e.actor_id)} recorded a gift received{given_by}"
+    return Notice(
+        "history", f"{what}: “{e.title}”", "gift_record", e.record_id, only_to=n.grown_ups()
+    )
+
+
+def _occasion_of(name: str, occurs_on: date) -> str:
+    """The occasion and the year it was ("Christmas 2026"), unless its name already says which; the
+    day itself when there is no name to say."""
+    name = name.strip()
+    if not name:
+        return f"{occurs_on.day} {occurs_on:%B %Y}"
+    return name if str(occurs_on.year) in name else f"{name} {occurs_on.year}"
+
+
+def _wrapped_up(e: hi.OccasionWrappedUp, n: Names) -> Notice:
+    """Everyone the event may reach: never the people whose gifts these are (`hidden_persons`)."""
+    gifts = "1 gift is" if e.gifts == 1 else f"{e.gifts} gifts are"
+    text = f"{_occasion_of(e.name, e.occurs_on)} is over: {gifts} in the history"
+    return Notice("history", text, "occasion", e.occasion_id)
+
+
+def _gifts_revealed(e: hi.GiftsRevealed, n: Names) -> Notice:
+    """Told to `only_for`, the recipient's members: news to them alone."""
+    gifts = "Your gift from {} is" if e.gifts == 1 else "Your gifts from {} are"
+    text = f"{gifts.format(_occasion_of(e.name, e.occurs_on))} in your history"
+    return Notice("history", text, "person", e.person_id, only_to=frozenset(e.only_for))
+
+
 DESCRIBERS: dict[type[Event], Callable[[Event, Names], Notice | None]] = {
     g.GiftCreated: _gift_created,
     g.ListCreated: _list_created,
@@ -231,6 +299,9 @@ DESCRIBERS: dict[type[Event], Callable[[Event, Names], Notice | None]] = {
     x.ExchangeUpdated: _exchange_updated,
     x.ExchangeDrawn: _exchange_drawn,
     x.ExchangePickDrawn: _pick_drawn,
+    hi.GiftRecorded: _gift_recorded,
+    hi.OccasionWrappedUp: _wrapped_up,
+    hi.GiftsRevealed: _gifts_revealed,
 }
 
 
@@ -241,7 +312,10 @@ NAMES_NEEDED: dict[type[Event], tuple[str, ...]] = {
     g.ClaimRemoved: ("gift_id",),
     g.PledgeAdded: ("gift_id",),
     g.CommentAdded: ("target_id",),
+    hi.GiftRecorded: ("person_id", "giver_person_id"),
 }
+# the notifications that depend on who is whom: a gift recorded by its own recipient is said so
+LINKS_NEEDED: frozenset[type[Event]] = frozenset({hi.GiftRecorded})
 
 
 def deserves_notice(event: Event) -> bool:
@@ -249,7 +323,11 @@ def deserves_notice(event: Event) -> bool:
 
 
 def names_needed(event: Event) -> list[UUID]:
-    return [getattr(event, f) for f in NAMES_NEEDED.get(type(event), ())]
+    return [v for f in NAMES_NEEDED.get(type(event), ()) if (v := getattr(event, f)) is not None]
+
+
+def links_needed(event: Event) -> bool:
+    return type(event) in LINKS_NEEDED
 
 
 def describe(event: Event, names: Names) -> Notice | None:
@@ -259,7 +337,9 @@ def describe(event: Event, names: Names) -> Notice | None:
 
 
 def entity_change(event_type: str, data: Mapping, subject: str | None) -> dict | None:
-    """`{"entity": "list_item", "id": …, "change": "status_changed", "list_id": …}`, or None."""
+    """`{"entity": "list_item", "id": …, "change": "status_changed", "list_id": …}`, or None.
+    A history record's change is `{"entity": "history", "id": <record id>, "change": "thanked",
+    "person_id": …}`; an occasion wrapped up `{"entity": "history", "id": <occasion id>, …}`."""
     parsed = split_type(event_type)
     if parsed is None:
         return None
@@ -269,7 +349,8 @@ def entity_change(event_type: str, data: Mapping, subject: str | None) -> dict |
     own_id = (
         data.get(f"{entity}_id") or (data.get("user_id") if entity == "member" else None) or subject
     )
-    message = {"entity": entity, "id": str(own_id) if own_id else None, "change": change}
+    shown_as = SHOWN_AS.get(parsed[0], entity)
+    message = {"entity": shown_as, "id": str(own_id) if own_id else None, "change": change}
     for name in REFERENCE_FIELDS:
         if name != f"{entity}_id" and data.get(name):
             message[name] = str(data[name])

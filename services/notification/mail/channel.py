@@ -46,6 +46,7 @@ KIND_LABELS = {
     "occasion": "Occasions coming up",
     "claim": "Claims",
     "comment": "Comments",
+    "history": "Gift history",
     "upcoming": "The week ahead",
 }
 

@@ -7,6 +7,11 @@ never anyone it is hidden from), and only if the member wants that kind by mail.
 * `occasion`: an occasion is coming up (its reminder fired); at once by default.
 * `claim`: someone claimed or released a gift on a list I hear of; off by default.
 * `comment`: a comment on something I follow; off by default.
+* `history`: the gift history's news: a gift someone received was recorded (to the grown-ups), an
+  occasion is over and its gifts are in the history (never to whom they were for), my own gifts are
+  revealed to me; in the daily digest by default, since none of it is urgent. A mail at once is as
+  safe as the notification: it is decided for the same members, and one kept from a person is not
+  sent to a member linked to that person before it goes (see `sender`).
 * `upcoming`: no event's notification but the week ahead (occasions, who still has no gift, my claims
   not yet bought, my tasks due), read for the member from the gateway; in the weekly digest by default.
 
@@ -23,6 +28,7 @@ DEFAULT_MODES: dict[str, str] = {
     "occasion": "now",
     "claim": "off",
     "comment": "off",
+    "history": "daily",
     "upcoming": "weekly",
 }
 MAIL_KINDS = tuple(DEFAULT_MODES)

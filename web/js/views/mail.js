@@ -9,6 +9,7 @@ const KIND_LABELS = {
   occasion: "Occasions coming up",
   claim: "Claims on lists I hear of",
   comment: "Comments",
+  history: "Gift history (gifts received, occasions over, my gifts revealed)",
   upcoming: "The week ahead (occasions, gifts still needed, my claims and tasks)",
 };
 const MODES = [

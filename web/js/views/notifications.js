@@ -8,6 +8,8 @@ import { preferencesForm } from "./preferences.js";
 /** Where a notification leads: the list of an item, or the thing itself. */
 function linkFor(n) {
   if (n.list_id) return `#/lists/${n.list_id}`;
+  // the history's news: my own gifts revealed on my page, the rest on the History screen
+  if (n.kind === "history") return n.entity === "person" ? `#/people/${n.entity_id}` : "#/history";
   switch (n.entity) {
     case "gift": return `#/gifts/${n.entity_id}`;
     case "list": return `#/lists/${n.entity_id}`;

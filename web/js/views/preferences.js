@@ -6,6 +6,7 @@ import { act, handleSubmit } from "../forms.js";
 const KIND_LABELS = {
   gift: "Gifts added or changed", list: "Lists", claim: "Claims and pledges", comment: "Comments",
   occasion: "Occasions", task: "Tasks", reminder: "Reminders", exchange: "Gift exchanges",
+  history: "Gift history (gifts received, occasions over, my gifts revealed)",
 };
 
 const prefsPath = (session) => session.hh("/notifications/preferences");
