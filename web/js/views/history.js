@@ -199,7 +199,7 @@ export async function giftHistory(ctx) {
   const yearFilter = select("year", [["", "All years"], ...years.map((y) => [y, y])], filters.year);
   const openFilter = checkbox("open", "Not yet thanked", filters.open);
   const filterForm = h("form", { class: "filters", role: "search", "aria-label": "Filter the history" },
-    h("div", { class: "two even" }, field("Person", personFilter), field("Year", yearFilter)), openFilter);
+    h("div", { class: "two even" }, field("Received by", personFilter), field("Year", yearFilter)), openFilter);
   filterForm.addEventListener("submit", (event) => event.preventDefault());
   filterForm.addEventListener("change", () => {
     filters.person = personFilter.value;
@@ -259,6 +259,6 @@ export async function personHistory(ctx, person) {
   ctx.onChange(["history", "household"], load);
   return h("section", { "aria-labelledby": "history-h" },
     h("div", { class: "page-head" }, h("h2", { id: "history-h", class: "grow" }, "Gift history"),
-      h("a", { class: "button small", href: `#/history?person=${encodeURIComponent(person.id)}` }, `All of ${person.name}'s gifts`)),
+      h("a", { class: "button small", href: `#/history?person=${encodeURIComponent(person.id)}` }, `All gifts to ${person.name}`)),
     body);
 }
