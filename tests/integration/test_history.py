@@ -185,7 +185,16 @@ async def test_a_recipient_sees_a_given_gift_only_once_revealed_and_the_setting_
     assert shown["givers"] == [
         {"user_id": m["ann"].user_id, "person_id": people["ann"], "name": "Ann"}
     ]
-    assert (await g.call("GET", m["cleo"], f"/history/{today}")).status_code == 404
+    # on every route, her unrevealed gift is answered as an id that was never there
+    for method, path, body in (
+        ("GET", "/history/{}", None),
+        ("DELETE", "/history/{}", None),
+        ("PUT", "/history/{}/thanks", {"thanked": True}),
+        ("POST", "/history/{}/thank-you-task", {}),
+    ):
+        hidden = await g.call(method, m["cleo"], path.format(today), json=body)
+        absent = await g.call(method, m["cleo"], path.format(uuid.uuid4()), json=body)
+        assert (hidden.status_code, hidden.json()) == (404, absent.json()), (method, path)
     # the grown-ups see both, and whether Cleo may
     by_ann = {r["title"]: r for r in (await g.ok("GET", m["ann"], "/history"))["items"]}
     assert by_ann["Pogo stick"]["revealed"] is False and by_ann["Red bike"]["revealed"] is True
@@ -625,6 +634,19 @@ async def test_another_household_reaches_none_of_it(home, admin_db, gateway_clie
             else:
                 assert response.status_code in (200, 404)
                 assert "Scarf" not in response.text and "Bike" not in response.text
+    # recording in A's household is as closed to her as reading it
+    into_a = await g.call(
+        "POST",
+        eve,
+        "/history",
+        json={
+            "recipient_person_id": people["cleo"],
+            "giver_name": "Eve",
+            "title": "Probe",
+            "received_on": TODAY().isoformat(),
+        },
+    )
+    assert into_a.status_code == 404, into_a.text
     # naming A's people in B's household is an input error, and records nothing
     response = await other.call(
         "POST",
@@ -641,3 +663,4 @@ async def test_another_household_reaches_none_of_it(home, admin_db, gateway_clie
     for record in (scarf["id"], bike):  # as they were
         kept = await g.ok("GET", m["ann"], f"/history/{record}")
         assert kept["thanked"] is False and kept["thank_task_id"] is None
+    assert await titles(g, m["ann"]) == ["Scarf", "Bike"]

@@ -62,9 +62,9 @@ def recorded_event(
     giver_names: Iterable[str],
     actor_id: uuid.UUID | None,
 ) -> GiftRecorded:
-    """`gift_record.recorded` for a new record: a given one is kept from its recipient, whoever is
-    linked to them later, (from the other children, for Santa's), and is only for `private_to` when
-    that is not empty; a received one is for the household."""
+    """`gift_record.recorded` for a new record. A given one is kept from its recipient (and whoever
+    is linked to them later), from the other children if Santa brought it, and is only for
+    `private_to` when that is not empty; a received one is for the whole household."""
     facts = facts_of(record)
     return GiftRecorded(
         household_id=record.household_id,

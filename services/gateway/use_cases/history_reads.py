@@ -93,6 +93,8 @@ TO_PERSON = text(
 TO_ANYONE = text(
     SELECT + "WHERE r.household_id = :household_id ORDER BY r.occurs_on DESC, r.id DESC"
 )
+# the same words as `scoped.get_own` says of an id that is not there: a hidden record is not there
+NOT_FOUND = "No such gift record in this household."
 PERSON = text(
     "SELECT name FROM gateway.person WHERE id = :person_id AND household_id = :household_id"
 )
@@ -182,7 +184,7 @@ async def visible_record(
     today = today_in(row.timezone) if row is not None else dt.date.min
     shown = shown_record(viewer, row, today) if row is not None else None
     if shown is None:
-        raise NotFound("No such gift in this household's history.")
+        raise NotFound(NOT_FOUND)
     return row, shown, today
 
 
