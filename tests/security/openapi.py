@@ -139,8 +139,8 @@ REFERENCES = {
     "muted_list_ids": "list_id",
     "exchange_id": "exchange_id",
     "giver_person_id": "person_id",
-    "recipient_person_id": "person_id",
     "receiver_person_id": "person_id",
+    "recipient_person_id": "person_id",
 }
 # references a service keeps as an opaque filter: an id of nothing in the household matches nothing
 OPAQUE_REFERENCES = frozenset({"muted_list_ids"})

@@ -87,11 +87,11 @@ async def surprises_for_a_member(
     await choose_every_mail_kind(g, r, "daily" if late_link else "now")
 
     async def make() -> dict:
+        # first: the decoy, made last, must come after all that a late link takes from R's stream
+        records, history = await _a_past_occasion(g, db, f, t, m, giver, r, p, q)
         made = await _make_surprises(g, f, t, m, giver, r if not late_link else m, p, q, occasion)
         made["objects"]["exchange_id"] = [await _draw_names(g, db, f, t, m, giver, p, q, occasion)]
-        made["objects"]["record_id"], made["history"] = await _a_past_occasion(
-            g, db, f, t, m, giver, r, p, q
-        )
+        made["objects"]["record_id"], made["history"] = records, history
         return made
 
     live: list[str] = []

@@ -18,6 +18,9 @@ gateway replica or next year's wrap-up adds nothing), an occasion's day is wrapp
 transaction under an advisory lock: a replica that finds it taken leaves it to the one holding it, and
 a crash leaves nothing half done. Claims and items are left as they are: history is added, nothing
 disappears.
+
+A household's import records the given gifts of its exported history here too (`record_imported`), for
+the same list items, so nothing of it is recorded again afterwards.
 """
 
 import datetime as dt
