@@ -1,8 +1,9 @@
 """Gift history in the web client, as a family uses it on a phone: a grown-up records a gift from someone
 outside the household, plans the thank-you and ticks it off; a person's page says what we gave them last
 year, and the gift form warns before giving it again; the recipient of a gift the family gave sees it
-only once the household's reveal says so — then with who gave it, on the page already open. The gifts
-the family gave come from the wrap-up, as in use: an occasion over, an item handed over."""
+only once the household's reveal says so — then with who gave it, on the page already open; a child
+finds Santa's gift from Santa and records gifts for themselves alone. The gifts the family gave come
+from the wrap-up, as in use: an occasion over, an item handed over."""
 
 from datetime import date
 
@@ -225,3 +226,47 @@ async def test_the_recipient_sees_a_gift_the_family_gave_only_once_it_is_reveale
         "To Ana: Telescope from Sam"
     )
     assert admin.js_errors == [] and ana.js_errors == []
+
+
+async def test_a_child_finds_santa_s_gift_in_their_history_and_records_only_their_own(new_phone):
+    parent, leo = await new_phone(), await new_phone()
+    family = await family_with_a_list(parent, "Mia")
+    hh = family["hh"]
+    await api(parent, "PATCH", hh, {"reveal": "at_occasion"})
+    invitation = await api(parent, "POST", f"{hh}/invitations", {"role": "child"})
+    await api(
+        leo,
+        "POST",
+        "/auth/signup",
+        {"display_name": "Leo", "email": unique_email("leo"), "password": PASSWORD},
+    )
+    await api(leo, "POST", "/invitations/accept", {"code": invitation["code"]})
+    leo_id = (await api(leo, "GET", "/me"))["id"]
+    person = await api(parent, "POST", f"{hh}/people", {"name": "Leo", "linked_user_id": leo_id})
+    ideas = await api(
+        parent,
+        "POST",
+        f"{hh}/lists",
+        {"name": "For Leo", "kind": "idea", "person_id": person["id"]},
+    )
+    castle = await api(
+        parent,
+        "POST",
+        f"{hh}/lists/{ideas['id']}/items",
+        {"gift": {"title": "Lego castle", "from_santa": True}},
+    )
+    await hand_over(parent, hh, castle["id"])
+    await wrapped_up(parent, hh, person["id"], "Lego castle")
+
+    await leo.goto("/")
+    await leo.evaluate("id => localStorage.setItem('gf.household', id)", family["household"]["id"])
+    await tab(leo, "History").click()
+    gift = record(leo, "Lego castle")
+    await expect(gift).to_contain_text("To Leo · from Santa")
+    await expect(gift).not_to_contain_text("Mia")
+    form = leo.locator("form.record-received")
+    recipients = form.get_by_label("Who received it").locator("option")
+    await expect(recipients).to_have_text(["Leo"])
+    await gift.get_by_role("checkbox", name="Thanked for Lego castle").check()
+    await expect(gift.locator(".pill.ok")).to_have_text("Thanked")
+    assert leo.js_errors == [] and parent.js_errors == []
