@@ -13,12 +13,14 @@ import zoneinfo
 
 import httpx
 import pytest
+from sqlalchemy.exc import DBAPIError
 
 from services.gateway.use_cases.occasions import in_year, last_occurrence
 from services.gateway.use_cases.wrap_up import wrap_up, wrap_up_household
 from shared.db import session_factory
 from tests.integration.accounts import Account, family, invite_and_join, new_household, sign_up
 from tests.integration.gifting import Gifting
+from tests.system.conftest import eventually
 
 TIMEZONE = "Pacific/Auckland"  # a day ahead of most of the machines the tests run on
 
@@ -187,11 +189,13 @@ async def test_a_gift_claimed_later_for_a_one_off_occasion_is_added_without_a_se
         "SELECT gifts FROM gateway.occasion_wrap_up WHERE occasion_id = $1", uuid.UUID(f.occasion)
     )
     assert count["gifts"] == 6
-    # told once more: a new gift revealed for the same day is news again
+    # Rosa was told of that day once: the vase is revealed with it, and not announced again
     assert [
         e["data"]["gifts"]
         for e in await household_events(admin_db, f.hid, "occasion.gifts_revealed")
-    ] == [4, 1]
+    ] == [4]
+    vase = [r for r in await records(admin_db, f.hid) if r["title"] == "Vase"]
+    assert [r["revealed_at"] is not None for r in vase] == [True]
 
 
 async def test_the_wrap_up_events_reach_the_audit_log_kept_from_the_recipient(
@@ -416,3 +420,44 @@ async def test_a_gift_exchange_gift_is_recorded_for_its_giver_alone(gateway_clie
     assert event["data"]["only_for"] == [ben.user_id]
     assert {ann.user_id, dan.user_id} <= set(event["data"]["hidden_from"])
     assert ben.user_id not in event["data"]["hidden_from"]
+
+
+async def test_a_wrap_up_that_dies_half_way_leaves_nothing_and_the_next_one_does_it_all(
+    farewell: Farewell, engine_for, admin_db
+):
+    """The gateway dies (its connection is cut) after the records are written and before the day is
+    marked wrapped up: nothing of it stays, no event is staged, and the next round does it all, once."""
+    f = farewell
+    hid = uuid.UUID(f.hid)
+    sessions = session_factory(engine_for("gateway"))
+
+    async def round_():
+        async with sessions() as session:
+            return await wrap_up_household(session, hid)
+
+    held = admin_db.transaction()
+    await held.start()
+    # the wrap-up waits here, half way: its records are written, the day not yet marked
+    await admin_db.execute("LOCK TABLE gateway.occasion_wrap_up IN ACCESS EXCLUSIVE MODE")
+    dying = asyncio.create_task(round_())
+
+    async def waiting() -> bool:
+        await admin_db.execute("SELECT pg_stat_clear_snapshot()")  # read afresh in this transaction
+        pids = await admin_db.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND query LIKE '%occasion_wrap_up%' AND pid <> pg_backend_pid()"
+        )
+        for row in pids:
+            await admin_db.execute("SELECT pg_terminate_backend($1)", row["pid"])
+        return bool(pids)
+
+    await eventually(waiting, "the wrap-up waiting half way")
+    with pytest.raises(DBAPIError):
+        await dying
+    await held.rollback()
+
+    assert await records(admin_db, f.hid) == []
+    assert await household_events(admin_db, f.hid, "gift_record.recorded") == []
+    done = await round_()
+    assert (done.recorded, done.wrapped_up) == (5, 1)
+    assert len(await household_events(admin_db, f.hid, "gift_record.recorded")) == 5

@@ -186,10 +186,17 @@ SELECT DISTINCT recipient_person_id FROM gateway.gift_record
  ORDER BY recipient_person_id
 """)
 
-# given records not yet announced to their recipient's member (one who is a member now)
+# given records not yet revealed to their recipient's member (one who is a member now), and whether
+# that person was told of that occasion's day before (a gift recorded afterwards is not news again)
 _UNREVEALED = text("""
 SELECT r.id, r.occasion_id, r.occurs_on, r.recipient_person_id, p.linked_user_id,
-       coalesce(o.name, r.occasion_name) AS occasion_name
+       coalesce(o.name, r.occasion_name) AS occasion_name,
+       EXISTS (
+           SELECT 1 FROM gateway.gift_record t
+            WHERE t.household_id = r.household_id AND t.occasion_id = r.occasion_id
+              AND t.occurs_on = r.occurs_on AND t.recipient_person_id = r.recipient_person_id
+              AND t.revealed_at IS NOT NULL
+       ) AS told
   FROM gateway.gift_record r
   JOIN gateway.person p ON p.id = r.recipient_person_id
   JOIN gateway.membership m ON m.user_id = p.linked_user_id AND m.household_id = r.household_id
@@ -517,7 +524,8 @@ def due_reveals(reveal: str, after_days: int, today: dt.date, records: Iterable)
 
 
 async def _reveal(session: AsyncSession, household: Household, today: dt.date) -> int:
-    """Tell each recipient's member, once per occasion day, that their gifts from it may now be seen."""
+    """Tell each recipient's member, once per occasion day, that their gifts from it may now be seen;
+    a gift recorded for a day they were told of already is marked revealed without telling again."""
     if household.reveal == Reveal.NEVER:
         return 0
     candidates = (await session.execute(_UNREVEALED, {"household_id": household.id})).all()
@@ -540,6 +548,7 @@ async def _reveal(session: AsyncSession, household: Household, today: dt.date) -
             gifts=len(rows),
         )
         for (occasion_id, occurs_on, person_id), rows in sorted(groups.items(), key=str)
+        if not any(r.told for r in rows)
     ]
     await add_events(session, outbox, events)
     return len(events)
