@@ -9,7 +9,7 @@ const CACHE = "giftflow-shell";
 const SHELL = ["/", "/css/app.css", "/favicon.svg", "/icons/icon.svg", "/manifest.webmanifest",
   "/js/app.js", "/js/api.js", "/js/dom.js", "/js/forms.js", "/js/live.js", "/js/router.js", "/js/routes.js",
   "/js/session.js", "/js/shell.js", "/js/toast.js",
-  "/js/views/auth.js", "/js/views/calendar.js", "/js/views/exchanges.js", "/js/views/family.js", "/js/views/gift.js", "/js/views/giftform.js", "/js/views/gifts.js",
+  "/js/views/auth.js", "/js/views/calendar.js", "/js/views/exchanges.js", "/js/views/family.js", "/js/views/gift.js", "/js/views/giftform.js", "/js/views/gifts.js", "/js/views/history.js",
   "/js/views/home.js", "/js/views/household_data.js", "/js/views/households.js", "/js/views/list.js", "/js/views/mail.js", "/js/views/misc.js",
   "/js/views/notifications.js", "/js/views/occasions.js", "/js/views/password.js", "/js/views/people.js", "/js/views/preferences.js",
   "/js/views/tasks.js"];

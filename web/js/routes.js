@@ -4,6 +4,7 @@ import { exchanges } from "./views/exchanges.js";
 import { family } from "./views/family.js";
 import { addToList, gift } from "./views/gift.js";
 import { gifts } from "./views/gifts.js";
+import { giftHistory } from "./views/history.js";
 import { home } from "./views/home.js";
 import { join, pick } from "./views/households.js";
 import { list } from "./views/list.js";
@@ -31,6 +32,7 @@ export const routes = [
   { path: "/gifts/:id", view: gift, household: true, tab: "people" },
   { path: "/occasions", view: occasions, household: true, tab: "occasions" },
   { path: "/exchanges", view: exchanges, household: true, tab: "occasions" },
+  { path: "/history", view: giftHistory, household: true, tab: "history" },
   { path: "/tasks", view: tasks, household: true, tab: "tasks" },
   { path: "/family", view: family, household: true, tab: "family" },
   { path: "/notifications", view: notifications, household: true },

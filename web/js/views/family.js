@@ -6,6 +6,7 @@ import { act, handleSubmit, values } from "../forms.js";
 import { householdData } from "./household_data.js";
 
 const ROLES = [["adult", "Adult"], ["child", "Child"], ["admin", "Admin"]];
+const REVEALS = [["at_occasion", "On the day of the occasion"], ["after_days", "Some days after the occasion"], ["never", "Never"]];
 
 /** Share an invitation where the device can (a phone's share sheet), else copy its link. */
 function shareButton(ctx, link, linkEl) {
@@ -29,6 +30,24 @@ function shareButton(ctx, link, linkEl) {
     }
   }, ctx.toast), { class: "primary" });
   return share;
+}
+
+/** When the person a gift was for may see it, with who gave it, in their history. */
+function revealFields(household) {
+  const when = select("reveal", REVEALS, household.reveal || "after_days");
+  const days = input("reveal_after_days", { type: "number", min: 1, max: 365, inputmode: "numeric", required: true,
+    value: String(household.reveal_after_days ?? 1) });
+  const daysField = field("Days after the occasion", days);
+  const show = () => { daysField.hidden = when.value !== "after_days"; };
+  when.addEventListener("change", show);
+  show();
+  return {
+    el: h("fieldset", { class: "field stack" }, h("legend", {}, "Gift history"),
+      field("When someone sees the gifts the family gave them", when,
+        "Until then their gifts stay a surprise: not in their history, nor anywhere else."),
+      daysField),
+    body: () => (when.value === "after_days" ? { reveal: when.value, reveal_after_days: Number(days.value) } : { reveal: when.value }),
+  };
 }
 
 export async function family(ctx) {
@@ -107,12 +126,15 @@ export async function family(ctx) {
     await loadInvites();
   });
 
+  const reveal = revealFields(session.household);
   const settings = h("form", { class: "stack", novalidate: true },
     field("Household name", input("name", { value: session.household.name, maxlength: 120, required: true })),
     field("Time zone", input("timezone", { value: session.household.timezone, maxlength: 64 }), "Like Europe/Berlin; reminders and due dates use it."),
+    reveal.el,
     h("div", { class: "actions" }, h("button", { type: "submit" }, "Save")));
   handleSubmit(settings, async () => {
-    const saved = await api.patch(session.hh(), values(settings));
+    const v = values(settings);
+    const saved = await api.patch(session.hh(), { name: v.name, timezone: v.timezone, ...reveal.body() });
     await ctx.reloadSession();
     session.choose(saved);
     ctx.toast("Saved.");

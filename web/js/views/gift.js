@@ -2,7 +2,7 @@
 import { api, getAll } from "../api.js";
 import { button, checkbox, field, h, input, money, select, textarea, timeAgo } from "../dom.js";
 import { act, handleSubmit, values } from "../forms.js";
-import { giftBody, giftFields, wireImport } from "./giftform.js";
+import { giftBody, giftFields, wireImport, wireSimilar } from "./giftform.js";
 import { priorityField } from "./list.js";
 
 export async function addToList(ctx) {
@@ -16,6 +16,8 @@ export async function addToList(ctx) {
       h("button", { type: "submit", class: "primary" }, "Add to list"),
       h("a", { class: "button", href: `#/lists/${lst.id}` }, "Cancel")));
   wireImport(form, ctx);
+  // the person's own wish list is theirs to fill: no reminder of what they were given
+  if (owner.linked_user_id !== session.me.id) wireSimilar(form, ctx, [owner.id]);
   handleSubmit(form, async () => {
     const gift = giftBody(form);
     const item = { gift, quantity: Number(form.elements.quantity.value || 1) };
@@ -40,6 +42,7 @@ export async function gift(ctx) {
   const form = h("form", { class: "stack", novalidate: true }, ...giftFields(g),
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Save gift")));
   wireImport(form, ctx);
+  if (!recipientView) wireSimilar(form, ctx, await recipientsOf(ctx, g), g.id);
   handleSubmit(form, async () => {
     await api.patch(session.hh(`/gifts/${id}`), giftBody(form, { nulls: true }));
     ctx.toast("Saved.");
@@ -63,6 +66,16 @@ export async function gift(ctx) {
     h("h1", {}, g.title),
     h("div", { class: side.length ? "split beside-talk" : "" },
       h("div", { class: "main" }, main), side.length ? h("div", { class: "side" }, side) : null, h("div", { class: "talk" }, talk)));
+}
+
+/** The people a gift is for: its recipients, and the person of the list it was opened from. */
+async function recipientsOf(ctx, g) {
+  const ids = new Set(g.people.filter((p) => p.role === "recipient").map((p) => p.person_id));
+  if (ctx.query.list) {
+    const lst = await api.get(ctx.session.hh(`/lists/${ctx.query.list}`)).catch(() => null);
+    if (lst) ids.add(lst.person_id);
+  }
+  return [...ids];
 }
 
 async function pledges(ctx, g, names) {

@@ -1,8 +1,10 @@
 // The gift form, with URL import: paste a product link and the empty fields are filled from the
 // page; whatever the user typed stays as typed (the gateway keeps typed fields, and so do we). What an
 // earlier link filled in, and nobody changed since, belongs to that link: another link replaces it.
+// With the person it is for known, the form says when they were given (or got) the like before.
 import { ApiError, api } from "../api.js";
-import { button, checkbox, field, h, input, textarea } from "../dom.js";
+import { button, checkbox, field, formatDate, h, input, textarea } from "../dom.js";
+import { giversText } from "./history.js";
 
 const IMPORTED = ["title", "price", "currency", "image_url"];
 const LABELS = { title: "name", price: "price", currency: "currency", image_url: "picture" };
@@ -13,6 +15,7 @@ export function giftFields(gift = {}) {
       "Paste a link and we fill in what the shop's page tells us."),
     h("div", { class: "import-row" }),
     field("What is it?", input("title", { required: true, maxlength: 200, value: gift.title || "" })),
+    h("div", { class: "similar", role: "status" }),
     h("div", { class: "two" },
       field("Price", input("price", { inputmode: "decimal", value: gift.price ?? "", placeholder: "24.99" })),
       field("Currency", input("currency", { maxlength: 3, value: gift.currency || "", placeholder: "EUR", autocapitalize: "characters" }))),
@@ -88,4 +91,39 @@ export function giftBody(form, { nulls = false } = {}) {
   body.tags = form.elements.tags.value.split(",").map((t) => t.trim()).filter(Boolean);
   body.from_santa = form.elements.from_santa.checked;
   return body;
+}
+
+const SIMILAR_AFTER_MS = 400;
+
+/** What the history says of a gift like this one: "You gave Grandma “Wool scarf” for Christmas 2025". */
+function similarText(r) {
+  const when = r.occasion_name ? `for ${r.occasion_name} ${r.year}` : `on ${formatDate(r.occurs_on)}`;
+  if (r.source === "given") return `You gave ${r.recipient_name} “${r.title}” ${when}.`;
+  const from = giversText(r);
+  return `${r.recipient_name} already got “${r.title}”${from ? ` from ${from}` : ""} ${when}.`;
+}
+
+/** Warn, as the title is typed, when the history holds a gift like it for one of `personIds` (the
+ * people the gift is for). Only a warning: the form saves all the same. `giftId`: the gift being
+ * changed, whose own history is no repeat. */
+export function wireSimilar(form, ctx, personIds, giftId = null) {
+  const out = form.querySelector(".similar");
+  if (!out || !personIds.length) return;
+  const title = form.elements.title;
+  let timer = null;
+  let asked = 0;
+  const check = async () => {
+    const mine = ++asked;
+    const text = title.value.trim();
+    if (text.length < 3) { out.replaceChildren(); return; }
+    const found = await Promise.all(personIds.map((id) => ctx.session.hh(`/history/similar?person_id=${id}&title=${encodeURIComponent(text)}`))
+      .map((path) => api.get(path).catch(() => [])));
+    if (mine !== asked) return; // typed on since: a newer answer is on its way
+    const records = found.flat().filter((r) => !giftId || r.gift_id !== giftId);
+    out.replaceChildren(...records.slice(0, 3).map((r) => h("p", { class: "warn-text" },
+      h("span", { "aria-hidden": "true" }, "⚠ "), similarText(r))));
+  };
+  title.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(check, SIMILAR_AFTER_MS); });
+  title.addEventListener("change", () => { clearTimeout(timer); check(); });
+  if (title.value.trim()) check();
 }

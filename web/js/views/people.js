@@ -2,6 +2,7 @@
 import { ApiError, api, getAll } from "../api.js";
 import { button, empty, field, h, input, select, textarea } from "../dom.js";
 import { act, handleSubmit, values } from "../forms.js";
+import { personHistory } from "./history.js";
 
 const words = (text) => (text || "").split(",").map((w) => w.trim()).filter(Boolean);
 
@@ -138,7 +139,7 @@ export async function person(ctx) {
         l.occasion_id && occasionName[l.occasion_id] ? h("span", { class: "muted block" }, `for ${occasionName[l.occasion_id]}`) : null))));
     if (!lists.length) listsEl.replaceChildren(h("li", {}, empty("No lists yet.")));
   }
-  await load();
+  const [, history] = await Promise.all([load(), personHistory(ctx, p)]);
   ctx.onChange(["list", "person"], load);
 
   const listForm = h("form", { class: "stack", novalidate: true },
@@ -178,7 +179,7 @@ export async function person(ctx) {
     h("p", { class: "crumbs" }, h("a", { href: "#/people" }, "People")),
     h("h1", {}, p.name),
     h("div", { class: "split" },
-      h("div", { class: "main" }, about(p), h("h2", {}, "Lists"), listsEl),
+      h("div", { class: "main" }, about(p), h("h2", {}, "Lists"), listsEl, history),
       h("div", { class: "side" },
         // open while there is no list yet: starting one is then the thing to do here
         h("details", { class: "card", open: count === 0 }, h("summary", {}, isMe ? "Start your wish list" : `Start a list for ${p.name}`), listForm),
