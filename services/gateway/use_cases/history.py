@@ -108,6 +108,19 @@ def _only_for(members: Iterable[Viewer], record: GiftRecord) -> tuple[uuid.UUID,
     return tuple(sorted(set(record.private_to) | recipients, key=str))
 
 
+def _about(record: GiftRecord, members: list[Viewer], actor_id: uuid.UUID) -> dict[str, Any]:
+    """What every event about a record its recipient may already see carries: whose it is, and whom
+    it is kept from."""
+    return {
+        "household_id": record.household_id,
+        "actor_id": actor_id,
+        **known_to(members, record).fields,
+        "only_for": _only_for(members, record),
+        "record_id": record.id,
+        "person_id": record.recipient_person_id,
+    }
+
+
 def _may_thank(member: Member, viewer: Viewer, record: GiftRecord, recipient: str) -> None:
     if record.recipient_person_id not in viewer.person_ids and member.role == Role.CHILD:
         raise Forbidden(
@@ -222,14 +235,7 @@ async def delete_record(session: AsyncSession, member: Member, record_id: uuid.U
         await add_event(
             session,
             outbox,
-            GiftRecordDeleted(
-                household_id=member.household_id,
-                actor_id=member.user_id,
-                **known_to(members, record).fields,
-                only_for=_only_for(members, record),
-                record_id=record.id,
-                person_id=record.recipient_person_id,
-            ),
+            GiftRecordDeleted(**_about(record, members, member.user_id)),
         )
 
 
@@ -258,12 +264,7 @@ async def set_thanked(
             session,
             outbox,
             GiftThanked(
-                household_id=member.household_id,
-                actor_id=member.user_id,
-                **known_to(members, record).fields,
-                only_for=_only_for(members, record),
-                record_id=record.id,
-                person_id=record.recipient_person_id,
+                **_about(record, members, member.user_id),
                 title=record.title,
                 thanked=thanked,
                 giver_person_id=record.giver_person_id,
