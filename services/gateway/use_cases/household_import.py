@@ -21,7 +21,12 @@ What is carried over, and what is not:
   place among a gift's givers, and no one else's: the other members are not members of the new household, and nothing is made in
   their name (their claims would otherwise become the importer's);
 - a person's link to an account only when it is the importer's own: the new household has no other
-  members to link to.
+  members to link to;
+- the gift exchanges, past ones too, with who takes part, the exclusions, the price range and how many
+  times names were drawn, run by the importer if they ran them (else by nobody, so an admin: the
+  importer). Never drawn: the file carries no picks, so an exchange whose names had been drawn is
+  drawn again by its organizer, and the next exchange's draw does not know its pairs. A claim made for
+  an exchange comes as a plain claim of the importer's (the file has it without its exchange).
 """
 
 import uuid
@@ -36,6 +41,7 @@ from services.gateway.models import utcnow
 from services.gateway.models.budgets import BudgetSet
 from services.gateway.models.claims import ClaimCreate, PledgeSet
 from services.gateway.models.comments import CommentCreate, CommentPublic, TargetKind
+from services.gateway.models.exchanges import ExchangeCreate
 from services.gateway.models.gifts import GiftCreate, GiftPersonLink, GiftRole
 from services.gateway.models.history import ReceivedGiftCreate
 from services.gateway.models.household_export import (
@@ -65,6 +71,7 @@ from services.gateway.use_cases import (
     budgets,
     claims,
     comments,
+    exchanges,
     gifts,
     history,
     households,
@@ -177,6 +184,7 @@ class _Importer:
         await self.history()
         await self.tasks()
         await self.thank_tasks()
+        await self.exchanges()
         await self.link_importer()
         return household
 
@@ -469,6 +477,32 @@ class _Importer:
         if t.status == TaskStatus.DONE:
             with _about(where):
                 await tasks.complete_task(self.session, self.member, task_id)
+
+    async def exchanges(self) -> None:
+        # oldest first, as they were made: the export lists them by their day, latest first
+        for i, x in reversed(list(enumerate(self.doc.exchanges))):
+            data = {
+                **x.model_dump(include={"name", "deadline", "price_min", "price_max", "currency"}),
+                "occasion_id": self.new(x.occasion_id),
+                "person_ids": [self.new(p) for p in x.person_ids if self.new(p)],
+                "exclusions": [
+                    {
+                        "giver_person_id": self.new(e.giver_person_id),
+                        "receiver_person_id": self.new(e.receiver_person_id),
+                        "both_ways": False,  # the file has one row per direction
+                    }
+                    for e in x.exclusions
+                    if self.new(e.giver_person_id) and self.new(e.receiver_person_id)
+                ],
+            }
+            with _about(f"exchanges.{i}"):
+                self.ids[x.id] = await exchanges.import_exchange(
+                    self.session,
+                    self.member,
+                    _valid(ExchangeCreate, data),
+                    self.user_id if self.mine(x.organizer_id) else None,
+                    x.draw_round,
+                )
 
     async def link_importer(self) -> None:
         for i, p in enumerate(self.doc.people):
