@@ -481,21 +481,28 @@ class _Importer:
     async def exchanges(self) -> None:
         # oldest first, as they were made: the export lists them by their day, latest first
         for i, x in reversed(list(enumerate(self.doc.exchanges))):
-            data = {
-                **x.model_dump(include={"name", "deadline", "price_min", "price_max", "currency"}),
-                "occasion_id": self.new(x.occasion_id),
-                "person_ids": [self.new(p) for p in x.person_ids if self.new(p)],
-                "exclusions": [
-                    {
-                        "giver_person_id": self.new(e.giver_person_id),
-                        "receiver_person_id": self.new(e.receiver_person_id),
-                        "both_ways": False,  # the file has one row per direction
-                    }
-                    for e in x.exclusions
-                    if self.new(e.giver_person_id) and self.new(e.receiver_person_id)
-                ],
-            }
             with _about(f"exchanges.{i}"):
+                data = {
+                    **x.model_dump(
+                        include={"name", "deadline", "price_min", "price_max", "currency"}
+                    ),
+                    "occasion_id": self.new(x.occasion_id),
+                    "person_ids": [
+                        self.person(p, f"person_ids.{j}") for j, p in enumerate(x.person_ids)
+                    ],
+                    "exclusions": [
+                        {
+                            "giver_person_id": self.person(
+                                e.giver_person_id, f"exclusions.{j}.giver_person_id"
+                            ),
+                            "receiver_person_id": self.person(
+                                e.receiver_person_id, f"exclusions.{j}.receiver_person_id"
+                            ),
+                            "both_ways": False,  # the file has one row per direction
+                        }
+                        for j, e in enumerate(x.exclusions)
+                    ],
+                }
                 self.ids[x.id] = await exchanges.import_exchange(
                     self.session,
                     self.member,
@@ -503,6 +510,14 @@ class _Importer:
                     self.user_id if self.mine(x.organizer_id) else None,
                     x.draw_round,
                 )
+
+    def person(self, old: uuid.UUID, field: str) -> uuid.UUID:
+        """The new id of a person the document names where leaving them out would change what
+        the object is (who takes part in an exchange): refused if the document has no such person."""
+        new = self.new(old)
+        if new is None:
+            raise InvalidInput(field, "is not one of the document's people")
+        return new
 
     async def link_importer(self) -> None:
         for i, p in enumerate(self.doc.people):
