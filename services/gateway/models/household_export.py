@@ -98,7 +98,7 @@ class ExportedExchange(SQLModel):
         max_length=MAX_SECTION,
         description="Who never draws whom, one row per direction (partners are two rows).",
     )
-    draw_round: int = Field(ge=0, description="How many times names were drawn.")
+    draw_round: int = Field(ge=0, le=1_000_000, description="How many times names were drawn.")
     drawn_at: dt.datetime | None = Field(
         description="When the names now in force were drawn; null when they are not drawn. An "
         "imported exchange is never drawn, whatever its file says: the picks are not exported, so "
