@@ -4,7 +4,7 @@ Ids are not dropped but replaced by what they name (`person:Grandma`, `task:Bins
 documents compare equal only if the same objects point at each other the same way; the tests give
 their objects distinct names. The API orders rows with equal sort keys by id, so after a round trip such
 rows may come in another order: lists are compared in no order. Times of record (when a row was made,
-changed, bought, done, exported) are dropped; times that are the data (a task's due time, an
+changed, bought, done, exported, drawn) are dropped; times that are the data (a task's due time, an
 occasion's date) are kept.
 """
 
@@ -23,6 +23,7 @@ TIMES_OF_RECORD = frozenset(
         "purchased_at",
         "completed_at",
         "thanked_at",
+        "drawn_at",
     }
 )
 
@@ -56,6 +57,7 @@ def _names(doc: dict) -> dict[str, str]:
             for r in doc.get("history", [])
         }
     )
+    names.update({x["id"]: f"exchange:{x['name']}" for x in doc.get("exchanges", [])})
     return names
 
 

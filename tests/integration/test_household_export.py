@@ -341,3 +341,145 @@ async def test_a_repeating_tasks_series_comes_over_as_one_series(gateway):
     done, following = again["tasks"]
     assert following["previous_task_id"] == done["id"] and done["status"] == "done"
     assert following["series_id"] == done["series_id"] == done["id"]
+
+
+def _objects(value) -> list[dict]:
+    """Every object of a document, nested ones too."""
+    if isinstance(value, dict):
+        return [value, *(o for v in value.values() for o in _objects(v))]
+    if isinstance(value, list):
+        return [o for v in value for o in _objects(v)]
+    return []
+
+
+async def test_an_exchange_is_exported_without_its_picks_and_imported_undrawn(
+    gateway_client, admin_db
+):
+    hid, ann, ben, cleo = await family(gateway_client)
+    g = Gifting(gateway_client, hid)
+    people = {
+        "ann": await g.person(ann, "Ann", linked_to=ann),
+        "ben": await g.person(ann, "Ben", linked_to=ben),
+        "cleo": await g.person(ann, "Cleo", linked_to=cleo),
+        "grandpa": await g.person(ann, "Grandpa"),  # no member: Ann, organizing, is his proxy
+    }
+    xmas = await g.occasion(ann, "Christmas", "2026-12-25", [], kind="christmas")
+    deadline = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    body = {
+        "occasion_id": xmas,
+        "name": "Family Secret Santa",
+        "deadline": deadline,
+        "person_ids": list(people.values()),
+        "exclusions": [{"giver_person_id": people["ann"], "receiver_person_id": people["ben"]}],
+        "price_min": "10.00",
+        "price_max": "25.00",
+        "currency": "EUR",
+    }
+    exchange = await g.ok("POST", ann, "/exchanges", 201, json=body)
+    await g.ok("POST", ann, f"/exchanges/{exchange['id']}/draw")
+    rows = await admin_db.fetch(
+        "SELECT giver_person_id::text AS giver, receiver_person_id::text AS receiver "
+        "FROM gateway.exchange_pick WHERE exchange_id = $1",
+        exchange["id"],
+    )
+    picks = {r["giver"]: r["receiver"] for r in rows}
+    # Ann claims a gift for her receiver, for the exchange: the link would name whom she drew
+    wishes = await g.new_list(ann, picks[people["ann"]], kind="wish", occasion_id=xmas)
+    item = await g.add_item(ann, wishes, "Board game", price="20.00")
+    for_exchange = {"quantity": 1, "exchange_id": exchange["id"]}
+    await g.ok("POST", ann, f"/items/{item['id']}/claims", 201, json=for_exchange)
+    # the control: in the app, Ann sees her pick and Grandpa's, as his proxy
+    seen = await g.ok("GET", ann, f"/exchanges/{exchange['id']}")
+    assert {p["giver_person_id"]: p["receiver_person_id"] for p in seen["my_picks"]} == {
+        people["ann"]: picks[people["ann"]],
+        people["grandpa"]: picks[people["grandpa"]],
+    }
+
+    response = await gateway_client.get(f"/api/households/{hid}{EXPORT}", headers=ann.headers)
+    first = response.json()
+
+    [exported] = first["exchanges"]
+    assert exported["name"] == "Family Secret Santa" and exported["organizer_id"] == ann.user_id
+    assert (exported["price_min"], exported["price_max"], exported["currency"]) == (
+        "10.00",
+        "25.00",
+        "EUR",
+    )
+    assert set(exported["person_ids"]) == set(people.values()) and exported["deadline"] == deadline
+    assert {(x["giver_person_id"], x["receiver_person_id"]) for x in exported["exclusions"]} == {
+        (people["ann"], people["ben"]),
+        (people["ben"], people["ann"]),
+    }
+    assert exported["draw_round"] == 1 and exported["drawn_at"] is not None
+    # no pick, not even the exporter's own: no object names a giver with their receiver
+    assert len(picks) == 4
+    for giver, receiver in picks.items():
+        assert not [
+            o
+            for o in _objects(first)
+            if {giver, receiver} <= {v for v in o.values() if isinstance(v, str)}
+        ]
+    for shown in ("my_picks", "receiver_name", "as_proxy", "progress"):
+        assert shown not in response.text
+    # the claim is Ann's as it is, but not said to be for the exchange
+    [claim] = [c for lst in first["lists"] for i in lst["items"] for c in i["claims"]]
+    assert claim["user_id"] == ann.user_id and claim["exchange_id"] is None
+    assert response.text.count(exchange["id"]) == 1  # the exchange's own id, nothing pointing at it
+
+    imported = await import_as(gateway_client, ann, first)
+    again = await export_of(gateway_client, ann, imported["id"])
+
+    [back] = again["exchanges"]
+    assert back["drawn_at"] is None and back["draw_round"] == 1
+    assert (
+        apart_from_ids_and_times(again)["exchanges"] == apart_from_ids_and_times(first)["exchanges"]
+    )
+    [claim] = [c for lst in again["lists"] for i in lst["items"] for c in i["claims"]]
+    assert claim["user_id"] == ann.user_id and claim["exchange_id"] is None
+    assert [
+        (e["type"], e["data"]["actor_id"]) for e in await outbox_events(admin_db, back["id"])
+    ] == [("giftflow.exchange.created.v1", ann.user_id)]
+    # its organizer draws again in the new household
+    new = Gifting(gateway_client, imported["id"])
+    redrawn = await new.ok("POST", ann, f"/exchanges/{back['id']}/draw")
+    assert redrawn["draw_round"] == 2 and redrawn["drawn_at"] is not None
+
+
+async def test_an_exchange_whose_day_has_passed_is_imported_as_history(gateway_client):
+    hid, ann, ben, cleo = await family(gateway_client)
+    g = Gifting(gateway_client, hid)
+    taking_part = [
+        await g.person(ann, "Ann", linked_to=ann),
+        await g.person(ann, "Ben", linked_to=ben),
+        await g.person(ann, "Cleo", linked_to=cleo),
+    ]
+    xmas = await g.occasion(ann, "Christmas", "2026-12-25", [], kind="christmas")
+    body = {
+        "occasion_id": xmas,
+        "name": "Secret Santa 2019",
+        "deadline": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+        "person_ids": taking_part,
+    }
+    await g.ok("POST", ann, "/exchanges", 201, json=body)
+    document = await export_of(gateway_client, ann, hid)
+    # as an export made years ago has it, by a member who organized it
+    document["exchanges"][0]["deadline"] = "2019-12-24"
+    document["exchanges"][0]["organizer_id"] = ben.user_id
+
+    imported = await import_as(gateway_client, ann, document)
+    again = await export_of(gateway_client, ann, imported["id"])
+
+    [old] = again["exchanges"]
+    assert old["deadline"] == "2019-12-24" and old["name"] == "Secret Santa 2019"
+    # Ben is no member of the new household: nobody runs it, so its admin (the importer) may
+    assert old["organizer_id"] is None
+    new = Gifting(gateway_client, imported["id"])
+    closed = await new.call("POST", ann, f"/exchanges/{old['id']}/draw", 409)
+    assert "2019-12-24" in closed.json()["error"]["message"]
+    # a document naming someone who is not in it is refused, saying where
+    document["exchanges"][0]["person_ids"][2] = str(uuid.uuid4())
+    refused = await gateway_client.post(IMPORT, json=document, headers=ann.headers)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["details"] == [
+        {"field": "exchanges.0.person_ids.2", "problem": "is not one of the document's people"}
+    ]

@@ -5,7 +5,9 @@ belongs to another (a list's items and comments, an item's claims, a gift's pled
 reader who knows the API knows the file, and an import validates it with the models the API uses.
 """
 
+import datetime as dt
 import uuid
+from decimal import Decimal
 from typing import Literal
 
 from sqlmodel import Field, SQLModel
@@ -13,6 +15,7 @@ from sqlmodel import Field, SQLModel
 from services.gateway.models.budgets import BudgetPublic
 from services.gateway.models.claims import ClaimPublic, PledgePublic
 from services.gateway.models.comments import CommentPublic
+from services.gateway.models.exchanges import Exclusion
 from services.gateway.models.gifts import GiftPublic
 from services.gateway.models.history import GiftRecordPublic
 from services.gateway.models.households import (
@@ -35,7 +38,13 @@ MAX_SECTION = 5000
 
 
 class ExportedItem(ListItemPublic):
-    claims: list[ClaimPublic] = Field(default_factory=list, max_length=MAX_SECTION)
+    claims: list[ClaimPublic] = Field(
+        default_factory=list,
+        max_length=MAX_SECTION,
+        description="Its claims the exporting member may see. A claim made for a gift exchange is "
+        "there as the claim it is, without its `exchange_id`: the link would say whom its claimer "
+        "drew, and the document carries nobody's pick.",
+    )
 
 
 class ExportedList(GiftListPublic):
@@ -68,6 +77,37 @@ class ExportedRecord(GiftRecordPublic):
     )
 
 
+class ExportedExchange(SQLModel):
+    """A gift exchange: who takes part, its rules and whether names were drawn; never who draws
+    whom. Nobody but a giver (or a non-member's proxy) may learn a pick, and the file is read by
+    whoever holds it, so no pick is in it, not even the exporting member's own."""
+
+    id: uuid.UUID
+    household_id: uuid.UUID
+    occasion_id: uuid.UUID
+    organizer_id: uuid.UUID | None = Field(
+        description="The member who runs it (a user id); null when their account is gone."
+    )
+    name: str
+    deadline: dt.date
+    price_min: Decimal | None
+    price_max: Decimal | None
+    currency: str | None
+    person_ids: list[uuid.UUID] = Field(max_length=MAX_SECTION, description="Who takes part.")
+    exclusions: list[Exclusion] = Field(
+        max_length=MAX_SECTION,
+        description="Who never draws whom, one row per direction (partners are two rows).",
+    )
+    draw_round: int = Field(ge=0, le=1_000_000, description="How many times names were drawn.")
+    drawn_at: dt.datetime | None = Field(
+        description="When the names now in force were drawn; null when they are not drawn. An "
+        "imported exchange is never drawn, whatever its file says: the picks are not exported, so "
+        "its organizer draws again (its rounds so far still count)."
+    )
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
 class HouseholdExport(SQLModel):
     """Everything of a household its exporting member may see, as they would see it in the app.
 
@@ -93,4 +133,10 @@ class HouseholdExport(SQLModel):
         max_length=MAX_SECTION,
         description="The gifts in its people's history (what was given, what was received, and "
         "their thank-yous); none in an export made before the history was kept.",
+    )
+    exchanges: list[ExportedExchange] = Field(
+        default_factory=list,
+        max_length=MAX_SECTION,
+        description="Its gift exchanges, past ones too, without their picks; none in an export "
+        "made before exchanges were exported.",
     )

@@ -175,26 +175,57 @@ async def create_exchange(
         today = await household_today(session, member.household_id)
         if data.deadline <= today:
             raise InvalidInput("deadline", f"must be after today ({today.isoformat()})")
-        people = await _check_people(session, member, data.person_ids)
-        pairs = _check_exclusions(data.exclusions, people)
-        exchange = Exchange(
-            household_id=member.household_id,
-            occasion_id=data.occasion_id,
-            organizer_id=member.user_id,
-            name=data.name,
-            deadline=data.deadline,
-            price_min=data.price_min,
-            price_max=data.price_max,
-            currency=data.currency,
-        )
-        _check_price(exchange)
-        session.add(exchange)
-        await session.flush()
-        await _set_people(session, exchange.id, people, pairs)
-        rows = await load_rows(session, exchange)
-        members = await household_viewers(session, member.household_id)
-        await add_event(session, outbox, ExchangeCreated(**_facts(member, rows, members)))
+        rows, members = await _make(session, member, data, member.user_id, draw_round=0)
         return await present(session, member, rows, members, today)
+
+
+async def import_exchange(
+    session: AsyncSession,
+    member: Member,
+    data: ExchangeCreate,
+    organizer_id: uuid.UUID | None,
+    draw_round: int,
+) -> uuid.UUID:
+    """An exchange as a household export has it, made in the importer's new household with its
+    event, as `create_exchange` makes one. Its day may have passed (the exchanges of past years are
+    the household's history too); it is run by `organizer_id` (the importer, or nobody: then an
+    admin); its rounds so far are counted, but it is not drawn: an export carries no picks."""
+    require_grown_up(member, "organize a gift exchange")
+    async with session.begin():
+        await get_referenced(session, Occasion, member, data.occasion_id, "occasion_id", "occasion")
+        rows, _ = await _make(session, member, data, organizer_id, draw_round)
+        return rows.exchange.id
+
+
+async def _make(
+    session: AsyncSession,
+    member: Member,
+    data: ExchangeCreate,
+    organizer_id: uuid.UUID | None,
+    draw_round: int,
+) -> tuple[ExchangeRows, list[Viewer]]:
+    """The exchange made, with its people and exclusions, and its event staged."""
+    people = await _check_people(session, member, data.person_ids)
+    pairs = _check_exclusions(data.exclusions, people)
+    exchange = Exchange(
+        household_id=member.household_id,
+        occasion_id=data.occasion_id,
+        organizer_id=organizer_id,
+        name=data.name,
+        deadline=data.deadline,
+        price_min=data.price_min,
+        price_max=data.price_max,
+        currency=data.currency,
+        draw_round=draw_round,
+    )
+    _check_price(exchange)
+    session.add(exchange)
+    await session.flush()
+    await _set_people(session, exchange.id, people, pairs)
+    rows = await load_rows(session, exchange)
+    members = await household_viewers(session, member.household_id)
+    await add_event(session, outbox, ExchangeCreated(**_facts(member, rows, members)))
+    return rows, members
 
 
 async def update_exchange(

@@ -2,9 +2,14 @@
 
 An export is a read like any other. It is put together from the read use cases the app itself calls
 (people, occasions, gifts, lists and their items, claims, pledges, comments, budgets, tasks, the gift
-history), so the
+history, the gift exchanges), so the
 surprise rules are applied exactly as on every screen: a recipient's export never names a surprise for
 them, and a child's would show only what a child sees. Nothing here reads a table directly.
+
+One thing the screens show is left out: a gift exchange's picks. A giver sees their own in the app (an
+organizer, a non-member's too), but the file leaves the app, and whoever reads it must not learn who
+draws whom; so the exchanges come without picks, and a claim made for an exchange without the exchange
+it was made for (that link names the claimer's pick). The claim itself stays: it is the claimer's.
 
 Who may export: the grown-ups (admins and adults). The file leaves the app and its protections behind
 (whoever holds it reads it), so a family expects taking it to be a grown-up's decision, as setting budgets
@@ -26,6 +31,7 @@ from services.gateway.models.comments import TargetKind
 from services.gateway.models.gifts import GiftPublic
 from services.gateway.models.history import GiftRecordPublic
 from services.gateway.models.household_export import (
+    ExportedExchange,
     ExportedGift,
     ExportedHousehold,
     ExportedItem,
@@ -40,6 +46,7 @@ from services.gateway.use_cases import (
     budgets,
     claims,
     comments,
+    exchange_reads,
     gift_reads,
     history_reads,
     households,
@@ -127,7 +134,17 @@ async def export_household(session: AsyncSession, member: Member) -> HouseholdEx
         budgets=await every_page(lambda p: budgets.list_budgets(session, member, p)),
         tasks=await every_page(lambda p: task_reads.list_tasks(session, member, p)),
         history=await _history(session, member),
+        exchanges=await _exchanges(session, member),
     )
+
+
+async def _exchanges(session: AsyncSession, member: Member) -> list[ExportedExchange]:
+    """The household's exchanges, past ones too, with none of their picks."""
+    rows = await exchange_reads.list_exchanges(session, member, None)
+    return [
+        ExportedExchange.model_validate(x.model_dump(exclude={"open", "my_picks", "progress"}))
+        for x in rows
+    ]
 
 
 async def _history(session: AsyncSession, member: Member) -> list[ExportedRecord]:
@@ -153,7 +170,13 @@ async def _items(session: AsyncSession, member: Member, list_id: uuid.UUID) -> l
         session, lambda p: item_reads.list_items(session, member, list_id, p), ListItemPublic
     )
     return [
-        ExportedItem(**item.model_dump(), claims=await claims.list_claims(session, member, item.id))
+        ExportedItem(
+            **item.model_dump(),
+            claims=[
+                c.model_copy(update={"exchange_id": None})
+                for c in await claims.list_claims(session, member, item.id)
+            ],
+        )
         for item in rows
     ]
 

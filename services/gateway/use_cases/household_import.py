@@ -21,7 +21,12 @@ What is carried over, and what is not:
   place among a gift's givers, and no one else's: the other members are not members of the new household, and nothing is made in
   their name (their claims would otherwise become the importer's);
 - a person's link to an account only when it is the importer's own: the new household has no other
-  members to link to.
+  members to link to;
+- the gift exchanges, past ones too, with who takes part, the exclusions, the price range and how many
+  times names were drawn, run by the importer if they ran them (else by nobody, so an admin: the
+  importer). Never drawn: the file carries no picks, so an exchange whose names had been drawn is
+  drawn again by its organizer, and the next exchange's draw does not know its pairs. A claim made for
+  an exchange comes as a plain claim of the importer's (the file has it without its exchange).
 """
 
 import uuid
@@ -36,6 +41,7 @@ from services.gateway.models import utcnow
 from services.gateway.models.budgets import BudgetSet
 from services.gateway.models.claims import ClaimCreate, PledgeSet
 from services.gateway.models.comments import CommentCreate, CommentPublic, TargetKind
+from services.gateway.models.exchanges import ExchangeCreate
 from services.gateway.models.gifts import GiftCreate, GiftPersonLink, GiftRole
 from services.gateway.models.history import ReceivedGiftCreate
 from services.gateway.models.household_export import (
@@ -65,6 +71,7 @@ from services.gateway.use_cases import (
     budgets,
     claims,
     comments,
+    exchanges,
     gifts,
     history,
     households,
@@ -177,6 +184,7 @@ class _Importer:
         await self.history()
         await self.tasks()
         await self.thank_tasks()
+        await self.exchanges()
         await self.link_importer()
         return household
 
@@ -469,6 +477,47 @@ class _Importer:
         if t.status == TaskStatus.DONE:
             with _about(where):
                 await tasks.complete_task(self.session, self.member, task_id)
+
+    async def exchanges(self) -> None:
+        # oldest first, as they were made: the export lists them by their day, latest first
+        for i, x in reversed(list(enumerate(self.doc.exchanges))):
+            with _about(f"exchanges.{i}"):
+                data = {
+                    **x.model_dump(
+                        include={"name", "deadline", "price_min", "price_max", "currency"}
+                    ),
+                    "occasion_id": self.new(x.occasion_id),
+                    "person_ids": [
+                        self.person(p, f"person_ids.{j}") for j, p in enumerate(x.person_ids)
+                    ],
+                    "exclusions": [
+                        {
+                            "giver_person_id": self.person(
+                                e.giver_person_id, f"exclusions.{j}.giver_person_id"
+                            ),
+                            "receiver_person_id": self.person(
+                                e.receiver_person_id, f"exclusions.{j}.receiver_person_id"
+                            ),
+                            "both_ways": False,  # the file has one row per direction
+                        }
+                        for j, e in enumerate(x.exclusions)
+                    ],
+                }
+                self.ids[x.id] = await exchanges.import_exchange(
+                    self.session,
+                    self.member,
+                    _valid(ExchangeCreate, data),
+                    self.user_id if self.mine(x.organizer_id) else None,
+                    x.draw_round,
+                )
+
+    def person(self, old: uuid.UUID, field: str) -> uuid.UUID:
+        """The new id of a person the document names where leaving them out would change what
+        the object is (who takes part in an exchange): refused if the document has no such person."""
+        new = self.new(old)
+        if new is None:
+            raise InvalidInput(field, "is not one of the document's people")
+        return new
 
     async def link_importer(self) -> None:
         for i, p in enumerate(self.doc.people):
