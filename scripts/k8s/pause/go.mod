@@ -1,0 +1,3 @@
+module giftflow.local/pause
+
+go 1.21
