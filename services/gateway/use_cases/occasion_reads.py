@@ -38,9 +38,11 @@ FILTERS = {
 ONE = text(SELECT + "WHERE o.id = :occasion_id AND o.household_id = :household_id")
 
 
-def today_in(timezone: str | None) -> dt.date:
-    """Today where the household lives: what "upcoming" and "next" are measured from."""
-    return dt.datetime.now(zoneinfo.ZoneInfo(timezone or "UTC")).date()
+def today_in(timezone: str | None, now: dt.datetime | None = None) -> dt.date:
+    """Today (or `now`'s day) where the household lives: what "upcoming" and "next" are measured
+    from."""
+    zone = zoneinfo.ZoneInfo(timezone or "UTC")
+    return (now or dt.datetime.now(dt.UTC)).astimezone(zone).date()
 
 
 def shown_occasion(o: Sequence[Any], today: dt.date) -> dict[str, Any]:

@@ -45,7 +45,9 @@ from services.gateway.models.occasions import Occasion
 from services.gateway.surprise import GIVEN, Hidden, RecordFacts, Viewer, record_hidden, reveals_on
 from services.gateway.use_cases.audience import household_viewers
 from services.gateway.use_cases.history import recorded_event
+from services.gateway.use_cases.occasion_reads import today_in
 from services.gateway.use_cases.occasions import last_occurrence, nearest_occurrence
+from services.gateway.use_cases.task_events import household_timezone
 from shared.events.history import GiftRecorded, GiftsRevealed, OccasionWrappedUp
 from shared.outbox import add_events
 from shared.validation.rrules import to_instant
@@ -83,10 +85,6 @@ def passed_occurrence(
         return None
     until = day_over_at(occurs_on, timezone) if recurs_yearly else None
     return Occurrence(occasion_id, occurs_on, until)
-
-
-def local_today(now: dt.datetime, timezone: str) -> dt.date:
-    return now.astimezone(zoneinfo.ZoneInfo(timezone)).date()
 
 
 # the items of the occurrences' lists that were claimed or bought in time, one row per person each is
@@ -396,10 +394,7 @@ async def record_given_item(
 ) -> list:
     """An item marked given goes into the history at once, for its list's occasion as it comes
     nearest to today (today, for a list for no occasion), in the caller's transaction."""
-    timezone = await session.scalar(
-        select(col(Household.timezone)).where(col(Household.id) == household_id)
-    )
-    today = local_today(dt.datetime.now(dt.UTC), timezone or "UTC")
+    today = today_in(await household_timezone(session, household_id))
     occurs_on = (
         nearest_occurrence(occasion.date, occasion.recurs_yearly, today)
         if occasion is not None
@@ -429,7 +424,7 @@ async def wrap_up_household(
         if household is None:
             return done
         done.households = 1
-        today = local_today(now, household.timezone)
+        today = today_in(household.timezone, now)
         viewers = await household_viewers(session, household_id)
         occasions = (
             await session.execute(
