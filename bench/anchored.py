@@ -70,7 +70,8 @@ ANCHORS: dict[str, Anchor | NoAnchor] = {
         "read its CPU per write beside gateway_read's anchor"
     ),
     "sse_capacity": NoAnchor(
-        "memory per idle stream; the bare figure (sse-starlette alone, ~44 KB) is not measured by the bench"
+        "memory per idle stream; no bare part is measured by the bench (a bare uvicorn app holding idle "
+        "streams with the same response: ~23 KB each; with sse-starlette's: ~39 KB)"
     ),
     "sse_broadcast": NoAnchor("LISTEN/NOTIFY fan-out to streams: no bare part to compare with"),
     "ordering_cost": NoAnchor("compares the pipe with and without commit order, in the same run"),

@@ -5,11 +5,13 @@ notes which of its members are due, reads their new messages in one query and ha
 their open streams. Nothing is pushed from replica to replica: each reads the database, so every
 replica delivers every message to its own clients. A lost NOTIFY (the listener reconnecting) is made
 good by catching up from each member's last position, and by a slow safety poll. The hub also keeps
-time for every stream's heartbeat.
+time for every stream's heartbeat, and ends every stream as soon as the server is asked to stop, so
+browsers reconnect to another replica at once rather than when the server's grace period runs out.
 """
 
 import asyncio
 import contextlib
+import signal
 from uuid import UUID
 
 import asyncpg
@@ -90,13 +92,16 @@ class StreamHub:
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self.listening = asyncio.Event()
+        self.stopping = False
 
     async def start(self) -> None:
+        server = _serving()  # started by the server's startup: the server serving this app
         self._tasks = [
             asyncio.create_task(self._listen(), name="stream-listen"),
             asyncio.create_task(self._pump(), name="stream-pump"),
             asyncio.create_task(self._poll(), name="stream-poll"),
             asyncio.create_task(self._tick(), name="stream-heartbeat"),
+            asyncio.create_task(self._end_on_exit(server), name="stream-exit"),
         ]
 
     async def stop(self) -> None:
@@ -110,10 +115,12 @@ class StreamHub:
                 subscriber.close()
 
     # streams -----------------------------------------------------------------------------------
-    def subscribe(self, key: Key) -> Subscriber:
-        subscriber = Subscriber(key, self.backlog_limit)
-        self.subscribers.setdefault(key, set()).add(subscriber)
-        return subscriber
+    def attach(self, subscriber: Subscriber) -> None:
+        """From now on `subscriber` gets its member's messages (closed at once if the server is stopping)."""
+        if self.stopping:
+            subscriber.close()
+            return
+        self.subscribers.setdefault(subscriber.key, set()).add(subscriber)
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         subscribers = self.subscribers.get(subscriber.key)
@@ -196,6 +203,23 @@ class StreamHub:
                 for subscriber in subscribers:
                     subscriber.tick()
 
+    def end_streams(self) -> None:
+        """Ends every open stream and refuses new ones: the server is stopping."""
+        self.stopping = True
+        for subscribers in list(self.subscribers.values()):
+            for subscriber in list(subscribers):
+                subscriber.close()
+
+    async def _end_on_exit(self, server: object) -> None:
+        # uvicorn waits for open responses before its shutdown reaches the app, and a stream never
+        # ends by itself: watch the flag its signal handler sets
+        if server is None:  # served some other way: the streams end when the app stops (`stop`)
+            return
+        while not getattr(server, "should_exit", False):  # noqa: ASYNC110 - a flag, no event to wait on
+            await asyncio.sleep(0.5)
+        log.info("stream.server_stopping", streams=self.connections)
+        self.end_streams()
+
     async def _poll(self) -> None:
         while True:
             await asyncio.sleep(self.poll_interval_s)
@@ -221,3 +245,10 @@ class StreamHub:
                     with contextlib.suppress(Exception):
                         await asyncio.wait_for(conn.close(), timeout=2)
             await asyncio.sleep(1)
+
+
+def _serving() -> object | None:
+    """The uvicorn server serving this app, if it is one: while it serves, its `handle_exit` is the
+    SIGTERM handler (and sets its `should_exit`)."""
+    server = getattr(signal.getsignal(signal.SIGTERM), "__self__", None)
+    return server if hasattr(server, "should_exit") else None

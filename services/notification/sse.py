@@ -15,16 +15,16 @@ reconnect then needs the refreshed cookie, so a signed-out member stops hearing 
 
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
-from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from services.notification import member_notifications, stream_messages
 from services.notification.auth import CurrentMember, Member
 from services.notification.config import Settings
-from services.notification.hub import StreamHub
+from services.notification.event_stream import HEARTBEAT, EventStream, control
+from services.notification.hub import StreamHub, Subscriber
 from services.notification.stream_messages import Message
 from shared.cursors import MAX_BIGINT
 from shared.errors import AppError
@@ -33,7 +33,6 @@ from shared.metrics import SSE_CONNECTIONS
 router = APIRouter(prefix="/api/households/{household_id}/notifications", tags=["notifications"])
 
 RETRY_MS = 2000  # how soon a browser reconnects after the stream broke
-HEARTBEAT = ServerSentEvent(comment="ping")
 
 
 class InvalidPosition(AppError):
@@ -76,26 +75,19 @@ async def _replay(
 
 
 async def _events(
-    request: Request, member: Member, since: int | None
-) -> AsyncIterator[ServerSentEvent | bytes]:
+    request: Request, member: Member, subscriber: Subscriber, since: int | None
+) -> AsyncGenerator[bytes, None]:
     hub: StreamHub = request.app.state.hub
     gauge = SSE_CONNECTIONS.labels(request.app.state.settings.service_name)
-    subscriber = hub.subscribe(
-        member.key
-    )  # before reading, so nothing committed meanwhile is missed
+    hub.attach(subscriber)  # before reading, so nothing committed meanwhile is missed
     gauge.inc()
     try:
         missed, last, resync, unread = await _replay(request, member, since)
         if resync:
-            yield ServerSentEvent(data=json.dumps({"position": last}), event="resync", id=str(last))
+            yield control("resync", json.dumps({"position": last}), last)
         if missed:
             yield b"".join(m.frame for m in missed)
-        yield ServerSentEvent(
-            data=json.dumps({"position": last, "unread": unread}),
-            event="ready",
-            id=str(last),
-            retry=RETRY_MS,
-        )
+        yield control("ready", json.dumps({"position": last, "unread": unread}), last, RETRY_MS)
         hub.note_position(member.key, last)
         while (
             batch := await subscriber.next()
@@ -127,7 +119,7 @@ async def _events(
 
 @router.get(
     "/stream",
-    response_class=EventSourceResponse,
+    response_class=EventStream,
     responses={
         200: {
             "content": {"text/event-stream": {}},
@@ -147,7 +139,7 @@ async def stream(
         ),
     ] = None,
     last_event_id: Annotated[str | None, Header(include_in_schema=False)] = None,
-) -> EventSourceResponse:
+) -> EventStream:
     """My live stream: `notification` and `entity_changed` messages, `ready` once caught up, `resync` to reload.
 
     Messages are numbered per member (`id:`); reconnecting with `Last-Event-ID` or `?since=` replays what
@@ -155,8 +147,11 @@ async def stream(
     """
     settings: Settings = request.app.state.settings
     start = _start(last_event_id, since)
+    subscriber = Subscriber(member.key, request.app.state.hub.backlog_limit)
     # heartbeats come from the hub's one timer (not a pinger task per open stream); every send,
     # heartbeat or message, must finish within the send timeout
-    return EventSourceResponse(
-        _events(request, member, start), ping=0, send_timeout=settings.stream_send_timeout_s
+    return EventStream(
+        _events(request, member, subscriber, start),
+        hang_up=subscriber.close,
+        send_timeout_s=settings.stream_send_timeout_s,
     )

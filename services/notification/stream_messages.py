@@ -49,7 +49,7 @@ class Message:
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-SEP = "\r\n"  # what sse-starlette ends lines with, so every message of a stream looks alike
+SEP = "\r\n"  # every line of a stream ends the same way
 
 
 def event_body(event: str, data: str) -> bytes:

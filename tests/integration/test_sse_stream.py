@@ -18,8 +18,11 @@ from tests.sse_client import open_stream
 
 
 @contextlib.asynccontextmanager
-async def serving(service_url, **settings) -> AsyncIterator[httpx.AsyncClient]:
-    """A notification replica on a free port, as uvicorn runs it; a client for it (`client.app` is the app)."""
+async def serving(
+    service_url, graceful_s: float = 2, **settings
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A notification replica on a free port, as uvicorn runs it; a client for it (`client.app` is the
+    app, `client.server` the uvicorn server)."""
     app = create_app(
         Settings(
             database_url=service_url("notification"), db_pool_size=5, jwt_secret=SECRET, **settings
@@ -27,7 +30,11 @@ async def serving(service_url, **settings) -> AsyncIterator[httpx.AsyncClient]:
     )
     server = uvicorn.Server(
         uvicorn.Config(
-            app, host="127.0.0.1", port=0, log_level="warning", timeout_graceful_shutdown=2
+            app,
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            timeout_graceful_shutdown=graceful_s,
         )
     )
     task = asyncio.create_task(server.serve())
@@ -39,6 +46,7 @@ async def serving(service_url, **settings) -> AsyncIterator[httpx.AsyncClient]:
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
             client.app = app
+            client.server = server
             yield client
     finally:
         server.should_exit = True
@@ -195,6 +203,19 @@ async def test_a_closed_page_is_cleaned_up(family: Family, service_url):
             while hub.connections:
                 await asyncio.sleep(0.05)
         assert hub.subscribers == {} and hub.cursors == {}
+
+
+async def test_a_server_asked_to_stop_ends_its_streams(family: Family, service_url):
+    # a grace period far longer than the test may wait: the streams end because the server is
+    # stopping, not because the grace period ran out and their tasks were cancelled
+    async with serving(service_url, graceful_s=600) as replica:
+        hub = replica.app.state.hub
+        async with open_stream(replica, stream_url(family), cookie=token_for(family.dad)) as dad:
+            await dad.next("ready")
+            replica.server.should_exit = True  # what its SIGTERM handler does
+            async with asyncio.timeout(30):
+                await dad.ended.wait()
+            assert hub.stopping and hub.connections == 0
 
 
 async def test_the_stream_needs_a_sign_in(family: Family, replica):
