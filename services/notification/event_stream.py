@@ -53,16 +53,19 @@ class EventStream(Response):
         *,
         hang_up: Callable[[], None],
         send_timeout_s: float,
+        status_code: int = 200,  # the only one; FastAPI reads the OpenAPI document's from here
     ) -> None:
         self.frames = frames
         self.hang_up = hang_up
         self.send_timeout_s = send_timeout_s
-        self.status_code = 200
+        self.status_code = status_code
         self.background = None
         self.raw_headers = list(HEADERS)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
         watcher = asyncio.ensure_future(self._until_hang_up(receive))
         try:
             async for chunk in self.frames:
