@@ -140,6 +140,12 @@ async def outbox_drain(stack: Stack, backlog: int = 10_000) -> dict:
             "outbox_drain_events_per_s": backlog / drain_s,
             "outbox_drain_seconds": drain_s,
             "outbox_publish_events_per_s": backlog / publish_s if publish_s else float(backlog),
+            # each consumer's own pace over the same window: the slowest bounds the drain
+            **{
+                f"outbox_drain_{consumer}_events_per_s": backlog
+                / (max(times.values()) - start).total_seconds()
+                for consumer, times in seen.items()
+            },
             "load_avg_1m_before": load_before,
             "load_avg_1m_after": load_average(),
         },
