@@ -35,9 +35,8 @@ from scripts.k8s.cluster import BIN, HOME, KUBECONFIG, ROOT, say
 K8S_VERSION = "v1.34.4"
 DAPR_VERSION = "1.16.5"
 COREDNS_TAG = "1.12.4"
-DAPR_CHART = (
-    ROOT / ".stack/build/k8s-gomod/github.com/dapr/dapr@v" / DAPR_VERSION / "charts" / "dapr"
-)
+# Dapr's own chart, from the module the control plane is built from (scripts/k8s/build-dapr-control-plane.sh)
+DAPR_CHART = ROOT / f".stack/build/k8s-gomod/github.com/dapr/dapr@v{DAPR_VERSION}/charts/dapr"
 DAPR_COMPONENTS = ("operator", "injector", "sentry", "placement")
 # a public image's name -> the image built here that stands in for it, so the manifests keep the
 # names they use anywhere else (containerd qualifies `postgres:15` as docker.io/library/postgres:15)
@@ -83,10 +82,8 @@ def _podman_id(image: str) -> str:
 
 def _pack(tag: str, recipe: str, files: dict[str, Path], **build_args: str) -> None:
     """An image FROM scratch around a binary built here (pause, CoreDNS, Dapr's control plane)."""
-    from scripts.compose.__main__ import build, image_exists, staged
+    from scripts.compose.__main__ import build, staged
 
-    if image_exists(tag):
-        return
     with staged(ROOT / "images" / recipe, files) as context:
         build(tag, context / "Containerfile", context, **build_args)
 
@@ -235,7 +232,15 @@ def addons() -> None:
         ],
         check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
-    apply(rendered, "--server-side", "--force-conflicts")
+    documents = [d for d in yaml.safe_load_all(rendered) if d]
+    crds = [d for d in documents if d["kind"] == "CustomResourceDefinition"]
+    apply(yaml.safe_dump_all(crds), "--server-side", "--force-conflicts")
+    kubectl(
+        "wait", "--for=condition=Established", "--timeout=60s",
+        *(f"crd/{d['metadata']['name']}" for d in crds), stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    rest = [d for d in documents if d["kind"] != "CustomResourceDefinition"]
+    apply(yaml.safe_dump_all(rest), "--server-side", "--force-conflicts")
     for deployment, namespace in [
         ("coredns", "kube-system"),
         ("dapr-sentry", "dapr-system"),

@@ -51,6 +51,12 @@ def say(message: str) -> None:
     print(f"k8s: {message}", flush=True)
 
 
+def write(path: Path, text: str) -> None:
+    """Writes a configuration file only when it changes: kube-proxy exits when its file is rewritten."""
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
+
+
 def node_ip() -> str:
     """The address the node is known by (the source of the default route)."""
     route = subprocess.run(
@@ -153,7 +159,7 @@ def kubeconfig(name: str, path: Path) -> None:
         "contexts": [{"name": "giftflow", "context": {"cluster": "giftflow", "user": name}}],
         "current-context": "giftflow",
     }
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    write(path, yaml.safe_dump(config, sort_keys=False))
 
 
 def kubeconfigs() -> None:
@@ -169,7 +175,7 @@ def kubeconfigs() -> None:
 def containerd_config() -> Path:
     template = (ROOT / "scripts/k8s/containerd.toml.in").read_text()
     path = HOME / "containerd.toml"
-    path.write_text(template.replace("@K8S@", str(HOME)))
+    write(path, template.replace("@K8S@", str(HOME)))
     return path
 
 
@@ -199,7 +205,7 @@ def cni_config() -> None:
             {"type": "loopback"},
         ],
     }
-    (conf / "10-giftflow.conflist").write_text(json.dumps(conflist, indent=2) + "\n")
+    write(conf / "10-giftflow.conflist", json.dumps(conflist, indent=2) + "\n")
 
 
 def kubelet_config() -> Path:
@@ -234,7 +240,7 @@ def kubelet_config() -> Path:
         "serializeImagePulls": False,
     }
     path = HOME / "kubelet.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    write(path, yaml.safe_dump(config, sort_keys=False))
     return path
 
 
@@ -252,7 +258,7 @@ def kube_proxy_config() -> Path:
         "conntrack": {"maxPerCore": 0, "min": 0},
     }
     path = HOME / "kube-proxy.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    write(path, yaml.safe_dump(config, sort_keys=False))
     return path
 
 
@@ -409,6 +415,8 @@ def start_apiserver(ip: str) -> None:
             "--authorization-mode=Node,RBAC",
             "--enable-admission-plugins=NodeRestriction",
             "--allow-privileged=true",
+            # the node's name is not in any DNS: reach the kubelet (logs, exec, port-forward) by address
+            "--kubelet-preferred-address-types=InternalIP",
             "--profiling=false",
         ],
         lambda: _healthz(f"https://127.0.0.1:{APISERVER}/readyz"),
