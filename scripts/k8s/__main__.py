@@ -352,6 +352,8 @@ def down() -> None:
     cluster.stop_process("containerd")
     cluster.unmount_under(HOME)
     cluster.remove_bridge()
+    cluster.remove_iptables_chains()
+    cluster.remove_log_links()
     say("down")
 
 

@@ -226,6 +226,8 @@ def kubelet_config() -> Path:
             "x509": {"clientCAFile": str(PKI / "ca.crt")},
         },
         "authorization": {"mode": "Webhook"},
+        # pod logs under our home too (the kubelet still links each into /var/log/containers)
+        "podLogsDir": str(LOGS / "pods"),
         "clusterDNS": [DNS_SERVICE_IP],
         "clusterDomain": CLUSTER_DOMAIN,
         "resolvConf": "/etc/resolv.conf",
@@ -523,3 +525,32 @@ def unmount_under(path: Path) -> None:
 
 def remove_bridge() -> None:
     subprocess.run(["ip", "link", "delete", BRIDGE], check=False, capture_output=True)
+
+
+def remove_iptables_chains() -> None:
+    """The chains the kubelet keeps in every table (KUBE-FIREWALL, the canaries) and whatever of
+    kube-proxy's `--cleanup` left: the jumps to them from the built-in chains, then the chains."""
+    for tool in ("iptables", "ip6tables"):
+        for table in ("filter", "nat", "mangle"):
+            listed = subprocess.run(
+                [tool, "-w", "-t", table, "-S"], capture_output=True, text=True, check=False
+            ).stdout.splitlines()
+            chains = [line.split()[1] for line in listed if line.startswith("-N KUBE-")]
+            for line in listed:
+                words = line.split()
+                if words[:1] == ["-A"] and not words[1].startswith("KUBE-") and "KUBE-" in line:
+                    subprocess.run([tool, "-w", "-t", table, "-D", *words[1:]], check=False)
+            for verb in ("-F", "-X"):
+                for chain in chains:
+                    subprocess.run(
+                        [tool, "-w", "-t", table, verb, chain], check=False, capture_output=True
+                    )
+
+
+def remove_log_links() -> None:
+    """The kubelet's links in /var/log/containers to our pods' logs."""
+    links = Path("/var/log/containers")
+    if links.is_dir():
+        for link in links.iterdir():
+            if link.is_symlink() and os.readlink(link).startswith(str(LOGS)):
+                link.unlink()

@@ -40,7 +40,9 @@ from scripts.stack.topology import CACHE, CONSUMERS, ROOT
 NS = "giftflow"
 NEXT_IMAGE = "localhost/giftflow/giftflow:next"
 NEXT_ALIAS = "docker.io/library/giftflow:next"  # what the Deployments are set to: giftflow:next
-ADMIN = "postgres:local-only-admin"  # k8s/overlays/local: the laptop cluster's local-only values
+# k8s/overlays/local: the laptop cluster's local-only values
+ADMIN = "postgres:local-only-admin"
+GATEWAY_ROLE = "gateway:local-only-gateway"
 DRAIN_TIMEOUT_S = 180
 
 
@@ -87,12 +89,42 @@ def migrate_next() -> None:
     )  # fmt: skip
 
 
+def restore_schema(build: next_build.NextBuild, postgres: str) -> None:
+    """Takes the throwaway next release's migration back out, from its checkout, as the gateway's
+    role: after a real rollback the schema stays, but this release is never shipped, and the
+    current one's migrations Job stops on a revision it does not know (k8s/README.md). So the cluster
+    is left as `make deploy ENV=local` can deploy it again, and the rehearsal can run again."""
+    script = (
+        "import sys; from alembic import command; from alembic.config import Config; "
+        "from shared.migrate import MIGRATIONS; c = Config(); "
+        "c.set_main_option('script_location', str(MIGRATIONS / 'gateway')); "
+        "c.set_main_option('sqlalchemy.url', sys.argv[1]); c.attributes['schema'] = 'gateway'; "
+        "command.downgrade(c, sys.argv[2])"
+    )
+    url = f"postgresql+asyncpg://{GATEWAY_ROLE}@{postgres}/giftflow"
+    subprocess.run(
+        [sys.executable, "-c", script, url, build.previous_revision], cwd=build.path, check=True
+    )
+
+
 def rollout(deployment: str, *change: str) -> float:
-    """One `kubectl` change to a Deployment, then `kubectl rollout status` until it is complete."""
+    """One `kubectl` change to a Deployment, then `kubectl rollout status` until it is complete: the
+    seconds that took. Returns only once the old pods are gone too, so that whatever their stopping
+    does to a request (preStop, uvicorn's shutdown) is counted in this step's window."""
     started = time.monotonic()
     kubectl("-n", NS, *change, stdout=subprocess.DEVNULL)
     kubectl("-n", NS, "rollout", "status", f"deployment/{deployment}", "--timeout=10m")
-    return round(time.monotonic() - started, 1)
+    seconds = round(time.monotonic() - started, 1)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        pods = kubectl_out(
+            "-n", NS, "get", "pods", "-l", f"app.kubernetes.io/name={deployment}",
+            "-o", "jsonpath={range .items[*]}{.metadata.name} {.metadata.deletionTimestamp}{'\\n'}{end}",
+        ).splitlines()  # fmt: skip
+        if all(len(p.split()) == 1 for p in pods):
+            break
+        time.sleep(0.5)
+    return seconds
 
 
 def set_image(deployment: str) -> float:
@@ -183,7 +215,8 @@ def main(argv: list[str]) -> int:
     if not cluster.running("kube-apiserver"):
         sys.exit("k8s-rehearsal: no cluster here: `make k8s-up`, then `make deploy ENV=local`")
     url = f"http://{service_url('gateway', 8000)}"
-    dsn = f"postgresql://{ADMIN}@{service_url('postgres', 5432)}/giftflow"
+    postgres = service_url("postgres", 5432)
+    dsn = f"postgresql://{ADMIN}@{postgres}/giftflow"
     say(f"gateway at {url} (its Service's cluster address)")
     build = next_build.make(CACHE / "k8s-rehearsal-next")
     say(f"next release in {build.path}: migration {build.revision}, {next_build.NEW_TYPE}")
@@ -191,6 +224,8 @@ def main(argv: list[str]) -> int:
         build_next(build)
         metrics = asyncio.run(rehearse(url, dsn, build, args.steady))
     finally:
+        say(f"taking the rehearsal's migration {build.revision} back out")
+        restore_schema(build, postgres)
         next_build.remove(build.path)
     last_up = cluster.HOME / "last-up.json"
     if last_up.exists():
