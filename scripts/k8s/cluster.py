@@ -47,8 +47,11 @@ PROXY_METRICS, PROXY_HEALTHZ = 24249, 24256
 CONTAINERD_SOCKET = HOME / "containerd.sock"
 
 
+STARTED = time.monotonic()
+
+
 def say(message: str) -> None:
-    print(f"k8s: {message}", flush=True)
+    print(f"k8s [{time.monotonic() - STARTED:4.0f} s]: {message}", flush=True)
 
 
 def write(path: Path, text: str) -> None:
