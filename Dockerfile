@@ -24,11 +24,12 @@ ENV UV_COMPILE_BYTECODE=1 \
     UV_PROJECT_ENVIRONMENT=/app/.venv
 WORKDIR /app
 # Only the lock file and pyproject feed this layer, so it is rebuilt only when dependencies change.
+# They are copied, not bind-mounted: a builder's layer cache keys on what is copied, while podman
+# 4.3 reuses a RUN layer whatever a bind mount held, and kept a virtualenv of an older lock file.
 # The project itself is not installed: the services run from /app, where migrations/ sits next to
 # shared/ (shared.migrate finds the Alembic scripts relative to itself).
+COPY uv.lock pyproject.toml /app/
 RUN --mount=type=cache,target=/root/.cache/uv \
-    --mount=type=bind,source=uv.lock,target=/app/uv.lock \
-    --mount=type=bind,source=pyproject.toml,target=/app/pyproject.toml \
     uv sync --frozen --no-dev --no-install-project
 
 # --- runtime: the virtualenv, the source, an unprivileged user -----------------------------------

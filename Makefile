@@ -4,7 +4,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.stack/venv
 export UV_PYTHON_DOWNLOADS := never
 PY := $(UV_PROJECT_ENVIRONMENT)/bin/python
 
-.PHONY: help install run stop status lint format pubsub test test-unit test-browser bench seed replay-deadletters rehearsal compose-test smoke deploy rollout-status rollback clean
+.PHONY: help install run stop status lint format pubsub test test-unit test-browser bench seed replay-deadletters rehearsal compose-test smoke deploy rollout-status rollback k8s-up k8s-down k8s-status k8s-rehearsal clean
 
 help: ## list the workflows
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -62,7 +62,26 @@ compose-test: install ## build every image here and run docker-compose.yml under
 smoke: ## the end-to-end smoke test against a running gateway (URL=http://127.0.0.1:8000 by default)
 	@$(PY) -m scripts.smoke --url $(or $(URL),http://127.0.0.1:8000)
 
+k8s-up: ## a single-node Kubernetes cluster here, with DNS, the Dapr control plane and the images (KUBECONFIG=.stack/k8s/kubeconfig)
+	@$(PY) -m scripts.k8s up
+
+k8s-down: ## stop that cluster: pods, processes, mounts, bridge and rules (its state stays for the next k8s-up)
+	@$(PY) -m scripts.k8s down
+
+k8s-status: ## what of that cluster runs
+	@$(PY) -m scripts.k8s status
+
+k8s-rehearsal: ## on that cluster: roll the gateway out to a next release and back under traffic; writes bench/results/k8s_rehearsal.json
+	@$(PY) -m scripts.k8s.rehearsal
+
 KUBECTL ?= kubectl
+# the cluster `make k8s-up` starts, unless another one is named
+K8S_KUBECONFIG := $(CURDIR)/.stack/k8s/kubeconfig
+ifeq ($(origin KUBECONFIG),undefined)
+ifneq ($(wildcard $(K8S_KUBECONFIG)),)
+export KUBECONFIG := $(K8S_KUBECONFIG)
+endif
+endif
 NAMESPACE := giftflow
 DEPLOYMENTS := gateway notification reminder recurring audit
 

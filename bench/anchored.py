@@ -102,6 +102,10 @@ ANCHORS: dict[str, Anchor | NoAnchor] = {
     "compose_test": NoAnchor(
         "the container build and smoke test's duration, not a figure to compare"
     ),
+    "k8s_rehearsal": NoAnchor(
+        "a rollout and rollback on the single-node cluster under traffic: counts, and durations "
+        "that Kubernetes' own waits (readiness periods, minReadySeconds, preStop) dominate"
+    ),
 }
 
 UNDECLARED = "not declared in bench/anchored.py: say which anchor it is read against, or why none"

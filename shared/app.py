@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from shared import health, metrics
 from shared.dapr import DaprClient
 from shared.db import create_engine, session_factory
+from shared.draining import CloseWhenDraining
 from shared.errors import install_error_handlers
 from shared.logging import TraceContextMiddleware, configure_logging
 from shared.openapi import document_common_responses
@@ -60,6 +61,8 @@ def create_service_app(
     app.add_middleware(OperatorPathsGuard, trusted_proxies=settings.trusted_proxies)
     app.add_middleware(metrics.MetricsMiddleware, service=settings.service_name)
     app.add_middleware(TraceContextMiddleware)
+    # outermost: whatever answers, while the pod drains it closes the connection behind it
+    app.add_middleware(CloseWhenDraining, flag=settings.draining_file)
     app.include_router(health.router)
     app.include_router(metrics.router)
     install_error_handlers(app)

@@ -1,5 +1,7 @@
 """Settings every service reads once from the environment (see .env.example)."""
 
+from pathlib import Path
+
 from pydantic import IPvAnyNetwork, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -27,6 +29,14 @@ class ServiceSettings(BaseSettings):
     # other origins (`https://host[:port]`) whose pages may make cookie-signed changes, besides the
     # service's own (see shared.origin)
     allowed_origins: list[str] = []
+    # a file whose existence means the instance is about to stop: every answer then closes its
+    # connection (see shared.draining). Unset where nothing drains this way (the local stack).
+    draining_file: Path | None = None
+
+    @field_validator("draining_file", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("allowed_origins")
     @classmethod

@@ -1,8 +1,10 @@
 #!/bin/sh
-# The official image's contract, in short: `postgres [args]` initialises an empty $PGDATA (superuser
-# `postgres`, password $POSTGRES_PASSWORD, password logins from anywhere) and starts the server as
-# the postgres user; any other command runs as given.
+# The official image's contract, in short: `postgres [args]` (or the args alone) initialises an empty
+# $PGDATA (superuser `postgres`, password $POSTGRES_PASSWORD, password logins from anywhere) and starts
+# the server as the postgres user; any other command runs as given.
 set -eu
+# options alone (`-c fsync=on`, as Kubernetes' args give them) are options for postgres
+case "${1:-}" in -*) set -- postgres "$@" ;; esac
 if [ "${1:-}" != postgres ]; then
   exec "$@"
 fi
