@@ -110,9 +110,7 @@ class StreamHub:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        for subscribers in self.subscribers.values():
-            for subscriber in subscribers:
-                subscriber.close()
+        self.end_streams()
 
     # streams -----------------------------------------------------------------------------------
     def attach(self, subscriber: Subscriber) -> None:
