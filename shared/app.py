@@ -5,7 +5,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 
-from shared import health, metrics
+from shared import health, heap, metrics
 from shared.dapr import DaprClient
 from shared.db import create_engine, session_factory
 from shared.draining import CloseWhenDraining
@@ -31,9 +31,11 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
             if extra is None:
+                heap.settle()
                 yield
             else:
                 async with extra(app):
+                    heap.settle()  # started: what is alive now lives as long as the process
                     yield
         finally:
             await app.state.dapr.aclose()
