@@ -20,7 +20,7 @@ from services.gateway.config import Settings
 from services.gateway.dot_segments import RefuseDotSegments
 from services.gateway.models import history, outbox  # noqa: F401  (history: table models the routes do not import yet)
 from services.gateway.retention import keep_accounts_pruned
-from services.gateway.routes import api
+from services.gateway.routes import ROUTERS
 from services.gateway.web_bundle import bundle, find_bundler
 from services.gateway.wrap_up import keep_wrapping_up
 from shared.app import create_service_app
@@ -168,7 +168,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     app = create_service_app(settings, title="giftflow gateway", extra=run_relay)
     app.add_middleware(RefuseDotSegments)
-    app.include_router(api)
+    for router in ROUTERS:
+        app.include_router(router, prefix="/api")
     if (
         WEB_DIR.is_dir()
     ):  # last: every route above (/api, /docs, /healthz, /readyz, /metrics) wins over it

@@ -1,5 +1,3 @@
-from fastapi import APIRouter
-
 from services.gateway.routes import (
     auth,
     budgets,
@@ -25,26 +23,30 @@ from services.gateway.routes import (
     url_import,
 )
 
-api = APIRouter(prefix="/api")
-api.include_router(households.router)
-api.include_router(household_data.router)
-api.include_router(auth.router)
-api.include_router(password_reset.router)
-api.include_router(members.router)
-api.include_router(invitations.router)
-api.include_router(url_import.router)
-api.include_router(people.router)
-api.include_router(occasions.router)
-api.include_router(lists.router)
-api.include_router(gifts.router)
-api.include_router(items.router)
-api.include_router(comments.router)
-api.include_router(tasks.router)
-api.include_router(tags.router)
-api.include_router(budgets.router)
-api.include_router(dashboard.router)
-api.include_router(internal_digest.router)
-api.include_router(calendar_feeds.router)
-api.include_router(exchanges.router)
-api.include_router(history.router)
-api.include_router(proxy.router)
+# every API router, in the order the app tries them; included one by one under /api (main.py) rather
+# than through one /api router around them: each level of included routers is matched again on the
+# way down, so a request would be matched against the routes of every router before its own twice
+ROUTERS = [
+    households.router,
+    household_data.router,
+    auth.router,
+    password_reset.router,
+    members.router,
+    invitations.router,
+    url_import.router,
+    people.router,
+    occasions.router,
+    lists.router,
+    gifts.router,
+    items.router,
+    comments.router,
+    tasks.router,
+    tags.router,
+    budgets.router,
+    dashboard.router,
+    internal_digest.router,
+    calendar_feeds.router,
+    exchanges.router,
+    history.router,
+    proxy.router,
+]
