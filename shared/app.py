@@ -1,7 +1,7 @@
 """What every service's composition root shares: settings, engine, sidecar client, middleware, health."""
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 
 from fastapi import FastAPI
 
@@ -30,13 +30,9 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
-            if extra is None:
-                heap.settle()
+            async with extra(app) if extra is not None else nullcontext():
+                heap.settle()  # started: what is alive now lives as long as the process
                 yield
-            else:
-                async with extra(app):
-                    heap.settle()  # started: what is alive now lives as long as the process
-                    yield
         finally:
             await app.state.dapr.aclose()
             await app.state.engine.dispose()
