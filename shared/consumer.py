@@ -1,8 +1,10 @@
 """Consuming events delivered by Dapr bulk subscribe: one transaction a batch, a status an entry.
 
-A handler is a plain async function `(session, envelope) -> None` routed by event type. Each entry
-runs in its own savepoint inside the batch's transaction, next to its inbox row, so one failing
-entry is retried or dead-lettered alone and a redelivered event is acknowledged with no effect.
+A handler is a plain async function `(session, envelope) -> None` routed by event type, or a
+`Together` handler that takes a run of consecutive events at once (one statement for the run, not one
+an event). A batch is applied in one transaction with its inbox rows, in delivery order; when one
+entry fails, the batch is redone entry by entry, each in its own savepoint, so that entry alone is
+retried or dead-lettered, and a redelivered event is acknowledged with no effect.
 """
 
 import time
@@ -67,7 +69,23 @@ class Envelope:
     event: Event | None  # None only for a catch-all handler given a type without a known contract
 
 
-Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+EachHandler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Together:
+    """A handler of several events at once: consecutive events of a batch routed to the same
+    `Together` are handed over as one run, in delivery order, so that it can apply them with one
+    statement. It must have the effect of handling them one by one, in that order (a later event about
+    the same row wins). Entry by entry, it is handed runs of one."""
+
+    handle: Callable[[AsyncSession, list[Envelope]], Awaitable[None]]
+
+    async def __call__(self, session: AsyncSession, envelope: Envelope) -> None:
+        await self.handle(session, [envelope])
+
+
+Handler = EachHandler | Together
 
 
 class PoisonEvent(Exception):
@@ -238,20 +256,19 @@ class BulkConsumer:
             fresh = await record_many(
                 session, self.inbox, [(e.cloudevent.id, e.cloudevent.type) for _, e in batch]
             )
-            for _, envelope in batch:
-                ce = envelope.cloudevent
-                if ce.id not in fresh:
-                    log.debug("event.duplicate", event_id=str(ce.id))
-                    continue
-                fresh.discard(ce.id)  # the same event twice in one batch has one effect too
-                with log_context(ce):
-                    try:
-                        await self.handlers.get(ce.type, self.catch_all)(session, envelope)
-                    except (OSError, OperationalError):
-                        raise
-                    except Exception as exc:
-                        raise _EntryFailed from exc
-                    log.debug("event.handled")
+            for handler, run in self._runs(batch, fresh):
+                try:
+                    if isinstance(handler, Together):
+                        await handler.handle(session, run)
+                        continue
+                    for envelope in run:
+                        with log_context(envelope.cloudevent):
+                            await handler(session, envelope)
+                            log.debug("event.handled")
+                except (OSError, OperationalError):
+                    raise
+                except Exception as exc:
+                    raise _EntryFailed from exc
         # one line a batch, not one an event: which events, and the trace each came from, so a
         # request can still be followed into every consumer
         log.info(
@@ -261,6 +278,24 @@ class BulkConsumer:
             trace_ids=[_trace_id(e.cloudevent) for _, e in batch],
         )
         return {entry_id: Outcome.SUCCESS for entry_id, _ in batch}
+
+    def _runs(
+        self, batch: list[tuple[str, Envelope]], fresh: set[UUID]
+    ) -> list[tuple[Handler, list[Envelope]]]:
+        """The batch's first deliveries in order, consecutive ones for the same `Together` as one run."""
+        runs: list[tuple[Handler, list[Envelope]]] = []
+        for _, envelope in batch:
+            ce = envelope.cloudevent
+            if ce.id not in fresh:
+                log.debug("event.duplicate", event_id=str(ce.id))
+                continue
+            fresh.discard(ce.id)  # the same event twice in one batch has one effect too
+            handler = self.handlers.get(ce.type, self.catch_all)
+            if isinstance(handler, Together) and runs and runs[-1][0] is handler:
+                runs[-1][1].append(envelope)
+            else:
+                runs.append((handler, [envelope]))
+        return runs
 
     async def _apply_isolated(self, batch: list[tuple[str, Envelope]]) -> dict[str, Outcome]:
         async with self.sessions() as session, session.begin():

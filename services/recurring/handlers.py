@@ -31,7 +31,8 @@ from services.recurring.recurrence import (
     occasion_on_or_after,
 )
 from services.recurring.rotation import next_assignee
-from shared.consumer import Envelope, Handler
+from shared import set_writes
+from shared.consumer import Envelope, Handler, Together
 from shared.events import HouseholdCreated
 from shared.events.gifting import OccasionCreated, OccasionDeleted, OccasionFacts, OccasionUpdated
 from shared.events.household import HouseholdUpdated, MemberJoined, MemberRemoved
@@ -242,34 +243,42 @@ async def forget_task(session: AsyncSession, envelope: Envelope) -> None:
 
 
 # households and yearly occasions -----------------------------------------------------------------
-async def note_household(session: AsyncSession, envelope: Envelope) -> None:
-    event: HouseholdCreated | HouseholdUpdated = envelope.event
-    await session.execute(
-        insert(household)
-        .values(id=event.household_id, timezone=event.timezone)
-        .on_conflict_do_update(index_elements=["id"], set_={"timezone": event.timezone})
+# each takes a run of its events at once (`Together`): a backlog of sign-ups costs a statement a run
+async def _note_households(session: AsyncSession, envelopes: list[Envelope]) -> None:
+    events: list[HouseholdCreated | HouseholdUpdated] = [e.event for e in envelopes]
+    await set_writes.upsert(
+        session,
+        household,
+        [{"id": e.household_id, "timezone": e.timezone} for e in events],
+        key=["id"],
+        update=["timezone"],
     )
 
 
-async def note_member_left(session: AsyncSession, envelope: Envelope) -> None:
+async def _note_members_left(session: AsyncSession, envelopes: list[Envelope]) -> None:
     """A member who leaves takes no more turns at the household's chores."""
-    event: MemberRemoved = envelope.event
-    await session.execute(
-        insert(former_member)
-        .values(household_id=event.household_id, user_id=event.user_id)
-        .on_conflict_do_nothing()
+    left: list[MemberRemoved] = [e.event for e in envelopes]
+    await set_writes.upsert(
+        session,
+        former_member,
+        [{"household_id": e.household_id, "user_id": e.user_id} for e in left],
+        key=["household_id", "user_id"],
     )
 
 
-async def note_member_joined(session: AsyncSession, envelope: Envelope) -> None:
+async def _note_members_joined(session: AsyncSession, envelopes: list[Envelope]) -> None:
     """One who comes back takes turns again where a rotation still names them."""
-    event: MemberJoined = envelope.event
-    await session.execute(
-        delete(former_member).where(
-            former_member.c.household_id == event.household_id,
-            former_member.c.user_id == event.user_id,
-        )
+    joined: list[MemberJoined] = [e.event for e in envelopes]
+    await set_writes.delete_keys(
+        session,
+        former_member,
+        [{"household_id": e.household_id, "user_id": e.user_id} for e in joined],
     )
+
+
+note_households = Together(_note_households)
+note_members_left = Together(_note_members_left)
+note_members_joined = Together(_note_members_joined)
 
 
 async def track_occasion(session: AsyncSession, envelope: Envelope) -> None:
@@ -340,10 +349,10 @@ async def roll_over(session: AsyncSession, occasion_id: uuid.UUID) -> None:
 
 
 HANDLERS: dict[str, Handler] = {
-    HouseholdCreated.event_type(): note_household,
-    HouseholdUpdated.event_type(): note_household,
-    MemberJoined.event_type(): note_member_joined,
-    MemberRemoved.event_type(): note_member_left,
+    HouseholdCreated.event_type(): note_households,
+    HouseholdUpdated.event_type(): note_households,
+    MemberJoined.event_type(): note_members_joined,
+    MemberRemoved.event_type(): note_members_left,
     **{
         e.event_type(): track_task
         for e in (TaskCreated, TaskUpdated, TaskRescheduled, TaskCompleted, TaskReopened)

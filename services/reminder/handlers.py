@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reminder.config import Settings
 from services.reminder.models import household, household_member, person_link, reminder, subject
 from services.reminder.schedule import desired, local_today, occasion_moment, occasion_on_or_after
-from shared.consumer import Envelope, Handler
+from shared import set_writes
+from shared.consumer import Envelope, Handler, Together
 from shared.events import HouseholdCreated
 from shared.events.gifting import (
     OccasionCreated,
@@ -229,71 +230,78 @@ async def cancel_occasion(session: AsyncSession, envelope: Envelope) -> None:
 
 
 # households and people: whom a reminder goes to, and whom it is kept from ------------------------
-async def _join(session: AsyncSession, household_id: uuid.UUID, user_id: uuid.UUID | None) -> None:
-    if user_id is not None:
-        await session.execute(
-            insert(household_member)
-            .values(household_id=household_id, user_id=user_id)
-            .on_conflict_do_nothing()
-        )
-
-
-async def note_household_created(session: AsyncSession, envelope: Envelope) -> None:
-    created: HouseholdCreated = envelope.event
-    await session.execute(
-        insert(household)
-        .values(id=created.household_id, timezone=created.timezone)
-        .on_conflict_do_update(index_elements=["id"], set_={"timezone": created.timezone})
+# Each takes a run of its events at once (`Together`): a backlog of sign-ups costs a statement a run.
+async def _note_households(session: AsyncSession, envelopes: list[Envelope]) -> None:
+    events: list[HouseholdCreated | HouseholdUpdated] = [e.event for e in envelopes]
+    await set_writes.upsert(
+        session,
+        household,
+        [{"id": e.household_id, "timezone": e.timezone} for e in events],
+        key=["id"],
+        update=["timezone"],
     )
-    await _join(session, created.household_id, created.actor_id)  # its creator is its first admin
+    creators = [
+        {"household_id": e.household_id, "user_id": e.actor_id}
+        for e in events
+        if isinstance(e, HouseholdCreated) and e.actor_id is not None
+    ]  # its creator is its first admin
+    await set_writes.upsert(session, household_member, creators, key=["household_id", "user_id"])
 
 
-async def note_household_updated(session: AsyncSession, envelope: Envelope) -> None:
-    updated: HouseholdUpdated = envelope.event
-    await session.execute(
-        insert(household)
-        .values(id=updated.household_id, timezone=updated.timezone)
-        .on_conflict_do_update(index_elements=["id"], set_={"timezone": updated.timezone})
-    )
-
-
-async def note_member_joined(session: AsyncSession, envelope: Envelope) -> None:
-    await _join(session, envelope.event.household_id, envelope.event.user_id)
-
-
-async def note_member_removed(session: AsyncSession, envelope: Envelope) -> None:
-    removed: MemberRemoved = envelope.event
-    await session.execute(
-        delete(household_member).where(
-            household_member.c.household_id == removed.household_id,
-            household_member.c.user_id == removed.user_id,
-        )
+async def _note_members_joined(session: AsyncSession, envelopes: list[Envelope]) -> None:
+    joined: list[MemberJoined] = [e.event for e in envelopes]
+    await set_writes.upsert(
+        session,
+        household_member,
+        [{"household_id": e.household_id, "user_id": e.user_id} for e in joined],
+        key=["household_id", "user_id"],
     )
 
 
-async def note_person(session: AsyncSession, envelope: Envelope) -> None:
-    person = envelope.event
-    await session.execute(delete(person_link).where(person_link.c.person_id == person.person_id))
-    if not isinstance(person, PersonDeleted) and person.linked_user_id is not None:
-        await session.execute(
-            insert(person_link).values(
-                person_id=person.person_id,
-                household_id=person.household_id,
-                user_id=person.linked_user_id,
-            )
-        )
+async def _note_members_removed(session: AsyncSession, envelopes: list[Envelope]) -> None:
+    removed: list[MemberRemoved] = [e.event for e in envelopes]
+    await set_writes.delete_keys(
+        session,
+        household_member,
+        [{"household_id": e.household_id, "user_id": e.user_id} for e in removed],
+    )
+
+
+async def _note_people(session: AsyncSession, envelopes: list[Envelope]) -> None:
+    latest = {e.event.person_id: e.event for e in envelopes}  # a person's last event wins
+    await set_writes.delete_keys(session, person_link, [{"person_id": p} for p in latest])
+    await set_writes.upsert(
+        session,
+        person_link,
+        [
+            {
+                "person_id": person.person_id,
+                "household_id": person.household_id,
+                "user_id": person.linked_user_id,
+            }
+            for person in latest.values()
+            if not isinstance(person, PersonDeleted) and person.linked_user_id is not None
+        ],
+        key=["person_id"],
+    )
+
+
+note_households = Together(_note_households)
+note_members_joined = Together(_note_members_joined)
+note_members_removed = Together(_note_members_removed)
+note_people = Together(_note_people)
 
 
 def handlers(settings: Settings) -> dict[str, Handler]:
     """The handlers by event type; occasions are reminded of as `settings` say."""
     return {
-        HouseholdCreated.event_type(): note_household_created,
-        HouseholdUpdated.event_type(): note_household_updated,
-        MemberJoined.event_type(): note_member_joined,
-        MemberRemoved.event_type(): note_member_removed,
-        PersonCreated.event_type(): note_person,
-        PersonUpdated.event_type(): note_person,
-        PersonDeleted.event_type(): note_person,
+        HouseholdCreated.event_type(): note_households,
+        HouseholdUpdated.event_type(): note_households,
+        MemberJoined.event_type(): note_members_joined,
+        MemberRemoved.event_type(): note_members_removed,
+        PersonCreated.event_type(): note_people,
+        PersonUpdated.event_type(): note_people,
+        PersonDeleted.event_type(): note_people,
         **{
             e.event_type(): schedule_task
             for e in (TaskCreated, TaskUpdated, TaskRescheduled, TaskCompleted, TaskReopened)
