@@ -77,9 +77,17 @@ class Together:
     """A handler of several events at once: consecutive events of a batch routed to the same
     `Together` are handed over as one run, in delivery order, so that it can apply them with one
     statement. It must have the effect of handling them one by one, in that order (a later event about
-    the same row wins). Entry by entry, it is handed runs of one."""
+    the same row wins). Entry by entry, it is handed runs of one. Used as a decorator:
+
+        @Together
+        async def note_households(session: AsyncSession, envelopes: list[Envelope]) -> None: ...
+    """
 
     handle: Callable[[AsyncSession, list[Envelope]], Awaitable[None]]
+
+    @property
+    def __name__(self) -> str:  # named like the function it wraps (`@Together` on a function)
+        return self.handle.__name__
 
     async def __call__(self, session: AsyncSession, envelope: Envelope) -> None:
         await self.handle(session, [envelope])

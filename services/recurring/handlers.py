@@ -244,7 +244,8 @@ async def forget_task(session: AsyncSession, envelope: Envelope) -> None:
 
 # households and yearly occasions -----------------------------------------------------------------
 # each takes a run of its events at once (`Together`): a backlog of sign-ups costs a statement a run
-async def _note_households(session: AsyncSession, envelopes: list[Envelope]) -> None:
+@Together
+async def note_households(session: AsyncSession, envelopes: list[Envelope]) -> None:
     events: list[HouseholdCreated | HouseholdUpdated] = [e.event for e in envelopes]
     await set_writes.upsert(
         session,
@@ -255,7 +256,8 @@ async def _note_households(session: AsyncSession, envelopes: list[Envelope]) -> 
     )
 
 
-async def _note_members_left(session: AsyncSession, envelopes: list[Envelope]) -> None:
+@Together
+async def note_members_left(session: AsyncSession, envelopes: list[Envelope]) -> None:
     """A member who leaves takes no more turns at the household's chores."""
     left: list[MemberRemoved] = [e.event for e in envelopes]
     await set_writes.upsert(
@@ -266,7 +268,8 @@ async def _note_members_left(session: AsyncSession, envelopes: list[Envelope]) -
     )
 
 
-async def _note_members_joined(session: AsyncSession, envelopes: list[Envelope]) -> None:
+@Together
+async def note_members_joined(session: AsyncSession, envelopes: list[Envelope]) -> None:
     """One who comes back takes turns again where a rotation still names them."""
     joined: list[MemberJoined] = [e.event for e in envelopes]
     await set_writes.delete_keys(
@@ -274,11 +277,6 @@ async def _note_members_joined(session: AsyncSession, envelopes: list[Envelope])
         former_member,
         [{"household_id": e.household_id, "user_id": e.user_id} for e in joined],
     )
-
-
-note_households = Together(_note_households)
-note_members_left = Together(_note_members_left)
-note_members_joined = Together(_note_members_joined)
 
 
 async def track_occasion(session: AsyncSession, envelope: Envelope) -> None:

@@ -231,7 +231,8 @@ async def cancel_occasion(session: AsyncSession, envelope: Envelope) -> None:
 
 # households and people: whom a reminder goes to, and whom it is kept from ------------------------
 # Each takes a run of its events at once (`Together`): a backlog of sign-ups costs a statement a run.
-async def _note_households(session: AsyncSession, envelopes: list[Envelope]) -> None:
+@Together
+async def note_households(session: AsyncSession, envelopes: list[Envelope]) -> None:
     events: list[HouseholdCreated | HouseholdUpdated] = [e.event for e in envelopes]
     await set_writes.upsert(
         session,
@@ -248,7 +249,8 @@ async def _note_households(session: AsyncSession, envelopes: list[Envelope]) -> 
     await set_writes.upsert(session, household_member, creators, key=["household_id", "user_id"])
 
 
-async def _note_members_joined(session: AsyncSession, envelopes: list[Envelope]) -> None:
+@Together
+async def note_members_joined(session: AsyncSession, envelopes: list[Envelope]) -> None:
     joined: list[MemberJoined] = [e.event for e in envelopes]
     await set_writes.upsert(
         session,
@@ -258,7 +260,8 @@ async def _note_members_joined(session: AsyncSession, envelopes: list[Envelope])
     )
 
 
-async def _note_members_removed(session: AsyncSession, envelopes: list[Envelope]) -> None:
+@Together
+async def note_members_removed(session: AsyncSession, envelopes: list[Envelope]) -> None:
     removed: list[MemberRemoved] = [e.event for e in envelopes]
     await set_writes.delete_keys(
         session,
@@ -267,7 +270,8 @@ async def _note_members_removed(session: AsyncSession, envelopes: list[Envelope]
     )
 
 
-async def _note_people(session: AsyncSession, envelopes: list[Envelope]) -> None:
+@Together
+async def note_people(session: AsyncSession, envelopes: list[Envelope]) -> None:
     latest = {e.event.person_id: e.event for e in envelopes}  # a person's last event wins
     await set_writes.delete_keys(session, person_link, [{"person_id": p} for p in latest])
     await set_writes.upsert(
@@ -284,12 +288,6 @@ async def _note_people(session: AsyncSession, envelopes: list[Envelope]) -> None
         ],
         key=["person_id"],
     )
-
-
-note_households = Together(_note_households)
-note_members_joined = Together(_note_members_joined)
-note_members_removed = Together(_note_members_removed)
-note_people = Together(_note_people)
 
 
 def handlers(settings: Settings) -> dict[str, Handler]:
