@@ -8,7 +8,7 @@ member's own dashboard would.
 
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from services.gateway.deps import SessionDep, load_member
@@ -29,10 +29,14 @@ class WeekAhead(BaseModel):
 
 @router.post("/households/{household_id}/members/{user_id}/week-ahead", response_model=Dashboard)
 async def week_ahead(
-    session: SessionDep, household_id: uuid.UUID, user_id: uuid.UUID, body: WeekAhead
+    session: SessionDep,
+    request: Request,
+    household_id: uuid.UUID,
+    user_id: uuid.UUID,
+    body: WeekAhead,
 ):
     """The member's dashboard for the next `days` days, as that member may see it."""
-    member = await load_member(session, household_id, user_id)
+    member = await load_member(request.app.state.engine, household_id, user_id)
     if member is None:
         raise NotFound("No such member of this household.")
     return json_response(await dashboard.dashboard(session, member, body.days))
