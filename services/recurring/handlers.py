@@ -45,6 +45,7 @@ from shared.events.tasks import (
     TaskRescheduled,
     TaskUpdated,
 )
+from shared.household_facts import MEMBER_KEY, keep_time_zones, member_rows
 from shared.validation.rrules import RuleRefused
 
 log = structlog.get_logger()
@@ -246,37 +247,19 @@ async def forget_task(session: AsyncSession, envelope: Envelope) -> None:
 # each takes a run of its events at once (`Together`): a backlog of sign-ups costs a statement a run
 @Together
 async def note_households(session: AsyncSession, envelopes: list[Envelope]) -> None:
-    events: list[HouseholdCreated | HouseholdUpdated] = [e.event for e in envelopes]
-    await set_writes.upsert(
-        session,
-        household,
-        [{"id": e.household_id, "timezone": e.timezone} for e in events],
-        key=["id"],
-        update=["timezone"],
-    )
+    await keep_time_zones(session, household, envelopes)
 
 
 @Together
 async def note_members_left(session: AsyncSession, envelopes: list[Envelope]) -> None:
     """A member who leaves takes no more turns at the household's chores."""
-    left: list[MemberRemoved] = [e.event for e in envelopes]
-    await set_writes.upsert(
-        session,
-        former_member,
-        [{"household_id": e.household_id, "user_id": e.user_id} for e in left],
-        key=["household_id", "user_id"],
-    )
+    await set_writes.upsert(session, former_member, member_rows(envelopes), key=MEMBER_KEY)
 
 
 @Together
 async def note_members_joined(session: AsyncSession, envelopes: list[Envelope]) -> None:
     """One who comes back takes turns again where a rotation still names them."""
-    joined: list[MemberJoined] = [e.event for e in envelopes]
-    await set_writes.delete_keys(
-        session,
-        former_member,
-        [{"household_id": e.household_id, "user_id": e.user_id} for e in joined],
-    )
+    await set_writes.delete_keys(session, former_member, member_rows(envelopes))
 
 
 async def track_occasion(session: AsyncSession, envelope: Envelope) -> None:

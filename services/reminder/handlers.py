@@ -40,6 +40,7 @@ from shared.events.tasks import (
     TaskRescheduled,
     TaskUpdated,
 )
+from shared.household_facts import MEMBER_KEY, keep_time_zones, member_rows
 
 TASK, OCCASION = "task", "occasion"
 
@@ -233,41 +234,23 @@ async def cancel_occasion(session: AsyncSession, envelope: Envelope) -> None:
 # Each takes a run of its events at once (`Together`): a backlog of sign-ups costs a statement a run.
 @Together
 async def note_households(session: AsyncSession, envelopes: list[Envelope]) -> None:
-    events: list[HouseholdCreated | HouseholdUpdated] = [e.event for e in envelopes]
-    await set_writes.upsert(
-        session,
-        household,
-        [{"id": e.household_id, "timezone": e.timezone} for e in events],
-        key=["id"],
-        update=["timezone"],
-    )
+    await keep_time_zones(session, household, envelopes)
     creators = [
         {"household_id": e.household_id, "user_id": e.actor_id}
-        for e in events
+        for e in (envelope.event for envelope in envelopes)
         if isinstance(e, HouseholdCreated) and e.actor_id is not None
     ]  # its creator is its first admin
-    await set_writes.upsert(session, household_member, creators, key=["household_id", "user_id"])
+    await set_writes.upsert(session, household_member, creators, key=MEMBER_KEY)
 
 
 @Together
 async def note_members_joined(session: AsyncSession, envelopes: list[Envelope]) -> None:
-    joined: list[MemberJoined] = [e.event for e in envelopes]
-    await set_writes.upsert(
-        session,
-        household_member,
-        [{"household_id": e.household_id, "user_id": e.user_id} for e in joined],
-        key=["household_id", "user_id"],
-    )
+    await set_writes.upsert(session, household_member, member_rows(envelopes), key=MEMBER_KEY)
 
 
 @Together
 async def note_members_removed(session: AsyncSession, envelopes: list[Envelope]) -> None:
-    removed: list[MemberRemoved] = [e.event for e in envelopes]
-    await set_writes.delete_keys(
-        session,
-        household_member,
-        [{"household_id": e.household_id, "user_id": e.user_id} for e in removed],
-    )
+    await set_writes.delete_keys(session, household_member, member_rows(envelopes))
 
 
 @Together
