@@ -10,6 +10,7 @@ has applied.
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import cache
 
 from sqlalchemy import (
     BigInteger,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     FetchedValue,
     Index,
+    Insert,
     Integer,
     MetaData,
     Table,
@@ -88,12 +90,18 @@ def _row(event: Event, now: datetime, source: str) -> dict:
     }
 
 
+@cache
+def _insert(table: Table) -> Insert:
+    """Built once per outbox: every write stages an event through it."""
+    return insert(table)
+
+
 async def add_event(
     session: AsyncSession, table: Table, event: Event, *, source: str = SOURCE
 ) -> uuid.UUID:
     """Stage `event` in the caller's transaction; it is published only if that transaction commits."""
     row = _row(event, datetime.now(UTC), source)
-    await session.execute(insert(table).values(**row))
+    await session.execute(_insert(table), row)  # the columns come from the row's keys
     return row["id"]
 
 

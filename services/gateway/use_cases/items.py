@@ -3,7 +3,7 @@ idea → selected → purchased → wrapped → given (given: into its recipient
 
 import uuid
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -177,6 +177,40 @@ async def present_items(
     return shown
 
 
+# built once, the values bound per call: composing them through the ORM cost more than running them
+_ADD_ITEM = (
+    insert(ListItem)
+    .values(
+        id=bindparam("id"),
+        household_id=bindparam("household_id"),
+        list_id=bindparam("list_id"),
+        gift_id=bindparam("gift_id"),
+        quantity=bindparam("quantity"),
+        priority=bindparam("priority"),
+        status=bindparam("status"),
+        notes=bindparam("notes"),
+        added_by=bindparam("added_by"),
+        notes_by=bindparam("notes_by"),
+        created_at=bindparam("now"),
+        updated_at=bindparam("now"),
+        status_changed_at=bindparam("now"),
+    )
+    .on_conflict_do_nothing(index_elements=["list_id", "gift_id"])
+    .returning(ListItem)
+)
+_LINK_RECIPIENT = (
+    insert(GiftPerson)
+    .values(
+        gift_id=bindparam("gift_id"),
+        person_id=bindparam("person_id"),
+        role=GiftRole.RECIPIENT,
+        created_at=bindparam("now"),
+    )
+    .on_conflict_do_nothing()
+    .returning(GiftPerson.person_id)
+)
+
+
 async def add_item(
     session: AsyncSession, member: Member, list_id: uuid.UUID, data: ListItemCreate
 ) -> ListItemPublic:
@@ -196,39 +230,28 @@ async def add_item(
                 )
             else:
                 gift, facts, _ = await visible_gift(session, member, viewer, data.gift_id)
+            now = utcnow()
             item = await session.scalar(
-                insert(ListItem)
-                .values(
-                    id=uuid.uuid4(),
-                    household_id=member.household_id,
-                    list_id=lst.id,
-                    gift_id=gift.id,
-                    quantity=data.quantity,
-                    priority=PRIORITY_RANK[data.priority],
-                    status=ItemStatus.IDEA,
-                    notes=data.notes,
-                    added_by=member.user_id,
-                    notes_by=member.user_id if data.notes else None,
-                    created_at=utcnow(),
-                    updated_at=utcnow(),
-                    status_changed_at=utcnow(),
-                )
-                .on_conflict_do_nothing(index_elements=["list_id", "gift_id"])
-                .returning(ListItem)
+                _ADD_ITEM,
+                {
+                    "id": uuid.uuid4(),
+                    "household_id": member.household_id,
+                    "list_id": lst.id,
+                    "gift_id": gift.id,
+                    "quantity": data.quantity,
+                    "priority": PRIORITY_RANK[data.priority],
+                    "status": ItemStatus.IDEA,
+                    "notes": data.notes,
+                    "added_by": member.user_id,
+                    "notes_by": member.user_id if data.notes else None,
+                    "now": now,
+                },
             )
             if item is None:
                 raise Conflict("That gift is already on this list; change its quantity instead.")
             # whom the list is for is a recipient of the gift, and stays one if it comes off the list again
             linked = await session.scalar(
-                insert(GiftPerson)
-                .values(
-                    gift_id=gift.id,
-                    person_id=lst.person_id,
-                    role=GiftRole.RECIPIENT,
-                    created_at=utcnow(),
-                )
-                .on_conflict_do_nothing()
-                .returning(GiftPerson.person_id)
+                _LINK_RECIPIENT, {"gift_id": gift.id, "person_id": lst.person_id, "now": now}
             )
             # the gift as it is now, on this list too: the events and the answer need not read it
             facts = GiftFacts(
