@@ -29,6 +29,7 @@ from services.gateway.use_cases.occasion_reads import OCCASION_COLUMNS, shown_oc
 from services.gateway.use_cases.occasions import next_occurrence
 from services.gateway.use_cases.row_facts import GIFT_FACTS_COLUMNS, GIFT_FACTS_SQL, gift_facts_from
 from services.gateway.use_cases.spend import Coverage, total
+from shared.db import read_connection
 
 MY_CLAIMS_SHOWN = 100
 # a gift exchange's pick as the rules need it: its exchange, the giver (and the member linked to them,
@@ -111,7 +112,7 @@ def _spend(spends) -> list[dict[str, Any]]:
 
 async def dashboard(session: AsyncSession, member: Member, days: int) -> dict[str, Any]:
     viewer = await load_viewer(session, member)
-    connection = await session.connection()
+    connection = await read_connection(session)
     row = (
         await connection.execute(
             STATEMENT, {"household_id": member.household_id, "user_id": member.user_id}

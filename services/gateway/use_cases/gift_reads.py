@@ -20,6 +20,7 @@ from services.gateway.use_cases.audience import load_viewer
 from services.gateway.use_cases.people import contains
 from services.gateway.use_cases.row_facts import GIFT_FACTS_COLUMNS, GIFT_FACTS_SQL, gift_facts_of
 from shared.cursors import decode_cursor, encode_cursor
+from shared.db import read_connection
 from shared.errors import NotFound
 from shared.pages import PageRequest
 
@@ -87,7 +88,7 @@ def _shown(viewer: Viewer, row: Any) -> tuple[View, dict[str, Any] | None]:
 async def get_gift(session: AsyncSession, member: Member, gift_id: uuid.UUID) -> dict[str, Any]:
     """One gift as the caller is shown it (404 when it is not theirs to see)."""
     viewer = await load_viewer(session, member)
-    connection = await session.connection()
+    connection = await read_connection(session)
     row = (
         await connection.execute(ONE, {"gift_id": gift_id, "household_id": member.household_id})
     ).first()
@@ -133,7 +134,7 @@ async def list_gifts(
     }
     params = {k: v for k, v in params.items() if k in ("household_id", "batch") or v is not None}
     after = decode_cursor(page.cursor, [dt.datetime, uuid.UUID]) if page.cursor else None
-    connection = await session.connection()
+    connection = await read_connection(session)
     seen: list[tuple[Any, dict[str, Any]]] = []
     while len(seen) <= page.limit:
         if after is not None:

@@ -15,6 +15,7 @@ from services.gateway.surprise import ListFacts, View, item_view, list_view, sho
 from services.gateway.use_cases.audience import load_viewer
 from services.gateway.use_cases.row_facts import GIFT_FACTS_COLUMNS, GIFT_FACTS_SQL, gift_facts_of
 from shared.cursors import decode_cursor, encode_cursor
+from shared.db import read_connection
 from shared.errors import NotFound
 from shared.pages import PageRequest
 
@@ -80,7 +81,7 @@ async def list_items(
     if status:
         params["status"] = status.value
     after = decode_cursor(page.cursor, [int, dt.datetime, uuid.UUID]) if page.cursor else None
-    connection = await session.connection()
+    connection = await read_connection(session)
     seen: list[tuple[Any, dict[str, Any]]] = []
     while len(seen) <= page.limit:
         if after is not None:
