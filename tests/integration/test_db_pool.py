@@ -6,7 +6,7 @@ import asyncio
 
 from sqlalchemy import text
 
-from shared.db import create_engine, database_unavailable
+from shared.db import create_engine, database_unavailable, read_connection, session_factory
 
 
 async def test_a_connection_the_server_closed_is_replaced_not_handed_out(service_url, admin_db):
@@ -163,5 +163,26 @@ async def test_a_fresh_connection_reads_records_that_nest_arrays_from_its_first_
             "int",
             "bool",
         ]
+    finally:
+        await engine.dispose()
+
+
+async def test_a_read_connection_runs_each_statement_on_its_own_and_leaves_the_pool_as_it_was(
+    service_url,
+):
+    """No transaction around a read's statements: each is its own (the server's transaction start,
+    `now()`, moves between them), and the connection goes back to the pool transactional again."""
+    engine = create_engine(service_url("gateway"), pool_size=1)
+    sessions = session_factory(engine)
+    try:
+        async with sessions() as session:
+            connection = await read_connection(session)
+            first = await connection.scalar(text("SELECT now()"))
+            second = await connection.scalar(text("SELECT now() FROM pg_sleep(0.01)"))
+            assert second > first
+        async with sessions() as session:  # the same pooled connection, in a transaction again
+            first = await session.scalar(text("SELECT now()"))
+            second = await session.scalar(text("SELECT now() FROM pg_sleep(0.01)"))
+            assert second == first
     finally:
         await engine.dispose()

@@ -16,6 +16,7 @@ from services.gateway.models.occasions import OccasionKind
 from services.gateway.use_cases.occasions import next_occurrence
 from services.gateway.use_cases.people import contains
 from shared.cursors import decode_cursor, encode_cursor
+from shared.db import read_connection
 from shared.errors import NotFound
 from shared.pages import PageRequest
 
@@ -77,7 +78,7 @@ def _statement(filters: tuple[str, ...], after: bool) -> TextClause:
 async def get_occasion(
     session: AsyncSession, member: Member, occasion_id: uuid.UUID
 ) -> dict[str, Any]:
-    connection = await session.connection()
+    connection = await read_connection(session)
     row = (
         await connection.execute(
             ONE, {"occasion_id": occasion_id, "household_id": member.household_id}
@@ -113,7 +114,7 @@ async def list_occasions(
     }
     if page.cursor:
         params["after_date"], params["after_id"] = decode_cursor(page.cursor, [dt.date, uuid.UUID])
-    connection = await session.connection()
+    connection = await read_connection(session)
     rows = (await connection.execute(_statement(filters, bool(page.cursor)), params)).all()
     today = today_in(rows[0].timezone) if rows else None
     items = [shown_occasion(row, today) for row in rows[: page.limit]] if today else []
