@@ -2,17 +2,17 @@
 gifts are about whom. Reads only; the rules themselves are in `services.gateway.surprise`."""
 
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.gateway.models.gifts import Gift, GiftPerson, GiftRole
+from services.gateway.models.gifts import Gift
 from services.gateway.models.households import Member, Membership, Role
-from services.gateway.models.lists import GiftList, ListItem
+from services.gateway.models.lists import GiftList
 from services.gateway.models.people import Person
 from services.gateway.surprise import GiftFacts, ListFacts, Viewer
+from services.gateway.use_cases.row_facts import GIFT_FACTS_COLUMNS, GIFT_FACTS_SQL, gift_facts_from
 
 
 async def load_viewer(session: AsyncSession, member: Member) -> Viewer:
@@ -40,18 +40,12 @@ _HOUSEHOLD_VIEWERS = select(
     )
     .scalar_subquery(),
 ).where(Membership.household_id == bindparam("household_id"))
-_GIFTS = select(Gift.id, Gift.from_santa, Gift.created_by).where(
-    Gift.id.in_(bindparam("ids", expanding=True))
-)
-_RECIPIENTS = select(GiftPerson.gift_id, GiftPerson.person_id).where(
-    GiftPerson.gift_id.in_(bindparam("ids", expanding=True)),
-    GiftPerson.role == GiftRole.RECIPIENT,
-)
-_LISTS_OF_GIFTS = (
-    select(ListItem.gift_id, GiftList)
-    .join(GiftList, GiftList.id == ListItem.list_id)
-    .where(ListItem.gift_id.in_(bindparam("ids", expanding=True)))
-)
+_GIFTS_FACTS = text(f"""
+    SELECT g.id, g.from_santa, g.created_by, {GIFT_FACTS_COLUMNS}
+      FROM gateway.gift g
+      {GIFT_FACTS_SQL}
+     WHERE g.id = ANY(CAST(:ids AS uuid[]))
+""")
 
 
 async def household_viewers(session: AsyncSession, household_id: uuid.UUID) -> list[Viewer]:
@@ -86,45 +80,36 @@ async def lists_facts(
 async def gifts_facts(
     session: AsyncSession, gifts_or_ids: Iterable[Gift | uuid.UUID]
 ) -> dict[uuid.UUID, GiftFacts]:
-    """Whom each gift is for (linked recipients and the people whose lists it is on), and its lists.
+    """Whom each gift is for (linked recipients and the people whose lists it is on), and its lists,
+    in one statement.
 
-    Pass the Gift rows a use case has already loaded rather than their ids: what they say is not read again.
+    Pass the Gift rows a use case has already loaded rather than their ids: what they say (Santa, the
+    creator) is taken from them, as the use case holds them.
     """
-    gifts: dict[uuid.UUID, tuple[bool, uuid.UUID]] = {}
-    unread = set()
+    loaded: dict[uuid.UUID, Gift] = {}
+    ids: set[uuid.UUID] = set()
     for gift in gifts_or_ids:
         if isinstance(gift, Gift):
-            gifts[gift.id] = (gift.from_santa, gift.created_by)
+            loaded[gift.id] = gift
+            ids.add(gift.id)
         else:
-            unread.add(gift)
-    if unread - gifts.keys():
-        gifts.update(
-            {
-                gift_id: (from_santa, created_by)
-                for gift_id, from_santa, created_by in (
-                    await session.execute(_GIFTS, {"ids": list(unread - gifts.keys())})
-                ).all()
-            }
-        )
-    ids = set(gifts)
+            ids.add(gift)
     if not ids:
         return {}
-    recipients: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
-    for gift_id, person_id in (await session.execute(_RECIPIENTS, {"ids": list(ids)})).all():
-        recipients[gift_id].add(person_id)
-    lists: dict[uuid.UUID, list[ListFacts]] = defaultdict(list)
-    for gift_id, lst in (await session.execute(_LISTS_OF_GIFTS, {"ids": list(ids)})).all():
-        lists[gift_id].append(list_facts(lst))
-        recipients[gift_id].add(lst.person_id)
-    return {
-        gift_id: GiftFacts(
-            recipient_person_ids=frozenset(recipients[gift_id]),
-            from_santa=from_santa,
-            lists=tuple(lists[gift_id]),
-            created_by=created_by,
+    # through the session, which writes what the use case changed so far (a list item, a recipient)
+    # first: whom an event is hidden from must count it
+    facts = {}
+    for row in (await session.execute(_GIFTS_FACTS, {"ids": list(ids)})).all():
+        gift = loaded.get(row.id)
+        facts[row.id] = gift_facts_from(
+            gift.from_santa if gift is not None else row.from_santa,
+            gift.created_by if gift is not None else row.created_by,
+            *row[3:],
         )
-        for gift_id, (from_santa, created_by) in gifts.items()
-    }
+    for gift_id, gift in loaded.items():  # one deleted already is on no list and linked to no one
+        if gift_id not in facts:
+            facts[gift_id] = gift_facts_from(gift.from_santa, gift.created_by, *(None,) * 5)
+    return facts
 
 
 async def gift_facts(session: AsyncSession, gift: Gift | uuid.UUID) -> GiftFacts:
