@@ -2,7 +2,8 @@
 (`shared.consumer.Together`).
 
 Rows go in as one array per column (`unnest`), so a statement's text is the same whatever the number of
-rows: compiled and prepared once, like the inbox's `record_many`. What many events say about one row
+rows: compiled and prepared once, like the inbox's `record_many`. Hence columns of scalar types only:
+`unnest` would flatten an array column's values into rows of their own. What many events say about one row
 comes down to what handling them one by one would have left: the last word when it updates, the first
 when a conflict leaves the row alone.
 """
