@@ -178,22 +178,25 @@ async def present_items(
 
 
 # built once, the values bound per call: composing them through the ORM cost more than running them
+_ITEM_VALUES = (
+    "id",
+    "household_id",
+    "list_id",
+    "gift_id",
+    "quantity",
+    "priority",
+    "status",
+    "notes",
+    "added_by",
+    "notes_by",
+)
 _ADD_ITEM = (
     insert(ListItem)
     .values(
-        id=bindparam("id"),
-        household_id=bindparam("household_id"),
-        list_id=bindparam("list_id"),
-        gift_id=bindparam("gift_id"),
-        quantity=bindparam("quantity"),
-        priority=bindparam("priority"),
-        status=bindparam("status"),
-        notes=bindparam("notes"),
-        added_by=bindparam("added_by"),
-        notes_by=bindparam("notes_by"),
-        created_at=bindparam("now"),
-        updated_at=bindparam("now"),
-        status_changed_at=bindparam("now"),
+        {
+            **{column: bindparam(column) for column in _ITEM_VALUES},
+            **{at: bindparam("now") for at in ("created_at", "updated_at", "status_changed_at")},
+        }
     )
     .on_conflict_do_nothing(index_elements=["list_id", "gift_id"])
     .returning(ListItem)
