@@ -56,10 +56,20 @@ async def new_phone(new_screen):
     return lambda: new_screen(PHONE)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test, for the fixtures' teardown to see whether it failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-async def new_screen(browser: Browser, stack):  # noqa: F811 - the fixture imported above
-    """Open a new browser of the given viewport size (its own cookies) on the web client."""
+async def new_screen(browser: Browser, stack, request):  # noqa: F811 - the fixture imported above
+    """Open a new browser of the given viewport size (its own cookies) on the web client. When the
+    test fails, what each page showed and logged is printed with the failure."""
     contexts: list[BrowserContext] = []
+    pages: list[Page] = []
 
     async def open_phone(viewport: dict = PHONE) -> Page:
         context = await browser.new_context(
@@ -71,11 +81,37 @@ async def new_screen(browser: Browser, stack):  # noqa: F811 - the fixture impor
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.js_errors = errors  # every test checks the client threw nothing
+        page.console_lines = []  # what it logged and which API calls it made, for a failure
+        page.on("console", lambda m: page.console_lines.append(f"{m.type}: {m.text}"))
+        page.on(
+            "requestfinished",
+            lambda r: (
+                page.console_lines.append(f"{r.method} {r.url}") if "/api/" in r.url else None
+            ),
+        )
+        pages.append(page)
         return page
 
     yield open_phone
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        for number, page in enumerate(pages, 1):
+            await describe(page, number)
     for context in contexts:
         await context.close()
+
+
+async def describe(page: Page, number: int) -> None:
+    """Print what a page shows and what it logged, for a failure to be understood from CI output."""
+    try:
+        shown = await page.evaluate("document.getElementById('main')?.innerText ?? ''")
+    except Exception as error:  # noqa: BLE001 - a closed page says why instead
+        shown = f"(could not read the page: {error})"
+    print(f"\n--- page {number}: {page.url}\n{shown[:4000]}")
+    print(
+        f"--- page {number}: console and API calls, last 60\n" + "\n".join(page.console_lines[-60:])
+    )
+    await screenshot(page, f"failed-{number}")
 
 
 def unique_email(name: str) -> str:

@@ -128,3 +128,31 @@ async def test_a_chore_taken_in_turns_comes_back_for_the_next_in_turn_once_done(
         "you did the one due"
     )
     assert page.js_errors == [] and other.js_errors == []
+
+
+async def test_a_refresh_keeps_the_words_selected_in_a_field_so_typing_replaces_them(new_phone):
+    page = await new_phone()
+    family = await family_with_a_list(page, "Jon")
+    due = (datetime.now().astimezone() + timedelta(days=2)).replace(microsecond=0).isoformat()
+    await api(page, "POST", f"{family['hh']}/tasks", {"title": "Book the table", "due_at": due})
+    await page.goto("/#/tasks?show=open")
+    table = page.locator("li.task").filter(has_text="Book the table")
+    await table.get_by_text("Change").click()
+    title = table.get_by_label("What needs doing")
+    await title.click()
+    await page.keyboard.press(
+        "ControlOrMeta+A"
+    )  # selected, not yet typed over: nothing to keep yet
+
+    # someone else adds a task: the list is drawn again around the field that has the focus
+    await api(page, "POST", f"{family['hh']}/tasks", {"title": "Buy candles", "due_at": due})
+    await expect(page.locator("li.task").filter(has_text="Buy candles")).to_be_visible()
+    await expect(title).to_be_focused()
+
+    await page.keyboard.type("Book a table for eight")
+    await expect(title).to_have_value("Book a table for eight")
+    await table.get_by_role("button", name="Save").click()
+    await expect(
+        page.locator("li.task strong").filter(has_text="Book a table for eight")
+    ).to_have_text("Book a table for eight")
+    assert page.js_errors == []

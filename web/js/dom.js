@@ -139,7 +139,10 @@ export function replaceKeepingFocus(container, children) {
   if (active && active !== document.body && container.contains(active)) {
     const owner = active.closest("[data-key]");
     const keys = [...container.querySelectorAll("[data-key]")].map((row) => row.getAttribute("data-key"));
-    was = owner ? { key: owner.getAttribute("data-key"), id: identity(active), index: controlsOf(owner).indexOf(active), keys } : null;
+    was = owner ? {
+      key: owner.getAttribute("data-key"), id: identity(active), index: controlsOf(owner).indexOf(active), keys,
+      selection: selectionOf(active),
+    } : null;
   }
   const open = [...container.querySelectorAll("[data-key] details[open]")].map((d) => d.closest("[data-key]").dataset.key);
   // a row the user is typing in stays as it is until its form is sent: a refresh that was already
@@ -155,15 +158,36 @@ export function replaceKeepingFocus(container, children) {
   if (was) focusAgain(container, was);
 }
 
+/** What is selected in a text field (the caret is an empty selection), with the text it was in; null
+ * for a control without one (a button, a date). */
+function selectionOf(el) {
+  try {
+    if (typeof el.selectionStart !== "number") return null;
+    return { start: el.selectionStart, end: el.selectionEnd, direction: el.selectionDirection, value: el.value };
+  } catch { return null; }
+}
+
+/** Select in the redrawn field what was selected before, if it holds the same text: words selected to
+ * be typed over are typed over, not added to. */
+function selectAgain(el, selection) {
+  if (!selection || el.value !== selection.value) return;
+  try { el.setSelectionRange(selection.start, selection.end, selection.direction); } catch { /* no selection here */ }
+}
+
 function focusAgain(container, was) {
   const row = (key) => container.querySelector(`[data-key="${CSS.escape(key)}"]`);
   const owner = row(was.key);
   if (owner) {
     const controls = controlsOf(owner);
-    const again = controls.find((el) => identity(el) === was.id)
+    const same = controls.find((el) => identity(el) === was.id);
+    const again = same
       || owner.querySelector(".actions button:not([aria-disabled=true]), .actions a[href]")
       || controls[Math.min(was.index, controls.length - 1)];
-    if (again) { again.focus(); return; }
+    if (again) {
+      again.focus();
+      if (same) selectAgain(same, was.selection);
+      return;
+    }
   }
   // the row went (a task done among "mine"): the row that follows it, or else the one before
   const at = was.keys.indexOf(was.key);
