@@ -20,6 +20,7 @@ from services.gateway.config import Settings
 from services.gateway.dot_segments import RefuseDotSegments
 from services.gateway.models import history, outbox  # noqa: F401  (history: table models the routes do not import yet)
 from services.gateway.retention import keep_accounts_pruned
+from services.gateway.route_index import index_routers
 from services.gateway.routes import ROUTERS
 from services.gateway.web_bundle import bundle, find_bundler
 from services.gateway.wrap_up import keep_wrapping_up
@@ -170,6 +171,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RefuseDotSegments)
     for router in ROUTERS:
         app.include_router(router, prefix="/api")
+    index_routers(app)
     if (
         WEB_DIR.is_dir()
     ):  # last: every route above (/api, /docs, /healthz, /readyz, /metrics) wins over it
