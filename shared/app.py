@@ -14,6 +14,7 @@ from shared.logging import TraceContextMiddleware, configure_logging
 from shared.openapi import document_common_responses
 from shared.operator_paths import OperatorPathsGuard
 from shared.origin import CrossOriginGuard
+from shared.request_sessions import CloseSessions
 from shared.settings import ServiceSettings
 from shared.validation.query import QueryGuard
 
@@ -47,7 +48,9 @@ def create_service_app(
         settings.dapr_api_token.get_secret_value(),
         settings.pubsub_name,
     )
-    # innermost: its refusals are counted and traced like any other answer
+    # innermost: the request's database sessions are closed as soon as its answer is out
+    app.add_middleware(CloseSessions)
+    # its refusals are counted and traced like any other answer
     app.add_middleware(
         CrossOriginGuard,
         trusted_proxies=settings.trusted_proxies,

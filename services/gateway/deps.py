@@ -9,24 +9,18 @@ A household the caller does not belong to answers 404, exactly like one that doe
 """
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.gateway.config import Settings
 from services.gateway.models.households import Member, Role
 from shared.caller import CurrentCaller
 from shared.errors import Forbidden, NotFound
 
-
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.sessions() as session:
-        yield session
-
-
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# the request's session, closed once its answer is out
+from shared.request_sessions import SessionDep as SessionDep
 
 
 # every dependency here is `async def` although none waits: FastAPI runs a plain `def` one on a worker

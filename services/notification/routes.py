@@ -4,13 +4,11 @@ Served under the gateway's origin (it proxies `/api/households/{household_id}/no
 """
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notification import member_notifications as use_cases
 from services.notification import readmodel
@@ -18,16 +16,9 @@ from services.notification.audience import KINDS, Preferences
 from services.notification.auth import CurrentMember
 from shared.cursors import MAX_BIGINT
 from shared.pages import Page, Paging
+from shared.request_sessions import SessionDep
 
 router = APIRouter(prefix="/api/households/{household_id}/notifications", tags=["notifications"])
-
-
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.sessions() as session:
-        yield session
-
-
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
 class NotificationPublic(BaseModel):
