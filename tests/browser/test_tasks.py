@@ -46,14 +46,21 @@ async def test_a_task_added_for_myself_is_among_mine_until_it_is_done(new_phone)
     assert page.js_errors == []
 
 
-async def test_a_refresh_already_on_its_way_does_not_wipe_what_is_being_typed(new_phone):
-    page = await new_phone()
-    family = await family_with_a_list(page, "Ines")
+async def changing_a_task(page, name: str):
+    """A family with the task "Book the table", its form to change it open; answers the family, a
+    due time for more tasks, and the task's row."""
+    family = await family_with_a_list(page, name)
     due = (datetime.now().astimezone() + timedelta(days=2)).replace(microsecond=0).isoformat()
     await api(page, "POST", f"{family['hh']}/tasks", {"title": "Book the table", "due_at": due})
     await page.goto("/#/tasks?show=open")
     table = page.locator("li.task").filter(has_text="Book the table")
     await table.get_by_text("Change").click()
+    return family, due, table
+
+
+async def test_a_refresh_already_on_its_way_does_not_wipe_what_is_being_typed(new_phone):
+    page = await new_phone()
+    family, due, table = await changing_a_task(page, "Ines")
 
     # someone else adds a task: the page starts reloading its list, and the answer is held back
     # until this member has typed into the open form
@@ -132,12 +139,7 @@ async def test_a_chore_taken_in_turns_comes_back_for_the_next_in_turn_once_done(
 
 async def test_a_refresh_keeps_the_words_selected_in_a_field_so_typing_replaces_them(new_phone):
     page = await new_phone()
-    family = await family_with_a_list(page, "Jon")
-    due = (datetime.now().astimezone() + timedelta(days=2)).replace(microsecond=0).isoformat()
-    await api(page, "POST", f"{family['hh']}/tasks", {"title": "Book the table", "due_at": due})
-    await page.goto("/#/tasks?show=open")
-    table = page.locator("li.task").filter(has_text="Book the table")
-    await table.get_by_text("Change").click()
+    family, due, table = await changing_a_task(page, "Jon")
     title = table.get_by_label("What needs doing")
     await title.click()
     await page.keyboard.press(
