@@ -46,19 +46,12 @@ def _patterns(router: _IncludedRouter) -> list[str] | None:
     return patterns
 
 
-def index_routers(app: FastAPI) -> int:
-    """Give each router `app` includes the quick refusal; answers how many were given it. Called once
-    every route is included: a route added to a router later would not be in its pattern."""
-    indexed = 0
+def index_routers(app: FastAPI) -> None:
+    """Give each router `app` includes the quick refusal. Called once every route is included: a
+    route added to a router later would not be in its pattern."""
     for route in app.router.routes:
-        if not isinstance(route, _IncludedRouter):
-            continue
-        any_path = any_path_of(route)
-        if any_path is None:
-            continue
-        route.matches = _refusing_others(route.matches, any_path)  # type: ignore[method-assign]
-        indexed += 1
-    return indexed
+        if isinstance(route, _IncludedRouter) and (any_path := any_path_of(route)) is not None:
+            route.matches = _refusing_others(route.matches, any_path)  # type: ignore[method-assign]
 
 
 def _refusing_others(matches, any_path: re.Pattern[str]):

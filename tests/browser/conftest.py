@@ -96,22 +96,22 @@ async def new_screen(browser: Browser, stack, request):  # noqa: F811 - the fixt
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
         for number, page in enumerate(pages, 1):
-            await describe(page, number)
+            await describe(page, f"{request.node.name}-{number}")
     for context in contexts:
         await context.close()
 
 
-async def describe(page: Page, number: int) -> None:
+async def describe(page: Page, name: str) -> None:
     """Print what a page shows and what it logged, for a failure to be understood from CI output."""
     try:
         shown = await page.evaluate("document.getElementById('main')?.innerText ?? ''")
     except Exception as error:  # noqa: BLE001 - a closed page says why instead
         shown = f"(could not read the page: {error})"
-    print(f"\n--- page {number}: {page.url}\n{shown[:4000]}")
+    print(f"\n--- page {name}: {page.url}\n{shown[:4000]}")
     print(
-        f"--- page {number}: console and API calls, last 60\n" + "\n".join(page.console_lines[-60:])
+        f"--- page {name}: console and API calls, last 60\n" + "\n".join(page.console_lines[-60:])
     )
-    await screenshot(page, f"failed-{number}")
+    await screenshot(page, f"failed-{name}")  # one per test and page: a later failure keeps it
 
 
 def unique_email(name: str) -> str:

@@ -34,9 +34,17 @@ async def left_behind(session: SessionDep):
     return {"found": found.scalar_one()}
 
 
+@router.get("/pid")
+async def pid(session: SessionDep):
+    return {"pid": (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()}
+
+
+held_by: list[int] = []
+
+
 @router.get("/hold")
 async def hold(session: SessionDep):
-    await session.execute(text("SELECT 1"))
+    held_by.append((await session.execute(text("SELECT pg_backend_pid()"))).scalar_one())
     holding.set()
     await asyncio.Event().wait()  # until cancelled
 
@@ -95,3 +103,7 @@ async def test_a_request_cancelled_while_holding_a_connection_gives_it_back(app)
         assert app.state.engine.pool.checkedout() == 1
         group.cancel_scope.cancel()
     assert app.state.engine.pool.checkedout() == 0
+    # closed cleanly (rolled back, shielded from the cancellation), not dropped: the next request
+    # gets the same server connection
+    sent = await call(app, "/pid")
+    assert sent[1]["body"] == f'{{"pid":{held_by[-1]}}}'.encode()
