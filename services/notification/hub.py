@@ -26,16 +26,19 @@ Key = tuple[UUID, UUID]  # (household id, user id): one member
 
 
 class Subscriber:
-    """One open stream: the messages waiting for it, and whether it must end."""
+    """One open stream: the messages waiting for it, and whether it must end.
 
-    __slots__ = ("key", "pending", "closed", "_ticked", "_wake", "_limit")
+    Thousands are open and idle at once: a stream waits on a bare future, made when it starts
+    waiting (an `asyncio.Event` would keep a queue of waiters besides, for a stream's whole life)."""
+
+    __slots__ = ("key", "pending", "closed", "_ticked", "_waiter", "_limit")
 
     def __init__(self, key: Key, backlog_limit: int) -> None:
         self.key = key
         self.pending: list[Message] = []
         self.closed = False
         self._ticked = False
-        self._wake = asyncio.Event()
+        self._waiter: asyncio.Future[None] | None = None
         self._limit = backlog_limit
 
     def deliver(self, messages: list[Message]) -> None:
@@ -45,24 +48,31 @@ class Subscriber:
         if len(self.pending) > self._limit:
             # too slow to keep up: end the stream; the client reconnects and replays from the database
             self.close()
-        self._wake.set()
+        self._wake()
 
     def close(self) -> None:
         self.closed = True
         self.pending = []
-        self._wake.set()
+        self._wake()
 
     def tick(self) -> None:
         """Heartbeat time: wake the stream even if nothing came."""
         self._ticked = True
-        self._wake.set()
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
 
     async def next(self) -> list[Message] | None:
         """The messages delivered since the last call, waiting for some or a tick (then []);
         None once the stream must end."""
         while not self.pending and not self.closed and not self._ticked:
-            await self._wake.wait()
-            self._wake.clear()
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
         if self.closed:
             return None
         self._ticked = False

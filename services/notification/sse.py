@@ -19,18 +19,23 @@ from collections.abc import AsyncGenerator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
+from starlette.datastructures import State
 
 from services.notification import member_notifications, stream_messages
 from services.notification.auth import CurrentMember, Member
 from services.notification.config import Settings
-from services.notification.event_stream import HEARTBEAT, EventStream, control
+from services.notification.event_stream import HEARTBEAT, EventStream, StreamRoute, control
 from services.notification.hub import StreamHub, Subscriber
 from services.notification.stream_messages import Message
 from shared.cursors import MAX_BIGINT
 from shared.errors import AppError
 from shared.metrics import SSE_CONNECTIONS
 
-router = APIRouter(prefix="/api/households/{household_id}/notifications", tags=["notifications"])
+router = APIRouter(
+    prefix="/api/households/{household_id}/notifications",
+    tags=["notifications"],
+    route_class=StreamRoute,
+)
 
 RETRY_MS = 2000  # how soon a browser reconnects after the stream broke
 
@@ -56,11 +61,11 @@ def _start(last_event_id: str | None, since: int | None) -> int | None:
 
 
 async def _replay(
-    request: Request, member: Member, since: int | None
+    state: State, member: Member, since: int | None
 ) -> tuple[list[Message], int, bool, int]:
     """What a stream starts with: missed messages, its position, whether it must resync, unread count."""
-    settings: Settings = request.app.state.settings
-    async with request.app.state.sessions() as session:
+    settings: Settings = state.settings
+    async with state.sessions() as session:
         current = await stream_messages.position(session, *member.key)
         unread = await member_notifications.unread_count(session, member)
         if since is None or since == current:
@@ -75,14 +80,15 @@ async def _replay(
 
 
 async def _events(
-    request: Request, member: Member, subscriber: Subscriber, since: int | None
+    state: State, member: Member, subscriber: Subscriber, since: int | None
 ) -> AsyncGenerator[bytes, None]:
-    hub: StreamHub = request.app.state.hub
-    gauge = SSE_CONNECTIONS.labels(request.app.state.settings.service_name)
+    """The stream's frames. It holds the app's state, not the request (its headers, cookies, …)."""
+    hub: StreamHub = state.hub
+    gauge = SSE_CONNECTIONS.labels(state.settings.service_name)
     hub.attach(subscriber)  # before reading, so nothing committed meanwhile is missed
     gauge.inc()
     try:
-        missed, last, resync, unread = await _replay(request, member, since)
+        missed, last, resync, unread = await _replay(state, member, since)
         if resync:
             yield control("resync", json.dumps({"position": last}), last)
         if missed:
@@ -103,7 +109,7 @@ async def _events(
                 if message.seq <= last:  # already sent (replayed, or read for another stream)
                     continue
                 if message.seq > last + 1:  # the hub started later than this stream: the gap first
-                    async with request.app.state.sessions() as session:
+                    async with state.sessions() as session:
                         gap = await stream_messages.read_after(
                             session, *member.key, last, up_to=message.seq - 1
                         )
@@ -151,7 +157,7 @@ async def stream(
     # heartbeats come from the hub's one timer (not a pinger task per open stream); every send,
     # heartbeat or message, must finish within the send timeout
     return EventStream(
-        _events(request, member, subscriber, start),
+        _events(request.app.state, member, subscriber, start),
         hang_up=subscriber.close,
         send_timeout_s=settings.stream_send_timeout_s,
     )

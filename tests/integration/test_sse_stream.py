@@ -3,12 +3,16 @@ on reconnect, several replicas through LISTEN/NOTIFY, heartbeats, and the ends o
 
 import asyncio
 import contextlib
+import gc
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 
 import httpx
 import pytest
 import uvicorn
+from starlette.requests import Request
 
 from services.notification.config import Settings
 from services.notification.main import create_app
@@ -203,6 +207,34 @@ async def test_a_closed_page_is_cleaned_up(family: Family, service_url):
             while hub.connections:
                 await asyncio.sleep(0.05)
         assert hub.subscribers == {} and hub.cursors == {}
+
+
+async def test_an_open_stream_keeps_neither_its_request_nor_the_exit_stacks_of_its_route(
+    family: Family, replica
+):
+    """A replica holds thousands of streams open for hours: each keeps its connection, its place in
+    the hub and the frames of the middleware it came through; not the request (its headers, cookies),
+    nor the exit stacks FastAPI keeps around a route's response for dependencies with `yield`
+    (`event_stream.StreamRoute`)."""
+
+    def alive() -> Counter[str]:
+        gc.collect()
+        kinds = (Request, AsyncExitStack)
+        return Counter(type(o).__name__ for o in gc.get_objects() if isinstance(o, kinds))
+
+    streams = 5
+    async with contextlib.AsyncExitStack() as opened:
+        before = alive()
+        for _ in range(streams):
+            stream = await opened.enter_async_context(
+                open_stream(replica, stream_url(family), cookie=token_for(family.dad))
+            )
+            await stream.next("ready")
+        during = alive()
+    # one of each per stream, kept by the app's middleware: Starlette's exception middleware keeps
+    # a request of its own, FastAPI's an exit stack
+    assert during["Request"] - before["Request"] == streams
+    assert during["AsyncExitStack"] - before["AsyncExitStack"] == streams
 
 
 async def test_a_server_asked_to_stop_ends_its_streams(family: Family, service_url):
