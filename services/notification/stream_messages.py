@@ -209,30 +209,33 @@ async def read_after(
     return [bodies.message(*row) for row in rows]
 
 
-_READ_MANY = text("""
-    SELECT m.household_id, m.user_id, m.seq, m.event, m.data::text
-    FROM unnest(CAST(:households AS uuid[]), CAST(:users AS uuid[]), CAST(:afters AS bigint[]))
-         AS c(household_id, user_id, after_seq)
-    JOIN notification.stream_message m
-      ON m.household_id = c.household_id AND m.user_id = c.user_id AND m.seq > c.after_seq
-    ORDER BY m.household_id, m.user_id, m.seq
-""")
+# each member's messages through the primary key, member by member (LATERAL): joined as sets, the
+# planner hashes the whole table for a thousand members (30 ms at 50,000 messages, against 5)
+_READ_MANY = """
+    SELECT c.household_id, c.user_id, m.seq, m.event, m.data::text
+    FROM unnest($1::uuid[], $2::uuid[], $3::bigint[]) AS c(household_id, user_id, after_seq)
+    CROSS JOIN LATERAL (
+        SELECT s.seq, s.event, s.data FROM notification.stream_message s
+        WHERE s.household_id = c.household_id AND s.user_id = c.user_id AND s.seq > c.after_seq
+        ORDER BY s.seq
+    ) m
+    ORDER BY c.household_id, c.user_id, m.seq
+"""
 
 
 async def read_many(
     conn: AsyncConnection, after: dict[tuple[UUID, UUID], int]
 ) -> dict[tuple[UUID, UUID], list[Message]]:
-    """Every listed member's messages after their own position, in one query."""
+    """Every listed member's messages after their own position, in one query.
+
+    Straight through the driver (its prepared statement kept by the connection): a broadcast reads
+    a thousand rows here, and SQLAlchemy's rows cost a third as much again as the query."""
     if not after:
         return {}
     keys = list(after)
-    rows = await conn.execute(
-        _READ_MANY,
-        {
-            "households": [k[0] for k in keys],
-            "users": [k[1] for k in keys],
-            "afters": [after[k] for k in keys],
-        },
+    driver = (await conn.get_raw_connection()).driver_connection
+    rows = await driver.fetch(
+        _READ_MANY, [k[0] for k in keys], [k[1] for k in keys], [after[k] for k in keys]
     )
     found: dict[tuple[UUID, UUID], list[Message]] = {}
     bodies = _Bodies()
