@@ -234,6 +234,7 @@ async def read_many(
         return {}
     keys = list(after)
     driver = (await conn.get_raw_connection()).driver_connection
+    assert driver is not None  # a pooled connection, checked out
     rows = await driver.fetch(
         _READ_MANY, [k[0] for k in keys], [k[1] for k in keys], [after[k] for k in keys]
     )
