@@ -221,6 +221,10 @@ _READ_MANY = """
     ) m
     ORDER BY c.household_id, c.user_id, m.seq
 """
+# whatever the table's statistics say: taken while it held one household of two, they had the
+# planner scan the whole table once per member (230 ms for a thousand members of a young table,
+# with 11 ms of JIT compilation on top)
+_THROUGH_THE_KEY = "SET LOCAL enable_seqscan = off; SET LOCAL jit = off"
 
 
 async def read_many(
@@ -235,9 +239,11 @@ async def read_many(
     keys = list(after)
     driver = (await conn.get_raw_connection()).driver_connection
     assert driver is not None  # a pooled connection, checked out
-    rows = await driver.fetch(
-        _READ_MANY, [k[0] for k in keys], [k[1] for k in keys], [after[k] for k in keys]
-    )
+    async with driver.transaction(readonly=True):
+        await driver.execute(_THROUGH_THE_KEY)
+        rows = await driver.fetch(
+            _READ_MANY, [k[0] for k in keys], [k[1] for k in keys], [after[k] for k in keys]
+        )
     found: dict[tuple[UUID, UUID], list[Message]] = {}
     bodies = _Bodies()
     for household_id, user_id, seq, event, data in rows:
