@@ -24,12 +24,13 @@ from starlette.datastructures import State
 from services.notification import member_notifications, stream_messages
 from services.notification.auth import CurrentMember, Member
 from services.notification.config import Settings
-from services.notification.event_stream import HEARTBEAT, EventStream, StreamRoute, control
+from services.notification.event_stream import HEARTBEAT, EventStream, control
 from services.notification.hub import StreamHub, Subscriber
 from services.notification.stream_messages import Message
 from shared.cursors import MAX_BIGINT
 from shared.errors import AppError
 from shared.metrics import SSE_CONNECTIONS
+from shared.streams import StreamRoute
 
 router = APIRouter(
     prefix="/api/households/{household_id}/notifications",

@@ -215,7 +215,7 @@ async def test_an_open_stream_keeps_neither_its_request_nor_the_exit_stacks_of_i
     """A replica holds thousands of streams open for hours: each keeps its connection, its place in
     the hub and the frames of the middleware it came through; not the request (its headers, cookies),
     nor the exit stacks FastAPI keeps around a route's response for dependencies with `yield`
-    (`event_stream.StreamRoute`)."""
+    (`shared.streams.StreamRoute`)."""
 
     def alive() -> Counter[str]:
         gc.collect()

@@ -290,3 +290,28 @@ async def test_each_giver_of_a_gift_exchange_is_told_their_own_pick_and_nobody_e
             ]
         )
     assert await told(ann) == []
+
+
+async def test_a_page_closed_at_the_gateway_ends_its_stream_at_the_notification_service(
+    stack: Stack, gateway, smiths: Smiths
+):
+    """The gateway passes each open page's stream on from the notification service: when the page
+    goes, the stream the gateway held upstream for it ends too (a gateway that kept reading it would
+    keep it open for good: its heartbeats would be written to a connection nobody reads)."""
+
+    async def streams_open() -> float:
+        async with httpx.AsyncClient(base_url=stack.t.app_url("notification")) as notification:
+            metrics = (await notification.get("/metrics")).text
+        # no line before the service's first stream
+        lines = [m for m in metrics.splitlines() if m.startswith("giftflow_sse_connections{")]
+        return float(lines[0].rsplit(" ", 1)[1]) if lines else 0.0
+
+    before = await streams_open()
+    async with open_stream(gateway, smiths.stream, cookie=smiths.ann.access_token) as anns:
+        await anns.next("ready")
+        assert await streams_open() >= before + 1
+
+    async def let_go() -> bool:
+        return await streams_open() <= before
+
+    await eventually(let_go, "the notification service's stream ended after the page closed")

@@ -1,4 +1,4 @@
-"""The stream's route (services/notification/event_stream.StreamRoute) answers every request as FastAPI
+"""The route of a stream (shared.streams.StreamRoute) answers every request as FastAPI
 would, its own parameters and dependencies read the same way: only what it keeps while the response
 runs differs."""
 
@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.notification.event_stream import StreamRoute
 from shared.cursors import MAX_BIGINT
 from shared.errors import NotFound, Unauthorized, install_error_handlers
+from shared.streams import StreamRoute
 
 KNOWN = uuid.UUID(int=7)
 

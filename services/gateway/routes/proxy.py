@@ -16,7 +16,7 @@ Bodies stream both ways, so an SSE stream flows through as it is written.
 
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +29,7 @@ from starlette.responses import Response, StreamingResponse
 
 from services.gateway.deps import get_current_member
 from shared.errors import envelope
+from shared.streams import ByteStream, StreamRoute
 
 log = structlog.get_logger()
 
@@ -53,6 +54,8 @@ HOP_BY_HOP = frozenset(
 STREAM_IDLE_TIMEOUT_S = 45.0
 REST_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 STREAM_TIMEOUT = httpx.Timeout(connect=5.0, read=STREAM_IDLE_TIMEOUT_S, write=10.0, pool=5.0)
+# a browser that stops reading: its stream ends rather than holding the upstream one open
+STREAM_SEND_TIMEOUT_S = 10.0
 
 PARAMETER = re.compile(r"\{(\w+)\}")
 
@@ -164,16 +167,17 @@ def _request_headers(request: Request) -> dict[str, str]:
 
 
 async def _forward(
-    request: Request, client: httpx.AsyncClient, path: str, limits: httpx.Timeout, what: str
+    request: Request, route: "ProxiedRoute", client: httpx.AsyncClient, path: str
 ) -> Response:
     """`request` sent on to `path` with `client` (whose own headers, like the sidecar token, are added)."""
+    what = route.upstream.what
     upstream = client.build_request(
         request.method,
         path,
         params=tuple(request.query_params.multi_items()),
         headers=_request_headers(request),
         content=await request.body(),
-        timeout=limits,
+        timeout=STREAM_TIMEOUT if route.stream else REST_TIMEOUT,
     )
     try:
         response = await client.send(upstream, stream=True)
@@ -189,31 +193,39 @@ async def _forward(
         for k, v in response.headers.items()
         if k.lower() not in HOP_BY_HOP - {"content-length"}
     }
+    if route.stream:
+        # open for hours, thousands at once: a response that keeps only what it must (a general
+        # streaming response keeps a task group of two per stream); the browser leaving cancels
+        # the wait for the next bytes from upstream
+        return ByteStream(
+            _relay(response, what),
+            headers=[(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()],
+            send_timeout_s=STREAM_SEND_TIMEOUT_S,
+            status_code=response.status_code,
+        )
     return StreamingResponse(
         _relay(response, what),
         status_code=response.status_code,
         headers=headers,
-        background=BackgroundTask(response.aclose),
+        background=BackgroundTask(response.aclose),  # also when the client left before the end
     )
 
 
-async def _relay(response: httpx.Response, what: str) -> AsyncIterator[bytes]:
+async def _relay(response: httpx.Response, what: str) -> AsyncGenerator[bytes, None]:
     try:
         async for chunk in response.aiter_raw():
             yield chunk
     except httpx.HTTPError as exc:
         # the upstream went away mid-stream: ending ours makes the browser reconnect
         log.info("proxy.upstream_ended", upstream=what, error=repr(exc))
+    finally:
+        await response.aclose()  # idempotent
 
 
 def _forwarder(route: ProxiedRoute) -> Callable[[Request], Any]:
-    timeout = STREAM_TIMEOUT if route.stream else REST_TIMEOUT
-
     async def forward(request: Request) -> Response:
         client = route.upstream.client(request.app)
-        return await _forward(
-            request, client, route.upstream_path(request.path_params), timeout, route.upstream.what
-        )
+        return await _forward(request, route, client, route.upstream_path(request.path_params))
 
     return forward
 
@@ -229,4 +241,6 @@ for _route in ROUTES:
         name=f"proxy {_route.path}",
         # a member of the household, before anything is sent
         dependencies=[] if _route.public else [Depends(get_current_member)],
+        # a stream: nothing of FastAPI's kept around it while it is open
+        route_class_override=StreamRoute if _route.stream else None,
     )
