@@ -167,7 +167,7 @@ def _request_headers(request: Request) -> dict[str, str]:
 
 
 async def _forward(
-    request: Request, route: "ProxiedRoute", client: httpx.AsyncClient, path: str
+    request: Request, route: ProxiedRoute, client: httpx.AsyncClient, path: str
 ) -> Response:
     """`request` sent on to `path` with `client` (whose own headers, like the sidecar token, are added)."""
     what = route.upstream.what
