@@ -105,7 +105,7 @@ async def test_a_send_that_stalls_ends_the_stream():
     assert cleaned_up.is_set()
 
 
-async def test_the_server_cancelling_it_is_not_taken_for_a_hang_up():
+async def a_stream_waiting_for_its_first_chunk() -> tuple[asyncio.Task, Client]:
     waiting = asyncio.Event()
 
     async def chunks():
@@ -116,22 +116,18 @@ async def test_the_server_cancelling_it_is_not_taken_for_a_hang_up():
     client = Client()
     response = asyncio.create_task(stream(chunks())({"type": "http"}, client.receive, client.send))
     await waiting.wait()
+    return response, client
+
+
+async def test_the_server_cancelling_it_is_not_taken_for_a_hang_up():
+    response, _ = await a_stream_waiting_for_its_first_chunk()
     response.cancel()
     with pytest.raises(asyncio.CancelledError):
         await response
 
 
 async def test_a_server_cancelling_it_as_the_client_hangs_up_still_cancels_it():
-    waiting = asyncio.Event()
-
-    async def chunks():
-        waiting.set()
-        await asyncio.Event().wait()
-        yield b"never"
-
-    client = Client()
-    response = asyncio.create_task(stream(chunks())({"type": "http"}, client.receive, client.send))
-    await waiting.wait()
+    response, client = await a_stream_waiting_for_its_first_chunk()
     client.gone.set()
     await asyncio.sleep(0)  # the hang-up is seen and cancels the wait ...
     response.cancel()  # ... and the server cancels the request too, before it has run again
