@@ -52,7 +52,7 @@ class ByteStream(Response):
         self.status_code = status_code
         self.background = None
         self.raw_headers = headers
-        self._hung_up = False
+        self._cancelled_for_hang_up = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send(
@@ -72,8 +72,8 @@ class ByteStream(Response):
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         except asyncio.CancelledError:
             # cancelled by `_until_hang_up`: the client has gone, the stream is over; any other
-            # cancellation (the server stopping) goes on
-            if not self._hung_up or task.uncancel() > 0:
+            # cancellation (the server stopping) goes on, also when it came with a hang-up
+            if not self._cancelled_for_hang_up or task.uncancel() > 0:
                 raise
         finally:
             watcher.cancel()
@@ -82,10 +82,10 @@ class ByteStream(Response):
     async def _until_hang_up(self, receive: Receive, task: asyncio.Task) -> None:
         while (await receive())["type"] != "http.disconnect":
             pass
-        self._hung_up = True
         if self.hang_up is not None:
             self.hang_up()
         else:
+            self._cancelled_for_hang_up = True
             task.cancel()
 
 

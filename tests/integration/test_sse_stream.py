@@ -223,7 +223,7 @@ async def test_an_open_stream_keeps_neither_its_request_nor_the_exit_stacks_of_i
         return Counter(type(o).__name__ for o in gc.get_objects() if isinstance(o, kinds))
 
     streams = 5
-    async with contextlib.AsyncExitStack() as opened:
+    async with AsyncExitStack() as opened:
         before = alive()
         for _ in range(streams):
             stream = await opened.enter_async_context(

@@ -105,7 +105,7 @@ async def test_a_send_that_stalls_ends_the_stream():
     assert cleaned_up.is_set()
 
 
-async def a_stream_waiting_for_its_first_chunk() -> tuple[asyncio.Task, Client]:
+async def a_stream_waiting_for_its_first_chunk(**kwargs) -> tuple[asyncio.Task, Client]:
     waiting = asyncio.Event()
 
     async def chunks():
@@ -114,7 +114,9 @@ async def a_stream_waiting_for_its_first_chunk() -> tuple[asyncio.Task, Client]:
         yield b"never"
 
     client = Client()
-    response = asyncio.create_task(stream(chunks())({"type": "http"}, client.receive, client.send))
+    response = asyncio.create_task(
+        stream(chunks(), **kwargs)({"type": "http"}, client.receive, client.send)
+    )
     await waiting.wait()
     return response, client
 
@@ -126,8 +128,9 @@ async def test_the_server_cancelling_it_is_not_taken_for_a_hang_up():
         await response
 
 
-async def test_a_server_cancelling_it_as_the_client_hangs_up_still_cancels_it():
-    response, client = await a_stream_waiting_for_its_first_chunk()
+@pytest.mark.parametrize("hang_up", [None, lambda: None], ids=["cancelled", "told"])
+async def test_a_server_cancelling_it_as_the_client_hangs_up_still_cancels_it(hang_up):
+    response, client = await a_stream_waiting_for_its_first_chunk(hang_up=hang_up)
     client.gone.set()
     await asyncio.sleep(0)  # the hang-up is seen and cancels the wait ...
     response.cancel()  # ... and the server cancels the request too, before it has run again

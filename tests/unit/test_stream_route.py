@@ -79,10 +79,6 @@ def test_every_answer_is_fastapis(method, household, since, authorization, last_
     assert got == expected
 
 
-def test_the_route_is_documented_as_fastapis():
-    assert STREAM.app.openapi()["paths"] == FASTAPI.app.openapi()["paths"]
-
-
 def test_a_dependency_that_holds_until_the_response_ends_is_refused():
     async def held():
         yield "session"
